@@ -1,0 +1,46 @@
+"""Django admin for the administrator (quản trị): units and users. Meetings are run from the app."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from cabinet.models import Unit, User
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin[Unit]):
+    list_display = ["name", "short_name", "kind", "code", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "short_name", "code"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "full_name", "position", "unit", "is_active", "is_staff"]
+    list_filter = ["is_active", "is_staff", "unit__kind", "groups"]
+    search_fields = ["username", "full_name", "position", "email"]
+    ordering = ["full_name"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Thông tin cán bộ"), {"fields": ("full_name", "position", "unit", "email")}),
+        (
+            _("Quyền"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Thời gian"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "full_name", "position", "unit", "password1", "password2"),
+            },
+        ),
+    )
+
+
+admin.site.site_header = _("Quản trị phòng họp không giấy")
+admin.site.site_title = _("Quản trị")

@@ -1,0 +1,191 @@
+"""Load the demo People's Committee: units, officials, one upcoming and one past meeting with papers.
+
+Everything goes through the same services a secretary uses, so the demo also exercises them (the
+event log, permissions, PDF checks). Idempotent: a second run leaves an existing demo alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from cabinet.demo.data import MEETINGS, PAPERS, PEOPLE, UNITS
+from cabinet.models import AgendaItem, Meeting, Participant, Unit, User
+from cabinet.paper_render import DocumentHeader, render_document
+from cabinet.services import agenda as agenda_services
+from cabinet.services import meetings as meeting_services
+from cabinet.services import papers as paper_services
+
+PAPER_DIR = Path(__file__).resolve().parents[2] / "demo" / "papers"
+SECRETARIAT_GROUP = "Văn phòng UBND – thư ký cuộc họp"
+CITY = "Hà Nội"
+DEFAULT_PASSWORD = "phonghop2026"
+
+
+def demo_password() -> str:
+    return os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
+
+
+class Command(BaseCommand):
+    help = "Load the demo units, accounts, meetings and papers (skipped when already loaded)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--today", help="Date the demo is built around (YYYY-MM-DD); default: today"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if User.objects.filter(username="thuky").exists():
+            self.stdout.write("Demo already loaded; nothing to do.")
+            return
+        today = (
+            dt.date.fromisoformat(options["today"]) if options["today"] else timezone.localdate()
+        )
+        with transaction.atomic():
+            units = self._units()
+            users = self._people(units)
+        for spec in MEETINGS:
+            self._meeting(spec, units, users, today)
+        self.stdout.write(self.style.SUCCESS("Demo loaded."))
+
+    def _units(self) -> dict[str, Unit]:
+        return {
+            spec["code"]: Unit.objects.create(
+                code=spec["code"].lower(),
+                name=spec["name"],
+                short_name=spec["short_name"],
+                kind=spec["kind"],
+            )
+            for spec in UNITS
+        }
+
+    def _people(self, units: dict[str, Unit]) -> dict[str, User]:
+        secretariat, _ = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
+        secretariat.permissions.add(Permission.objects.get(codename="organize_meetings"))
+        users = {}
+        for spec in PEOPLE:
+            user = User(
+                username=spec["username"],
+                full_name=spec["full_name"],
+                position=spec["position"],
+                unit=units[spec["unit"]],
+            )
+            if spec["demo_role"] == "admin":
+                user.is_staff = user.is_superuser = True
+            user.set_password(demo_password())
+            user.save()
+            if spec["demo_role"] == "secretary":
+                user.groups.add(secretariat)
+            users[spec["username"]] = user
+        return users
+
+    def _meeting(
+        self, spec: dict[str, Any], units: dict[str, Unit], users: dict[str, User], today: dt.date
+    ) -> Meeting:
+        secretary = users["thuky"]
+        day = today + dt.timedelta(days=spec["days_from_today"])
+        hour, minute = (int(x) for x in spec["start_time"].split(":"))
+        starts_at = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+        meeting = meeting_services.create_meeting(
+            actor=secretary,
+            title=spec["title"],
+            kind=spec["kind"],
+            location=spec["location"],
+            starts_at=starts_at,
+            ends_at=starts_at + dt.timedelta(minutes=spec["duration_minutes"]),
+            organizer_unit=units["VP"],
+            description=spec["description"],
+        )
+        participants: dict[str, Participant] = {}
+        for p in spec["participants"]:
+            if p["username"] == secretary.username:
+                participants[p["username"]] = meeting.participants.get(user=secretary)
+                continue
+            participants[p["username"]] = meeting_services.invite_participant(
+                actor=secretary,
+                meeting=meeting,
+                user=users[p["username"]],
+                role=p["role"],
+                can_vote=p["can_vote"],
+                substitute_for=users[p["substitute_for"]] if p["substitute_for"] else None,
+            )
+        guests = [p for p in participants.values() if p.role == "guest"]
+        paper_date = day - dt.timedelta(days=5)
+        for item_spec in spec["agenda"]:
+            item = self._item(meeting, item_spec, None, units, users, guests, secretary)
+            self._papers(meeting, item, item_spec, paper_date, secretary)
+            for child_spec in item_spec.get("children", []):
+                child = self._item(meeting, child_spec, item, units, users, guests, secretary)
+                self._papers(meeting, child, child_spec, paper_date, secretary)
+        meeting_services.publish_meeting(actor=secretary, meeting=meeting)
+        if day < today:
+            chair = users[spec["chair"]]
+            meeting_services.start_meeting(actor=chair, meeting=meeting)
+            meeting_services.end_meeting(actor=chair, meeting=meeting)
+        return meeting
+
+    def _item(
+        self,
+        meeting: Meeting,
+        spec: dict[str, Any],
+        parent: AgendaItem | None,
+        units: dict[str, Unit],
+        users: dict[str, User],
+        guests: list[Participant],
+        secretary: User,
+    ) -> AgendaItem:
+        return agenda_services.add_agenda_item(
+            actor=secretary,
+            meeting=meeting,
+            parent=parent,
+            title=spec["title"],
+            description=spec.get("description", ""),
+            presenter_unit=units[spec["presenter_unit"]] if spec.get("presenter_unit") else None,
+            presenter=users[spec["presenter"]] if spec.get("presenter") else None,
+            planned_minutes=spec["planned_minutes"],
+            audience=guests if spec.get("guests_invited") else (),
+        )
+
+    def _papers(
+        self,
+        meeting: Meeting,
+        item: AgendaItem,
+        spec: dict[str, Any],
+        date: dt.date,
+        secretary: User,
+    ) -> None:
+        for slug in spec.get("papers", []):
+            paper = PAPERS[slug]
+            pdf = render_paper(slug, date)
+            paper_services.attach_paper(
+                actor=secretary,
+                meeting=meeting,
+                agenda_item=item,
+                title=paper["title"],
+                kind=paper["kind"],
+                upload=SimpleUploadedFile(f"{slug}.pdf", pdf, content_type="application/pdf"),
+            )
+
+
+def render_paper(slug: str, date: dt.date) -> bytes:
+    """The demo paper `slug` as a PDF with its issuing unit's header."""
+    spec = PAPERS[slug]
+    issuer = next(u for u in UNITS if u["code"] == spec["issuer"])
+    committee = issuer["kind"] == "committee"
+    header = DocumentHeader(
+        parent_body="" if committee else f"UBND THÀNH PHỐ {CITY.upper()}",
+        issuing_body=f"ỦY BAN NHÂN DÂN THÀNH PHỐ {CITY.upper()}" if committee else issuer["name"],
+        number=spec["number"],
+        place=CITY,
+        date=date,
+    )
+    body = (PAPER_DIR / f"{slug}.txt").read_text(encoding="utf-8")
+    return render_document(header, body, title=spec["title"])

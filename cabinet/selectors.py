@@ -1,0 +1,164 @@
+"""Reads, always filtered by what the user may see (see cabinet.permissions for the rules)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from cabinet.models import (
+    ORGANIZER_ROLES,
+    AgendaItem,
+    Meeting,
+    MeetingStatus,
+    Paper,
+    PaperVersion,
+    Participant,
+    ParticipantRole,
+    User,
+)
+from cabinet.permissions import AnyUser, can_see_meeting, participant_for
+
+
+def meetings_for(user: AnyUser) -> QuerySet[Meeting]:
+    """Meetings the user takes part in; drafts only for their chair and secretaries."""
+    if not user.is_authenticated or not user.is_active:
+        return Meeting.objects.none()
+    mine = Participant.objects.filter(meeting=OuterRef("pk"), user=user)
+    organizer = mine.filter(role__in=ORGANIZER_ROLES)
+    return (
+        Meeting.objects.filter(Exists(mine))
+        .filter(~Q(status=MeetingStatus.DRAFT) | Exists(organizer))
+        .select_related("organizer_unit")
+    )
+
+
+@dataclass(frozen=True)
+class MeetingAccess:
+    meeting: Meeting
+    participant: Participant
+
+
+def meeting_access(user: AnyUser, meeting_id: int) -> MeetingAccess:
+    """The meeting and the user's participation in it, or 404 (no existence leak)."""
+    meeting = Meeting.objects.select_related("organizer_unit").filter(pk=meeting_id).first()
+    if meeting is None:
+        raise Http404
+    participant = participant_for(user, meeting)
+    if participant is None or not can_see_meeting(participant, meeting):
+        raise Http404
+    return MeetingAccess(meeting=meeting, participant=participant)
+
+
+def visible_items_filter(participant: Participant) -> Q:
+    """Agenda items the participant sees.
+
+    Chair and secretaries: all. Guests: only items they are invited to (listed in the audience).
+    Members and observers: every item that is not restricted, and restricted ones they are listed on.
+    """
+    if participant.role in ORGANIZER_ROLES:
+        return Q()
+    listed = Q(audience=participant)
+    if participant.role == ParticipantRole.GUEST:
+        return listed
+    return listed | Q(restricted=False)
+
+
+def agenda_for(participant: Participant) -> list[AgendaItem]:
+    """Top-level items in order, each with `visible_children` and `visible_papers` attached.
+
+    A sub-item is shown only under a visible parent; the papers of an invisible item are never shown.
+    """
+    items = (
+        AgendaItem.objects.filter(meeting_id=participant.meeting_id)
+        .filter(visible_items_filter(participant))
+        .distinct()
+        .select_related("presenter_unit", "presenter")
+        .prefetch_related(
+            Prefetch(
+                "papers",
+                queryset=Paper.objects.prefetch_related(
+                    Prefetch("versions", queryset=PaperVersion.objects.order_by("-number"))
+                ).order_by("created_at"),
+            )
+        )
+        .order_by("position")
+    )
+    by_parent: dict[int | None, list[AgendaItem]] = {}
+    for item in items:
+        by_parent.setdefault(item.parent_id, []).append(item)
+    top = by_parent.get(None, [])
+    for item in top:
+        item.visible_children = by_parent.get(item.pk, [])  # type: ignore[attr-defined]
+    return top
+
+
+def item_for(participant: Participant, item_id: int) -> AgendaItem:
+    item = (
+        AgendaItem.objects.filter(meeting_id=participant.meeting_id, pk=item_id)
+        .filter(visible_items_filter(participant))
+        .distinct()
+        .first()
+    )
+    if item is None or (item.parent_id and not _parent_visible(participant, item)):
+        raise Http404
+    return item
+
+
+def _parent_visible(participant: Participant, item: AgendaItem) -> bool:
+    return (
+        AgendaItem.objects.filter(pk=item.parent_id)
+        .filter(visible_items_filter(participant))
+        .exists()
+    )
+
+
+def papers_for(participant: Participant) -> QuerySet[Paper]:
+    """Papers of the meeting the participant may open: meeting-level ones and those of visible items."""
+    visible_items = AgendaItem.objects.filter(meeting_id=participant.meeting_id).filter(
+        visible_items_filter(participant)
+    )
+    condition = Q(agenda_item__in=visible_items)
+    # A guest reads only the papers of the items they were invited to, not the meeting-wide ones.
+    if participant.role != ParticipantRole.GUEST:
+        condition |= Q(agenda_item__isnull=True)
+    return Paper.objects.filter(meeting_id=participant.meeting_id).filter(condition)
+
+
+def paper_version_for(user: AnyUser, paper_id: int, number: int) -> tuple[PaperVersion, Participant]:
+    """The version if the user may read its paper, else 404."""
+    version = (
+        PaperVersion.objects.select_related("paper__meeting", "paper__agenda_item")
+        .filter(paper_id=paper_id, number=number)
+        .first()
+    )
+    if version is None:
+        raise Http404
+    access = meeting_access(user, version.paper.meeting_id)
+    if not papers_for(access.participant).filter(pk=paper_id).exists():
+        raise Http404
+    return version, access.participant
+
+
+def meeting_level_papers(participant: Participant) -> QuerySet[Paper]:
+    return (
+        papers_for(participant)
+        .filter(agenda_item__isnull=True)
+        .prefetch_related(Prefetch("versions", queryset=PaperVersion.objects.order_by("-number")))
+    )
+
+
+def participants_of(meeting: Meeting) -> QuerySet[Participant]:
+    return meeting.participants.select_related("user__unit", "substitute_for").order_by(
+        "role", "user__full_name"
+    )
+
+
+def invitable_users(meeting: Meeting) -> QuerySet[User]:
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(participations__meeting=meeting)
+        .select_related("unit")
+        .order_by("unit__name", "full_name")
+    )

@@ -1,0 +1,35 @@
+"""Append to a meeting's event log and announce it to the meeting's sockets after commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from cabinet.models import Meeting, MeetingEvent, User
+from realtime.broadcast import broadcast_on_commit, meeting_group
+
+
+def record_event(
+    *, meeting: Meeting, type: str, payload: dict[str, Any], actor: User | None
+) -> MeetingEvent:
+    """Give the event the meeting's next sequence number. Must run inside the caller's transaction.
+
+    The meeting row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction
+    already holds the database write lock) so that two concurrent changes cannot take the same
+    number, and the number is only used if the change itself commits.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_event must be called inside the transaction of the change")
+    locked = Meeting.objects.select_for_update().only("id", "last_seq").get(pk=meeting.pk)
+    seq = locked.last_seq + 1
+    Meeting.objects.filter(pk=meeting.pk).update(last_seq=seq)
+    meeting.last_seq = seq
+    event = MeetingEvent.objects.create(
+        meeting_id=meeting.pk, seq=seq, type=type, payload=payload, actor=actor
+    )
+    broadcast_on_commit(
+        meeting_group(meeting.pk),
+        {"type": "meeting.event", "seq": seq, "event": type, "data": payload},
+    )
+    return event

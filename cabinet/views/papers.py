@@ -1,0 +1,86 @@
+"""Papers: upload, new versions, and the permission-checked download (no public URL exists)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from cabinet import selectors
+from cabinet.forms import PaperForm, PaperVersionForm
+from cabinet.services import ServiceError
+from cabinet.services import papers as paper_services
+from cabinet.views.common import current_user, managed_meeting, report
+
+
+@login_required
+def paper_upload(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    access = managed_meeting(request, meeting_id)
+    meeting = access.meeting
+    initial = {"agenda_item": request.GET.get("item")} if request.GET.get("item") else None
+    form = PaperForm(request.POST or None, request.FILES or None, meeting=meeting, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            paper_services.attach_paper(
+                actor=current_user(request),
+                meeting=meeting,
+                title=data["title"],
+                kind=data["kind"],
+                agenda_item=data["agenda_item"],
+                upload=data["file"],
+            )
+        except ServiceError as error:
+            form.add_error("file", str(error))
+        else:
+            messages.success(request, _("Đã tải lên tài liệu “%(title)s”.") % {"title": data["title"]})
+            return redirect("cabinet:meeting", meeting_id=meeting.pk)
+    return render(request, "cabinet/paper_upload.html", {"meeting": meeting, "form": form})
+
+
+@login_required
+def paper_new_version(request: HttpRequest, meeting_id: int, paper_id: int) -> HttpResponse:
+    access = managed_meeting(request, meeting_id)
+    paper = access.meeting.papers.filter(pk=paper_id).first()
+    if paper is None:
+        raise Http404
+    form = PaperVersionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = paper_services.add_paper_version(
+                actor=current_user(request),
+                paper=paper,
+                upload=form.cleaned_data["file"],
+                note=form.cleaned_data["note"],
+            )
+        except ServiceError as error:
+            form.add_error("file", str(error))
+        else:
+            messages.success(
+                request,
+                _("Đã thay tài liệu bằng phiên bản %(n)d; phiên bản cũ vẫn được lưu.")
+                % {"n": version.number},
+            )
+            return redirect("cabinet:meeting", meeting_id=meeting_id)
+    return render(
+        request,
+        "cabinet/paper_version.html",
+        {"meeting": access.meeting, "paper": paper, "versions": paper.versions.all(), "form": form},
+    )
+
+
+@login_required
+def paper_download(request: HttpRequest, paper_id: int, number: int) -> FileResponse:
+    """Stream one version of a paper to a participant allowed to read it; 404 for anyone else."""
+    version, _participant = selectors.paper_version_for(request.user, paper_id, number)
+    response = FileResponse(
+        version.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=request.GET.get("download") == "1",
+        filename=f"{version.paper.title[:120]} (v{version.number}).pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

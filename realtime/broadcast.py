@@ -1,0 +1,39 @@
+"""Group names and the after-commit broadcast. Imports nothing from cabinet (services import this).
+
+The database is the record; the channel layer is only a doorbell. A message is sent after the
+transaction that wrote the change commits, so no tablet ever hears of a change that was rolled back.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def meeting_group(meeting_id: int) -> str:
+    return f"meeting.{meeting_id}"
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def send_now(group: str, message: dict[str, Any]) -> None:
+    """Send to a group immediately. A failing channel layer must not fail the (committed) change."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except Exception:  # the event is in the log; tablets recover it on resume
+        logger.exception("broadcast to %s failed", group)
+
+
+def broadcast_on_commit(group: str, message: dict[str, Any]) -> None:
+    transaction.on_commit(lambda: send_now(group, message))

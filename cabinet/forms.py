@@ -7,8 +7,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cabinet.selectors import invitable_users
-
 from cabinet.models import (
     AgendaItem,
     Meeting,
@@ -19,6 +17,7 @@ from cabinet.models import (
     Unit,
     User,
 )
+from cabinet.selectors import invitable_users
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -62,9 +61,11 @@ class MeetingForm(forms.Form):
 
 
 class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: User) -> str:
         unit = f" – {obj.unit.short_name or obj.unit.name}" if obj.unit else ""
-        return f"{obj.full_name}, {obj.position}{unit}" if obj.position else f"{obj.full_name}{unit}"
+        return (
+            f"{obj.full_name}, {obj.position}{unit}" if obj.position else f"{obj.full_name}{unit}"
+        )
 
 
 class InviteForm(forms.Form):

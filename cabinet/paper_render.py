@@ -83,9 +83,13 @@ def _write_header(pdf: FPDF, header: DocumentHeader) -> None:
     pdf.set_xy(x0, y0)
     if header.parent_body:
         pdf.set_font(FAMILY, "", 12)
-        pdf.cell(left_w, 5.5, header.parent_body.upper(), align=Align.C, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        pdf.cell(
+            left_w, 5.5, header.parent_body.upper(), align=Align.C, new_x=XPos.LEFT, new_y=YPos.NEXT
+        )
     pdf.set_font(FAMILY, "B", 12)
-    pdf.multi_cell(left_w, 5.5, header.issuing_body.upper(), align=Align.C, new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.multi_cell(
+        left_w, 5.5, header.issuing_body.upper(), align=Align.C, new_x=XPos.LEFT, new_y=YPos.NEXT
+    )
     rule_y = pdf.get_y() + 0.8
     pdf.line(x0 + left_w / 3, rule_y, x0 + 2 * left_w / 3, rule_y)
     pdf.set_y(rule_y + 2)
@@ -95,7 +99,14 @@ def _write_header(pdf: FPDF, header: DocumentHeader) -> None:
 
     pdf.set_xy(x0 + left_w, y0)
     pdf.set_font(FAMILY, "B", 12)
-    pdf.cell(right_w, 5.5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align=Align.C, new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.cell(
+        right_w,
+        5.5,
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        align=Align.C,
+        new_x=XPos.LEFT,
+        new_y=YPos.NEXT,
+    )
     pdf.set_font(FAMILY, "B", 13)
     motto = "Độc lập - Tự do - Hạnh phúc"
     pdf.cell(right_w, 6, motto, align=Align.C, new_x=XPos.LEFT, new_y=YPos.NEXT)
@@ -129,7 +140,9 @@ def _write_body(pdf: FPDF, body: str) -> None:
             elif line.startswith("- "):
                 pdf.set_font(FAMILY, "", 13)
                 pdf.set_x(pdf.l_margin + 10)
-                pdf.multi_cell(0, 6.5, "- " + line[2:], align=Align.J, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                pdf.multi_cell(
+                    0, 6.5, "- " + line[2:], align=Align.J, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+                )
                 pdf.ln(1)
             else:
                 pdf.set_font(FAMILY, "", 13)

@@ -29,7 +29,9 @@ def participant_for(user: AnyUser, meeting: Meeting) -> Participant | None:
 
 def can_organize_meetings(user: AnyUser) -> bool:
     """Secretariat staff (Văn phòng UBND) create meetings."""
-    return bool(user.is_authenticated and user.is_active and user.has_perm("cabinet.organize_meetings"))
+    return bool(
+        user.is_authenticated and user.is_active and user.has_perm("cabinet.organize_meetings")
+    )
 
 
 def can_see_meeting(participant: Participant | None, meeting: Meeting) -> bool:

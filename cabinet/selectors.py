@@ -107,6 +107,7 @@ def item_for(participant: Participant, item_id: int) -> AgendaItem:
 
 
 def _parent_visible(participant: Participant, item: AgendaItem) -> bool:
+    assert item.parent_id is not None
     return (
         AgendaItem.objects.filter(pk=item.parent_id)
         .filter(visible_items_filter(participant))
@@ -126,7 +127,9 @@ def papers_for(participant: Participant) -> QuerySet[Paper]:
     return Paper.objects.filter(meeting_id=participant.meeting_id).filter(condition)
 
 
-def paper_version_for(user: AnyUser, paper_id: int, number: int) -> tuple[PaperVersion, Participant]:
+def paper_version_for(
+    user: AnyUser, paper_id: int, number: int
+) -> tuple[PaperVersion, Participant]:
     """The version if the user may read its paper, else 404."""
     version = (
         PaperVersion.objects.select_related("paper__meeting", "paper__agenda_item")

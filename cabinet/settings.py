@@ -138,7 +138,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "cabinet.sqlite3",
+            "NAME": str(DATA_DIR / "cabinet.sqlite3"),
             "OPTIONS": dict(SQLITE_OPTIONS),
         }
     }
@@ -214,7 +214,9 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     # Behind the reverse proxy that terminates TLS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SILENCED_SYSTEM_CHECKS = [] if env_bool("SECURE_HSTS_PRELOAD", False) or DEBUG else ["security.W021"]
+SILENCED_SYSTEM_CHECKS = (
+    [] if env_bool("SECURE_HSTS_PRELOAD", False) or DEBUG else ["security.W021"]
+)
 
 LOGGING = {
     "version": 1,

@@ -42,9 +42,10 @@ def inspect_pdf(file: IO[bytes], *, size: int) -> PdfFacts:
             _("Tệp quá lớn: tối đa %(mb)d MB.") % {"mb": settings.PAPER_MAX_BYTES // (1024 * 1024)}
         )
     file.seek(0)
-    head = file.read(1024)
-    # The PDF specification allows the header anywhere in the first 1024 bytes.
-    if PDF_MAGIC not in head:
+    head = file.read(len(PDF_MAGIC))
+    # Readers tolerate junk before the header, but a file that does not start with it is at best a
+    # mangled PDF and at worst a polyglot (an HTML or ZIP file that also parses as PDF): refuse it.
+    if head != PDF_MAGIC:
         raise UploadRejected(_("Tệp không phải PDF (nội dung không có chữ ký %PDF)."))
     file.seek(0)
     digest = hashlib.sha256()
@@ -54,7 +55,9 @@ def inspect_pdf(file: IO[bytes], *, size: int) -> PdfFacts:
     try:
         reader = PdfReader(file, strict=False)
         if reader.is_encrypted:
-            raise UploadRejected(_("Tệp PDF có mật khẩu hoặc bị mã hóa; hãy tải lên bản không mã hóa."))
+            raise UploadRejected(
+                _("Tệp PDF có mật khẩu hoặc bị mã hóa; hãy tải lên bản không mã hóa.")
+            )
         page_count = len(reader.pages)
     except UploadRejected:
         raise

@@ -2,8 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from cabinet.views import agenda, meetings, participants, papers
-
+from cabinet.views import agenda, meetings, papers, participants
 
 cabinet_patterns = [
     path("", meetings.home, name="home"),
@@ -11,7 +10,7 @@ cabinet_patterns = [
     path("meetings/<int:meeting_id>/", meetings.meeting_detail, name="meeting"),
     path("meetings/<int:meeting_id>/edit/", meetings.meeting_edit, name="meeting_edit"),
     path(
-        "meetings/<int:meeting_id>/<str:action>/",
+        "meetings/<int:meeting_id>/status/<str:action>/",
         meetings.meeting_transition,
         name="meeting_transition",
     ),

@@ -73,7 +73,12 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     # --- channel layer handlers -----------------------------------------------------------------
     async def meeting_event(self, message: dict[str, Any]) -> None:
         await self.send_json(
-            {"type": events.EVENT, "seq": message["seq"], "event": message["event"], "data": message["data"]}
+            {
+                "type": events.EVENT,
+                "seq": message["seq"],
+                "event": message["event"],
+                "data": message["data"],
+            }
         )
 
     async def user_disconnect(self, message: dict[str, Any]) -> None:

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.utils.functional import LazyObject
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
-class PrivatePaperStorage(LazyObject):
-    """Files under MEDIA_ROOT/papers with no base URL: they can only be streamed by a view."""
+class PrivatePaperStorage(FileSystemStorage):
+    """Files under MEDIA_ROOT/papers with no base URL: they can only be streamed by a view.
 
-    def _setup(self) -> None:
-        self._wrapped = FileSystemStorage(location=settings.MEDIA_ROOT / "papers", base_url=None)
+    The location follows MEDIA_ROOT when it changes (FileSystemStorage clears this cached property
+    on the setting_changed signal), so tests can point it at a temporary folder.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(base_url=None)
+
+    @cached_property
+    def base_location(self) -> str:
+        return str(Path(settings.MEDIA_ROOT) / "papers")
 
 
 private_paper_storage = PrivatePaperStorage()

@@ -74,7 +74,8 @@ class Meeting(models.Model):
                 name="meeting_status_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=[k.value for k in MeetingKind]), name="meeting_kind_valid"
+                condition=models.Q(kind__in=[k.value for k in MeetingKind]),
+                name="meeting_kind_valid",
             ),
         ]
         indexes = [models.Index(fields=["status", "starts_at"])]

@@ -44,7 +44,9 @@ class Participant(models.Model):
         verbose_name = _("thành phần dự họp")
         verbose_name_plural = _("thành phần dự họp")
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "user"], name="participant_once_per_meeting"),
+            models.UniqueConstraint(
+                fields=["meeting", "user"], name="participant_once_per_meeting"
+            ),
             models.UniqueConstraint(
                 fields=["meeting"],
                 condition=models.Q(role="chair"),

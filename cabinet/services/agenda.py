@@ -56,7 +56,9 @@ def add_agenda_item(
     _check_parent(locked, parent)
     _check_presenter(presenter)
     people = _check_audience(locked, audience)
-    last = AgendaItem.objects.filter(meeting=locked, parent=parent).aggregate(m=Max("position"))["m"]
+    last = AgendaItem.objects.filter(meeting=locked, parent=parent).aggregate(m=Max("position"))[
+        "m"
+    ]
     item = AgendaItem.objects.create(
         meeting=locked,
         parent=parent,
@@ -133,7 +135,9 @@ def reorder_agenda(
     _check_parent(locked, parent)
     siblings = {i.pk: i for i in AgendaItem.objects.filter(meeting=locked, parent=parent)}
     if sorted(ordered_ids) != sorted(siblings) or len(set(ordered_ids)) != len(ordered_ids):
-        raise ServiceError(_("Thứ tự gửi lên không khớp với chương trình hiện tại; hãy tải lại trang."))
+        raise ServiceError(
+            _("Thứ tự gửi lên không khớp với chương trình hiện tại; hãy tải lại trang.")
+        )
     for position, item_id in enumerate(ordered_ids, start=1):
         item = siblings[item_id]
         if item.position != position:
@@ -166,7 +170,8 @@ def move_agenda_item(*, actor: User, item: AgendaItem, offset: int) -> None:
 
 def _renumber(meeting: Meeting, parent_id: int | None) -> None:
     for position, item in enumerate(
-        AgendaItem.objects.filter(meeting=meeting, parent_id=parent_id).order_by("position"), start=1
+        AgendaItem.objects.filter(meeting=meeting, parent_id=parent_id).order_by("position"),
+        start=1,
     ):
         if item.position != position:
             item.position = position

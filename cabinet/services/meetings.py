@@ -41,7 +41,9 @@ def require_manager(actor: User, meeting: Meeting) -> Participant:
 
 def require_editable(meeting: Meeting) -> None:
     if not meeting.is_editable:
-        raise ServiceError(_("Cuộc họp đã diễn ra, không thể thay đổi chương trình hay thành phần."))
+        raise ServiceError(
+            _("Cuộc họp đã diễn ra, không thể thay đổi chương trình hay thành phần.")
+        )
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
@@ -76,7 +78,9 @@ def create_meeting(
         created_by=actor,
     )
     Participant.objects.create(meeting=meeting, user=actor, role=ParticipantRole.SECRETARY)
-    record_event(meeting=meeting, type="meeting.created", payload={"title": meeting.title}, actor=actor)
+    record_event(
+        meeting=meeting, type="meeting.created", payload={"title": meeting.title}, actor=actor
+    )
     return meeting
 
 
@@ -105,7 +109,9 @@ def update_meeting(
     locked.organizer_unit = organizer_unit
     locked.description = description.strip()
     locked.save()
-    record_event(meeting=locked, type="meeting.updated", payload={"title": locked.title}, actor=actor)
+    record_event(
+        meeting=locked, type="meeting.updated", payload={"title": locked.title}, actor=actor
+    )
     return locked
 
 
@@ -138,7 +144,9 @@ def invite_participant(
             raise ServiceError(_("Không thể dự thay cho chính mình."))
         if locked.participants.filter(user=substitute_for).exists():
             raise ServiceError(
-                _("%(name)s đang là thành phần dự họp; hãy bỏ người này trước khi cử người dự thay.")
+                _(
+                    "%(name)s đang là thành phần dự họp; hãy bỏ người này trước khi cử người dự thay."
+                )
                 % {"name": substitute_for}
             )
         if locked.participants.filter(substitute_for=substitute_for).exists():
@@ -169,9 +177,7 @@ def remove_participant(*, actor: User, participant: Participant) -> None:
         raise ServiceError(_("Cuộc họp phải còn ít nhất một thư ký."))
     user_id = participant.user_id
     participant.delete()
-    record_event(
-        meeting=locked, type="participant.removed", payload={"user": user_id}, actor=actor
-    )
+    record_event(meeting=locked, type="participant.removed", payload={"user": user_id}, actor=actor)
 
 
 def _transition(*, actor: User, meeting: Meeting, to: MeetingStatus, event: str) -> Meeting:

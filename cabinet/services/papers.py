@@ -85,7 +85,11 @@ def attach_paper(
         if locked.status not in PAPERS_OPEN:
             raise ServiceError(_("Cuộc họp đã kết thúc, không thể thay đổi tài liệu."))
         paper = Paper.objects.create(
-            meeting=locked, agenda_item=agenda_item, title=title.strip(), kind=kind, created_by=actor
+            meeting=locked,
+            agenda_item=agenda_item,
+            title=title.strip(),
+            kind=kind,
+            created_by=actor,
         )
         version = _new_version(paper=paper, upload=upload, facts=facts, actor=actor, note=note)
         stored.versions.append(version)

@@ -67,11 +67,15 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            meeting = meeting_services.create_meeting(actor=current_user(request), **form.cleaned_data)
+            meeting = meeting_services.create_meeting(
+                actor=current_user(request), **form.cleaned_data
+            )
         except ServiceError as error:
             report(request, error)
         else:
-            messages.success(request, _("Đã tạo cuộc họp. Hãy mời thành phần và xây dựng chương trình."))
+            messages.success(
+                request, _("Đã tạo cuộc họp. Hãy mời thành phần và xây dựng chương trình.")
+            )
             return redirect("cabinet:meeting", meeting_id=meeting.pk)
     return render(request, "cabinet/meeting_form.html", {"form": form, "meeting": None})
 
@@ -101,7 +105,11 @@ LIFECYCLE_ACTIONS = {
         meeting_services.publish_meeting,
         gettext_lazy("Đã gửi giấy mời; đại biểu đã thấy chương trình và tài liệu."),
     ),
-    "start": (can_run_meeting, meeting_services.start_meeting, gettext_lazy("Cuộc họp đã bắt đầu.")),
+    "start": (
+        can_run_meeting,
+        meeting_services.start_meeting,
+        gettext_lazy("Cuộc họp đã bắt đầu."),
+    ),
     "end": (can_run_meeting, meeting_services.end_meeting, gettext_lazy("Cuộc họp đã kết thúc.")),
 }
 

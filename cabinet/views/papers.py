@@ -12,7 +12,7 @@ from cabinet import selectors
 from cabinet.forms import PaperForm, PaperVersionForm
 from cabinet.services import ServiceError
 from cabinet.services import papers as paper_services
-from cabinet.views.common import current_user, managed_meeting, report
+from cabinet.views.common import current_user, managed_meeting
 
 
 @login_required
@@ -35,7 +35,9 @@ def paper_upload(request: HttpRequest, meeting_id: int) -> HttpResponse:
         except ServiceError as error:
             form.add_error("file", str(error))
         else:
-            messages.success(request, _("Đã tải lên tài liệu “%(title)s”.") % {"title": data["title"]})
+            messages.success(
+                request, _("Đã tải lên tài liệu “%(title)s”.") % {"title": data["title"]}
+            )
             return redirect("cabinet:meeting", meeting_id=meeting.pk)
     return render(request, "cabinet/paper_upload.html", {"meeting": meeting, "form": form})
 

@@ -27,4 +27,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo accounts (password for all: {demo_password()}):")
         for spec in PEOPLE:
             label = ROLE_LABELS[spec["demo_role"]]
-            self.stdout.write(f"  {spec['username']:<15} {label:<20} {spec['full_name']}, {spec['position']}")
+            self.stdout.write(
+                f"  {spec['username']:<15} {label:<20} {spec['full_name']}, {spec['position']}"
+            )

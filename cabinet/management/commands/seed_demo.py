@@ -27,7 +27,8 @@ from cabinet.services import papers as paper_services
 PAPER_DIR = Path(__file__).resolve().parents[2] / "demo" / "papers"
 SECRETARIAT_GROUP = "Văn phòng UBND – thư ký cuộc họp"
 CITY = "Hà Nội"
-DEFAULT_PASSWORD = "phonghop2026"
+# The demo password is public by design (README); DEMO_PASSWORD overrides it.
+DEFAULT_PASSWORD = "phonghop2026"  # noqa: S105
 
 
 def demo_password() -> str:

@@ -16,6 +16,8 @@ cd "$ROOT"
 VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# pip warns about every package missing from the machine's optional local indexes; keep the rest.
+pip_install() { "$PY" -m pip install -q "$@" 2> >(grep -v "is ignored: it is neither" >&2); }
 
 # --- 1. Debian packages: Chromium for the browser tests, fonts for the generated PDFs, gettext for
 #        the translation catalogues. Only what is missing is installed, and only where we may.
@@ -48,15 +50,15 @@ fi
 STAMP="$VENV/.deps-$(sha256sum pyproject.toml | cut -c1-16)"
 if [[ ! -f "$STAMP" ]]; then
   say "Installing Python packages (torch 2.13.0 first)"
-  "$PY" -m pip install -q --upgrade pip
-  "$PY" -m pip install -q "torch==2.13.0"
+  pip_install --upgrade pip
+  pip_install "torch==2.13.0"
   mapfile -t REQS < <("$PY" - <<'EOF'
 import tomllib
 project = tomllib.load(open("pyproject.toml", "rb"))["project"]
 print("\n".join(project["dependencies"] + project["optional-dependencies"]["dev"]))
 EOF
 )
-  "$PY" -m pip install -q "${REQS[@]}"
+  pip_install "${REQS[@]}"
   rm -f "$VENV"/.deps-*
   touch "$STAMP"
 fi

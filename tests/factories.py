@@ -85,7 +85,9 @@ def add_item(meeting: Meeting, title: str = "Nội dung", **fields: Any) -> Agen
     )
 
 
-def attach(meeting: Meeting, item: AgendaItem | None = None, pages: int = 1, **fields: Any) -> Paper:
+def attach(
+    meeting: Meeting, item: AgendaItem | None = None, pages: int = 1, **fields: Any
+) -> Paper:
     return paper_services.attach_paper(
         actor=secretary_of(meeting),
         meeting=meeting,

@@ -11,261 +11,674 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('full_name', models.CharField(max_length=150, verbose_name='họ và tên')),
-                ('position', models.CharField(blank=True, max_length=200, verbose_name='chức vụ')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                ("full_name", models.CharField(max_length=150, verbose_name="họ và tên")),
+                ("position", models.CharField(blank=True, max_length=200, verbose_name="chức vụ")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'người dùng',
-                'verbose_name_plural': 'người dùng',
-                'ordering': ['full_name', 'username'],
-                'permissions': [('organize_meetings', 'Có thể tạo và chuẩn bị cuộc họp')],
+                "verbose_name": "người dùng",
+                "verbose_name_plural": "người dùng",
+                "ordering": ["full_name", "username"],
+                "permissions": [("organize_meetings", "Có thể tạo và chuẩn bị cuộc họp")],
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='tên cuộc họp')),
-                ('kind', models.CharField(choices=[('regular', 'Phiên họp thường kỳ'), ('thematic', 'Họp chuyên đề'), ('working', 'Họp giao ban / làm việc')], max_length=20, verbose_name='loại cuộc họp')),
-                ('description', models.TextField(blank=True, verbose_name='nội dung chính')),
-                ('location', models.CharField(max_length=300, verbose_name='địa điểm')),
-                ('starts_at', models.DateTimeField(verbose_name='thời gian bắt đầu')),
-                ('ends_at', models.DateTimeField(verbose_name='dự kiến kết thúc')),
-                ('status', models.CharField(choices=[('draft', 'Dự thảo'), ('published', 'Đã gửi giấy mời'), ('in_session', 'Đang họp'), ('ended', 'Đã kết thúc'), ('concluded', 'Đã có thông báo kết luận'), ('archived', 'Lưu trữ')], default='draft', max_length=20, verbose_name='trạng thái')),
-                ('last_seq', models.PositiveBigIntegerField(default=0, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='created_meetings', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="tên cuộc họp")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("regular", "Phiên họp thường kỳ"),
+                            ("thematic", "Họp chuyên đề"),
+                            ("working", "Họp giao ban / làm việc"),
+                        ],
+                        max_length=20,
+                        verbose_name="loại cuộc họp",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="nội dung chính")),
+                ("location", models.CharField(max_length=300, verbose_name="địa điểm")),
+                ("starts_at", models.DateTimeField(verbose_name="thời gian bắt đầu")),
+                ("ends_at", models.DateTimeField(verbose_name="dự kiến kết thúc")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Dự thảo"),
+                            ("published", "Đã gửi giấy mời"),
+                            ("in_session", "Đang họp"),
+                            ("ended", "Đã kết thúc"),
+                            ("concluded", "Đã có thông báo kết luận"),
+                            ("archived", "Lưu trữ"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("last_seq", models.PositiveBigIntegerField(default=0, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="created_meetings",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cuộc họp',
-                'verbose_name_plural': 'cuộc họp',
-                'ordering': ['-starts_at'],
+                "verbose_name": "cuộc họp",
+                "verbose_name_plural": "cuộc họp",
+                "ordering": ["-starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='AgendaItem',
+            name="AgendaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(verbose_name='thứ tự')),
-                ('title', models.CharField(max_length=300, verbose_name='nội dung')),
-                ('description', models.TextField(blank=True, verbose_name='mô tả')),
-                ('planned_minutes', models.PositiveIntegerField(default=15, verbose_name='thời lượng dự kiến (phút)')),
-                ('restricted', models.BooleanField(default=False, verbose_name='hạn chế người xem')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='cabinet.agendaitem')),
-                ('presenter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người trình bày')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agenda_items', to='cabinet.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(verbose_name="thứ tự")),
+                ("title", models.CharField(max_length=300, verbose_name="nội dung")),
+                ("description", models.TextField(blank=True, verbose_name="mô tả")),
+                (
+                    "planned_minutes",
+                    models.PositiveIntegerField(
+                        default=15, verbose_name="thời lượng dự kiến (phút)"
+                    ),
+                ),
+                (
+                    "restricted",
+                    models.BooleanField(default=False, verbose_name="hạn chế người xem"),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="cabinet.agendaitem",
+                    ),
+                ),
+                (
+                    "presenter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người trình bày",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agenda_items",
+                        to="cabinet.meeting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nội dung chương trình',
-                'verbose_name_plural': 'nội dung chương trình',
-                'ordering': ['meeting', 'parent_id', 'position'],
+                "verbose_name": "nội dung chương trình",
+                "verbose_name_plural": "nội dung chương trình",
+                "ordering": ["meeting", "parent_id", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Paper',
+            name="Paper",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='tên tài liệu')),
-                ('kind', models.CharField(choices=[('agenda', 'Chương trình'), ('report', 'Báo cáo'), ('proposal', 'Tờ trình'), ('draft_decision', 'Dự thảo quyết định'), ('draft_plan', 'Dự thảo kế hoạch'), ('other', 'Tài liệu khác')], max_length=20, verbose_name='loại tài liệu')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agenda_item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='papers', to='cabinet.agendaitem', verbose_name='thuộc nội dung')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='papers', to='cabinet.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="tên tài liệu")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("agenda", "Chương trình"),
+                            ("report", "Báo cáo"),
+                            ("proposal", "Tờ trình"),
+                            ("draft_decision", "Dự thảo quyết định"),
+                            ("draft_plan", "Dự thảo kế hoạch"),
+                            ("other", "Tài liệu khác"),
+                        ],
+                        max_length=20,
+                        verbose_name="loại tài liệu",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agenda_item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="papers",
+                        to="cabinet.agendaitem",
+                        verbose_name="thuộc nội dung",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="papers",
+                        to="cabinet.meeting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tài liệu',
-                'verbose_name_plural': 'tài liệu',
-                'ordering': ['meeting', 'agenda_item_id', 'created_at'],
+                "verbose_name": "tài liệu",
+                "verbose_name_plural": "tài liệu",
+                "ordering": ["meeting", "agenda_item_id", "created_at"],
             },
         ),
         migrations.CreateModel(
-            name='PaperVersion',
+            name="PaperVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='phiên bản')),
-                ('file', models.FileField(storage=cabinet.models.documents.PrivatePaperStorage(), upload_to=cabinet.models.documents.paper_version_path)),
-                ('original_name', models.CharField(max_length=255, verbose_name='tên tệp gốc')),
-                ('sha256', models.CharField(max_length=64)),
-                ('size', models.PositiveBigIntegerField(verbose_name='dung lượng (byte)')),
-                ('page_count', models.PositiveIntegerField(verbose_name='số trang')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='ghi chú thay đổi')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('paper', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='cabinet.paper')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="phiên bản")),
+                (
+                    "file",
+                    models.FileField(
+                        storage=cabinet.models.documents.PrivatePaperStorage(),
+                        upload_to=cabinet.models.documents.paper_version_path,
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255, verbose_name="tên tệp gốc")),
+                ("sha256", models.CharField(max_length=64)),
+                ("size", models.PositiveBigIntegerField(verbose_name="dung lượng (byte)")),
+                ("page_count", models.PositiveIntegerField(verbose_name="số trang")),
+                (
+                    "note",
+                    models.CharField(blank=True, max_length=300, verbose_name="ghi chú thay đổi"),
+                ),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "paper",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="cabinet.paper",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phiên bản tài liệu',
-                'verbose_name_plural': 'phiên bản tài liệu',
-                'ordering': ['paper', '-number'],
-                'get_latest_by': 'number',
+                "verbose_name": "phiên bản tài liệu",
+                "verbose_name_plural": "phiên bản tài liệu",
+                "ordering": ["paper", "-number"],
+                "get_latest_by": "number",
             },
         ),
         migrations.CreateModel(
-            name='Participant',
+            name="Participant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('chair', 'Chủ trì'), ('secretary', 'Thư ký'), ('member', 'Thành viên'), ('guest', 'Khách mời'), ('observer', 'Theo dõi')], max_length=20, verbose_name='vai trò')),
-                ('can_vote', models.BooleanField(default=False, verbose_name='có quyền biểu quyết')),
-                ('invited_at', models.DateTimeField(auto_now_add=True)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='cabinet.meeting')),
-                ('substitute_for', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='substituted_by', to=settings.AUTH_USER_MODEL, verbose_name='dự thay cho')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='participations', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("chair", "Chủ trì"),
+                            ("secretary", "Thư ký"),
+                            ("member", "Thành viên"),
+                            ("guest", "Khách mời"),
+                            ("observer", "Theo dõi"),
+                        ],
+                        max_length=20,
+                        verbose_name="vai trò",
+                    ),
+                ),
+                (
+                    "can_vote",
+                    models.BooleanField(default=False, verbose_name="có quyền biểu quyết"),
+                ),
+                ("invited_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participants",
+                        to="cabinet.meeting",
+                    ),
+                ),
+                (
+                    "substitute_for",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="substituted_by",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="dự thay cho",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="participations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thành phần dự họp',
-                'verbose_name_plural': 'thành phần dự họp',
-                'ordering': ['meeting', 'role', 'user__full_name'],
+                "verbose_name": "thành phần dự họp",
+                "verbose_name_plural": "thành phần dự họp",
+                "ordering": ["meeting", "role", "user__full_name"],
             },
         ),
         migrations.AddField(
-            model_name='agendaitem',
-            name='audience',
-            field=models.ManyToManyField(blank=True, related_name='+', to='cabinet.participant', verbose_name='người được mời riêng'),
+            model_name="agendaitem",
+            name="audience",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="+",
+                to="cabinet.participant",
+                verbose_name="người được mời riêng",
+            ),
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, unique=True, verbose_name='mã đơn vị')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='tên đơn vị')),
-                ('short_name', models.CharField(blank=True, max_length=40, verbose_name='tên viết tắt')),
-                ('kind', models.CharField(choices=[('committee', 'UBND'), ('office', 'Văn phòng'), ('department', 'Sở'), ('board', 'Ban'), ('sector', 'Ngành'), ('ward', 'Phường/xã')], max_length=20, verbose_name='loại')),
-                ('is_active', models.BooleanField(default=True, verbose_name='đang hoạt động')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32, unique=True, verbose_name="mã đơn vị")),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="tên đơn vị")),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=40, verbose_name="tên viết tắt"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("committee", "UBND"),
+                            ("office", "Văn phòng"),
+                            ("department", "Sở"),
+                            ("board", "Ban"),
+                            ("sector", "Ngành"),
+                            ("ward", "Phường/xã"),
+                        ],
+                        max_length=20,
+                        verbose_name="loại",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="đang hoạt động")),
             ],
             options={
-                'verbose_name': 'đơn vị',
-                'verbose_name_plural': 'đơn vị',
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['committee', 'office', 'department', 'board', 'sector', 'ward'])), name='unit_kind_valid')],
+                "verbose_name": "đơn vị",
+                "verbose_name_plural": "đơn vị",
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "kind__in",
+                                ["committee", "office", "department", "board", "sector", "ward"],
+                            )
+                        ),
+                        name="unit_kind_valid",
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='organizer_unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='organized_meetings', to='cabinet.unit', verbose_name='đơn vị chủ trì chuẩn bị'),
+            model_name="meeting",
+            name="organizer_unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="organized_meetings",
+                to="cabinet.unit",
+                verbose_name="đơn vị chủ trì chuẩn bị",
+            ),
         ),
         migrations.AddField(
-            model_name='agendaitem',
-            name='presenter_unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cabinet.unit', verbose_name='đơn vị trình bày'),
+            model_name="agendaitem",
+            name="presenter_unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="cabinet.unit",
+                verbose_name="đơn vị trình bày",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='cabinet.unit', verbose_name='đơn vị'),
+            model_name="user",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="members",
+                to="cabinet.unit",
+                verbose_name="đơn vị",
+            ),
         ),
         migrations.CreateModel(
-            name='MeetingEvent',
+            name="MeetingEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField()),
-                ('type', models.CharField(max_length=60)),
-                ('payload', models.JSONField(default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cabinet.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveBigIntegerField()),
+                ("type", models.CharField(max_length=60)),
+                (
+                    "payload",
+                    models.JSONField(
+                        default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="cabinet.meeting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sự kiện cuộc họp',
-                'verbose_name_plural': 'nhật ký cuộc họp',
-                'ordering': ['meeting', 'seq'],
-                'constraints': [models.UniqueConstraint(fields=('meeting', 'seq'), name='meeting_event_seq_unique'), models.CheckConstraint(condition=models.Q(('seq__gte', 1)), name='meeting_event_seq_from_1')],
+                "verbose_name": "sự kiện cuộc họp",
+                "verbose_name_plural": "nhật ký cuộc họp",
+                "ordering": ["meeting", "seq"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("meeting", "seq"), name="meeting_event_seq_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("seq__gte", 1)), name="meeting_event_seq_from_1"
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='paper',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['agenda', 'report', 'proposal', 'draft_decision', 'draft_plan', 'other'])), name='paper_kind_valid'),
+            model_name="paper",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        ["agenda", "report", "proposal", "draft_decision", "draft_plan", "other"],
+                    )
+                ),
+                name="paper_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paperversion',
-            constraint=models.UniqueConstraint(fields=('paper', 'number'), name='paper_version_number_unique'),
+            model_name="paperversion",
+            constraint=models.UniqueConstraint(
+                fields=("paper", "number"), name="paper_version_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paperversion',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='paper_version_from_1'),
+            model_name="paperversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("number__gte", 1)), name="paper_version_from_1"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paperversion',
-            constraint=models.CheckConstraint(condition=models.Q(('size__gt', 0)), name='paper_version_not_empty'),
+            model_name="paperversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("size__gt", 0)), name="paper_version_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paperversion',
-            constraint=models.CheckConstraint(condition=models.Q(('sha256__regex', '^[0-9a-f]{64}$')), name='paper_version_sha256'),
+            model_name="paperversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sha256__regex", "^[0-9a-f]{64}$")), name="paper_version_sha256"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(fields=('meeting', 'user'), name='participant_once_per_meeting'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "user"), name="participant_once_per_meeting"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(condition=models.Q(('role', 'chair')), fields=('meeting',), name='one_chair_per_meeting'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("role", "chair")),
+                fields=("meeting",),
+                name="one_chair_per_meeting",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(condition=models.Q(('substitute_for__isnull', False)), fields=('meeting', 'substitute_for'), name='one_substitute_per_official'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("substitute_for__isnull", False)),
+                fields=("meeting", "substitute_for"),
+                name="one_substitute_per_official",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.CheckConstraint(condition=models.Q(('substitute_for', models.F('user')), _negated=True), name='participant_not_own_substitute'),
+            model_name="participant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("substitute_for", models.F("user")), _negated=True),
+                name="participant_not_own_substitute",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['chair', 'secretary', 'member', 'guest', 'observer'])), name='participant_role_valid'),
+            model_name="participant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("role__in", ["chair", "secretary", "member", "guest", "observer"])
+                ),
+                name="participant_role_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.CheckConstraint(condition=models.Q(('can_vote', True), ('role', 'observer'), _negated=True), name='observer_cannot_vote'),
+            model_name="participant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("can_vote", True), ("role", "observer"), _negated=True),
+                name="observer_cannot_vote",
+            ),
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['status', 'starts_at'], name='cabinet_mee_status_040045_idx'),
+            model_name="meeting",
+            index=models.Index(
+                fields=["status", "starts_at"], name="cabinet_mee_status_040045_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='meeting_ends_after_start'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="meeting_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'published', 'in_session', 'ended', 'concluded', 'archived'])), name='meeting_status_valid'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        ["draft", "published", "in_session", "ended", "concluded", "archived"],
+                    )
+                ),
+                name="meeting_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['regular', 'thematic', 'working'])), name='meeting_kind_valid'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["regular", "thematic", "working"])),
+                name="meeting_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agendaitem',
-            constraint=models.CheckConstraint(condition=models.Q(('planned_minutes__gte', 1), ('planned_minutes__lte', 600)), name='agenda_item_duration_range'),
+            model_name="agendaitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("planned_minutes__gte", 1), ("planned_minutes__lte", 600)),
+                name="agenda_item_duration_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agendaitem',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('id')), _negated=True), name='agenda_item_not_own_parent'),
+            model_name="agendaitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("id")), _negated=True),
+                name="agenda_item_not_own_parent",
+            ),
         ),
     ]

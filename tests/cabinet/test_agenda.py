@@ -52,7 +52,9 @@ def test_reorder_sets_the_exact_order_and_refuses_a_stale_list():
     meeting = make_meeting()
     a, b, c = (add_item(meeting, t) for t in "ABC")
     secretary = secretary_of(meeting)
-    svc.reorder_agenda(actor=secretary, meeting=meeting, parent=None, ordered_ids=[c.pk, a.pk, b.pk])
+    svc.reorder_agenda(
+        actor=secretary, meeting=meeting, parent=None, ordered_ids=[c.pk, a.pk, b.pk]
+    )
     assert titles(meeting) == ["C", "A", "B"]
     for stale in ([a.pk, b.pk], [a.pk, b.pk, c.pk, c.pk], [a.pk, a.pk, b.pk], [a.pk, b.pk, 999]):
         with pytest.raises(ServiceError, match="tải lại"):
@@ -82,7 +84,9 @@ def test_removing_an_item_renumbers_and_never_deletes_papers():
     svc.remove_agenda_item(actor=secretary, item=a)
     assert titles(meeting) == ["B", "C"]
     assert list(
-        AgendaItem.objects.filter(meeting=meeting).order_by("position").values_list("position", flat=True)
+        AgendaItem.objects.filter(meeting=meeting)
+        .order_by("position")
+        .values_list("position", flat=True)
     ) == [1, 2]
 
 

@@ -26,7 +26,9 @@ def test_an_observer_row_with_a_vote_is_refused():
     meeting = make_meeting()
     user = make_user()
     assert refused(
-        lambda: Participant.objects.create(meeting=meeting, user=user, role="observer", can_vote=True)
+        lambda: Participant.objects.create(
+            meeting=meeting, user=user, role="observer", can_vote=True
+        )
     )
 
 

@@ -108,7 +108,9 @@ def test_event_log_numbers_are_gap_free_per_meeting():
     add_item(first, "Thêm")
     for meeting in (first, second):
         seqs = list(
-            MeetingEvent.objects.filter(meeting=meeting).order_by("seq").values_list("seq", flat=True)
+            MeetingEvent.objects.filter(meeting=meeting)
+            .order_by("seq")
+            .values_list("seq", flat=True)
         )
         meeting.refresh_from_db()
         assert seqs == list(range(1, len(seqs) + 1))

@@ -12,7 +12,16 @@ from tests.factories import Room, add_item, invite, make_meeting, secretary_of
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["secretary", "chair", "member", "listed_member", "guest", "observer", "outsider", "anonymous"]
+ROLES = [
+    "secretary",
+    "chair",
+    "member",
+    "listed_member",
+    "guest",
+    "observer",
+    "outsider",
+    "anonymous",
+]
 
 
 @pytest.fixture
@@ -59,7 +68,8 @@ def test_meeting_page(room):
 
 
 @pytest.mark.parametrize(
-    "name", ["cabinet:meeting_edit", "cabinet:participants", "cabinet:agenda", "cabinet:paper_upload"]
+    "name",
+    ["cabinet:meeting_edit", "cabinet:participants", "cabinet:agenda", "cabinet:paper_upload"],
 )
 def test_secretary_screens(room, name):
     url = reverse(name, args=[room.meeting.pk])

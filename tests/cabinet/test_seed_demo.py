@@ -1,0 +1,61 @@
+"""The demo: a believable committee with real Vietnamese papers, loaded through the services."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from pypdf import PdfReader
+
+from cabinet.models import Meeting, MeetingStatus, Paper, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    call_command("seed_demo", today="2026-12-07", stdout=io.StringIO())
+
+
+def test_demo_has_one_upcoming_and_one_past_meeting_with_full_agendas(demo):
+    upcoming = Meeting.objects.get(status=MeetingStatus.PUBLISHED)
+    past = Meeting.objects.get(status=MeetingStatus.ENDED)
+    assert upcoming.starts_at.date().isoformat() == "2026-12-10"
+    assert past.starts_at < upcoming.starts_at
+    for meeting in (upcoming, past):
+        top = meeting.agenda_items.filter(parent__isnull=True).count()
+        assert 4 <= top <= 6
+        assert meeting.participants.filter(role="chair").count() == 1
+        assert meeting.participants.filter(role="guest").exists()
+    assert upcoming.participants.filter(substitute_for__isnull=False).exists()  # dự thay
+
+
+def test_demo_papers_are_real_vietnamese_pdfs(demo):
+    papers = Paper.objects.all()
+    assert papers.count() >= 10
+    longest = 0
+    for paper in papers:
+        version = paper.versions.get()
+        reader = PdfReader(version.file.path)
+        assert len(reader.pages) == version.page_count
+        longest = max(longest, version.page_count)
+        text = reader.pages[0].extract_text()
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert longest >= 5
+
+
+def test_there_is_one_account_per_role(demo):
+    usernames = set(User.objects.values_list("username", flat=True))
+    assert {"chutich", "phochutich", "thuky", "khachmoi", "theodoi", "admin"} <= usernames
+    assert User.objects.get(username="thuky").has_perm("cabinet.organize_meetings")
+    assert User.objects.get(username="admin").is_superuser
+    assert not User.objects.get(username="chutich").is_staff
+
+
+def test_seeding_twice_changes_nothing(demo):
+    counts = (Meeting.objects.count(), Paper.objects.count(), User.objects.count())
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert (Meeting.objects.count(), Paper.objects.count(), User.objects.count()) == counts

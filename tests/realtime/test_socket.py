@@ -1,0 +1,115 @@
+"""The meeting socket through the real ASGI application: who may connect, and committed events.
+
+With REDIS_URL set (the PostgreSQL + Redis pass of the test command) the channel layer is
+channels_redis on 127.0.0.1:6379, so the broadcast below crosses the real Redis.
+"""
+
+from __future__ import annotations
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+
+from cabinet.services import meetings as meeting_services
+from realtime.asgi import application
+from tests.factories import add_item, invite, make_meeting, make_user, secretary_of
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+ORIGIN = b"http://127.0.0.1:8000"
+
+
+def session_cookie(user) -> bytes:
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
+
+
+async def communicator(meeting_id: int, user=None, origin: bytes = ORIGIN) -> WebsocketCommunicator:
+    headers = [(b"origin", origin), (b"host", b"127.0.0.1:8000")]
+    if user is not None:
+        headers.append((b"cookie", await sync_to_async(session_cookie)(user)))
+    return WebsocketCommunicator(application, f"/ws/meetings/{meeting_id}/", headers=headers)
+
+
+@sync_to_async
+def published_meeting():
+    meeting = make_meeting()
+    chair = invite(meeting, "chair").user
+    member = invite(meeting, "member").user
+    add_item(meeting)
+    meeting_services.publish_meeting(actor=secretary_of(meeting), meeting=meeting)
+    meeting.refresh_from_db()
+    return meeting, chair, member, make_user()
+
+
+async def test_a_participant_connects_and_hears_committed_changes():
+    meeting, chair, member, _ = await published_meeting()
+    socket = await communicator(meeting.pk, member)
+    connected, _ = await socket.connect()
+    assert connected
+    hello = await socket.receive_json_from(timeout=5)
+    assert hello == {"type": "hello", "seq": meeting.last_seq}
+    await sync_to_async(meeting_services.start_meeting)(actor=chair, meeting=meeting)
+    event = await socket.receive_json_from(timeout=5)
+    assert event["type"] == "event"
+    assert event["event"] == "meeting.started"
+    assert event["seq"] == meeting.last_seq + 1
+    assert event["data"]["status"] == "in_session"
+    await socket.send_json_to({"type": "ping"})
+    assert await socket.receive_json_from(timeout=5) == {"type": "pong"}
+    await socket.disconnect()
+
+
+async def test_a_non_participant_is_refused_before_accept():
+    meeting, _, _, outsider = await published_meeting()
+    socket = await communicator(meeting.pk, outsider)
+    connected, code = await socket.connect()
+    assert not connected
+    assert code == 4403
+
+
+async def test_an_anonymous_visitor_is_refused():
+    meeting, *_ = await published_meeting()
+    connected, _ = await (await communicator(meeting.pk)).connect()
+    assert not connected
+
+
+async def test_a_foreign_origin_is_refused_even_with_a_valid_session():
+    meeting, _, member, _ = await published_meeting()
+    socket = await communicator(meeting.pk, member, origin=b"https://evil.example.com")
+    connected, _ = await socket.connect()
+    assert not connected
+
+
+async def test_an_unknown_meeting_looks_the_same_as_a_forbidden_one():
+    _, _, member, _ = await published_meeting()
+    connected, code = await (await communicator(987654, member)).connect()
+    assert (connected, code) == (False, 4403)
+
+
+async def test_oversized_and_malformed_messages_get_an_error_not_a_crash():
+    meeting, _, member, _ = await published_meeting()
+    socket = await communicator(meeting.pk, member)
+    await socket.connect()
+    await socket.receive_json_from(timeout=5)
+    await socket.send_to(text_data="x" * 10_000)
+    assert (await socket.receive_json_from(timeout=5))["code"] == "too_large"
+    await socket.send_to(text_data="{not json")
+    assert (await socket.receive_json_from(timeout=5))["code"] == "bad_json"
+    await socket.send_json_to({"type": "ping"})
+    assert await socket.receive_json_from(timeout=5) == {"type": "pong"}
+    await socket.disconnect()
+
+
+async def test_the_channel_layer_in_use_matches_the_environment():
+    layer = get_channel_layer()
+    expected = "RedisChannelLayer" if settings.REDIS_URL else "InMemoryChannelLayer"
+    assert type(layer).__name__ == expected

@@ -64,7 +64,7 @@ def test_reorder_sets_the_exact_order_and_refuses_a_stale_list():
 
 def test_move_buttons_swap_neighbours_and_stop_at_the_ends():
     meeting = make_meeting()
-    a, b, c = (add_item(meeting, t) for t in "ABC")
+    a, _, c = (add_item(meeting, t) for t in "ABC")
     secretary = secretary_of(meeting)
     svc.move_agenda_item(actor=secretary, item=c, offset=-1)
     assert titles(meeting) == ["A", "C", "B"]
@@ -76,7 +76,7 @@ def test_move_buttons_swap_neighbours_and_stop_at_the_ends():
 
 def test_removing_an_item_renumbers_and_never_deletes_papers():
     meeting = make_meeting()
-    a, b, c = (add_item(meeting, t) for t in "ABC")
+    a, b, _ = (add_item(meeting, t) for t in "ABC")
     attach(meeting, b)
     secretary = secretary_of(meeting)
     with pytest.raises(ServiceError, match="còn tài liệu"):

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
-from cabinet.models import Meeting, Participant, PaperVersion
+from cabinet.models import Meeting, PaperVersion, Participant
 from tests.factories import add_item, attach, invite, make_meeting, make_unit, make_user
 
 pytestmark = pytest.mark.django_db

@@ -168,3 +168,12 @@ def test_only_users_with_the_organizer_permission_may_create_meetings(room):
     url = reverse("cabinet:meeting_create")
     assert client_for(room, "secretary").get(url).status_code == 200
     assert client_for(room, "chair").get(url).status_code == 403
+
+
+def test_pages_are_vietnamese_whatever_the_browser_asks_until_english_is_chosen(room):
+    client = client_for(room, "member")
+    url = reverse("cabinet:home")
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Cuộc họp của tôi" in page
+    client.post(reverse("set_language"), {"language": "en", "next": url})
+    assert "My meetings" in client.get(url).content.decode()

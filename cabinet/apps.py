@@ -6,3 +6,6 @@ class CabinetConfig(AppConfig):
     name = "cabinet"
     verbose_name = _("Phòng họp không giấy")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from cabinet import signals  # noqa: F401  (connects the receivers)

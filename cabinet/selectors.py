@@ -94,27 +94,6 @@ def agenda_for(participant: Participant) -> list[AgendaItem]:
     return top
 
 
-def item_for(participant: Participant, item_id: int) -> AgendaItem:
-    item = (
-        AgendaItem.objects.filter(meeting_id=participant.meeting_id, pk=item_id)
-        .filter(visible_items_filter(participant))
-        .distinct()
-        .first()
-    )
-    if item is None or (item.parent_id and not _parent_visible(participant, item)):
-        raise Http404
-    return item
-
-
-def _parent_visible(participant: Participant, item: AgendaItem) -> bool:
-    assert item.parent_id is not None
-    return (
-        AgendaItem.objects.filter(pk=item.parent_id)
-        .filter(visible_items_filter(participant))
-        .exists()
-    )
-
-
 def papers_for(participant: Participant) -> QuerySet[Paper]:
     """Papers of the meeting the participant may open: meeting-level ones and those of visible items."""
     visible_items = AgendaItem.objects.filter(meeting_id=participant.meeting_id).filter(

@@ -113,3 +113,22 @@ async def test_the_channel_layer_in_use_matches_the_environment():
     layer = get_channel_layer()
     expected = "RedisChannelLayer" if settings.REDIS_URL else "InMemoryChannelLayer"
     assert type(layer).__name__ == expected
+
+
+async def test_signing_out_closes_the_users_open_sockets():
+    meeting, _, member, _ = await published_meeting()
+    socket = await communicator(meeting.pk, member)
+    await socket.connect()
+    await socket.receive_json_from(timeout=5)
+
+    @sync_to_async
+    def sign_out_elsewhere():
+        from django.test import Client
+
+        client = Client()
+        client.force_login(member)
+        client.post("/logout/")
+
+    await sign_out_elsewhere()
+    closed = await socket.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": 4401}

@@ -1,9 +1,8 @@
 """Who may do what. Pure functions of (user, object); views, services and sockets all ask here.
 
-Visibility rules (a non-participant sees nothing, and gets 404 rather than 403, so that the existence
-of a meeting does not leak):
-- a draft meeting is visible to its chair and secretaries only;
-Which items and papers a participant sees is a query (cabinet.selectors.visible_items_filter).
+A non-participant sees nothing and gets 404 rather than 403, so that the existence of a meeting
+does not leak; a draft meeting is visible to its chair and secretaries only. Which items and papers
+a participant sees is a query: cabinet.selectors.visible_items_filter.
 """
 
 from __future__ import annotations

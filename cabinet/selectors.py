@@ -66,9 +66,10 @@ def visible_items_filter(participant: Participant) -> Q:
 
 
 def agenda_for(participant: Participant) -> list[AgendaItem]:
-    """Top-level items in order, each with `visible_children` and `visible_papers` attached.
+    """Top-level items in order, each with its visible sub-items attached as `visible_children`.
 
-    A sub-item is shown only under a visible parent; the papers of an invisible item are never shown.
+    A sub-item is shown only under a visible parent. Papers are prefetched per item: every paper of
+    a visible item is visible, and an invisible item's papers are never loaded.
     """
     items = (
         AgendaItem.objects.filter(meeting_id=participant.meeting_id)

@@ -13,10 +13,12 @@ from cabinet.models import (
     Meeting,
     MeetingStatus,
     Paper,
+    PaperRead,
     PaperVersion,
     Participant,
     ParticipantRole,
     User,
+    VersionStatus,
 )
 from cabinet.permissions import AnyUser, can_see_meeting, participant_for
 
@@ -65,11 +67,38 @@ def visible_items_filter(participant: Participant) -> Q:
     return listed | Q(restricted=False)
 
 
+def _readable(participant: Participant) -> Q:
+    """Organizers see a paper from its upload on (with its processing state); everyone else only
+    once a version of it is ready."""
+    if participant.role in ORGANIZER_ROLES:
+        return Q()
+    ready = PaperVersion.objects.filter(paper=OuterRef("pk"), status=VersionStatus.READY)
+    return Q(Exists(ready))
+
+
+def _papers_with_versions(participant: Participant) -> QuerySet[Paper]:
+    return Paper.objects.filter(_readable(participant)).prefetch_related(
+        Prefetch("versions", queryset=PaperVersion.objects.order_by("-number"))
+    )
+
+
+def mark_unread_updates(participant: Participant, papers: list[Paper]) -> None:
+    """Set `seen_number` on each paper: the newest version the user has opened (0 if never), so a
+    page can flag a replaced paper ("Có phiên bản mới")."""
+    seen = dict(
+        PaperRead.objects.filter(user_id=participant.user_id, paper__in=papers).values_list(
+            "paper_id", "version_number"
+        )
+    )
+    for paper in papers:
+        paper.seen_number = seen.get(paper.pk, 0)  # type: ignore[attr-defined]
+
+
 def agenda_for(participant: Participant) -> list[AgendaItem]:
     """Top-level items in order, each with its visible sub-items attached as `visible_children`.
 
-    A sub-item is shown only under a visible parent. Papers are prefetched per item: every paper of
-    a visible item is visible, and an invisible item's papers are never loaded.
+    A sub-item is shown only under a visible parent. Papers are prefetched per item: every readable
+    paper of a visible item is visible, and an invisible item's papers are never loaded.
     """
     items = (
         AgendaItem.objects.filter(meeting_id=participant.meeting_id)
@@ -77,18 +106,16 @@ def agenda_for(participant: Participant) -> list[AgendaItem]:
         .distinct()
         .select_related("presenter_unit", "presenter")
         .prefetch_related(
-            Prefetch(
-                "papers",
-                queryset=Paper.objects.prefetch_related(
-                    Prefetch("versions", queryset=PaperVersion.objects.order_by("-number"))
-                ).order_by("created_at"),
-            )
+            Prefetch("papers", queryset=_papers_with_versions(participant).order_by("created_at"))
         )
         .order_by("position")
     )
     by_parent: dict[int | None, list[AgendaItem]] = {}
+    papers: list[Paper] = []
     for item in items:
         by_parent.setdefault(item.parent_id, []).append(item)
+        papers.extend(item.papers.all())
+    mark_unread_updates(participant, papers)
     top = by_parent.get(None, [])
     for item in top:
         item.visible_children = by_parent.get(item.pk, [])  # type: ignore[attr-defined]
@@ -104,16 +131,20 @@ def papers_for(participant: Participant) -> QuerySet[Paper]:
     # A guest reads only the papers of the items they were invited to, not the meeting-wide ones.
     if participant.role != ParticipantRole.GUEST:
         condition |= Q(agenda_item__isnull=True)
-    return Paper.objects.filter(meeting_id=participant.meeting_id).filter(condition)
+    return (
+        Paper.objects.filter(meeting_id=participant.meeting_id)
+        .filter(condition)
+        .filter(_readable(participant))
+    )
 
 
 def paper_version_for(
     user: AnyUser, paper_id: int, number: int
 ) -> tuple[PaperVersion, Participant]:
-    """The version if the user may read its paper, else 404."""
+    """The version if it is ready and the user may read its paper, else 404."""
     version = (
         PaperVersion.objects.select_related("paper__meeting", "paper__agenda_item")
-        .filter(paper_id=paper_id, number=number)
+        .filter(paper_id=paper_id, number=number, status=VersionStatus.READY)
         .first()
     )
     if version is None:
@@ -124,12 +155,33 @@ def paper_version_for(
     return version, access.participant
 
 
-def meeting_level_papers(participant: Participant) -> QuerySet[Paper]:
-    return (
-        papers_for(participant)
-        .filter(agenda_item__isnull=True)
-        .prefetch_related(Prefetch("versions", queryset=PaperVersion.objects.order_by("-number")))
+def paper_for(user: AnyUser, paper_id: int) -> tuple[Paper, Participant]:
+    """The paper if the user may read it (it has a ready version, or the user organizes), else 404."""
+    paper = Paper.objects.filter(pk=paper_id).only("meeting_id").first()
+    if paper is None:
+        raise Http404
+    access = meeting_access(user, paper.meeting_id)
+    found = (
+        _papers_with_versions(access.participant)
+        .filter(pk__in=papers_for(access.participant).values("pk"))
+        .select_related("meeting", "agenda_item")
+        .filter(pk=paper_id)
+        .first()
     )
+    if found is None:
+        raise Http404
+    return found, access.participant
+
+
+def meeting_level_papers(participant: Participant) -> list[Paper]:
+    papers = list(
+        _papers_with_versions(participant)
+        .filter(pk__in=papers_for(participant).values("pk"))
+        .filter(agenda_item__isnull=True)
+        .order_by("created_at")
+    )
+    mark_unread_updates(participant, papers)
+    return papers
 
 
 def participants_of(meeting: Meeting) -> QuerySet[Participant]:

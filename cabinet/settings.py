@@ -195,6 +195,18 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/_no_public_media/"
 PAPER_MAX_BYTES = env_int("PAPER_MAX_BYTES", 100 * 1024 * 1024)
 PAPER_MAX_PAGES = env_int("PAPER_MAX_PAGES", 2000)
+# Parsing and conversion run in a child process with these limits; on overrun its whole process
+# group is killed and the file is quarantined (MEDIA_ROOT/quarantine).
+PAPER_PARSE_TIMEOUT = env_int("PAPER_PARSE_TIMEOUT", 180)  # wall clock, seconds
+PAPER_PARSE_CPU_SECONDS = env_int("PAPER_PARSE_CPU_SECONDS", 120)
+PAPER_PARSE_MEMORY_MB = env_int("PAPER_PARSE_MEMORY_MB", 1024)
+PAPER_CONVERT_TIMEOUT = env_int("PAPER_CONVERT_TIMEOUT", 180)
+# LibreOffice for DOCX/DOC/ODT → PDF; empty means "look for soffice on PATH".
+LIBREOFFICE_BIN = os.environ.get("LIBREOFFICE_BIN", "")
+# Behind nginx, set this to the internal location that maps to MEDIA_ROOT/papers (for example
+# "/_protected/papers/"): the permission-checked view then answers with X-Accel-Redirect and nginx
+# sends the bytes. Empty (the default): Django streams the file itself.
+PAPER_X_ACCEL_REDIRECT = os.environ.get("PAPER_X_ACCEL_REDIRECT", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

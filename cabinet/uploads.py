@@ -1,25 +1,31 @@
-"""Checks on an uploaded paper before it is stored: content type by magic bytes, size, pages.
+"""The checks an upload passes in the request, before anything is stored: size and type by content.
 
-The order matters: the cheap checks (size, magic bytes) run before any parsing, and the page count
-is read only from a file that passed them. Sandboxed parsing in a separate process arrives with the
-papers issue; until then pypdf reads only the page tree here, never page contents.
+Only cheap checks run here: the size, the first bytes, and for ZIP-based formats the archive's
+directory. Everything that parses a document (page count, text, conversion) runs later in a
+resource-limited child process (cabinet.sandbox), so a hostile file cannot hurt the web server.
 """
 
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from dataclasses import dataclass
 from typing import IO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
+from cabinet.models import SourceKind
 from cabinet.services import ServiceError
 
 PDF_MAGIC = b"%PDF-"
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of Word 97–2003 .doc files
+ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 CHUNK = 1024 * 1024
+# A DOCX or ODT whose parts claim more than this uncompressed is a zip bomb, not a meeting paper.
+MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024
+MAX_ZIP_MEMBERS = 10_000
 
 
 class UploadRejected(ServiceError):
@@ -27,14 +33,14 @@ class UploadRejected(ServiceError):
 
 
 @dataclass(frozen=True)
-class PdfFacts:
+class UploadFacts:
+    kind: SourceKind
     sha256: str
     size: int
-    page_count: int
 
 
-def inspect_pdf(file: IO[bytes], *, size: int) -> PdfFacts:
-    """Validate an uploaded PDF and return its facts, or raise UploadRejected with a clear message."""
+def check_upload(file: IO[bytes], *, size: int) -> UploadFacts:
+    """Validate an upload by its size and content; return what it is, or raise UploadRejected."""
     if size <= 0:
         raise UploadRejected(_("Tệp rỗng (0 byte)."))
     if size > settings.PAPER_MAX_BYTES:
@@ -42,34 +48,52 @@ def inspect_pdf(file: IO[bytes], *, size: int) -> PdfFacts:
             _("Tệp quá lớn: tối đa %(mb)d MB.") % {"mb": settings.PAPER_MAX_BYTES // (1024 * 1024)}
         )
     file.seek(0)
-    head = file.read(len(PDF_MAGIC))
-    # Readers tolerate junk before the header, but a file that does not start with it is at best a
-    # mangled PDF and at worst a polyglot (an HTML or ZIP file that also parses as PDF): refuse it.
-    if head != PDF_MAGIC:
-        raise UploadRejected(_("Tệp không phải PDF (nội dung không có chữ ký %PDF)."))
+    head = file.read(8)
     file.seek(0)
+    # Readers tolerate junk before "%PDF-", but a file that does not start with it is at best a
+    # mangled PDF and at worst a polyglot (an HTML or ZIP file that also parses as PDF): refuse it.
+    if head.startswith(PDF_MAGIC):
+        kind = SourceKind.PDF
+    elif head.startswith(OLE2_MAGIC):
+        kind = SourceKind.DOC
+    elif head.startswith(ZIP_MAGIC):
+        kind = _office_zip_kind(file)
+    else:
+        raise UploadRejected(
+            _("Định dạng tệp không được hỗ trợ: chỉ nhận PDF, DOCX, DOC hoặc ODT.")
+        )
+    return UploadFacts(kind=kind, sha256=_sha256(file), size=size)
+
+
+def _office_zip_kind(file: IO[bytes]) -> SourceKind:
+    """DOCX or ODT, told apart by the archive's own directory, never by the file name."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_ZIP_MEMBERS or (
+                sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES
+            ):
+                raise UploadRejected(_("Tệp nén bất thường (quá lớn khi giải nén); không nhận."))
+            names = {m.filename for m in members}
+            if "word/document.xml" in names and "[Content_Types].xml" in names:
+                return SourceKind.DOCX
+            mimetype = archive.getinfo("mimetype") if "mimetype" in names else None
+            if mimetype is not None and mimetype.file_size <= 100:
+                if archive.read(mimetype).strip() == ODT_MIMETYPE:
+                    return SourceKind.ODT
+    except zipfile.BadZipFile as exc:
+        raise UploadRejected(_("Tệp nén bị hỏng hoặc không hoàn chỉnh.")) from exc
+    finally:
+        file.seek(0)
+    raise UploadRejected(
+        _("Tệp nén này không phải văn bản DOCX hay ODT; chỉ nhận PDF, DOCX, DOC hoặc ODT.")
+    )
+
+
+def _sha256(file: IO[bytes]) -> str:
     digest = hashlib.sha256()
+    file.seek(0)
     while chunk := file.read(CHUNK):
         digest.update(chunk)
     file.seek(0)
-    try:
-        reader = PdfReader(file, strict=False)
-        if reader.is_encrypted:
-            raise UploadRejected(
-                _("Tệp PDF có mật khẩu hoặc bị mã hóa; hãy tải lên bản không mã hóa.")
-            )
-        page_count = len(reader.pages)
-    except UploadRejected:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, RecursionError, OSError) as exc:
-        raise UploadRejected(_("Không đọc được tệp PDF (tệp hỏng hoặc không hoàn chỉnh).")) from exc
-    finally:
-        file.seek(0)
-    if page_count < 1:
-        raise UploadRejected(_("Tệp PDF không có trang nào."))
-    if page_count > settings.PAPER_MAX_PAGES:
-        raise UploadRejected(
-            _("Tài liệu có %(n)d trang, vượt giới hạn %(max)d trang.")
-            % {"n": page_count, "max": settings.PAPER_MAX_PAGES}
-        )
-    return PdfFacts(sha256=digest.hexdigest(), size=size, page_count=page_count)
+    return digest.hexdigest()

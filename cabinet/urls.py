@@ -2,7 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from cabinet.views import agenda, meetings, papers, participants
+from cabinet.views import (
+    agenda,
+    comments,
+    delivery,
+    meetings,
+    notes,
+    offline,
+    papers,
+    participants,
+    viewer,
+)
 
 cabinet_patterns = [
     path("", meetings.home, name="home"),
@@ -47,12 +57,45 @@ cabinet_patterns = [
         papers.paper_new_version,
         name="paper_new_version",
     ),
-    # The version is in the URL, so a cached copy can never be mistaken for a newer version.
-    path("papers/<int:paper_id>/v<int:number>/", papers.paper_download, name="paper_download"),
+    path(
+        "papers/<int:paper_id>/v<int:number>/status/",
+        papers.paper_version_status,
+        name="paper_status",
+    ),
+    # Delivery. The version is in every URL, so a cached copy can never pass for a newer version.
+    # paper_file: the bytes for the viewer (Range, ETag); paper_download: a watermarked copy.
+    path("papers/<int:paper_id>/v<int:number>/file/", delivery.paper_file, name="paper_file"),
+    path(
+        "papers/<int:paper_id>/v<int:number>/download/",
+        delivery.paper_download,
+        name="paper_download",
+    ),
+    # The viewer and what it asks for.
+    path("papers/<int:paper_id>/", viewer.paper_latest, name="paper_latest"),
+    path("papers/<int:paper_id>/v<int:number>/", viewer.paper_view, name="paper_view"),
+    path("papers/<int:paper_id>/v<int:number>/search/", viewer.paper_search, name="paper_search"),
+    path(
+        "papers/<int:paper_id>/compare/<int:old>/<int:new>/",
+        viewer.paper_compare,
+        name="paper_compare",
+    ),
+    # Private notes (JSON), comments on drafts (góp ý).
+    path("papers/<int:paper_id>/notes/", notes.note_list, name="note_list"),
+    path("papers/<int:paper_id>/notes/<int:note_id>/", notes.note_detail, name="note_detail"),
+    path("papers/<int:paper_id>/comments/", comments.paper_comments, name="paper_comments"),
+    path(
+        "papers/<int:paper_id>/comments/export.docx",
+        comments.comments_export,
+        name="comments_export",
+    ),
+    # Offline reading: the list of what to cache for a meeting, and the service worker at the root
+    # (its scope must cover the pages and the paper URLs).
+    path("meetings/<int:meeting_id>/offline/", offline.offline_manifest, name="offline_manifest"),
 ]
 
 urlpatterns = [
     path("", include((cabinet_patterns, "cabinet"))),
+    path("sw.js", offline.service_worker, name="service_worker"),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

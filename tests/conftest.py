@@ -14,3 +14,9 @@ def private_media(settings, tmp_path):
 def fast_password_hashing(settings):
     # PBKDF2's deliberate slowness is a production property; tests only need passwords to work.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Background tasks run in the enqueuing process (the e2e tests start a real db_worker)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

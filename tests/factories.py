@@ -9,10 +9,11 @@ from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.utils import timezone
 from pypdf import PdfWriter
 
-from cabinet.models import AgendaItem, Meeting, Paper, Participant, Unit, User
+from cabinet.models import AgendaItem, Meeting, Paper, PaperVersion, Participant, Unit, User
 from cabinet.services import agenda as agenda_services
 from cabinet.services import meetings as meeting_services
 from cabinet.services import papers as paper_services
@@ -85,18 +86,38 @@ def add_item(meeting: Meeting, title: str = "Nội dung", **fields: Any) -> Agen
     )
 
 
+def processing_uploads() -> Any:
+    """Run the upload's background task when the service's transaction commits, as the worker would.
+
+    Tests run inside a transaction that never commits, so the on-commit enqueue is captured and
+    executed here; the tests' TASKS backend (conftest) runs the task at once, sandbox included.
+    """
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
 def attach(
     meeting: Meeting, item: AgendaItem | None = None, pages: int = 1, **fields: Any
 ) -> Paper:
-    return paper_services.attach_paper(
-        actor=secretary_of(meeting),
-        meeting=meeting,
-        agenda_item=item,
-        title=fields.pop("title", "Báo cáo"),
-        kind=fields.pop("kind", "report"),
-        upload=fields.pop("upload", None) or pdf_upload(pages),
-        **fields,
-    )
+    with processing_uploads():
+        return paper_services.attach_paper(
+            actor=secretary_of(meeting),
+            meeting=meeting,
+            agenda_item=item,
+            title=fields.pop("title", "Báo cáo"),
+            kind=fields.pop("kind", "report"),
+            upload=fields.pop("upload", None) or pdf_upload(pages),
+            **fields,
+        )
+
+
+def add_version(paper: Paper, upload: Any = None, pages: int = 1, note: str = "") -> PaperVersion:
+    with processing_uploads():
+        return paper_services.add_paper_version(
+            actor=secretary_of(paper.meeting),
+            paper=paper,
+            upload=upload or pdf_upload(pages),
+            note=note,
+        )
 
 
 class Room:

@@ -70,26 +70,110 @@ class Paper(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    # Both read `versions.all()`, so they use a prefetch when there is one (newest first either way).
+    @property
+    def current_version(self) -> PaperVersion | None:
+        """The newest version that is ready to read: what members see."""
+        return next((v for v in self.versions.all() if v.status == VersionStatus.READY), None)
+
+    @property
+    def latest_version(self) -> PaperVersion | None:
+        """The newest version in any state: what organizers follow while it is processed."""
+        return next(iter(self.versions.all()), None)
+
 
 def paper_version_path(instance: PaperVersion, filename: str) -> str:
     return f"{instance.paper.meeting_id}/{instance.paper_id}/v{instance.number}-{instance.sha256[:16]}.pdf"
 
 
+def paper_source_path(instance: PaperVersion, filename: str) -> str:
+    """The uploaded file as it came (kept for the record when it had to be converted to PDF)."""
+    suffix = instance.source_kind if instance.source_kind in SourceKind.values else "bin"
+    return f"{instance.paper.meeting_id}/{instance.paper_id}/v{instance.number}-source.{suffix}"
+
+
+class SourceKind(models.TextChoices):
+    PDF = "pdf", "PDF"
+    DOCX = "docx", "DOCX"
+    DOC = "doc", "DOC"
+    ODT = "odt", "ODT"
+
+
+class VersionStatus(models.TextChoices):
+    """Where a version is in the pipeline. Only READY versions are shown to anyone but organizers."""
+
+    QUEUED = "queued", _("Đang chờ xử lý")
+    CONVERTING = "converting", _("Đang chuyển sang PDF")
+    EXTRACTING = "extracting", _("Đang đọc nội dung")
+    READY = "ready", _("Sẵn sàng")
+    FAILED = "failed", _("Bị từ chối")
+
+
+# Why processing refused a version: the code is stored in PaperVersion.error, the message is shown
+# to the uploader in their language.
+VERSION_FAILURES = {
+    "encrypted": _("Tệp PDF có mật khẩu hoặc bị mã hóa; hãy tải lên bản không mã hóa."),
+    "too_many_pages": _("Tài liệu vượt giới hạn số trang cho phép."),
+    "no_pages": _("Tệp PDF không có trang nào."),
+    "not_pdf": _("Tệp không phải PDF."),
+    "unreadable": _("Không đọc được tệp (tệp hỏng, không hoàn chỉnh hoặc có cấu trúc bất thường)."),
+    "timeout": _("Xử lý tệp quá thời gian cho phép; tệp đã bị cách ly."),
+    "limits": _("Xử lý tệp vượt giới hạn tài nguyên (bộ nhớ, CPU); tệp đã bị cách ly."),
+    "conversion_failed": _("Không chuyển được văn bản sang PDF (tệp hỏng hoặc không được hỗ trợ)."),
+    "conversion_unavailable": _(
+        "Máy chủ chưa cài LibreOffice nên không nhận được DOCX/DOC/ODT; hãy tải lên bản PDF."
+    ),
+    "too_large": _("Tệp PDF sau khi chuyển đổi vượt dung lượng cho phép."),
+    "internal": _("Lỗi hệ thống khi xử lý tệp; tệp đã được giữ lại để kiểm tra."),
+}
+
+
+PROCESSING_STATUSES = frozenset(
+    {VersionStatus.QUEUED, VersionStatus.CONVERTING, VersionStatus.EXTRACTING}
+)
+
+
 class PaperVersion(models.Model):
-    """One uploaded file of a paper. Never changed after it is written; a replacement is a new row."""
+    """One uploaded file of a paper. Its content never changes after upload; a replacement is a new row.
+
+    The upload request stores the file and returns; a background task (cabinet.tasks) converts it to
+    PDF if needed and extracts its pages in a sandboxed process, moving the version from QUEUED to
+    READY or FAILED. Those pipeline fields are written with queryset updates by the task; save() refuses
+    to rewrite an existing row so that nothing else can change a version.
+    """
 
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("phiên bản"))
-    file = models.FileField(storage=private_paper_storage, upload_to=paper_version_path)
+    # The PDF that is served. For a PDF upload it is the upload itself; for DOCX/DOC/ODT it is written
+    # by the conversion step, so it is empty until then.
+    file = models.FileField(
+        storage=private_paper_storage, upload_to=paper_version_path, blank=True, max_length=300
+    )
+    source_file = models.FileField(
+        storage=private_paper_storage, upload_to=paper_source_path, blank=True, max_length=300
+    )
+    source_kind = models.CharField(
+        _("định dạng gốc"), max_length=8, choices=SourceKind.choices, default=SourceKind.PDF
+    )
     original_name = models.CharField(_("tên tệp gốc"), max_length=255)
+    # sha256 and size describe the uploaded file (duplicate uploads are detected with them);
+    # pdf_sha256 and pdf_size describe the served PDF (the ETag is built from pdf_sha256).
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
-    page_count = models.PositiveIntegerField(_("số trang"))
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_size = models.PositiveBigIntegerField(null=True, blank=True)
+    page_count = models.PositiveIntegerField(_("số trang"), null=True, blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=VersionStatus.choices, default=VersionStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(_("lý do từ chối"), max_length=500, blank=True)
     note = models.CharField(_("ghi chú thay đổi"), max_length=300, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["paper", "-number"]
@@ -103,6 +187,23 @@ class PaperVersion(models.Model):
             models.CheckConstraint(
                 condition=models.Q(sha256__regex=r"^[0-9a-f]{64}$"), name="paper_version_sha256"
             ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in VersionStatus]),
+                name="paper_version_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="paper_version_progress_percent"
+            ),
+            # A version is only READY with its PDF, page count and ETag in place.
+            models.CheckConstraint(
+                condition=~models.Q(status="ready")
+                | (
+                    ~models.Q(file="")
+                    & models.Q(page_count__gte=1)
+                    & models.Q(pdf_sha256__regex=r"^[0-9a-f]{64}$")
+                ),
+                name="paper_version_ready_complete",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -112,3 +213,39 @@ class PaperVersion(models.Model):
         if not self._state.adding:
             raise ValueError("A paper version is immutable; add a new version instead.")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == VersionStatus.READY
+
+    @property
+    def is_processing(self) -> bool:
+        return self.status in PROCESSING_STATUSES
+
+    @property
+    def failure_message(self) -> str:
+        return str(VERSION_FAILURES.get(self.error, VERSION_FAILURES["internal"]))
+
+    @property
+    def etag(self) -> str:
+        """A strong validator: the served bytes are identified by their hash."""
+        return f'"{self.pdf_sha256}"'
+
+
+class PageText(models.Model):
+    """The text of one page of a version, as extracted in the sandbox: for search, comparison and
+    re-anchoring notes. Written once by the extraction task."""
+
+    version = models.ForeignKey(PaperVersion, on_delete=models.CASCADE, related_name="pages")
+    number = models.PositiveIntegerField()
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["version", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="page_text_unique"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="page_text_from_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} p.{self.number}"

@@ -1,4 +1,7 @@
-"""The per-meeting event log: the audit trail and the realtime resume log in one table."""
+"""The per-meeting event log: the audit trail and the realtime resume log in one table.
+
+Rows with a sequence number are the resume log; rows without one are access records (audit only).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 class MeetingEvent(models.Model):
     meeting = models.ForeignKey("cabinet.Meeting", on_delete=models.CASCADE, related_name="events")
-    seq = models.PositiveBigIntegerField()
+    # State changes carry the meeting's gap-free sequence number and are broadcast; access records
+    # (a paper viewed or downloaded) are audit-only: no number, no broadcast, no lock on the meeting.
+    seq = models.PositiveBigIntegerField(null=True, blank=True)
     type = models.CharField(max_length=60)
     payload = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     actor = models.ForeignKey(

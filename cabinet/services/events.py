@@ -33,3 +33,15 @@ def record_event(
         {"type": "meeting.event", "seq": seq, "event": type, "data": payload},
     )
     return event
+
+
+def record_access(*, meeting_id: int, type: str, payload: dict[str, Any], actor: User) -> None:
+    """Log that someone read something (a paper viewed, downloaded, cached for offline reading).
+
+    Access records are audit only: they take no sequence number, lock nothing and are not broadcast,
+    so two thousand tablets opening a paper at once neither contend for the meeting row nor wake
+    every other tablet.
+    """
+    MeetingEvent.objects.create(
+        meeting_id=meeting_id, seq=None, type=type, payload=payload, actor=actor
+    )

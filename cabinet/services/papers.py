@@ -10,11 +10,23 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from cabinet.models import AgendaItem, Meeting, MeetingStatus, Paper, PaperKind, PaperVersion, User
+from cabinet.convert import conversion_available
+from cabinet.models import (
+    PROCESSING_STATUSES,
+    AgendaItem,
+    Meeting,
+    MeetingStatus,
+    Paper,
+    PaperKind,
+    PaperVersion,
+    SourceKind,
+    User,
+    VersionStatus,
+)
 from cabinet.services import ServiceError
-from cabinet.services.events import record_event
+from cabinet.services.events import record_access
 from cabinet.services.meetings import lock_meeting, require_manager
-from cabinet.uploads import PdfFacts, inspect_pdf
+from cabinet.uploads import UploadFacts, check_upload
 
 MAX_NAME = 255
 # Papers may still be corrected during the session (a table fixed on the morning of the meeting);
@@ -36,30 +48,56 @@ def _atomic_with_files() -> Iterator[_StoredFiles]:
             yield stored
     except BaseException:
         for version in stored.versions:
-            version.file.storage.delete(version.file.name)
+            for field in (version.file, version.source_file):
+                if field.name:
+                    field.storage.delete(field.name)
         raise
 
 
-def _check_upload(upload: UploadedFile) -> PdfFacts:
-    return inspect_pdf(upload, size=upload.size or 0)
+def _check_upload(upload: UploadedFile) -> UploadFacts:
+    facts = check_upload(upload, size=upload.size or 0)
+    if facts.kind != SourceKind.PDF and not conversion_available():
+        raise ServiceError(
+            _("Máy chủ chưa cài LibreOffice nên không nhận được DOCX/DOC/ODT; hãy tải lên bản PDF.")
+        )
+    return facts
 
 
 def _new_version(
-    *, paper: Paper, upload: UploadedFile, facts: PdfFacts, actor: User, note: str
+    *, paper: Paper, upload: UploadedFile, facts: UploadFacts, actor: User, note: str
 ) -> PaperVersion:
+    """Store the upload as a QUEUED version and have the worker process it once this commits.
+
+    A PDF is stored as the served file straight away (processing only reads it); any other format
+    is kept as the source and the PDF is written by the conversion step.
+    """
+    from cabinet.tasks import process_paper_version  # the task module imports the services
+
     last = paper.versions.aggregate(m=Max("number"))["m"] or 0
     version = PaperVersion(
         paper=paper,
         number=last + 1,
-        file=upload,
-        original_name=(upload.name or "tai-lieu.pdf")[-MAX_NAME:],
+        source_kind=facts.kind,
+        original_name=(upload.name or "tai-lieu")[-MAX_NAME:],
         sha256=facts.sha256,
         size=facts.size,
-        page_count=facts.page_count,
+        status=VersionStatus.QUEUED,
         note=note.strip(),
         uploaded_by=actor,
     )
+    if facts.kind == SourceKind.PDF:
+        version.file = upload  # type: ignore[assignment]
+    else:
+        version.source_file = upload  # type: ignore[assignment]
     version.save()
+    record_access(
+        meeting_id=paper.meeting_id,
+        type="paper.uploaded",
+        payload={"paper": paper.pk, "version": version.number, "format": facts.kind},
+        actor=actor,
+    )
+    version_id = version.pk
+    transaction.on_commit(lambda: process_paper_version.enqueue(version_id))
     return version
 
 
@@ -73,7 +111,8 @@ def attach_paper(
     agenda_item: AgendaItem | None = None,
     note: str = "",
 ) -> Paper:
-    """A new paper with its first version. The PDF is checked before anything is written."""
+    """A new paper with its first version. The upload is checked (size, type by content) before
+    anything is written; members see the paper once the worker has made the version READY."""
     require_manager(actor, meeting)
     if kind not in PaperKind.values:
         raise ServiceError(_("Loại tài liệu không hợp lệ."))
@@ -93,23 +132,13 @@ def attach_paper(
         )
         version = _new_version(paper=paper, upload=upload, facts=facts, actor=actor, note=note)
         stored.versions.append(version)
-        record_event(
-            meeting=locked,
-            type="paper.added",
-            payload={
-                "paper": paper.pk,
-                "item": agenda_item.pk if agenda_item else None,
-                "version": version.number,
-            },
-            actor=actor,
-        )
     return paper
 
 
 def add_paper_version(
     *, actor: User, paper: Paper, upload: UploadedFile, note: str = ""
 ) -> PaperVersion:
-    """Replace a paper: the old version stays; participants are told there is a new one."""
+    """Replace a paper: the old version stays; participants are told once the new one is READY."""
     require_manager(actor, paper.meeting)
     facts = _check_upload(upload)
     with _atomic_with_files() as stored:
@@ -117,14 +146,14 @@ def add_paper_version(
         if locked.status not in PAPERS_OPEN:
             raise ServiceError(_("Cuộc họp đã kết thúc, không thể thay đổi tài liệu."))
         current = paper.versions.order_by("-number").first()
-        if current is not None and current.sha256 == facts.sha256:
+        if (
+            current is not None
+            and current.sha256 == facts.sha256
+            and current.status != VersionStatus.FAILED
+        ):
             raise ServiceError(_("Tệp này giống hệt phiên bản hiện tại; không có gì thay đổi."))
+        if paper.versions.filter(status__in=PROCESSING_STATUSES).exists():
+            raise ServiceError(_("Phiên bản trước đang được xử lý; hãy chờ xong rồi tải lên tiếp."))
         version = _new_version(paper=paper, upload=upload, facts=facts, actor=actor, note=note)
         stored.versions.append(version)
-        record_event(
-            meeting=locked,
-            type="paper.version_added",
-            payload={"paper": paper.pk, "version": version.number},
-            actor=actor,
-        )
     return version

@@ -1,15 +1,15 @@
-"""Papers: upload, new versions, and the permission-checked download (no public URL exists)."""
+"""Papers: upload and new versions (the secretary's side), and the upload's processing state."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from cabinet import selectors
 from cabinet.forms import PaperForm, PaperVersionForm
+from cabinet.models import Paper, PaperVersion
 from cabinet.services import ServiceError
 from cabinet.services import papers as paper_services
 from cabinet.views.common import current_user, managed_meeting
@@ -74,15 +74,19 @@ def paper_new_version(request: HttpRequest, meeting_id: int, paper_id: int) -> H
 
 
 @login_required
-def paper_download(request: HttpRequest, paper_id: int, number: int) -> FileResponse:
-    """Stream one version of a paper to a participant allowed to read it; 404 for anyone else."""
-    version, _participant = selectors.paper_version_for(request.user, paper_id, number)
-    response = FileResponse(
-        version.file.open("rb"),
-        content_type="application/pdf",
-        as_attachment=request.GET.get("download") == "1",
-        filename=f"{version.paper.title[:120]} (v{version.number}).pdf",
+def paper_version_status(request: HttpRequest, paper_id: int, number: int) -> HttpResponse:
+    """The processing state of an upload, for its organizers' page to poll (htmx)."""
+    paper = Paper.objects.filter(pk=paper_id).only("meeting_id").first()
+    if paper is None:
+        raise Http404
+    access = managed_meeting(request, paper.meeting_id)
+    version = PaperVersion.objects.filter(
+        paper_id=paper_id, paper__meeting=access.meeting, number=number
+    ).first()
+    if version is None:
+        raise Http404
+    return render(
+        request,
+        "cabinet/_version_status.html",
+        {"version": version, "paper": version.paper, "meeting": access.meeting},
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

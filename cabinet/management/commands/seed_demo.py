@@ -23,6 +23,7 @@ from cabinet.paper_render import DocumentHeader, render_document
 from cabinet.services import agenda as agenda_services
 from cabinet.services import meetings as meeting_services
 from cabinet.services import papers as paper_services
+from cabinet.services.paper_processing import process_version
 
 PAPER_DIR = Path(__file__).resolve().parents[2] / "demo" / "papers"
 SECRETARIAT_GROUP = "Văn phòng UBND – thư ký cuộc họp"
@@ -166,7 +167,7 @@ class Command(BaseCommand):
         for slug in spec.get("papers", []):
             paper = PAPERS[slug]
             pdf = render_paper(slug, date)
-            paper_services.attach_paper(
+            attached = paper_services.attach_paper(
                 actor=secretary,
                 meeting=meeting,
                 agenda_item=item,
@@ -174,6 +175,9 @@ class Command(BaseCommand):
                 kind=paper["kind"],
                 upload=SimpleUploadedFile(f"{slug}.pdf", pdf, content_type="application/pdf"),
             )
+            # Process now rather than in the worker, so the demo is readable as soon as the server
+            # starts (the queued task then finds the version ready and does nothing).
+            process_version(attached.versions.get().pk)
 
 
 def render_paper(slug: str, date: dt.date) -> bytes:

@@ -1,0 +1,205 @@
+"""The background half of an upload: convert to PDF if needed, extract pages in the sandbox, and
+either make the version READY (and tell the meeting) or quarantine it (and tell the uploader).
+
+Runs in the task worker (cabinet.tasks), never in a web request. Progress is written as it goes so
+the uploader's page can show it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from cabinet.convert import ConversionUnavailable, convert_to_pdf
+from cabinet.models import VERSION_FAILURES, PageText, PaperVersion, SourceKind, VersionStatus
+from cabinet.sandbox import Limits, Outcome, parse_json_line, run_limited
+from cabinet.services.events import record_access, record_event
+from cabinet.services.meetings import lock_meeting
+from cabinet.services.notes import reanchor_notes
+
+logger = logging.getLogger(__name__)
+
+
+class _Rejected(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _set(version: PaperVersion, **fields: object) -> None:
+    """Pipeline fields are the only ones that change after upload (see PaperVersion.save)."""
+    PaperVersion.objects.filter(pk=version.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(version, name, value)
+
+
+def process_version(version_id: int) -> None:
+    """Take one queued version through conversion and extraction. Safe to call twice."""
+    version = PaperVersion.objects.select_related("paper__meeting").filter(pk=version_id).first()
+    if version is None or version.status in (VersionStatus.READY, VersionStatus.FAILED):
+        return
+    with tempfile.TemporaryDirectory(prefix="paper-") as tmp:
+        workdir = Path(tmp)
+        try:
+            pdf_path = _pdf_of(version, workdir)
+            pages = _extract(version, pdf_path)
+        except _Rejected as rejected:
+            _quarantine(version, rejected.code)
+            return
+        except Exception:
+            logger.exception("processing paper version %s failed", version.pk)
+            _quarantine(version, "internal")
+            return
+    _make_ready(version, pages)
+
+
+def _pdf_of(version: PaperVersion, workdir: Path) -> Path:
+    if version.source_kind == SourceKind.PDF:
+        return Path(version.file.path)
+    _set(version, status=VersionStatus.CONVERTING, progress=5)
+    try:
+        pdf, outcome = convert_to_pdf(
+            Path(version.source_file.path), suffix=version.source_kind, workdir=workdir
+        )
+    except ConversionUnavailable as exc:
+        raise _Rejected("conversion_unavailable") from exc
+    if pdf is None:
+        logger.warning("conversion of version %s failed: %s", version.pk, outcome.stderr_tail)
+        raise _Rejected("timeout" if outcome.timed_out else "conversion_failed")
+    size = pdf.stat().st_size
+    if size > settings.PAPER_MAX_BYTES:
+        raise _Rejected("too_large")
+    with pdf.open("rb") as handle:
+        if handle.read(5) != b"%PDF-":
+            raise _Rejected("conversion_failed")
+        handle.seek(0)
+        # The stored name comes from upload_to (meeting/paper/v<n>-<sha>.pdf), not from this one.
+        version.file.save("converted.pdf", File(handle), save=False)
+    _set(version, file=version.file.name, progress=30)
+    return Path(version.file.path)
+
+
+def _extract(version: PaperVersion, pdf_path: Path) -> list[str]:
+    _set(version, status=VersionStatus.EXTRACTING)
+    base = version.progress
+    pages: list[str] = []
+    expected = 0
+    refusal: str | None = None
+
+    def on_line(line: str) -> None:
+        nonlocal expected, refusal
+        message = parse_json_line(line)
+        if message is None:
+            return
+        if "error" in message:
+            refusal = str(message["error"])
+        elif "pages" in message:
+            expected = int(message["pages"])  # type: ignore[call-overload]
+            _set(version, page_count=expected)
+        elif "page" in message:
+            pages.append(str(message.get("text", "")))
+            step = max(1, expected // 20)
+            if expected and len(pages) % step == 0:
+                _set(version, progress=base + (99 - base) * len(pages) // expected)
+
+    outcome = run_limited(
+        [sys.executable, "-m", "cabinet.pdf_probe", str(pdf_path), str(settings.PAPER_MAX_PAGES)],
+        limits=Limits(
+            wall_seconds=settings.PAPER_PARSE_TIMEOUT,
+            cpu_seconds=settings.PAPER_PARSE_CPU_SECONDS,
+            memory_mb=settings.PAPER_PARSE_MEMORY_MB,
+        ),
+        on_line=on_line,
+        keep_lines=False,
+    )
+    if outcome.timed_out:
+        raise _Rejected("timeout")
+    if outcome.output_overflow:
+        raise _Rejected("limits")
+    if outcome.returncode != 0:
+        code = refusal if refusal in VERSION_FAILURES else None
+        if code is None:
+            # Killed by a signal (SIGXCPU, SIGKILL) or died on a memory limit (MemoryError).
+            logger.warning("pdf probe for version %s: %s", version.pk, outcome.stderr_tail)
+            code = "limits" if _hit_limits(outcome) else "unreadable"
+        raise _Rejected(code)
+    if not expected or len(pages) != expected:
+        raise _Rejected("unreadable")
+    return pages
+
+
+def _hit_limits(outcome: Outcome) -> bool:
+    return outcome.returncode is not None and (
+        outcome.returncode < 0 or "MemoryError" in outcome.stderr_tail
+    )
+
+
+def _make_ready(version: PaperVersion, pages: list[str]) -> None:
+    digest = hashlib.sha256()
+    with open(version.file.path, "rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+    paper = version.paper
+    with transaction.atomic():
+        meeting = lock_meeting(paper.meeting)
+        PageText.objects.filter(version=version).delete()
+        PageText.objects.bulk_create(
+            PageText(version=version, number=i, text=text) for i, text in enumerate(pages, 1)
+        )
+        _set(
+            version,
+            status=VersionStatus.READY,
+            progress=100,
+            page_count=len(pages),
+            pdf_sha256=digest.hexdigest(),
+            pdf_size=Path(version.file.path).stat().st_size,
+            ready_at=timezone.now(),
+            error="",
+        )
+        first_ready = not paper.versions.filter(status=VersionStatus.READY).exclude(pk=version.pk)
+        reanchor_notes(paper=paper, new_version=version)
+        record_event(
+            meeting=meeting,
+            type="paper.added" if first_ready else "paper.version_added",
+            payload={
+                "paper": paper.pk,
+                "item": paper.agenda_item_id,
+                "version": version.number,
+                "pages": len(pages),
+            },
+            actor=version.uploaded_by,
+        )
+
+
+def _quarantine(version: PaperVersion, code: str) -> None:
+    """Move the upload (and any converted PDF) out of the served tree and mark the version FAILED."""
+    quarantine = Path(settings.MEDIA_ROOT) / "quarantine"
+    quarantine.mkdir(parents=True, exist_ok=True)
+    moved = []
+    for field in (version.file, version.source_file):
+        if field and field.name and Path(field.path).exists():
+            target = quarantine / f"version-{version.pk}-{Path(field.name).name}"
+            shutil.move(field.path, target)
+            moved.append(target.name)
+    _set(version, status=VersionStatus.FAILED, error=code, file="", source_file="")
+    record_access(
+        meeting_id=version.paper.meeting_id,
+        type="paper.rejected",
+        payload={
+            "paper": version.paper_id,
+            "version": version.number,
+            "reason": code,
+            "quarantined": moved,
+        },
+        actor=version.uploaded_by,
+    )
+    logger.warning("paper version %s quarantined: %s (%s)", version.pk, code, moved)

@@ -5,6 +5,7 @@ from django.urls import include, path
 from cabinet.views import (
     agenda,
     comments,
+    compare,
     delivery,
     meetings,
     notes,
@@ -76,7 +77,7 @@ cabinet_patterns = [
     path("papers/<int:paper_id>/v<int:number>/search/", viewer.paper_search, name="paper_search"),
     path(
         "papers/<int:paper_id>/compare/<int:old>/<int:new>/",
-        viewer.paper_compare,
+        compare.paper_compare,
         name="paper_compare",
     ),
     # Private notes (JSON), comments on drafts (góp ý).

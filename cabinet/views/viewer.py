@@ -13,7 +13,3 @@ def paper_view(request: HttpRequest, paper_id: int, number: int) -> HttpResponse
 
 def paper_search(request: HttpRequest, paper_id: int, number: int) -> HttpResponse:
     raise Http404
-
-
-def paper_compare(request: HttpRequest, paper_id: int, old: int, new: int) -> HttpResponse:
-    raise Http404

@@ -149,8 +149,16 @@ class AgendaItemForm(forms.Form):
         }
 
 
-class PdfFileField(forms.FileField):
-    widget = forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"})
+class PaperFileField(forms.FileField):
+    """A paper upload. The accept list only helps the file picker; the server decides by content."""
+
+    widget = forms.ClearableFileInput(
+        attrs={
+            "accept": ".pdf,.docx,.doc,.odt,application/pdf,"
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+            "application/msword,application/vnd.oasis.opendocument.text"
+        }
+    )
 
 
 class PaperForm(forms.Form):
@@ -162,7 +170,9 @@ class PaperForm(forms.Form):
         required=False,
         empty_label=_("— Tài liệu chung của cuộc họp —"),
     )
-    file = PdfFileField(label=_("Tệp PDF"))
+    file = PaperFileField(
+        label=_("Tệp tài liệu"), help_text=_("PDF, DOCX, DOC hoặc ODT (được chuyển sang PDF).")
+    )
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -172,5 +182,7 @@ class PaperForm(forms.Form):
 
 
 class PaperVersionForm(forms.Form):
-    file = PdfFileField(label=_("Tệp PDF mới"))
+    file = PaperFileField(
+        label=_("Tệp mới"), help_text=_("PDF, DOCX, DOC hoặc ODT (được chuyển sang PDF).")
+    )
     note = forms.CharField(label=_("Ghi chú thay đổi"), max_length=300, required=False)

@@ -31,14 +31,22 @@ def main(path: str, max_pages: int) -> None:
         if handle.read(5) != b"%PDF-":
             fail("not_pdf")
     from pypdf import PdfReader  # imported after the cheap check: it is the heavy part
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError, PdfReadError
 
     try:
         reader = PdfReader(path, strict=False)
         if reader.is_encrypted:
             fail("encrypted")
         page_count = len(reader.pages)
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+    except (
+        LimitReachedError,  # e.g. a page tree nested deeper than pypdf allows
+        PdfReadError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        RecursionError,
+    ):
         fail("unreadable")
     if page_count < 1:
         fail("no_pages")
@@ -47,10 +55,19 @@ def main(path: str, max_pages: int) -> None:
         fail("too_many_pages")
     emit({"pages": page_count})
     for number in range(1, page_count + 1):
+        page = reader.pages[number - 1]
         try:
-            text = reader.pages[number - 1].extract_text() or ""
+            # Inflate the content first: extract_text() swallows pypdf's decompression limit and
+            # returns "", which would let a decompression bomb pass as a blank page.
+            contents = page.get_contents()
+            if contents is not None:
+                contents.get_data()
+            text = page.extract_text() or ""
         except FileNotDecryptedError:
             fail("encrypted")
+        except LimitReachedError:
+            # pypdf stopped inflating a stream past its output cap: a decompression bomb.
+            fail("bomb")
         except RecursionError:
             fail("unreadable")
         except Exception:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+STDERR_TAIL_BYTES = 4000
 
 
 @dataclass(frozen=True)
@@ -76,30 +77,30 @@ def run_limited(
     }
     child_env.update(env or {})
     outcome = Outcome(returncode=None)
-    with tempfile.TemporaryFile() as stderr_file:
-        # argv is built by this project (a fixed program and a stored file's path), never by a user.
-        process = subprocess.Popen(  # noqa: S603
-            wrapper,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=stderr_file,
-            cwd=cwd,
-            env=child_env,
-            start_new_session=True,
-            close_fds=True,
-        )
-        try:
-            _pump(process, limits, outcome, on_line, keep_lines)
-        finally:
-            if process.poll() is None:
-                _kill_group(process)
-            process.wait()
-            assert process.stdout is not None
-            process.stdout.close()
-        outcome.returncode = process.returncode
-        stderr_file.seek(0, os.SEEK_END)
-        stderr_file.seek(max(0, stderr_file.tell() - 2000))
-        outcome.stderr_tail = stderr_file.read().decode("utf-8", "replace")
+    # argv is built by this project (a fixed program and a stored file's path), never by a user.
+    process = subprocess.Popen(  # noqa: S603
+        wrapper,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        # A pipe, not a file: the child may be forbidden to write files (RLIMIT_FSIZE).
+        stderr=subprocess.PIPE,
+        cwd=cwd,
+        env=child_env,
+        start_new_session=True,
+        close_fds=True,
+    )
+    stderr_tail = bytearray()
+    try:
+        _pump(process, limits, outcome, on_line, keep_lines, stderr_tail)
+    finally:
+        if process.poll() is None:
+            _kill_group(process)
+        process.wait()
+        for stream in (process.stdout, process.stderr):
+            assert stream is not None
+            stream.close()
+    outcome.returncode = process.returncode
+    outcome.stderr_tail = stderr_tail.decode("utf-8", "replace")
     return outcome
 
 
@@ -109,37 +110,47 @@ def _pump(
     outcome: Outcome,
     on_line: Callable[[str], None] | None,
     keep_lines: bool,
+    stderr_tail: bytearray,
 ) -> None:
-    assert process.stdout is not None
+    assert process.stdout is not None and process.stderr is not None
     deadline = time.monotonic() + limits.wall_seconds
     received = 0
     pending = b""
+    stdout_fd, stderr_fd = process.stdout.fileno(), process.stderr.fileno()
     with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while True:
+        selector.register(stdout_fd, selectors.EVENT_READ)
+        selector.register(stderr_fd, selectors.EVENT_READ)
+        stdout_open = True
+        while stdout_open:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 outcome.timed_out = True
                 _kill_group(process)
                 return
-            if not selector.select(timeout=min(remaining, 0.5)):
-                continue
-            chunk = os.read(process.stdout.fileno(), 1024 * 1024)
-            if not chunk:
-                break
-            received += len(chunk)
-            if received > limits.max_output_bytes:
-                outcome.output_overflow = True
-                _kill_group(process)
-                return
-            pending += chunk
-            *complete, pending = pending.split(b"\n")
-            for raw in complete:
-                line = raw.decode("utf-8", "replace")
-                if keep_lines:
-                    outcome.lines.append(line)
-                if on_line is not None:
-                    on_line(line)
+            for key, _events in selector.select(timeout=min(remaining, 0.5)):
+                chunk = os.read(key.fd, 1024 * 1024)
+                if key.fd == stderr_fd:
+                    if not chunk:
+                        selector.unregister(stderr_fd)
+                    stderr_tail.extend(chunk)
+                    del stderr_tail[:-STDERR_TAIL_BYTES]
+                    continue
+                if not chunk:
+                    stdout_open = False
+                    break
+                received += len(chunk)
+                if received > limits.max_output_bytes:
+                    outcome.output_overflow = True
+                    _kill_group(process)
+                    return
+                pending += chunk
+                *complete, pending = pending.split(b"\n")
+                for raw in complete:
+                    line = raw.decode("utf-8", "replace")
+                    if keep_lines:
+                        outcome.lines.append(line)
+                    if on_line is not None:
+                        on_line(line)
     # stdout closed: the child is finishing; it still has to finish inside the deadline.
     try:
         process.wait(timeout=max(0.0, deadline - time.monotonic()))

@@ -112,12 +112,14 @@ def attach(
 
 def add_version(paper: Paper, upload: Any = None, pages: int = 1, note: str = "") -> PaperVersion:
     with processing_uploads():
-        return paper_services.add_paper_version(
+        version = paper_services.add_paper_version(
             actor=secretary_of(paper.meeting),
             paper=paper,
             upload=upload or pdf_upload(pages),
             note=note,
         )
+    version.refresh_from_db()  # the task updated the row after the service returned it
+    return version
 
 
 class Room:

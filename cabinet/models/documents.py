@@ -117,6 +117,9 @@ VERSION_FAILURES = {
     "no_pages": _("Tệp PDF không có trang nào."),
     "not_pdf": _("Tệp không phải PDF."),
     "unreadable": _("Không đọc được tệp (tệp hỏng, không hoàn chỉnh hoặc có cấu trúc bất thường)."),
+    "bomb": _(
+        "Tệp chứa dữ liệu nén bất thường (nghi là “bom giải nén”); tệp đã bị cách ly."
+    ),
     "timeout": _("Xử lý tệp quá thời gian cho phép; tệp đã bị cách ly."),
     "limits": _("Xử lý tệp vượt giới hạn tài nguyên (bộ nhớ, CPU); tệp đã bị cách ly."),
     "conversion_failed": _("Không chuyển được văn bản sang PDF (tệp hỏng hoặc không được hỗ trợ)."),

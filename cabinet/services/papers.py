@@ -64,7 +64,13 @@ def _check_upload(upload: UploadedFile) -> UploadFacts:
 
 
 def _new_version(
-    *, paper: Paper, upload: UploadedFile, facts: UploadFacts, actor: User, note: str
+    *,
+    paper: Paper,
+    upload: UploadedFile,
+    facts: UploadFacts,
+    actor: User,
+    note: str,
+    stored: _StoredFiles,
 ) -> PaperVersion:
     """Store the upload as a QUEUED version and have the worker process it once this commits.
 
@@ -90,6 +96,7 @@ def _new_version(
     else:
         version.source_file = upload  # type: ignore[assignment]
     version.save()
+    stored.versions.append(version)  # from here on a rollback deletes the written file
     record_access(
         meeting_id=paper.meeting_id,
         type="paper.uploaded",
@@ -130,8 +137,9 @@ def attach_paper(
             kind=kind,
             created_by=actor,
         )
-        version = _new_version(paper=paper, upload=upload, facts=facts, actor=actor, note=note)
-        stored.versions.append(version)
+        version = _new_version(
+            paper=paper, upload=upload, facts=facts, actor=actor, note=note, stored=stored
+        )
     return paper
 
 
@@ -154,6 +162,7 @@ def add_paper_version(
             raise ServiceError(_("Tệp này giống hệt phiên bản hiện tại; không có gì thay đổi."))
         if paper.versions.filter(status__in=PROCESSING_STATUSES).exists():
             raise ServiceError(_("Phiên bản trước đang được xử lý; hãy chờ xong rồi tải lên tiếp."))
-        version = _new_version(paper=paper, upload=upload, facts=facts, actor=actor, note=note)
-        stored.versions.append(version)
+        version = _new_version(
+            paper=paper, upload=upload, facts=facts, actor=actor, note=note, stored=stored
+        )
     return version

@@ -20,8 +20,11 @@ say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 pip_install() { "$PY" -m pip install -q "$@" 2> >(grep -v "is ignored: it is neither" >&2); }
 
 # --- 1. Debian packages: Chromium for the browser tests, fonts for the generated PDFs, gettext for
-#        the translation catalogues. Only what is missing is installed, and only where we may.
-DEBS=(fonts-dejavu-core fonts-liberation gettext)
+#        the translation catalogues, LibreOffice (no GUI) to convert DOCX/DOC/ODT papers to PDF with
+#        fonts-liberation2 standing in for Times New Roman/Arial with full Vietnamese coverage.
+#        Only what is missing is installed, and only where we may (without LibreOffice, office
+#        uploads are refused with a clear message and PDFs still work).
+DEBS=(fonts-dejavu-core fonts-liberation fonts-liberation2 gettext libreoffice-writer-nogui)
 if [[ "$MODE" == "test" ]]; then DEBS+=(chromium); fi
 missing=()
 for pkg in "${DEBS[@]}"; do

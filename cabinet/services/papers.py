@@ -137,7 +137,7 @@ def attach_paper(
             kind=kind,
             created_by=actor,
         )
-        version = _new_version(
+        _new_version(
             paper=paper, upload=upload, facts=facts, actor=actor, note=note, stored=stored
         )
     return paper

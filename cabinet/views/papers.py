@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -36,10 +37,18 @@ def paper_upload(request: HttpRequest, meeting_id: int) -> HttpResponse:
             form.add_error("file", str(error))
         else:
             messages.success(
-                request, _("Đã tải lên tài liệu “%(title)s”.") % {"title": data["title"]}
+                request,
+                _("Đã tải lên tài liệu “%(title)s”; hệ thống đang kiểm tra và xử lý tệp.")
+                % {"title": data["title"]},
             )
             return redirect("cabinet:meeting", meeting_id=meeting.pk)
-    return render(request, "cabinet/paper_upload.html", {"meeting": meeting, "form": form})
+    limits = {
+        "max_mb": settings.PAPER_MAX_BYTES // (1024 * 1024),
+        "max_pages": settings.PAPER_MAX_PAGES,
+    }
+    return render(
+        request, "cabinet/paper_upload.html", {"meeting": meeting, "form": form, **limits}
+    )
 
 
 @login_required
@@ -62,7 +71,10 @@ def paper_new_version(request: HttpRequest, meeting_id: int, paper_id: int) -> H
         else:
             messages.success(
                 request,
-                _("Đã thay tài liệu bằng phiên bản %(n)d; phiên bản cũ vẫn được lưu.")
+                _(
+                    "Đã tải lên phiên bản %(n)d; đại biểu nhận được khi tệp xử lý xong. "
+                    "Phiên bản cũ vẫn được lưu."
+                )
                 % {"n": version.number},
             )
             return redirect("cabinet:meeting", meeting_id=meeting_id)

@@ -85,6 +85,8 @@ def test_secretary_publishes_and_member_sees_it(live_system, tablet, artifacts, 
     page.set_input_files("#id_file", str(pdf))
     page.get_by_role("button", name="Tải lên").click()
     expect(page.get_by_text("Đã tải lên tài liệu")).to_be_visible()
+    # The upload returned at once; the worker checks and extracts it while the page shows progress.
+    expect(page.locator(".version-status.ready")).to_contain_text("đã sẵn sàng", timeout=30_000)
 
     # Publish.
     page.get_by_role("button", name="Gửi giấy mời").click()
@@ -103,7 +105,8 @@ def test_secretary_publishes_and_member_sees_it(live_system, tablet, artifacts, 
     expect(paper_link).to_be_visible()
     page.screenshot(path=str(artifacts / "member-meeting-1280x800.png"), full_page=True)
 
-    response = page.request.get(base + paper_link.get_attribute("href"))
+    viewer_url = base + paper_link.get_attribute("href")  # /papers/<id>/v1/, the viewer
+    response = page.request.get(viewer_url + "file/")
     assert response.status == 200
     assert response.body()[:5] == b"%PDF-"
 

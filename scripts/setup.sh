@@ -83,6 +83,8 @@ if [[ "$MODE" == "run" ]]; then
   say "Preparing the database and the demo"
   python manage.py migrate --noinput -v 0
   python manage.py seed_demo
+  # Uploads whose processing was cut off when the system last stopped are queued again.
+  python manage.py requeue_papers --minutes 0
   say "Starting the task worker and Daphne"
   python manage.py db_worker >"${DATA_DIR:-$ROOT/data}/worker.log" 2>&1 &
   WORKER=$!

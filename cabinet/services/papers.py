@@ -92,9 +92,9 @@ def _new_version(
         uploaded_by=actor,
     )
     if facts.kind == SourceKind.PDF:
-        version.file = upload  # type: ignore[assignment]
+        version.file = upload
     else:
-        version.source_file = upload  # type: ignore[assignment]
+        version.source_file = upload
     version.save()
     stored.versions.append(version)  # from here on a rollback deletes the written file
     record_access(

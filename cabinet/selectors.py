@@ -122,6 +122,23 @@ def agenda_for(participant: Participant) -> list[AgendaItem]:
     return top
 
 
+def replaced_since_read(agenda: list[AgendaItem], meeting_papers: list[Paper]) -> list[Paper]:
+    """Papers the user opened before and that have a newer ready version since (for the notice on
+    the meeting page). Uses the `seen_number` that agenda_for/meeting_level_papers set."""
+    papers = list(meeting_papers)
+    for item in agenda:
+        papers.extend(item.papers.all())
+        for child in item.visible_children:  # type: ignore[attr-defined]
+            papers.extend(child.papers.all())
+    updated = []
+    for paper in papers:
+        current = paper.current_version
+        seen = getattr(paper, "seen_number", 0)
+        if current is not None and 0 < seen < current.number:
+            updated.append(paper)
+    return updated
+
+
 def papers_for(participant: Participant) -> QuerySet[Paper]:
     """Papers of the meeting the participant may open: meeting-level ones and those of visible items."""
     visible_items = AgendaItem.objects.filter(meeting_id=participant.meeting_id).filter(

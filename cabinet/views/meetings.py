@@ -45,14 +45,17 @@ def home(request: HttpRequest) -> HttpResponse:
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     access = selectors.meeting_access(request.user, meeting_id)
     participant = access.participant
+    agenda = selectors.agenda_for(participant)
+    meeting_papers = selectors.meeting_level_papers(participant)
     return render(
         request,
         "cabinet/meeting_detail.html",
         {
             "meeting": access.meeting,
             "participant": participant,
-            "agenda": selectors.agenda_for(participant),
-            "meeting_papers": selectors.meeting_level_papers(participant),
+            "agenda": agenda,
+            "meeting_papers": meeting_papers,
+            "updated_papers": selectors.replaced_since_read(agenda, meeting_papers),
             "can_manage": can_manage_meeting(participant),
             "can_run": can_run_meeting(participant),
             "participant_count": access.meeting.participants.count(),

@@ -267,3 +267,24 @@ def test_no_public_url_serves_uploaded_files(settings):
         f"/static/../media/papers/{version.file.name}",
     ):
         assert client.get(url).status_code == 404
+
+
+def test_a_member_who_read_a_paper_is_told_when_it_is_replaced():
+    from cabinet.models import PaperRead
+
+    meeting = make_meeting()
+    member = invite(meeting, "member").user
+    invite(meeting, "chair")
+    paper = attach(meeting, add_item(meeting), title="Dự thảo kế hoạch")
+    from cabinet.services import meetings as svc
+
+    svc.publish_meeting(actor=secretary_of(meeting), meeting=meeting)
+    PaperRead.objects.create(user=member, paper=paper, version_number=1)
+    client = Client()
+    client.force_login(member)
+    url = reverse("cabinet:meeting", args=[meeting.pk])
+    assert "phiên bản mới" not in client.get(url).content.decode()
+    add_version(paper, pages=2)
+    page = client.get(url).content.decode()
+    assert "Tài liệu đã được thay bằng phiên bản mới" in page
+    assert reverse("cabinet:paper_compare", args=[paper.pk, 1, 2]) in page

@@ -29,6 +29,8 @@ SEARCH_MAX_HITS = 100
 SNIPPET_CONTEXT = 60
 # A stand-in version number, replaced in the browser to build the URL of a version it learns about.
 URL_NUMBER_PLACEHOLDER = 999999999
+# Sent by offline.js when it stores the viewer page in the offline cache.
+OFFLINE_PREFETCH_HEADER = "X-Offline-Prefetch"
 
 
 # --- Vietnamese folding ------------------------------------------------------------------------------
@@ -121,13 +123,16 @@ def paper_view(request: HttpRequest, paper_id: int, number: int) -> HttpResponse
         .only("number", "page_count", "ready_at", "note", "paper_id")
     )
     newest = ready_versions[0]
-    record_access(
-        meeting_id=meeting.pk,
-        type="paper.viewed",
-        payload={"paper": paper.pk, "version": version.number},
-        actor=user,
-    )
-    mark_paper_opened(user=user, version=version)
+    # Saving the page for offline reading is not reading it: the manifest already logged it as
+    # "paper.cached_offline", and the paper must stay flagged unread until it is opened.
+    if request.headers.get(OFFLINE_PREFETCH_HEADER) != "1":
+        record_access(
+            meeting_id=meeting.pk,
+            type="paper.viewed",
+            payload={"paper": paper.pk, "version": version.number},
+            actor=user,
+        )
+        mark_paper_opened(user=user, version=version)
 
     def url(name: str, *args: int) -> str:
         return reverse(name, args=args)

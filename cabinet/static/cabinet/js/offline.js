@@ -1,0 +1,145 @@
+// Offline reading. On the meeting page, "Tải về để đọc khi mất mạng" registers the service worker
+// (/sw.js), asks the server which URLs this user may keep for the meeting, stores them in a
+// per-user, per-meeting cache and prunes what the server no longer lists. On every page that loads
+// this module: tell the worker who is signed in, and empty the caches before signing out.
+
+const LABELS = {
+  vi: {
+    working: "Đang chuẩn bị…",
+    progress: "Đã tải {done}/{total} tài liệu",
+    done: "Đã tải {total} tài liệu – có thể đọc khi mất mạng",
+    saved: "Đã lưu để đọc khi mất mạng",
+    failed: "Không tải được để đọc ngoại tuyến. Hãy thử lại khi có mạng.",
+    unsupported: "Trình duyệt này không hỗ trợ đọc ngoại tuyến.",
+    offline: "Cần kết nối mạng để tải tài liệu về.",
+  },
+  en: {
+    working: "Preparing…",
+    progress: "Downloaded {done}/{total} papers",
+    done: "{total} papers downloaded – readable offline",
+    saved: "Saved for offline reading",
+    failed: "Could not save for offline reading. Try again when online.",
+    unsupported: "This browser cannot keep papers for offline reading.",
+    offline: "A network connection is needed to download the papers.",
+  },
+};
+const labels = LABELS[document.documentElement.lang] || LABELS.vi;
+const say = (key, vars = {}) => labels[key].replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? "");
+
+function csrfToken() {
+  const cookie = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
+  if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
+  try {
+    return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+  } catch {
+    return "";
+  }
+}
+
+/** Tell the service worker (if one controls this page) who is signed in. */
+export function announceUser(id) {
+  if (!("serviceWorker" in navigator) || !id) return;
+  navigator.serviceWorker.ready
+    .then((registration) => registration.active?.postMessage({ type: "user", id: String(id) }))
+    .catch(() => {});
+}
+
+/** Empty the offline caches before the logout form is sent (the server also sends Clear-Site-Data). */
+export function clearOnLogout() {
+  for (const form of document.querySelectorAll('form[action$="/logout/"]')) {
+    if (form.dataset.offlineClear) continue;
+    form.dataset.offlineClear = "1";
+    form.addEventListener("submit", async (event) => {
+      if (!("caches" in window)) return;
+      event.preventDefault();
+      try {
+        for (const name of await caches.keys()) {
+          if (name.startsWith("offline-")) await caches.delete(name);
+        }
+        const registrations = (await navigator.serviceWorker?.getRegistrations()) || [];
+        await Promise.all(registrations.map((r) => r.unregister()));
+      } finally {
+        form.submit();
+      }
+    });
+  }
+}
+
+async function saveMeeting(button, status) {
+  const show = (key, vars) => {
+    status.textContent = say(key, vars);
+    status.dataset.state = key;
+  };
+  if (!("serviceWorker" in navigator) || !("caches" in window)) return show("unsupported");
+  if (!navigator.onLine) return show("offline");
+  button.disabled = true;
+  show("working");
+  try {
+    await navigator.serviceWorker.register(button.dataset.sw, { scope: "/" });
+    const registration = await navigator.serviceWorker.ready;
+    registration.active?.postMessage({ type: "user", id: button.dataset.user });
+
+    const response = await fetch(button.dataset.manifest, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+    });
+    if (!response.ok) throw new Error(`manifest ${response.status}`);
+    const manifest = await response.json();
+    const cache = await caches.open(manifest.cache);
+    const wanted = new Set(manifest.urls.map((u) => new URL(u, location.href).href));
+
+    // What the server no longer lists (a paper withdrawn, a version replaced) goes.
+    for (const request of await cache.keys()) {
+      if (!wanted.has(request.url)) await cache.delete(request);
+    }
+
+    const keep = async (url, { immutable = false } = {}) => {
+      if (immutable && (await cache.match(url, { ignoreVary: true }))) return;
+      const got = await fetch(url, {
+        credentials: "same-origin",
+        cache: "no-cache",
+        headers: { "X-Offline-Prefetch": "1" }, // storing a paper is not reading it
+      });
+      if (got.status !== 200 || got.redirected) throw new Error(`${url}: ${got.status}`);
+      await cache.put(url, got);
+    };
+
+    const paperUrls = new Set(manifest.papers.flatMap((p) => [p.view, p.file]));
+    for (const url of manifest.urls) {
+      if (!paperUrls.has(url)) await keep(url);
+    }
+    const total = manifest.papers.length;
+    let done = 0;
+    show("progress", { done, total });
+    for (const paper of manifest.papers) {
+      await keep(paper.file, { immutable: true });
+      await keep(paper.view);
+      done += 1;
+      show("progress", { done, total });
+    }
+    show("done", { total });
+    button.dataset.state = "done";
+  } catch (error) {
+    console.error(error);
+    show("failed");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function setUp() {
+  clearOnLogout();
+  const button = document.getElementById("offline-save");
+  if (!button) return;
+  const status = document.getElementById("offline-status");
+  announceUser(button.dataset.user);
+  if ("caches" in window && button.dataset.cache) {
+    caches.has(button.dataset.cache).then((has) => {
+      if (has && !status.textContent) status.textContent = say("saved");
+    });
+  }
+  button.addEventListener("click", () => saveMeeting(button, status));
+}
+
+setUp();

@@ -1,0 +1,60 @@
+// The meeting socket, seen from the viewer: never reloads the page (the reader keeps their place);
+// a new ready version of this paper shows a banner instead. The connection state stays discreet.
+import { t } from "./labels.js";
+
+export function connectLive({ meeting, paper, version, onNewVersion, stateEl }) {
+  let delay = 1000;
+  let newest = version;
+  let socket = null;
+
+  const show = (name) => {
+    if (!stateEl) return;
+    stateEl.dataset.state = name;
+    stateEl.textContent = t(name);
+  };
+
+  const connect = () => {
+    if (!navigator.onLine) {
+      show("offline");
+      return;
+    }
+    if (socket && socket.readyState <= WebSocket.OPEN) return;
+    show("connecting");
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    socket = new WebSocket(`${scheme}://${location.host}/ws/meetings/${meeting}/`);
+    socket.addEventListener("open", () => {
+      delay = 1000;
+      show("live");
+    });
+    socket.addEventListener("message", (message) => {
+      let data;
+      try {
+        data = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      if (data.type !== "event" || data.event !== "paper.version_added") return;
+      const info = data.data || {};
+      if (Number(info.paper) === paper && Number(info.version) > newest) {
+        newest = Number(info.version);
+        onNewVersion(newest);
+      }
+    });
+    socket.addEventListener("close", (event) => {
+      if (event.code === 4403 || event.code === 4401) {
+        show("lost");
+        return; // not allowed (any more): do not hammer
+      }
+      show(navigator.onLine ? "lost" : "offline");
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 15000);
+    });
+  };
+
+  window.addEventListener("online", () => {
+    delay = 1000;
+    connect();
+  });
+  window.addEventListener("offline", () => show("offline"));
+  connect();
+}

@@ -346,3 +346,26 @@ def _anchor(pages: Pages, start: int, end: int, similarity: float, score: float)
         similarity=round(similarity, 4),
         score=score,
     )
+
+
+def text_at(pages: Pages, anchor: Anchor) -> str:
+    """The original text an anchor covers (pages joined by a line break), whitespace collapsed."""
+    if anchor.page == anchor.end_page:
+        return collapse_whitespace(pages.originals[anchor.page - 1][anchor.start : anchor.end])
+    parts = [pages.originals[anchor.page - 1][anchor.start :]]
+    parts.extend(pages.originals[anchor.page : anchor.end_page - 1])
+    parts.append(pages.originals[anchor.end_page - 1][: anchor.end])
+    return collapse_whitespace("\n".join(parts))
+
+
+def context_of(pages: Pages, anchor: Anchor, length: int = 64) -> tuple[str, str]:
+    """Up to `length` characters of text before and after an anchor (whitespace collapsed), read
+    across page breaks: the prefix and suffix to store with it."""
+    before = "\n".join([*pages.originals[: anchor.page - 1], ""])[-4 * length :]
+    before += pages.originals[anchor.page - 1][: anchor.start]
+    after = pages.originals[anchor.end_page - 1][anchor.end :]
+    after += "\n" + "\n".join(pages.originals[anchor.end_page :])[: 4 * length]
+    # Keep the space next to the quote: it says whether the quote starts or ends a word.
+    prefix = collapse_whitespace(before[-4 * length :] + "|")[:-1]
+    suffix = collapse_whitespace("|" + after[: 4 * length])[1:]
+    return prefix[-length:], suffix[:length]

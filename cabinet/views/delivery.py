@@ -1,11 +1,186 @@
-"""Placeholder: being written (paper delivery: Range/ETag streaming, watermarked downloads)."""
+"""Papers' bytes: the file the viewer reads (Range, ETag) and the watermarked copy to download.
 
-from django.http import Http404, HttpRequest, HttpResponse
+Both URLs name the version, so the bytes behind a URL never change: that is what makes a strong
+ETag and a long private cache lifetime safe. Both check permission first (paper_version_for: 404
+for anyone who may not read the paper, and for versions that are not ready).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import tempfile
+import zoneinfo
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.handlers.asgi import ASGIRequest
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotModified,
+    StreamingHttpResponse,
+)
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_safe
+
+from cabinet.delivery import (
+    AsyncFileChunks,
+    ByteRange,
+    FileChunks,
+    RangeNotSatisfiable,
+    content_disposition,
+    if_range_holds,
+    none_match,
+    parse_range,
+)
+from cabinet.models import Meeting, PaperVersion, User
+from cabinet.selectors import paper_version_for
+from cabinet.services.events import record_access
+from cabinet.views.common import current_user
+from cabinet.watermark import stamp_pdf
+
+logger = logging.getLogger(__name__)
+
+# Private: only this user's browser may keep it. A day is enough for a meeting; the viewer page
+# (which is not cached) decides which version to ask for, so a cached copy is never stale.
+VIEWER_CACHE_CONTROL = "private, max-age=86400"
+PDF = "application/pdf"
 
 
-def paper_file(request: HttpRequest, paper_id: int, number: int) -> HttpResponse:
-    raise Http404
+def _file_name(version: PaperVersion) -> str:
+    return f"{version.paper.title} (v{version.number}).pdf"
 
 
-def paper_download(request: HttpRequest, paper_id: int, number: int) -> HttpResponse:
-    raise Http404
+def _common_headers(response: HttpResponseBase, version: PaperVersion) -> HttpResponseBase:
+    response["ETag"] = version.etag
+    response["Cache-Control"] = VIEWER_CACHE_CONTROL
+    response["Accept-Ranges"] = "bytes"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _stream(
+    request: HttpRequest, fd: int, byte_range: ByteRange, *, status: int
+) -> StreamingHttpResponse:
+    """Stream part of an open file; the response owns (and closes) the descriptor."""
+    chunks_class = AsyncFileChunks if isinstance(request, ASGIRequest) else FileChunks
+    chunks = chunks_class(fd, byte_range.start, byte_range.length)
+    response = StreamingHttpResponse(chunks, status=status, content_type=PDF)
+    response["Content-Length"] = str(byte_range.length)
+    return response
+
+
+def _open_paper(version: PaperVersion) -> int:
+    try:
+        return os.open(version.file.path, os.O_RDONLY)
+    except FileNotFoundError:
+        # A ready version without its file is a broken deployment (restored database, lost
+        # volume); the reader can do nothing about it, so it looks like a missing paper.
+        logger.error("paper version %s: file %s is missing", version.pk, version.file.name)
+        raise Http404 from None
+
+
+@login_required
+@require_safe
+def paper_file(request: HttpRequest, paper_id: int, number: int) -> HttpResponseBase:
+    """The PDF for the in-browser viewer. Not logged: pdf.js makes many range requests per view;
+    the viewer page records the view once."""
+    version, _participant = paper_version_for(request.user, paper_id, number)
+    if none_match(request.headers.get("If-None-Match"), version.etag):
+        return _common_headers(HttpResponseNotModified(), version)
+    if settings.PAPER_X_ACCEL_REDIRECT:
+        return _accel_redirect(version)
+
+    fd = _open_paper(version)
+    try:
+        size = os.fstat(fd).st_size
+        whole = ByteRange(0, size - 1)
+        if if_range_holds(request.headers.get("If-Range"), version.etag):
+            byte_range = parse_range(request.headers.get("Range"), size)
+        else:
+            byte_range = None  # the client's partial copy is of other bytes: send them all
+    except RangeNotSatisfiable:
+        os.close(fd)
+        refused = HttpResponse(status=416)
+        refused["Content-Range"] = f"bytes */{size}"
+        return _common_headers(refused, version)
+    except BaseException:
+        os.close(fd)
+        raise
+
+    status = 206 if byte_range else 200
+    sent = byte_range or whole
+    if request.method == "HEAD":
+        os.close(fd)
+        response: HttpResponseBase = HttpResponse(status=status, content_type=PDF)
+        response["Content-Length"] = str(sent.length)
+    else:
+        response = _stream(request, fd, sent, status=status)
+    if byte_range:
+        response["Content-Range"] = byte_range.content_range(size)
+    response["Content-Disposition"] = content_disposition("inline", _file_name(version))
+    return _common_headers(response, version)
+
+
+def _accel_redirect(version: PaperVersion) -> HttpResponse:
+    """Let nginx send the bytes (and answer Range) from its internal location for the papers
+    storage. nginx keeps Content-Type, Content-Disposition and Cache-Control from this response;
+    it computes its own ETag for the file unless the location says `etag off`."""
+    response = HttpResponse(b"", content_type=PDF)
+    response["X-Accel-Redirect"] = settings.PAPER_X_ACCEL_REDIRECT + quote(version.file.name)
+    response["Content-Disposition"] = content_disposition("inline", _file_name(version))
+    _common_headers(response, version)
+    return response
+
+
+def watermark_lines(user: User, meeting: Meeting, when: dt.datetime) -> list[str]:
+    """Who downloaded it, from which unit, when (local time), of which meeting."""
+    local = timezone.localtime(when, zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    lines = [user.get_full_name()]
+    if user.unit_id is not None and user.unit is not None:
+        lines.append(user.unit.name)
+    lines += [
+        local.strftime("%d/%m/%Y %H:%M"),
+        meeting.title,
+        _("Tài liệu họp – không phát tán"),
+    ]
+    return lines
+
+
+@login_required
+@require_GET  # each GET stamps a copy and is recorded; a HEAD must not count as a download
+def paper_download(request: HttpRequest, paper_id: int, number: int) -> HttpResponseBase:
+    """A copy to keep, stamped on every page with the reader's name, unit, the time and the
+    meeting, so that a copy found elsewhere names its source. Never cached."""
+    version, _participant = paper_version_for(request.user, paper_id, number)
+    user = current_user(request)
+    source = Path(version.file.path)
+    if not source.exists():
+        _open_paper(version)  # logs and raises 404
+    lines = watermark_lines(user, version.paper.meeting, timezone.now())
+
+    # The stamped copy goes to a temporary file that is unlinked as soon as it is open again, so
+    # nothing is left behind however the response ends; only one chunk at a time is in memory.
+    with tempfile.TemporaryDirectory(prefix="paper-download-") as workdir:
+        target = Path(workdir) / "stamped.pdf"
+        stamp_pdf(source, target, lines)
+        fd = os.open(target, os.O_RDONLY)
+    size = os.fstat(fd).st_size
+    record_access(
+        meeting_id=version.paper.meeting_id,
+        type="paper.downloaded",
+        payload={"paper": version.paper_id, "version": version.number},
+        actor=user,
+    )
+    response = _stream(request, fd, ByteRange(0, size - 1), status=200)
+    response["Content-Disposition"] = content_disposition("attachment", _file_name(version))
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

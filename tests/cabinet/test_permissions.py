@@ -110,14 +110,14 @@ def test_secretary_screens(room, name):
         ),
     ],
 )
-def test_paper_download(room, paper, matrix):
-    url = reverse("cabinet:paper_download", args=[getattr(room, paper).pk, 1])
+def test_paper_file(room, paper, matrix):
+    url = reverse("cabinet:paper_file", args=[getattr(room, paper).pk, 1])
     full = {"secretary": 200, "chair": 200, "outsider": 404, "anonymous": 302} | matrix
     expect(full, room, url)
 
 
 def test_a_version_that_does_not_exist_is_404_even_for_the_secretary(room):
-    url = reverse("cabinet:paper_download", args=[room.public_paper.pk, 2])
+    url = reverse("cabinet:paper_file", args=[room.public_paper.pk, 2])
     assert status(room, "secretary", url) == 404
 
 

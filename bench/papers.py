@@ -7,8 +7,8 @@ paper of incompressible bytes, starts Daphne serving the project and, as the bas
 http.server serving the same file, then runs N concurrent full downloads against each (raw
 HTTP/1.1 over asyncio sockets) and reports time to first byte, throughput and the server process's
 memory growth per stream (VmRSS sampled from /proc). Daphne is run with three versions of the
-view's streaming: the shipped one (async iterator, 256 KiB pread in a worker thread), the same
-with 64 KiB chunks, and Django's FileResponse (the "before"). It also times a 64 KiB Range request
+view's streaming: the shipped one (async iterator, 128 KiB pread in a worker thread), the same
+with 256 and 64 KiB chunks, and Django's FileResponse (the "before"). It also times a 64 KiB Range request
 and the sandboxed text extraction (cabinet.pdf_probe through cabinet.sandbox.run_limited) over the
 directive PDFs in /work/shared/data/directives.
 
@@ -53,16 +53,16 @@ def serve(variant: str, port: int) -> None:
     from cabinet import delivery
     from cabinet.views import delivery as views
 
-    if variant == "async-64k":
-        delivery._OpenRange.__init__.__defaults__ = (64 * 1024,)
+    if variant.startswith("async-"):  # e.g. async-64k: the shipped iterator with another chunk size
+        delivery._OpenRange.__init__.__defaults__ = (int(variant[6:-1]) * 1024,)
     elif variant == "fileresponse":
         from django.http import FileResponse
 
-        def file_response(request, fd, byte_range, *, status):  # type: ignore[no-untyped-def]
+        def file_response(request, fd, byte_range, *, status):
             # Django's own way: a sync file iterator (whole file only; the bench asks for that).
             return FileResponse(os.fdopen(fd, "rb"), status=status, content_type="application/pdf")
 
-        views._stream = file_response  # type: ignore[assignment]
+        views._stream = file_response
     from daphne.cli import CommandLineInterface
 
     CommandLineInterface().run(
@@ -280,6 +280,19 @@ def range_ttfb(
     return statistics.median(times), p95(times)
 
 
+def concurrent_range_ttfb(
+    port: int, path: str, headers: dict[str, str], n: int
+) -> tuple[float, float]:
+    """N Range requests at once: the cost of N permission checks queued on one server."""
+
+    async def all_at_once() -> list[Result]:
+        ask = headers | {"Range": "bytes=0-65535"}
+        return await asyncio.gather(*(fetch(port, path, ask) for _ in range(n)))
+
+    times = [result.ttfb for result in asyncio.run(all_at_once())]
+    return statistics.median(times), p95(times)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -412,12 +425,16 @@ def run(tmp: Path, env: dict[str, str], n: int, size_mb: int) -> None:
     headers = {"Cookie": fixture.cookie}
     rows: list[Row] = []
     ranges: dict[str, tuple[float, float]] = {}
-    for variant in ("async-256k", "async-64k", "fileresponse"):
+    # async-128k is what ships (cabinet.delivery.CHUNK_SIZE); fileresponse is Django's FileResponse.
+    for variant in ("async-128k", "async-256k", "async-64k", "fileresponse"):
         port = free_port()
         argv = [sys.executable, str(Path(__file__).resolve()), "--serve", variant, str(port)]
         with server(argv, env, port) as process:
             if variant != "fileresponse":
-                ranges[variant] = range_ttfb(port, fixture.url, headers)
+                ranges[variant + ", one at a time"] = range_ttfb(port, fixture.url, headers)
+                ranges[variant + f", {n} at once"] = concurrent_range_ttfb(
+                    port, fixture.url, headers, n
+                )
             rows.append(
                 run_load(
                     f"Daphne {variant}", process.pid, port, fixture.url, headers, n, fixture.size
@@ -436,7 +453,7 @@ def run(tmp: Path, env: dict[str, str], n: int, size_mb: int) -> None:
     print()
     for variant, (median, high) in ranges.items():
         print(
-            f"Range bytes=0-65535, Daphne {variant}, one at a time: TTFB median "
+            f"Range bytes=0-65535, Daphne {variant}: TTFB median "
             f"{median * 1000:.1f} ms, p95 {high * 1000:.1f} ms"
         )
 

@@ -427,7 +427,7 @@ def test_under_asgi_a_range_of_a_large_file_is_streamed_in_bounded_chunks(room):
     assert headers["content-range"] == f"bytes 1000-1000999/{len(data)}"
     assert headers["content-length"] == "1000000"
     assert b"".join(chunks) == data[1000:1001000]
-    assert len(chunks) > 10  # streamed piece by piece, never as one body
+    assert len(chunks) > 7  # streamed piece by piece, never as one body
 
 
 def test_under_asgi_the_whole_file_and_the_download_arrive_intact(room):

@@ -63,7 +63,15 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     page = forms.IntegerField(label=gettext_lazy("Trang"), required=False, min_value=1)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+def _version_number(raw: str | None) -> int | None:
+    """The version named by the form's hidden field (rendered by the template, not the form, so
+    that the shared field markup does not label it); anything unusable means the newest."""
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
 
 
 def _is_json(request: HttpRequest) -> bool:
@@ -164,7 +172,7 @@ def paper_comments(request: HttpRequest, paper_id: int) -> HttpResponse:
                 comment_services.add_comment(
                     author=current_user(request),
                     paper=paper,
-                    version=_version(paper, data["version"]),
+                    version=_version(paper, _version_number(request.POST.get("version"))),
                     body=data["body"],
                     quote=data["quote"],
                     page=data["page"],
@@ -206,6 +214,11 @@ def paper_comments(request: HttpRequest, paper_id: int) -> HttpResponse:
             "groups": groups,
             "comment_count": sum(len(items) for _version, items in groups),
             "current": paper.current_version,
+            "form_version": _version_number(
+                request.POST.get("version")
+                if request.method == "POST"
+                else request.GET.get("version")
+            ),
         },
     )
 

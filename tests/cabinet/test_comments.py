@@ -193,3 +193,14 @@ def test_export_is_a_docx_with_every_comment(room):
     assert rows[2][3] == "Cần rà soát lại tiến độ."
     run = table.rows[1].cells[3].paragraphs[0].runs[0]
     assert run.font.name == "Times New Roman" and run.font.size.pt == 13
+
+
+def test_a_form_comment_goes_on_the_named_version_else_the_newest(room):
+    add_version(room.public_paper, upload=text_pdf_upload(["Bản sửa đổi."]))
+    client = as_user(room.member.user)
+    form_page = client.get(url(room.public_paper), {"version": 1, "quote": "Điều 1"})
+    assert 'name="version" value="1"' in form_page.content.decode()
+    client.post(url(room.public_paper), {"body": "Về bản đầu.", "version": "1"})
+    client.post(url(room.public_paper), {"body": "Về bản mới."})
+    saved = dict(PaperComment.objects.values_list("body", "version__number"))
+    assert saved == {"Về bản đầu.": 1, "Về bản mới.": 2}

@@ -98,6 +98,12 @@ def search_pages(pages: list[tuple[int, str]], query: str, *, limit: int) -> lis
 def paper_latest(request: HttpRequest, paper_id: int) -> HttpResponse:
     paper, _participant = selectors.paper_for(request.user, paper_id)
     current = paper.current_version
+    if "application/json" in request.headers.get("Accept", ""):
+        # The open viewer asks this when it may have missed a socket event (see live.js).
+        return JsonResponse(
+            {"paper": paper.pk, "version": current.number if current else None},
+            headers={"Cache-Control": "no-store"},
+        )
     if current is None:  # an organizer following an upload that is not ready yet
         return redirect("cabinet:meeting", meeting_id=paper.meeting_id)
     return redirect("cabinet:paper_view", paper_id=paper.pk, number=current.number)
@@ -147,6 +153,7 @@ def paper_view(request: HttpRequest, paper_id: int, number: int) -> HttpResponse
         "user": user.pk,
         "file": url("cabinet:paper_file", paper.pk, version.number),
         "search": url("cabinet:paper_search", paper.pk, version.number),
+        "latest": url("cabinet:paper_latest", paper.pk),
         "notes": url("cabinet:note_list", paper.pk),
         "comments": url("cabinet:paper_comments", paper.pk),
         "viewTemplate": url("cabinet:paper_view", paper.pk, URL_NUMBER_PLACEHOLDER),

@@ -283,3 +283,17 @@ def test_latest_of_a_paper_still_processing_takes_the_secretary_back_to_the_meet
     assert response["Location"] == reverse("cabinet:meeting", args=[room.meeting.pk])
     member = client_for(room.member.user).get(reverse("cabinet:paper_latest", args=[queued.pk]))
     assert member.status_code == 404
+
+
+def test_latest_answers_json_to_the_open_viewer(room):
+    client = client_for(room.member.user)
+    url = reverse("cabinet:paper_latest", args=[room.public_paper.pk])
+    assert client.get(url, headers={"Accept": "application/json"}).json() == {
+        "paper": room.public_paper.pk,
+        "version": 1,
+    }
+    add_version(room.public_paper, pages=2)
+    assert client.get(url, headers={"Accept": "application/json"}).json()["version"] == 2
+    assert not MeetingEvent.objects.filter(type="paper.viewed").exists()
+    restricted = reverse("cabinet:paper_latest", args=[room.restricted_paper.pk])
+    assert client.get(restricted, headers={"Accept": "application/json"}).status_code == 404

@@ -52,7 +52,13 @@ function versionUrl(number) {
 
 // --- Panels -------------------------------------------------------------------------------------
 
-const wide = () => window.matchMedia("(min-width: 1100px) and (orientation: landscape)").matches;
+const wideQuery = window.matchMedia("(min-width: 1100px) and (orientation: landscape)");
+const wide = () => wideQuery.matches;
+// Turning the tablet: side by side in landscape, both panels folded away upright.
+wideQuery.addEventListener("change", () => {
+  setPanel("right", false);
+  setPanel("left", wide());
+});
 
 function setPanel(side, open) {
   root.dataset[side] = open ? "open" : "closed";
@@ -189,7 +195,7 @@ const notes = setupNotes({
   countEl: $("notes-count"),
   versionUrl,
   jumpTo: (page, id) => {
-    goTo(page, { smooth: true });
+    goTo(page);
     notes.highlightNote(id);
   },
   repaint,
@@ -454,6 +460,7 @@ connectLive({
   meeting: config.meeting,
   paper: config.paper,
   version: Math.max(config.version, config.newest),
+  latestUrl: config.latest,
   stateEl: $("conn-state"),
   onNewVersion: (n) => {
     $("new-version-text").textContent = t("newVersion", { n });

@@ -208,6 +208,7 @@ def test_a_saved_meeting_opens_its_paper_offline(live_system, tablet, artifacts)
     page.get_by_role("button", name="Tải về để đọc khi mất mạng").click()
     status = page.locator("#offline-status")
     expect(status).to_contain_text(re.compile(r"Đã tải \d+ tài liệu"), timeout=60000)
+    page.screenshot(path=str(artifacts / "meeting-saved-offline.png"))
 
     page.context.set_offline(True)
     try:

@@ -21,7 +21,7 @@ const $ = (id) => document.getElementById(id);
 
 const MIN_SCALE = 0.4;
 const MAX_SCALE = 4;
-const KEEP_RENDERED = 8; // pages kept drawn around the current one (memory on tablets)
+const KEEP_RENDERED = 4; // pages kept drawn around the current one (memory on tablets)
 
 const state = {
   pdf: null,

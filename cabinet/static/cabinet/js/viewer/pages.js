@@ -3,6 +3,8 @@
 import { pageModel } from "./anchor.js";
 import { t } from "./labels.js";
 
+const MAX_PIXELS = 8 * 1024 * 1024;
+
 export class PageView {
   constructor({ number, pdfjs, getPage, watermark, onRendered }) {
     this.number = number;
@@ -42,7 +44,9 @@ export class PageView {
       const page = await this.getPage(this.number);
       if (this.pending !== scale) return;
       const viewport = page.getViewport({ scale });
-      const ratio = window.devicePixelRatio || 1;
+      // Sharp on high-density screens, but no canvas over MAX_PIXELS (tablets run out of memory).
+      const dpr = window.devicePixelRatio || 1;
+      const ratio = Math.min(dpr, Math.sqrt(MAX_PIXELS / (viewport.width * viewport.height)));
       const canvas = document.createElement("canvas");
       canvas.width = Math.floor(viewport.width * ratio);
       canvas.height = Math.floor(viewport.height * ratio);

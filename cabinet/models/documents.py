@@ -77,6 +77,12 @@ class Paper(models.Model):
         return next((v for v in self.versions.all() if v.status == VersionStatus.READY), None)
 
     @property
+    def previous_version(self) -> PaperVersion | None:
+        """The ready version before the current one: what "what changed" compares against."""
+        ready = [v for v in self.versions.all() if v.status == VersionStatus.READY]
+        return ready[1] if len(ready) > 1 else None
+
+    @property
     def latest_version(self) -> PaperVersion | None:
         """The newest version in any state: what organizers follow while it is processed."""
         return next(iter(self.versions.all()), None)
@@ -117,9 +123,7 @@ VERSION_FAILURES = {
     "no_pages": _("Tệp PDF không có trang nào."),
     "not_pdf": _("Tệp không phải PDF."),
     "unreadable": _("Không đọc được tệp (tệp hỏng, không hoàn chỉnh hoặc có cấu trúc bất thường)."),
-    "bomb": _(
-        "Tệp chứa dữ liệu nén bất thường (nghi là “bom giải nén”); tệp đã bị cách ly."
-    ),
+    "bomb": _("Tệp chứa dữ liệu nén bất thường (nghi là “bom giải nén”); tệp đã bị cách ly."),
     "timeout": _("Xử lý tệp quá thời gian cho phép; tệp đã bị cách ly."),
     "limits": _("Xử lý tệp vượt giới hạn tài nguyên (bộ nhớ, CPU); tệp đã bị cách ly."),
     "conversion_failed": _("Không chuyển được văn bản sang PDF (tệp hỏng hoặc không được hỗ trợ)."),

@@ -44,23 +44,24 @@ export function announceUser(id) {
     .catch(() => {});
 }
 
-/** Empty the offline caches before the logout form is sent (the server also sends Clear-Site-Data). */
+/** Empty the offline caches when signing out. The logout response's Clear-Site-Data header is the
+ * guarantee; this is the belt to its braces, started without holding up the form (a delayed
+ * submit would race any navigation that follows). */
 export function clearOnLogout() {
   for (const form of document.querySelectorAll('form[action$="/logout/"]')) {
     if (form.dataset.offlineClear) continue;
     form.dataset.offlineClear = "1";
-    form.addEventListener("submit", async (event) => {
-      if (!("caches" in window)) return;
-      event.preventDefault();
-      try {
-        for (const name of await caches.keys()) {
-          if (name.startsWith("offline-")) await caches.delete(name);
-        }
-        const registrations = (await navigator.serviceWorker?.getRegistrations()) || [];
-        await Promise.all(registrations.map((r) => r.unregister()));
-      } finally {
-        form.submit();
+    form.addEventListener("submit", () => {
+      if ("caches" in window) {
+        caches
+          .keys()
+          .then((names) => Promise.all(names.filter((n) => n.startsWith("offline-")).map((n) => caches.delete(n))))
+          .catch(() => {});
       }
+      navigator.serviceWorker
+        ?.getRegistrations()
+        .then((registrations) => registrations.forEach((r) => r.unregister()))
+        .catch(() => {});
     });
   }
 }

@@ -114,7 +114,9 @@ def test_member_reads_notes_and_follows_a_new_version(
     page.locator("a.paper-open", has_text=PAPER).click()
     expect(page).to_have_url(re.compile(r"/papers/\d+/v1/$"))
     viewer_url = page.url
-    paper_id = int(re.search(r"/papers/(\d+)/", viewer_url).group(1))
+    found = re.search(r"/papers/(\d+)/", viewer_url)
+    assert found is not None
+    paper_id = int(found.group(1))
     page_rendered(page, 1)
     expect(page.locator("#page-count")).to_have_text("2")
     expect(page.locator(".vwm").first).to_contain_text("Trịnh Quang Vinh")

@@ -157,6 +157,9 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Seconds between reads of the event log by Daphne, to relay events recorded by other processes
+# (the task worker) when the in-memory layer is used; 0 turns the relay off. See realtime/relay.py.
+EVENT_RELAY_INTERVAL = float(os.environ.get("EVENT_RELAY_INTERVAL", "1"))
 
 # --- Background tasks -------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

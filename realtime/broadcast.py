@@ -7,6 +7,7 @@ transaction that wrote the change commits, so no tablet ever hears of a change t
 from __future__ import annotations
 
 import logging
+from collections import deque
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -24,11 +25,22 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
+# The (group, seq) pairs this process broadcast, so that the event relay (realtime.relay) does not
+# send them a second time. Bounded: the relay only ever looks at the last second or so.
+_recent: deque[tuple[str, int]] = deque(maxlen=4096)
+
+
+def sent_here(group: str, seq: int) -> bool:
+    return (group, seq) in _recent
+
+
 def send_now(group: str, message: dict[str, Any]) -> None:
     """Send to a group immediately. A failing channel layer must not fail the (committed) change."""
     layer = get_channel_layer()
     if layer is None:
         return
+    if isinstance(message.get("seq"), int):
+        _recent.append((group, message["seq"]))
     try:
         async_to_sync(layer.group_send)(group, message)
     except Exception:  # the event is in the log; tablets recover it on resume

@@ -12,6 +12,7 @@ from cabinet.models import Meeting
 from cabinet.permissions import can_see_meeting, participant_for
 from realtime import events
 from realtime.broadcast import meeting_group, user_group
+from realtime.relay import ensure_relay
 
 
 @database_sync_to_async
@@ -41,6 +42,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         for group in self.groups:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        await ensure_relay()
         await self.send_json({"type": events.HELLO, "seq": last_seq})
 
     async def disconnect(self, code: int) -> None:

@@ -20,3 +20,9 @@ def fast_password_hashing(settings):
 def tasks_run_at_once(settings):
     """Background tasks run in the enqueuing process (the e2e tests start a real db_worker)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def no_event_relay(settings):
+    """The relay is a per-process loop; tests that are about it turn it on themselves."""
+    settings.EVENT_RELAY_INTERVAL = 0

@@ -132,3 +132,28 @@ async def test_signing_out_closes_the_users_open_sockets():
     await sign_out_elsewhere()
     closed = await socket.receive_output(timeout=5)
     assert closed == {"type": "websocket.close", "code": 4401}
+
+
+async def test_events_recorded_by_another_process_reach_the_sockets(settings, monkeypatch):
+    """The task worker is another process: with the in-memory layer its broadcast goes nowhere,
+    and Daphne's relay reads the event from the log and delivers it."""
+    from realtime import broadcast, relay
+
+    if settings.REDIS_URL:
+        pytest.skip("with Redis the worker's broadcast reaches every process; no relay runs")
+    settings.EVENT_RELAY_INTERVAL = 0.1
+    meeting, chair, member, _ = await published_meeting()
+    socket = await communicator(meeting.pk, member)
+    connected, _ = await socket.connect()
+    assert connected
+    await socket.receive_json_from(timeout=5)  # hello
+    monkeypatch.setattr(broadcast, "send_now", lambda group, message: None)  # "another process"
+    try:
+        await sync_to_async(meeting_services.start_meeting)(actor=chair, meeting=meeting)
+        event = await socket.receive_json_from(timeout=5)
+        assert (event["event"], event["seq"]) == ("meeting.started", meeting.last_seq + 1)
+        assert await socket.receive_nothing(timeout=0.5)  # delivered once, not repeated
+    finally:
+        await socket.disconnect()
+        if relay._task is not None:
+            relay._task.cancel()

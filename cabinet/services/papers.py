@@ -137,9 +137,7 @@ def attach_paper(
             kind=kind,
             created_by=actor,
         )
-        _new_version(
-            paper=paper, upload=upload, facts=facts, actor=actor, note=note, stored=stored
-        )
+        _new_version(paper=paper, upload=upload, facts=facts, actor=actor, note=note, stored=stored)
     return paper
 
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 from asgiref.sync import async_to_sync
 from django.core.handlers.asgi import ASGIHandler
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import AsyncClient, Client
 from django.urls import reverse
@@ -389,13 +389,17 @@ def asgi_get(path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], l
         "server": ("127.0.0.1", 80),
     }
     # As Django's test client does: a request must not close the test's database connection.
+    # (On PostgreSQL, request_finished would otherwise close the connection the test's
+    # transaction lives on.)
     request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             async_to_sync(ASGIHandler())(scope, receive, send)
     finally:
         request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     # Django warns when it has to turn a sync iterator into a list, i.e. the whole file in memory.
     assert not [w for w in caught if "consume synchronous iterators" in str(w.message)]
     start = sent[0]

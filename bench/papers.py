@@ -9,7 +9,7 @@ HTTP/1.1 over asyncio sockets) and reports time to first byte, throughput and th
 memory growth per stream (VmRSS sampled from /proc). Daphne is run with three versions of the
 view's streaming: the shipped one (async iterator, 128 KiB pread in a worker thread), the same
 with 256 and 64 KiB chunks, and Django's FileResponse (the "before"). It also times a 64 KiB Range request
-and the sandboxed text extraction (cabinet.pdf_probe through cabinet.sandbox.run_limited) over the
+and the sandboxed text extraction (cabinet.pdf_probe through run_pdf_probe, as the worker runs it) over the
 directive PDFs in /work/shared/data/directives.
 
 `--serve VARIANT PORT` is internal: it runs Daphne in this process with the variant patched in.
@@ -331,9 +331,8 @@ def server(argv: list[str], env: dict[str, str], port: int) -> Iterator[subproce
 
 
 def extraction_rate() -> list[tuple[str, int, float]]:
-    from django.conf import settings
-
-    from cabinet.sandbox import Limits, parse_json_line, run_limited
+    from cabinet.sandbox import parse_json_line
+    from cabinet.services.paper_processing import run_pdf_probe
 
     rows = []
     for pdf in sorted(DIRECTIVES.glob("*.pdf")):
@@ -346,16 +345,7 @@ def extraction_rate() -> list[tuple[str, int, float]]:
                 pages += 1
 
         started = time.perf_counter()
-        outcome = run_limited(
-            [sys.executable, "-m", "cabinet.pdf_probe", str(pdf), str(settings.PAPER_MAX_PAGES)],
-            limits=Limits(
-                wall_seconds=settings.PAPER_PARSE_TIMEOUT,
-                cpu_seconds=settings.PAPER_PARSE_CPU_SECONDS,
-                memory_mb=settings.PAPER_PARSE_MEMORY_MB,
-            ),
-            on_line=on_line,
-            keep_lines=False,
-        )
+        outcome = run_pdf_probe(pdf, on_line=on_line)
         elapsed = time.perf_counter() - started
         assert outcome.ok, outcome.stderr_tail
         rows.append((pdf.name, pages, elapsed))

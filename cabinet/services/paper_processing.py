@@ -12,6 +12,7 @@ import logging
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -88,6 +89,20 @@ def _pdf_of(version: PaperVersion, workdir: Path) -> Path:
     return Path(version.file.path)
 
 
+def run_pdf_probe(pdf_path: Path, *, on_line: Callable[[str], None]) -> Outcome:
+    """Read a PDF with cabinet.pdf_probe in the sandbox, under the configured limits."""
+    return run_limited(
+        [sys.executable, "-m", "cabinet.pdf_probe", str(pdf_path), str(settings.PAPER_MAX_PAGES)],
+        limits=Limits(
+            wall_seconds=settings.PAPER_PARSE_TIMEOUT,
+            cpu_seconds=settings.PAPER_PARSE_CPU_SECONDS,
+            memory_mb=settings.PAPER_PARSE_MEMORY_MB,
+        ),
+        on_line=on_line,
+        keep_lines=False,
+    )
+
+
 def _extract(version: PaperVersion, pdf_path: Path) -> list[str]:
     _set(version, status=VersionStatus.EXTRACTING)
     base = version.progress
@@ -111,16 +126,7 @@ def _extract(version: PaperVersion, pdf_path: Path) -> list[str]:
             if expected and len(pages) % step == 0:
                 _set(version, progress=base + (99 - base) * len(pages) // expected)
 
-    outcome = run_limited(
-        [sys.executable, "-m", "cabinet.pdf_probe", str(pdf_path), str(settings.PAPER_MAX_PAGES)],
-        limits=Limits(
-            wall_seconds=settings.PAPER_PARSE_TIMEOUT,
-            cpu_seconds=settings.PAPER_PARSE_CPU_SECONDS,
-            memory_mb=settings.PAPER_PARSE_MEMORY_MB,
-        ),
-        on_line=on_line,
-        keep_lines=False,
-    )
+    outcome = run_pdf_probe(pdf_path, on_line=on_line)
     if outcome.timed_out:
         raise _Rejected("timeout")
     if outcome.output_overflow:

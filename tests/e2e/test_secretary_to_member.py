@@ -9,19 +9,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cabinet.paper_render import DocumentHeader, render_document
+from tests.e2e.helpers import sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "phonghop2026"
 TITLE = "Họp chuyên đề về phòng cháy chữa cháy nhà ở nhiều tầng"
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", name="Cuộc họp của tôi")).to_be_visible()
 
 
 def choose_person(page: Page, select: str, name: str) -> None:

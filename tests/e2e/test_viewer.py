@@ -14,10 +14,10 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfWriter
 
 from cabinet.paper_render import DocumentHeader, render_document
+from tests.e2e.helpers import sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "phonghop2026"
 MEETING = "Phiên họp UBND Thành phố thường kỳ tháng 12 năm 2026"
 PAPER = "Dự thảo Quyết định về việc giao chi tiết kế hoạch đầu tư công năm 2027"
 BODY = Path(__file__).resolve().parents[2] / "cabinet/demo/papers/dtqd-dau-tu-cong-2027.txt"
@@ -48,14 +48,6 @@ SELECT_JS = """([page, needle]) => {
   selection.addRange(range);
   return true;
 }"""
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", name="Cuộc họp của tôi")).to_be_visible()
 
 
 def second_version(tmp_path: Path) -> Path:

@@ -3,6 +3,8 @@
 // per-user, per-meeting cache and prunes what the server no longer lists. On every page that loads
 // this module: tell the worker who is signed in, and empty the caches before signing out.
 
+import { csrfToken } from "./viewer/api.js";
+
 const LABELS = {
   vi: {
     working: "Đang chuẩn bị…",
@@ -25,16 +27,6 @@ const LABELS = {
 };
 const labels = LABELS[document.documentElement.lang] || LABELS.vi;
 const say = (key, vars = {}) => labels[key].replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? "");
-
-function csrfToken() {
-  const cookie = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
-  if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
-  try {
-    return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-  } catch {
-    return "";
-  }
-}
 
 /** Tell the service worker (if one controls this page) who is signed in. */
 export function announceUser(id) {

@@ -129,3 +129,19 @@ export function rangeBoxes(range, pageElement) {
   }
   return out;
 }
+
+/** Draw highlight boxes (from rangeBoxes) into a page's highlight layer. */
+export function paintBoxes(layer, boxes, className, noteId = null) {
+  for (const box of boxes) {
+    const div = document.createElement("div");
+    div.className = className;
+    if (noteId !== null) div.dataset.note = String(noteId);
+    Object.assign(div.style, {
+      left: `${box.left}%`,
+      top: `${box.top}%`,
+      width: `${box.width}%`,
+      height: `${box.height}%`,
+    });
+    layer.append(div);
+  }
+}

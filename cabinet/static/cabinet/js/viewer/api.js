@@ -1,5 +1,5 @@
 // JSON over fetch with Django's CSRF token (from the cookie, or base.html's hx-headers).
-function csrfToken() {
+export function csrfToken() {
   const cookie = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
   if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
   try {

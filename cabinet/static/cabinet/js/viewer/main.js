@@ -2,7 +2,7 @@
 // search, private notes, comments, the new-version banner. Configuration comes from the
 // json_script tag "viewer-config" (no inline script).
 import { api } from "./api.js";
-import { describeSelection, domRange, findQuote, rangeBoxes } from "./anchor.js";
+import { describeSelection, domRange, findQuote, paintBoxes, rangeBoxes } from "./anchor.js";
 import { t } from "./labels.js";
 import { connectLive } from "./live.js";
 import { setupNotes } from "./notes.js";
@@ -162,17 +162,7 @@ function paint(view) {
     const range = found && domRange(view.model, view.textDivs, found.start, found.end);
     if (range) {
       const boxes = rangeBoxes(range, view.el);
-      for (const box of boxes) {
-        const div = document.createElement("div");
-        div.className = "vhl-box vhl-search";
-        Object.assign(div.style, {
-          left: `${box.left}%`,
-          top: `${box.top}%`,
-          width: `${box.width}%`,
-          height: `${box.height}%`,
-        });
-        view.highlights.append(div);
-      }
+      paintBoxes(view.highlights, boxes, "vhl-box vhl-search");
       if (mark.scroll && boxes.length) {
         mark.scroll = false;
         const y = view.el.offsetTop + (boxes[0].top / 100) * view.el.offsetHeight;

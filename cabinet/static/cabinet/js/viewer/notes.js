@@ -2,7 +2,7 @@
 // listed per page in the right panel. Orphaned notes (their passage is gone from a newer version)
 // are listed in their own group, never hidden; notes anchored to another version are not drawn here.
 import { api } from "./api.js";
-import { domRange, findQuote, rangeBoxes } from "./anchor.js";
+import { domRange, findQuote, paintBoxes, rangeBoxes } from "./anchor.js";
 import { t } from "./labels.js";
 
 const COLORS = ["yellow", "green", "blue", "pink"];
@@ -61,18 +61,8 @@ export function setupNotes({ url, version, container, countEl, versionUrl, jumpT
       if (!found) continue;
       const range = domRange(view.model, view.textDivs, found.start, found.end);
       if (!range) continue;
-      for (const box of rangeBoxes(range, view.el)) {
-        const div = document.createElement("div");
-        div.className = `vhl-box vhl-${COLORS.includes(note.color) ? note.color : "yellow"}`;
-        div.dataset.note = String(note.id);
-        Object.assign(div.style, {
-          left: `${box.left}%`,
-          top: `${box.top}%`,
-          width: `${box.width}%`,
-          height: `${box.height}%`,
-        });
-        view.highlights.append(div);
-      }
+      const color = COLORS.includes(note.color) ? note.color : "yellow";
+      paintBoxes(view.highlights, rangeBoxes(range, view.el), `vhl-box vhl-${color}`, note.id);
     }
   }
 

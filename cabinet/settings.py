@@ -157,6 +157,26 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+# --- The live room ------------------------------------------------------------------------------
+def _fraction(name: str, default: str) -> tuple[int, int]:
+    text = os.environ.get(name) or default
+    try:
+        numerator, denominator = (int(part) for part in text.split("/"))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a fraction such as 2/3, not {text!r}") from exc
+    if not 0 < numerator <= denominator:
+        raise ImproperlyConfigured(f"{name} must be a fraction between 0 and 1, not {text!r}")
+    return numerator, denominator
+
+
+# The share of entitled members that must attend for the meeting to proceed. A People's Committee
+# session needs at least two thirds of its members (Law on the Organisation of Local Government).
+MEETING_QUORUM = _fraction("MEETING_QUORUM", "2/3")
+# The speaking time a chair gives by default when giving the floor.
+SPEECH_DEFAULT_MINUTES = env_int("SPEECH_DEFAULT_MINUTES", 5)
+
 # Seconds between reads of the event log by Daphne, to relay events recorded by other processes
 # (the task worker) when the in-memory layer is used; 0 turns the relay off. See realtime/relay.py.
 EVENT_RELAY_INTERVAL = float(os.environ.get("EVENT_RELAY_INTERVAL", "1"))

@@ -1,16 +1,29 @@
-"""Signing out closes the user's meeting sockets at once (a shared tablet must not keep listening)."""
+"""Taking access away closes the sockets it opened, at once.
+
+Signing out closes the sockets of that session (a shared tablet must not keep listening); a
+deactivated account loses all of its sockets. Removal from a meeting is handled by its service.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_out
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from realtime.broadcast import send_now, user_group
+from cabinet.models import User
+from realtime.broadcast import disconnect_user_on_commit
 
 
 @receiver(user_logged_out)
 def close_sockets_on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        send_now(user_group(user.pk), {"type": "user.disconnect"})
+        session = getattr(request, "session", None)
+        disconnect_user_on_commit(user.pk, session_key=getattr(session, "session_key", None))
+
+
+@receiver(post_save, sender=User)
+def close_sockets_on_deactivation(sender: Any, instance: User, **kwargs: Any) -> None:
+    if not instance.is_active:
+        disconnect_user_on_commit(instance.pk)

@@ -12,6 +12,7 @@ from cabinet.views import (
     offline,
     papers,
     participants,
+    room,
     viewer,
 )
 
@@ -20,6 +21,8 @@ cabinet_patterns = [
     path("meetings/new/", meetings.meeting_create, name="meeting_create"),
     path("meetings/<int:meeting_id>/", meetings.meeting_detail, name="meeting"),
     path("meetings/<int:meeting_id>/edit/", meetings.meeting_edit, name="meeting_edit"),
+    # The chair's console for the live meeting (the tablets' live state comes over the socket).
+    path("meetings/<int:meeting_id>/console/", room.console, name="room_console"),
     path(
         "meetings/<int:meeting_id>/status/<str:action>/",
         meetings.meeting_transition,

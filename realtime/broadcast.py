@@ -35,17 +35,34 @@ def sent_here(group: str, seq: int) -> bool:
 
 
 def send_now(group: str, message: dict[str, Any]) -> None:
-    """Send to a group immediately. A failing channel layer must not fail the (committed) change."""
+    """Send to a group immediately. A failing channel layer must not fail the (committed) change.
+
+    The message names its group: each process listens on one channel for all its groups
+    (realtime.hub) and routes by that name.
+    """
     layer = get_channel_layer()
     if layer is None:
         return
     if isinstance(message.get("seq"), int):
         _recent.append((group, message["seq"]))
     try:
-        async_to_sync(layer.group_send)(group, message)
+        async_to_sync(layer.group_send)(group, {**message, "group": group})
     except Exception:  # the event is in the log; tablets recover it on resume
         logger.exception("broadcast to %s failed", group)
 
 
 def broadcast_on_commit(group: str, message: dict[str, Any]) -> None:
     transaction.on_commit(lambda: send_now(group, message))
+
+
+def disconnect_user_on_commit(
+    user_id: int, *, meeting_id: int | None = None, session_key: str | None = None
+) -> None:
+    """Close a user's sockets once the change that took their access away has committed: all of
+    them, or only those of one meeting (removed from it) or of one session (signed out there)."""
+    message: dict[str, Any] = {"type": "user.disconnect"}
+    if meeting_id is not None:
+        message["meeting"] = meeting_id
+    if session_key is not None:
+        message["session"] = session_key
+    transaction.on_commit(lambda: send_now(user_group(user_id), message))

@@ -1,88 +1,239 @@
-"""The meeting socket. Thin: checks who may listen, relays committed events, answers pings."""
+"""The meeting socket: who may listen, resume by replay or snapshot, commands with acks.
+
+Thin: the protocol (realtime.events) is parsed here; every read is a cabinet selector or the room
+read model and every change is a cabinet service, run in Django's sync thread.
+"""
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import timezone
 
-from cabinet.models import Meeting
+from cabinet.models import Meeting, MeetingEvent, Participant
 from cabinet.permissions import can_see_meeting, participant_for
+from cabinet.room import snapshot_for
+from cabinet.services.commands import Ack, run_command
 from realtime import events
 from realtime.broadcast import meeting_group, user_group
+from realtime.hub import Hub, get_hub
 from realtime.relay import ensure_relay
 
 
 @database_sync_to_async
-def _last_seq_if_allowed(user: Any, meeting_id: int) -> int | None:
+def _admit(user: Any, meeting_id: int) -> int | None:
+    """The meeting's last seq if the user may listen to it, else None."""
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is None:
         return None
-    participant = participant_for(user, meeting)
-    if not can_see_meeting(participant, meeting):
+    if not can_see_meeting(participant_for(user, meeting), meeting):
         return None
     return meeting.last_seq
 
 
+@database_sync_to_async
+def _catch_up(user: Any, meeting_id: int, after: int | None) -> dict[str, Any]:
+    """What a tablet that has seen events up to `after` needs: the events since, or a snapshot.
+
+    The snapshot's seq is read before its content, so an event committed while it is being read
+    is also sent afterwards; applying an event twice changes nothing on the tablet.
+    """
+    meeting = Meeting.objects.filter(pk=meeting_id).only("id", "last_seq", "status").first()
+    participant = participant_for(user, meeting) if meeting else None
+    if meeting is None or not can_see_meeting(participant, meeting):
+        return {"gone": True}
+    assert participant is not None
+    last = meeting.last_seq
+    if after is not None and after > last:
+        after = None  # a seq from the future (a restored database): start afresh
+    if after is not None and last - after <= events.REPLAY_LIMIT:
+        rows = list(
+            MeetingEvent.objects.filter(meeting_id=meeting_id, seq__gt=after, seq__lte=last)
+            .order_by("seq")
+            .values("seq", "type", "payload")
+        )
+        return {"events": rows, "seq": last}
+    return {"snapshot": snapshot_for(Participant.objects.get(pk=participant.pk)), "seq": last}
+
+
 class MeetingConsumer(AsyncJsonWebsocketConsumer):
-    groups: list[str] = []
+    # No channel of its own: the process's hub listens once for all its sockets (realtime.hub).
+    channel_layer_alias = None  # type: ignore[assignment]
+
+    meeting_id: int = 0
+    sent_seq: int = 0
+    hub: Hub | None = None
+    joined: tuple[str, ...] = ()
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch first hops to a thread to close stale database connections, for
+        every message. Handlers here that use the database go through database_sync_to_async,
+        which does that in the thread it runs in anyway."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
-        last_seq = await _last_seq_if_allowed(user, meeting_id) if user else None
+        last_seq = await _admit(user, meeting_id) if user else None
         if last_seq is None:
-            # Refuse before accept: a non-participant learns nothing, not even that the meeting exists.
-            await self.close(code=4403)
+            # Refused before accept: a non-participant learns nothing, not even that it exists.
+            await self.close(code=events.CLOSE_FORBIDDEN)
             return
         self.meeting_id = meeting_id
-        self.groups = [meeting_group(meeting_id), user_group(user.pk)]
-        for group in self.groups:
-            await self.channel_layer.group_add(group, self.channel_name)
+        self.user = user
+        session = self.scope.get("session")
+        self.session_key = getattr(session, "session_key", None)
+        self.sent_seq = last_seq
+        self.resuming = False
+        self.held: list[tuple[int, str]] = []
+        self.tokens = float(events.RATE_BURST)
+        self.refilled = time.monotonic()
+        self.strikes = 0
+        self.hub = get_hub()
+        if self.hub is not None:
+            self.joined = (meeting_group(meeting_id), user_group(user.pk))
+            for group in self.joined:
+                await self.hub.join(group, self)
         await self.accept()
         await ensure_relay()
-        await self.send_json({"type": events.HELLO, "seq": last_seq})
+        await self.send_json(
+            {"type": events.HELLO, "seq": last_seq, "now": timezone.now().isoformat()}
+        )
 
     async def disconnect(self, code: int) -> None:
-        for group in self.groups:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        if self.hub is not None:
+            for group in self.joined:
+                await self.hub.leave(group, self)
 
+    # --- from the tablet ------------------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if text_data is None or len(text_data.encode()) > events.MAX_MESSAGE_BYTES:
-            await self.send_json(
-                {"type": events.ERROR, "code": "too_large", "message": "Tin nhắn quá lớn."}
-            )
+        if not self._take_token():
+            await self._refuse_flood()
+            return
+        if text_data is None:
+            await self._error("bad_message", "Tin nhắn không hợp lệ.")
+            return
+        if len(text_data) > events.MAX_MESSAGE_BYTES or (
+            len(text_data.encode()) > events.MAX_MESSAGE_BYTES
+        ):
+            await self._error("too_large", "Tin nhắn quá lớn.")
             return
         try:
             content = json.loads(text_data)
         except ValueError:
-            await self.send_json(
-                {"type": events.ERROR, "code": "bad_json", "message": "Tin nhắn không hợp lệ."}
-            )
+            await self._error("bad_json", "Tin nhắn không hợp lệ.")
             return
-        await self.receive_json(content)
-
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        if isinstance(content, dict) and content.get("type") == events.PING:
-            await self.send_json({"type": events.PONG})
+        if not isinstance(content, dict):
+            await self._error("bad_message", "Tin nhắn không hợp lệ.")
             return
-        await self.send_json(
-            {"type": events.ERROR, "code": "unknown_type", "message": "Loại tin nhắn không hỗ trợ."}
-        )
+        kind = content.get("type")
+        try:
+            if kind == events.PING:
+                await self.send_json({"type": events.PONG})
+            elif kind == events.RESUME:
+                await self.resume(events.parse_resume(content))
+            elif kind == events.COMMAND:
+                await self.command(events.parse_command(content))
+            else:
+                await self._error("unknown_type", "Loại tin nhắn không hỗ trợ.")
+        except events.SchemaError as error:
+            await self._error("bad_message", str(error))
 
-    # --- channel layer handlers -----------------------------------------------------------------
-    async def meeting_event(self, message: dict[str, Any]) -> None:
-        await self.send_json(
-            {
-                "type": events.EVENT,
-                "seq": message["seq"],
-                "event": message["event"],
-                "data": message["data"],
-            }
+    def _take_token(self) -> bool:
+        """Token bucket: a burst of RATE_BURST messages, then RATE_PER_SECOND."""
+        now = time.monotonic()
+        self.tokens = min(
+            float(events.RATE_BURST),
+            self.tokens + (now - self.refilled) * events.RATE_PER_SECOND,
         )
+        self.refilled = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
 
-    async def user_disconnect(self, message: dict[str, Any]) -> None:
-        """Logout or deactivation: sent to user.<id> so every socket of that user closes."""
-        await self.close(code=4401)
+    async def _refuse_flood(self) -> None:
+        self.strikes += 1
+        if self.strikes == 1:
+            await self._error("rate_limited", "Gửi quá nhiều yêu cầu; vui lòng chậm lại.")
+        elif self.strikes >= events.RATE_STRIKES:
+            await self.close(code=events.CLOSE_FLOOD)
+
+    async def _error(self, code: str, message: str) -> None:
+        await self.send_json({"type": events.ERROR, "code": code, "message": message})
+
+    async def resume(self, after: int | None) -> None:
+        """Replay what the tablet missed, or send the whole room. Events that arrive meanwhile are
+        held and sent after, so the tablet sees them in order."""
+        self.resuming = True
+        try:
+            result = await _catch_up(self.user, self.meeting_id, after)
+            if result.get("gone"):
+                await self.close(code=events.CLOSE_SIGNED_OUT)
+                return
+            if "snapshot" in result:
+                await self.send_json(
+                    {"type": events.SNAPSHOT, "seq": result["seq"], "state": result["snapshot"]}
+                )
+            else:
+                for row in result["events"]:
+                    await self.send_json(
+                        {
+                            "type": events.EVENT,
+                            "seq": row["seq"],
+                            "event": row["type"],
+                            "data": row["payload"],
+                        }
+                    )
+                await self.send_json({"type": events.RESUMED, "seq": result["seq"]})
+            self.sent_seq = max(self.sent_seq, result["seq"])
+        finally:
+            self.resuming = False
+            held, self.held = self.held, []
+            for seq, text in sorted(held):
+                await self._send_event(seq, text)
+
+    async def command(self, command: events.Command) -> None:
+        ack: Ack = await database_sync_to_async(run_command)(
+            actor=self.user,
+            meeting_id=self.meeting_id,
+            client_id=command.id,
+            name=command.name,
+            args=command.args,
+        )
+        reply: dict[str, Any] = {"type": events.ACK, "id": command.id, "ok": ack.ok}
+        if ack.ok:
+            reply |= {"seq": ack.seq, "result": ack.result}
+        else:
+            reply |= {"code": ack.code, "message": ack.message}
+        await self.send_json(reply)
+
+    # --- from the hub (realtime.hub) --------------------------------------------------------------
+    async def deliver(self, message: dict[str, Any], text: str | None) -> None:
+        kind = message.get("type")
+        if kind == "meeting.event" and text is not None:
+            if self.resuming:
+                self.held.append((message["seq"], text))
+            else:
+                await self._send_event(message["seq"], text)
+        elif kind == "user.disconnect":
+            if message.get("meeting", self.meeting_id) != self.meeting_id:
+                return
+            if message.get("session", self.session_key) != self.session_key:
+                return
+            await self.close(code=events.CLOSE_SIGNED_OUT)
+
+    async def _send_event(self, seq: int, text: str) -> None:
+        # Already sent by a replay; a gap the other way is the tablet's to notice (it resumes).
+        if seq <= self.sent_seq:
+            return
+        self.sent_seq = seq
+        await self.send(text_data=text)

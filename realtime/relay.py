@@ -74,6 +74,7 @@ async def _follow(interval: float, last_id: int) -> None:
             await layer.group_send(
                 group,
                 {
+                    "group": group,
                     "type": "meeting.event",
                     "seq": row["seq"],
                     "event": row["type"],

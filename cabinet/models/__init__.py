@@ -1,4 +1,5 @@
 from cabinet.models.agenda import AgendaItem
+from cabinet.models.attendance import COUNTS_AS_PRESENT, Attendance, AttendanceStatus
 from cabinet.models.documents import (
     PROCESSING_STATUSES,
     VERSION_FAILURES,
@@ -9,7 +10,15 @@ from cabinet.models.documents import (
     SourceKind,
     VersionStatus,
 )
-from cabinet.models.events import MeetingEvent
+from cabinet.models.events import CommandReceipt, MeetingEvent
+from cabinet.models.live import (
+    ACTIVE_REQUEST_STATUSES,
+    ItemClock,
+    RequestStatus,
+    RoomState,
+    SpeakerPosition,
+    SpeakerRequest,
+)
 from cabinet.models.meetings import ALLOWED_TRANSITIONS, Meeting, MeetingKind, MeetingStatus
 from cabinet.models.participants import ORGANIZER_ROLES, Participant, ParticipantRole
 from cabinet.models.reading import (
@@ -23,12 +32,18 @@ from cabinet.models.units import Unit, UnitKind
 from cabinet.models.users import User
 
 __all__ = [
+    "ACTIVE_REQUEST_STATUSES",
     "ALLOWED_TRANSITIONS",
+    "COUNTS_AS_PRESENT",
     "ORGANIZER_ROLES",
     "PROCESSING_STATUSES",
     "VERSION_FAILURES",
     "AgendaItem",
     "AnchorStatus",
+    "Attendance",
+    "AttendanceStatus",
+    "CommandReceipt",
+    "ItemClock",
     "Meeting",
     "MeetingEvent",
     "MeetingKind",
@@ -43,7 +58,11 @@ __all__ = [
     "PaperVersion",
     "Participant",
     "ParticipantRole",
+    "RequestStatus",
+    "RoomState",
     "SourceKind",
+    "SpeakerPosition",
+    "SpeakerRequest",
     "Unit",
     "UnitKind",
     "User",

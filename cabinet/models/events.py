@@ -34,3 +34,29 @@ class MeetingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.type}"
+
+
+class CommandReceipt(models.Model):
+    """The ack of a committed command from a tablet, kept so that a retry gets the same answer.
+
+    Written in the command's own transaction: either the change and its receipt both exist, or
+    neither does, so a tablet that lost the ack can safely send the command again.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    client_id = models.CharField(max_length=64)
+    meeting = models.ForeignKey("cabinet.Meeting", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=40)
+    seq = models.PositiveBigIntegerField(null=True, blank=True)
+    result = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("biên nhận lệnh")
+        verbose_name_plural = _("biên nhận lệnh")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "client_id"], name="command_once_per_client_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.client_id}"

@@ -37,6 +37,9 @@ class Participant(models.Model):
         blank=True,
         related_name="substituted_by",
     )
+    # Presenter mode: the tablet turns pages with the presenter unless the member chose to read
+    # freely. Kept here so the choice survives a reload or a change of tablet.
+    follows_presenter = models.BooleanField(_("theo dõi người trình bày"), default=True)
     invited_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

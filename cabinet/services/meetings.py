@@ -24,6 +24,7 @@ from cabinet.permissions import (
 )
 from cabinet.services import ServiceError
 from cabinet.services.events import record_event
+from realtime.broadcast import disconnect_user_on_commit
 
 
 def lock_meeting(meeting: Meeting) -> Meeting:
@@ -178,6 +179,8 @@ def remove_participant(*, actor: User, participant: Participant) -> None:
     user_id = participant.user_id
     participant.delete()
     record_event(meeting=locked, type="participant.removed", payload={"user": user_id}, actor=actor)
+    # Their open meeting pages stop listening as soon as the removal has committed.
+    disconnect_user_on_commit(user_id, meeting_id=locked.pk)
 
 
 def _transition(*, actor: User, meeting: Meeting, to: MeetingStatus, event: str) -> Meeting:
@@ -223,7 +226,12 @@ def start_meeting(*, actor: User, meeting: Meeting) -> Meeting:
 def end_meeting(*, actor: User, meeting: Meeting) -> Meeting:
     if not can_run_meeting(participant_for(actor, meeting)):
         raise ServiceError(_("Chỉ chủ trì hoặc thư ký mới được kết thúc cuộc họp."))
-    return _transition(actor=actor, meeting=meeting, to=MeetingStatus.ENDED, event="meeting.ended")
+    # Imported here: the room services build on this module (lock_meeting).
+    from cabinet.services.room import stop_room
+
+    ended = _transition(actor=actor, meeting=meeting, to=MeetingStatus.ENDED, event="meeting.ended")
+    stop_room(actor=actor, meeting=ended)
+    return ended
 
 
 @transaction.atomic

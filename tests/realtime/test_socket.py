@@ -56,7 +56,8 @@ async def test_a_participant_connects_and_hears_committed_changes():
     connected, _ = await socket.connect()
     assert connected
     hello = await socket.receive_json_from(timeout=5)
-    assert hello == {"type": "hello", "seq": meeting.last_seq}
+    assert hello["type"] == "hello"
+    assert hello["seq"] == meeting.last_seq
     await sync_to_async(meeting_services.start_meeting)(actor=chair, meeting=meeting)
     event = await socket.receive_json_from(timeout=5)
     assert event["type"] == "event"

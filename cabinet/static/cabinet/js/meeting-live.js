@@ -1,47 +1,211 @@
-// The meeting page's socket: shows the connection state and reloads when the meeting changes.
-// Reconnects on its own with backoff; later issues replace the reload with live updates.
-const head = document.querySelector("[data-meeting]");
-const state = document.getElementById("conn-state");
-const LABELS = {
-  vi: { live: "Đã kết nối", connecting: "Đang kết nối…", lost: "Mất kết nối – đang kết nối lại…" },
-  en: { live: "Connected", connecting: "Connecting…", lost: "Connection lost – reconnecting…" },
-};
-const labels = LABELS[document.documentElement.lang] || LABELS.vi;
+// The meeting page (a member's tablet): the live room panel, driven by the meeting socket.
+// Room events update the page in place; paper and agenda events still reload it, because the
+// paper lists under the agenda are rendered by the server.
+import { startRoom } from "./live/connect.js";
+import { h, setText, toast } from "./live/dom.js";
+import { t } from "./live/labels.js";
+import {
+  attendanceLabel,
+  itemTitle,
+  presenterText,
+  renderClock,
+  renderQuorum,
+  renderSpeaking,
+  renderStatusBadge,
+  renderStatusDependent,
+  requestSummary,
+  tickSpeechClocks,
+} from "./live/render-common.js";
 
-function show(name) {
-  if (!state) return;
-  state.dataset.state = name;
-  state.textContent = labels[name];
+const head = document.querySelector("[data-meeting]");
+const panel = document.getElementById("room");
+const $ = (id) => document.getElementById(id);
+
+// A reload waits a moment so that a burst of paper events (upload + processing) reloads once.
+let reloadTimer = null;
+function reloadSoon() {
+  clearTimeout(reloadTimer);
+  reloadTimer = setTimeout(() => location.reload(), 400);
 }
 
 if (head) {
-  const meetingId = head.dataset.meeting;
-  let seq = Number(head.dataset.seq || 0);
-  let delay = 500;
-
-  const connect = () => {
-    show("connecting");
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}/ws/meetings/${meetingId}/`);
-    socket.addEventListener("open", () => {
-      delay = 500;
-      show("live");
-    });
-    socket.addEventListener("message", (message) => {
-      const data = JSON.parse(message.data);
-      if (data.type === "hello" && data.seq > seq) {
-        location.reload(); // changed while we were away
-      } else if (data.type === "event" && data.seq > seq) {
-        seq = data.seq;
-        location.reload();
+  const live = startRoom({
+    meetingId: head.dataset.meeting,
+    onOther: (name) => {
+      if (name.startsWith("paper.") || name.startsWith("agenda.")) {
+        reloadSoon();
+        return true;
       }
-    });
-    socket.addEventListener("close", (event) => {
-      if (event.code === 4403 || event.code === 4401) return; // not allowed: do not hammer
-      show("lost");
-      setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 10000);
-    });
-  };
-  connect();
+      return false; // participant.*, meeting.updated …: a snapshot
+    },
+  });
+  const { room, run } = live;
+
+  // --- Drawing -----------------------------------------------------------------------------------
+
+  function renderAgenda(state, now) {
+    for (const el of document.querySelectorAll(".is-current")) {
+      el.classList.remove("is-current");
+      el.removeAttribute("aria-current");
+    }
+    for (const el of document.querySelectorAll(".current-mark")) el.remove();
+    const current = state.current_item;
+    const row = current == null ? null : document.getElementById(`item-${current}`);
+    if (!row) return;
+    row.classList.add("is-current");
+    row.setAttribute("aria-current", "step");
+    const title = row.querySelector("h3, h4");
+    const clock = h("span", { class: "item-clock", "data-clock": "" });
+    renderClock(clock, state.clock, now);
+    title?.append(h("span", { class: "current-mark" }, h("span", { class: "badge badge-current" }, t("discussing")), clock));
+  }
+
+  function renderNow(state, now) {
+    setText($("room-item"), itemTitle(room, state.current_item));
+    $("room-item").dataset.item = state.current_item ?? "";
+    renderClock($("room-clock"), state.clock, now);
+  }
+
+  function renderPresenter(state) {
+    const el = $("room-presenter");
+    if (!el) return;
+    const presenter = state.presenter;
+    if (!presenter) {
+      el.replaceChildren(h("span", { class: "muted" }, t("nobodyPresenting")));
+      return;
+    }
+    const url = `/papers/${presenter.paper}/v${presenter.version}/#page=${presenter.page}`;
+    const isMe = presenter.participant === state.me?.participant;
+    el.replaceChildren(
+      h("span", {}, presenterText(presenter)),
+      h("small", {}, t("presentingBy", { name: presenter.name })),
+      isMe
+        ? null
+        : h(
+            "a",
+            {
+              class: "btn btn-small btn-primary",
+              href: url,
+              // Following is remembered by the server, so the viewer opens already following.
+              onclick: async (event) => {
+                event.preventDefault();
+                await run("presenter.follow", { follow: true });
+                location.href = url;
+              },
+            },
+            state.me?.follows_presenter ? t("following") : t("follow"),
+          ),
+    );
+  }
+
+  function renderAttendance(state) {
+    const me = state.me;
+    const mine = me ? room.attendanceOf(me.participant) : null;
+    setText($("my-attendance"), t("myStatus", { status: attendanceLabel(mine) }));
+    $("my-attendance").dataset.status = mine?.status || "unknown";
+    for (const button of panel.querySelectorAll("[data-checkin]")) {
+      button.setAttribute("aria-pressed", String(mine?.status === button.dataset.checkin));
+    }
+    renderQuorum($("quorum"), state.quorum);
+  }
+
+  function renderQueue(state, now) {
+    const item = state.current_item;
+    const visible = item != null && room.item(item);
+    const list = $("queue");
+    const entries = visible ? room.queueOf(item).filter((r) => r.status === "waiting") : [];
+    list.replaceChildren(
+      ...entries.map((request, i) => {
+        const words = requestSummary(room, request);
+        const mine = request.participant === state.me?.participant;
+        return h(
+          "li",
+          { class: mine ? "queue-entry mine" : "queue-entry", "data-request": request.id },
+          h("span", { class: "queue-no" }, String(i + 1)),
+          h(
+            "span",
+            { class: "queue-who" },
+            h("span", { class: "speaker-name" }, words.name),
+            h("span", { class: `pos pos-${request.position}` }, words.position),
+            words.note ? h("small", { class: "queue-note" }, words.note) : null,
+          ),
+        );
+      }),
+    );
+    $("queue-empty").hidden = !visible || entries.length > 0;
+    $("queue-noitem").hidden = Boolean(visible);
+    renderSpeaking($("speaking-now"), room, now);
+
+    const mine = visible ? room.myRequest(item) : null;
+    const open = ["published", "in_session"].includes(state.meeting.status);
+    $("speak-form").hidden = !visible || Boolean(mine) || !open;
+    const box = $("my-request");
+    box.hidden = !mine;
+    if (mine) {
+      const position = entries.findIndex((r) => r.id === mine.id) + 1;
+      setText(
+        $("my-request-text"),
+        mine.status === "speaking" ? `${t("speaking")}…` : t("requested", { n: position || 1 }),
+      );
+      $("withdraw").hidden = mine.status !== "waiting";
+      $("withdraw").dataset.request = mine.id;
+    }
+  }
+
+  function render(state) {
+    const now = live.now();
+    renderStatusBadge($("meeting-status"), state.meeting);
+    renderStatusDependent(document, state.meeting.status);
+    if (!panel) return; // a draft: no room yet
+    renderAgenda(state, now);
+    renderNow(state, now);
+    renderPresenter(state);
+    renderAttendance(state);
+    renderQueue(state, now);
+    panel.dataset.ready = "true";
+  }
+
+  room.subscribe((state) => render(state));
+
+  live.onTick((now) => {
+    const state = room.state;
+    if (!state || !panel) return;
+    for (const el of document.querySelectorAll("[data-clock]")) renderClock(el, state.clock, now);
+    renderClock($("room-clock"), state.clock, now);
+    tickSpeechClocks(panel, room, now);
+  });
+
+  // --- Actions -------------------------------------------------------------------------------------
+
+  panel?.addEventListener("click", async (event) => {
+    const checkin = event.target.closest("[data-checkin]");
+    if (checkin) {
+      checkin.disabled = true;
+      const ack = await run("attendance.check_in", { mode: checkin.dataset.checkin });
+      checkin.disabled = false;
+      if (ack.ok) toast(t("sent"));
+      return;
+    }
+    const withdraw = event.target.closest("#withdraw");
+    if (withdraw) {
+      withdraw.disabled = true;
+      await run("speaker.withdraw", { request: Number(withdraw.dataset.request) });
+      withdraw.disabled = false;
+    }
+  });
+
+  $("speak-form")?.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const item = room.state?.current_item;
+    if (item == null) return;
+    const submit = form.querySelector("[type=submit]");
+    submit.disabled = true;
+    const args = { item, position: form.elements.position.value };
+    const note = form.elements.note.value.trim();
+    if (note) args.note = note;
+    const ack = await run("speaker.request", args);
+    submit.disabled = false;
+    if (ack.ok) form.elements.note.value = "";
+  });
 }

@@ -1,0 +1,151 @@
+"""Commands from tablets: one entry point that runs the service and remembers the ack.
+
+A tablet may send a command twice (it lost the ack when the network dropped, then retried with
+the same client id). The receipt is written in the command's own transaction, so either the change
+and its receipt both exist or neither does; a retry finds the receipt and gets the same ack
+without running the service again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from cabinet.models import CommandReceipt, Meeting, User
+from cabinet.services import ServiceError
+from cabinet.services import attendance as attendance_services
+from cabinet.services import meetings as meeting_services
+from cabinet.services import room as room_services
+from cabinet.services import speakers as speaker_services
+
+
+@dataclass(frozen=True)
+class Ack:
+    ok: bool
+    seq: int | None = None
+    result: dict[str, Any] = field(default_factory=dict)
+    code: str = ""
+    message: str = ""
+
+
+Handler = Callable[[User, Meeting, dict[str, Any]], dict[str, Any]]
+
+
+def _none(value: Any) -> dict[str, Any]:
+    return {}
+
+
+# Command name → (actor, meeting, validated args) → result. Arguments were validated against
+# realtime.events.COMMANDS; permissions and state are checked by the services.
+HANDLERS: dict[str, Handler] = {
+    "meeting.start": lambda u, m, a: _none(meeting_services.start_meeting(actor=u, meeting=m)),
+    "meeting.end": lambda u, m, a: _none(meeting_services.end_meeting(actor=u, meeting=m)),
+    "item.move": lambda u, m, a: _none(
+        room_services.move_to_item(actor=u, meeting=m, item_id=a["item"])
+    ),
+    "timer.start": lambda u, m, a: _none(room_services.start_clock(actor=u, meeting=m)),
+    "timer.pause": lambda u, m, a: _none(room_services.pause_clock(actor=u, meeting=m)),
+    "timer.adjust": lambda u, m, a: _none(
+        room_services.adjust_clock(actor=u, meeting=m, minutes=a["minutes"])
+    ),
+    "attendance.check_in": lambda u, m, a: {
+        "status": attendance_services.check_in(actor=u, meeting=m, mode=a["mode"]).status
+    },
+    "attendance.mark": lambda u, m, a: _none(
+        attendance_services.mark_attendance(
+            actor=u,
+            meeting=m,
+            participant_id=a["participant"],
+            status=a["status"],
+            reason=a.get("reason", ""),
+            substitute=a.get("substitute", ""),
+        )
+    ),
+    "speaker.request": lambda u, m, a: {
+        "request": speaker_services.request_floor(
+            actor=u,
+            meeting=m,
+            item_id=a.get("item"),
+            position=a["position"],
+            note=a.get("note", ""),
+        ).pk
+    },
+    "speaker.withdraw": lambda u, m, a: _none(
+        speaker_services.withdraw_request(actor=u, meeting=m, request_id=a["request"])
+    ),
+    "speaker.reorder": lambda u, m, a: _none(
+        speaker_services.reorder_queue(actor=u, meeting=m, item_id=a["item"], order=a["order"])
+    ),
+    "speaker.give_floor": lambda u, m, a: _none(
+        speaker_services.give_floor(
+            actor=u, meeting=m, request_id=a["request"], minutes=a.get("minutes")
+        )
+    ),
+    "speaker.end": lambda u, m, a: _none(
+        speaker_services.end_speech(actor=u, meeting=m, request_id=a["request"])
+    ),
+    "presenter.start": lambda u, m, a: _none(
+        room_services.start_presenting(
+            actor=u, meeting=m, paper_id=a["paper"], version=a["version"], page=a["page"]
+        )
+    ),
+    "presenter.page": lambda u, m, a: _none(
+        room_services.turn_page(actor=u, meeting=m, page=a["page"])
+    ),
+    "presenter.stop": lambda u, m, a: _none(room_services.stop_presenting(actor=u, meeting=m)),
+    "presenter.follow": lambda u, m, a: {
+        "follow": room_services.set_following(
+            actor=u, meeting=m, follow=a["follow"]
+        ).follows_presenter
+    },
+}
+
+
+def _receipt_ack(receipt: CommandReceipt, *, meeting_id: int, name: str) -> Ack:
+    if receipt.meeting_id != meeting_id or receipt.name != name:
+        return Ack(
+            ok=False,
+            code="id_reused",
+            message=_("Mã lệnh này đã được dùng cho một lệnh khác."),
+        )
+    return Ack(ok=True, seq=receipt.seq, result=receipt.result)
+
+
+def run_command(
+    *, actor: User, meeting_id: int, client_id: str, name: str, args: dict[str, Any]
+) -> Ack:
+    """Run a tablet's command once. Precondition: `name` and `args` passed the socket schema."""
+    earlier = CommandReceipt.objects.filter(user=actor, client_id=client_id).first()
+    if earlier is not None:
+        return _receipt_ack(earlier, meeting_id=meeting_id, name=name)
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        return Ack(ok=False, code="refused", message=_("Không tìm thấy cuộc họp."))
+    try:
+        with transaction.atomic():
+            result = HANDLERS[name](actor, meeting, args)
+            # The services locked the meeting row, so this is the seq of this command's event
+            # (or of the last one, when the command changed nothing that is announced).
+            seq = Meeting.objects.values_list("last_seq", flat=True).get(pk=meeting_id)
+            CommandReceipt.objects.create(
+                user=actor,
+                client_id=client_id,
+                meeting_id=meeting_id,
+                name=name,
+                seq=seq,
+                result=result,
+            )
+    except ServiceError as refusal:
+        return Ack(ok=False, code="refused", message=str(refusal))
+    except IntegrityError:
+        # The same command committed concurrently (a retry raced the original): its receipt
+        # stands and this attempt was rolled back whole.
+        raced = CommandReceipt.objects.filter(user=actor, client_id=client_id).first()
+        if raced is None:
+            raise
+        return _receipt_ack(raced, meeting_id=meeting_id, name=name)
+    return Ack(ok=True, seq=seq, result=result)

@@ -1,0 +1,205 @@
+"""The speaker queue (đăng ký phát biểu), one per agenda item, run by the chair.
+
+Every function locks the meeting row first, so two taps, two chairs' clicks or a retry never see
+the queue half-changed; the constraints on SpeakerRequest (one open request per person per item,
+one speaker per meeting) back this up in the database.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cabinet.models import (
+    ACTIVE_REQUEST_STATUSES,
+    AgendaItem,
+    Meeting,
+    MeetingStatus,
+    ParticipantRole,
+    RequestStatus,
+    RoomState,
+    SpeakerPosition,
+    SpeakerRequest,
+    User,
+)
+from cabinet.permissions import can_run_meeting, participant_for
+from cabinet.room import request_data
+from cabinet.selectors import visible_items_filter
+from cabinet.services import ServiceError
+from cabinet.services.events import record_event
+from cabinet.services.meetings import lock_meeting
+from cabinet.services.room import require_in_session, require_runner
+
+OPEN_FOR_REQUESTS = (MeetingStatus.PUBLISHED, MeetingStatus.IN_SESSION)
+
+
+def _request_in(meeting: Meeting, request_id: int) -> SpeakerRequest:
+    found = SpeakerRequest.objects.filter(meeting=meeting, pk=request_id).first()
+    if found is None:
+        raise ServiceError(_("Không tìm thấy đăng ký phát biểu này."))
+    return found
+
+
+@transaction.atomic
+def request_floor(
+    *, actor: User, meeting: Meeting, position: str, note: str = "", item_id: int | None = None
+) -> SpeakerRequest:
+    """Join the queue of an item (the current one unless given). Members may register before the
+    session starts, for the items they can see."""
+    locked = lock_meeting(meeting)
+    if locked.status not in OPEN_FOR_REQUESTS:
+        raise ServiceError(_("Cuộc họp đã kết thúc, không thể đăng ký phát biểu."))
+    participant = participant_for(actor, locked)
+    if participant is None:
+        raise ServiceError(_("Đồng chí không tham dự cuộc họp này."))
+    if participant.role == ParticipantRole.OBSERVER:
+        raise ServiceError(_("Người theo dõi không đăng ký phát biểu."))
+    if position not in SpeakerPosition.values:
+        raise ServiceError(_("Quan điểm không hợp lệ."))
+    if item_id is None:
+        room = RoomState.objects.filter(meeting=locked).first()
+        item_id = room.current_item_id if room else None
+        if item_id is None:
+            raise ServiceError(_("Chưa có nội dung đang thảo luận; hãy chọn nội dung."))
+    item = (
+        AgendaItem.objects.filter(meeting=locked, pk=item_id)
+        .filter(visible_items_filter(participant))
+        .first()
+    )
+    if item is None:
+        raise ServiceError(_("Không tìm thấy nội dung này."))
+    if SpeakerRequest.objects.filter(
+        item=item, participant=participant, status__in=list(ACTIVE_REQUEST_STATUSES)
+    ).exists():
+        raise ServiceError(_("Đồng chí đã đăng ký phát biểu ở nội dung này."))
+    last = SpeakerRequest.objects.filter(item=item, status=RequestStatus.WAITING).aggregate(
+        Max("order")
+    )["order__max"]
+    request = SpeakerRequest.objects.create(
+        meeting=locked,
+        item=item,
+        participant=participant,
+        position=position,
+        note=note.strip(),
+        order=(last or 0) + 1,
+    )
+    record_event(
+        meeting=locked,
+        type="speaker.requested",
+        payload={"request": request_data(request)},
+        actor=actor,
+    )
+    return request
+
+
+@transaction.atomic
+def withdraw_request(*, actor: User, meeting: Meeting, request_id: int) -> SpeakerRequest:
+    """The member takes back their own waiting request (the chair may remove anyone's)."""
+    locked = lock_meeting(meeting)
+    participant = participant_for(actor, locked)
+    request = _request_in(locked, request_id)
+    if participant is None or (
+        request.participant_id != participant.pk and not can_run_meeting(participant)
+    ):
+        raise ServiceError(_("Đồng chí chỉ rút được đăng ký của mình."))
+    if request.status != RequestStatus.WAITING:
+        raise ServiceError(_("Đăng ký này không còn trong danh sách chờ."))
+    request.status = RequestStatus.WITHDRAWN
+    request.ended_at = timezone.now()
+    request.save(update_fields=["status", "ended_at"])
+    record_event(
+        meeting=locked,
+        type="speaker.withdrawn",
+        payload={"request": request.pk, "item": request.item_id},
+        actor=actor,
+    )
+    return request
+
+
+@transaction.atomic
+def reorder_queue(*, actor: User, meeting: Meeting, item_id: int, order: list[int]) -> None:
+    """The chair sets the order of an item's waiting requests. The list must name exactly the
+    waiting requests: if someone joined or withdrew meanwhile, the chair sees the new queue and
+    decides again rather than having a request silently dropped or appended."""
+    require_runner(actor, meeting)
+    locked = lock_meeting(meeting)
+    waiting = {
+        r.pk: r
+        for r in SpeakerRequest.objects.filter(
+            meeting=locked, item_id=item_id, status=RequestStatus.WAITING
+        )
+    }
+    if len(order) != len(set(order)) or set(order) != set(waiting):
+        raise ServiceError(_("Danh sách đăng ký vừa thay đổi; hãy sắp xếp lại."))
+    for position, request_id in enumerate(order, start=1):
+        request = waiting[request_id]
+        if request.order != position:
+            request.order = position
+            request.save(update_fields=["order"])
+    record_event(
+        meeting=locked,
+        type="speaker.reordered",
+        payload={"item": item_id, "order": order},
+        actor=actor,
+    )
+
+
+def _end_current(meeting: Meeting) -> SpeakerRequest | None:
+    current = SpeakerRequest.objects.filter(meeting=meeting, status=RequestStatus.SPEAKING).first()
+    if current is not None:
+        current.status = RequestStatus.DONE
+        current.ended_at = timezone.now()
+        current.save(update_fields=["status", "ended_at"])
+    return current
+
+
+@transaction.atomic
+def give_floor(
+    *, actor: User, meeting: Meeting, request_id: int, minutes: int | None = None
+) -> SpeakerRequest:
+    """The chair gives the floor; whoever was speaking is done. The speech timer starts now."""
+    require_runner(actor, meeting)
+    locked = lock_meeting(meeting)
+    require_in_session(locked)
+    request = _request_in(locked, request_id)
+    if request.status != RequestStatus.WAITING:
+        raise ServiceError(_("Đăng ký này không còn trong danh sách chờ."))
+    ended = _end_current(locked)
+    request.status = RequestStatus.SPEAKING
+    request.floor_at = timezone.now()
+    request.limit_s = (minutes or settings.SPEECH_DEFAULT_MINUTES) * 60
+    request.save(update_fields=["status", "floor_at", "limit_s"])
+    record_event(
+        meeting=locked,
+        type="speaker.floor",
+        payload={"request": request_data(request), "ended": ended.pk if ended else None},
+        actor=actor,
+    )
+    return request
+
+
+@transaction.atomic
+def end_speech(*, actor: User, meeting: Meeting, request_id: int) -> SpeakerRequest:
+    """The chair ends a speech, or the speaker hands the floor back."""
+    locked = lock_meeting(meeting)
+    participant = participant_for(actor, locked)
+    request = _request_in(locked, request_id)
+    if participant is None or (
+        request.participant_id != participant.pk and not can_run_meeting(participant)
+    ):
+        raise ServiceError(_("Chỉ chủ trì, thư ký hoặc người đang phát biểu mới kết thúc được."))
+    if request.status != RequestStatus.SPEAKING:
+        raise ServiceError(_("Đại biểu này không đang phát biểu."))
+    request.status = RequestStatus.DONE
+    request.ended_at = timezone.now()
+    request.save(update_fields=["status", "ended_at"])
+    record_event(
+        meeting=locked,
+        type="speaker.ended",
+        payload={"request": request.pk, "item": request.item_id},
+        actor=actor,
+    )
+    return request

@@ -1,0 +1,56 @@
+// Wires one page to its meeting: the socket, the room store, the connection badge, the toast for
+// refused commands. Pages only render from `room` and call `run(name, args)`.
+import { toast } from "./dom.js";
+import { t } from "./labels.js";
+import { createRoom } from "./room.js";
+import { openLive } from "./socket.js";
+
+/**
+ * options.onOther(name, data): events the room does not hold (paper.*, agenda.* …). Return true if
+ * the page handled them itself (e.g. by reloading); otherwise a snapshot is asked for.
+ */
+export function startRoom({ meetingId, stateEl = document.getElementById("conn-state"), onOther } = {}) {
+  const room = createRoom();
+  const showState = (name) => {
+    if (!stateEl) return;
+    stateEl.dataset.state = name;
+    stateEl.textContent = t(name);
+    document.documentElement.dataset.live = name;
+  };
+
+  const socket = openLive(meetingId, {
+    onState: showState,
+    onSnapshot: (state, seq) => room.setSnapshot(state, seq),
+    onEvent: (name, data, seq) => {
+      const result = room.apply(name, data, seq);
+      if (result === "applied") return true;
+      if (onOther && onOther(name, data) === true) return true;
+      return result === "irrelevant";
+    },
+    onError: (message) => toast(message || t("refused"), { error: true }),
+  });
+
+  /** Send a command; a refusal shows its (Vietnamese) message. Resolves with the ack. */
+  const run = async (name, args = {}) => {
+    const ack = await socket.command(name, args);
+    if (!ack.ok) toast(ack.message || t("refused"), { error: true });
+    return ack;
+  };
+
+  // Timers tick on the page, from the server's clock (offset measured at hello).
+  const tickers = new Set();
+  setInterval(() => {
+    const now = socket.now();
+    for (const fn of tickers) fn(now);
+  }, 1000);
+
+  return {
+    room,
+    socket,
+    run,
+    now: () => socket.now(),
+    onTick(fn) {
+      tickers.add(fn);
+    },
+  };
+}

@@ -1,0 +1,175 @@
+// The live room's state on this tablet: a snapshot, then events applied by small reducers
+// (contract: /tmp/contract.md "Events"). Renderers subscribe and redraw from the whole state,
+// which keeps them free of ordering bugs: the state is the only truth on the page.
+
+// Events that change nothing the room state holds (papers are server-rendered lists).
+const IRRELEVANT_PREFIXES = ["paper."];
+
+function byId(list, id) {
+  return list.find((x) => x.id === id);
+}
+
+function sortQueue(state) {
+  const rank = new Map(state.items.map((item, i) => [item.id, i]));
+  state.queue.sort((a, b) => {
+    const ia = rank.get(a.item) ?? 1e9;
+    const ib = rank.get(b.item) ?? 1e9;
+    if (ia !== ib) return ia - ib;
+    // The speaker first, then the waiting list in the chair's order.
+    if (a.status !== b.status) return a.status === "speaking" ? -1 : 1;
+    return (a.order ?? 0) - (b.order ?? 0) || a.id - b.id;
+  });
+}
+
+function dropRequest(state, id) {
+  state.queue = state.queue.filter((r) => r.id !== id);
+}
+
+function upsertRequest(state, request) {
+  // Requests on items this user cannot see stay out, as in the snapshot.
+  if (!state.items.some((item) => item.id === request.item)) return;
+  dropRequest(state, request.id);
+  state.queue.push({ ...request });
+  sortQueue(state);
+}
+
+const REDUCERS = {
+  "meeting.started": (s, d) => {
+    s.meeting.status = d.status;
+    s.meeting.status_label = null; // labels.js names it
+  },
+  "meeting.ended": (s, d) => {
+    s.meeting.status = d.status;
+    s.meeting.status_label = null;
+  },
+  "item.current": (s, d) => {
+    s.current_item = d.item ?? null;
+    s.clock = d.clock ?? null;
+  },
+  "timer.changed": (s, d) => {
+    s.clock = d.clock ?? null;
+  },
+  "attendance.changed": (s, d) => {
+    const key = String(d.participant);
+    if (!d.status || d.status === "unknown") delete s.attendance[key];
+    else s.attendance[key] = { status: d.status, reason: d.reason || "", substitute: d.substitute || "", at: d.at };
+    if (d.quorum) s.quorum = d.quorum;
+  },
+  "speaker.requested": (s, d) => upsertRequest(s, d.request),
+  "speaker.withdrawn": (s, d) => dropRequest(s, d.request),
+  "speaker.reordered": (s, d) => {
+    (d.order || []).forEach((id, i) => {
+      const request = byId(s.queue, id);
+      if (request) request.order = i + 1;
+    });
+    sortQueue(s);
+  },
+  "speaker.floor": (s, d) => {
+    if (d.ended) dropRequest(s, d.ended);
+    // One speech at a time in a meeting: any other "speaking" entry is over.
+    s.queue = s.queue.filter((r) => r.status !== "speaking" || r.id === d.request.id);
+    upsertRequest(s, d.request);
+  },
+  "speaker.ended": (s, d) => dropRequest(s, d.request),
+  "presenter.changed": (s, d) => {
+    s.presenter = d.presenter ?? null;
+  },
+  "presenter.page": (s, d) => {
+    if (!s.presenter) return false; // we missed who presents: ask for the room
+    Object.assign(s.presenter, { paper: d.paper, version: d.version, page: d.page });
+    return true;
+  },
+};
+
+export function createRoom() {
+  const listeners = new Set();
+  const room = {
+    state: null,
+    seq: null,
+    /** The last event applied (name), for renderers that react to a change, not just a state. */
+    lastEvent: null,
+    subscribe(fn) {
+      listeners.add(fn);
+      if (room.state) fn(room.state, null);
+      return () => listeners.delete(fn);
+    },
+    emit(event) {
+      room.lastEvent = event;
+      for (const fn of listeners) fn(room.state, event);
+    },
+    setSnapshot(state, seq) {
+      room.state = structuredClone(state);
+      room.state.queue = room.state.queue || [];
+      room.state.attendance = room.state.attendance || {};
+      room.state.items = room.state.items || [];
+      room.state.participants = room.state.participants || [];
+      sortQueue(room.state);
+      room.seq = seq;
+      room.emit({ name: "snapshot" });
+    },
+    /**
+     * Apply one event. Returns "applied", "irrelevant" (nothing in the room state changes) or
+     * "unknown" (the caller asks for a snapshot, or reloads).
+     */
+    apply(name, data, seq) {
+      if (IRRELEVANT_PREFIXES.some((prefix) => name.startsWith(prefix))) return "irrelevant";
+      const reducer = REDUCERS[name];
+      if (!reducer || !room.state) return "unknown";
+      if (reducer(room.state, data) === false) return "unknown";
+      room.seq = seq;
+      room.emit({ name, data });
+      return "applied";
+    },
+    // --- Derived values, shared by the pages ---------------------------------------------------
+    participant(id) {
+      return room.state?.participants.find((p) => p.id === id) || null;
+    },
+    me() {
+      return room.state?.me || null;
+    },
+    attendanceOf(id) {
+      return room.state?.attendance[String(id)] || null;
+    },
+    item(id) {
+      return room.state?.items.find((item) => item.id === id) || null;
+    },
+    currentItem() {
+      const id = room.state?.current_item;
+      return id == null ? null : room.item(id);
+    },
+    queueOf(itemId) {
+      return (room.state?.queue || []).filter((r) => r.item === itemId);
+    },
+    speaking() {
+      return (room.state?.queue || []).find((r) => r.status === "speaking") || null;
+    },
+    myRequest(itemId) {
+      const me = room.me();
+      if (!me) return null;
+      return room.queueOf(itemId).find((r) => r.participant === me.participant) || null;
+    },
+  };
+  return room;
+}
+
+/** Seconds left on an item's clock (negative = overtime), or null without a clock. */
+export function clockRemaining(clock, nowMs) {
+  if (!clock) return null;
+  let elapsed = clock.elapsed_s || 0;
+  if (clock.running_since) elapsed += Math.max(0, (nowMs - Date.parse(clock.running_since)) / 1000);
+  return Math.round(clock.duration_s - elapsed);
+}
+
+/** Seconds left of a speech (negative = over its limit), or null when it has no limit. */
+export function speechRemaining(request, nowMs) {
+  if (!request || !request.floor_at || !request.limit_s) return null;
+  return Math.round(request.limit_s - (nowMs - Date.parse(request.floor_at)) / 1000);
+}
+
+/** "mm:ss", or "+mm:ss" for overtime. */
+export function formatSeconds(seconds) {
+  const over = seconds < 0;
+  const s = Math.abs(seconds);
+  const text = `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
+  return over ? `+${text}` : text;
+}

@@ -1,0 +1,130 @@
+"""One channel-layer listener per process, fanning messages out to the sockets it serves.
+
+A stock Channels consumer gives every socket its own layer channel: a meeting event sent to the
+group is copied once per socket (deep-copied by the in-memory layer, one Redis entry each with
+channels_redis), every copy is received separately (the in-memory layer sweeps all channels on
+each receive), and each handler first hops to a thread to close database connections. At 2,000
+tablets that is most of the cost of a broadcast.
+
+Here the process joins each group once, on a single layer channel, and keeps its sockets in a dict
+per group. A message is received once, encoded to JSON once, and written to each socket directly.
+Group messages carry their group name (realtime.broadcast adds it) so that one channel can serve
+every group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import weakref
+from typing import Any, Protocol
+
+from channels.layers import BaseChannelLayer, get_channel_layer
+
+from realtime import events
+
+logger = logging.getLogger(__name__)
+
+# Yield to the event loop after this many socket writes, so that a broadcast to thousands of
+# tablets does not hold up pings, commands and new connections.
+WRITES_PER_SLICE = 250
+# Channel layers forget group members after a day (group_expiry); a long-running process rejoins.
+REJOIN_EVERY_SECONDS = 6 * 3600
+
+
+class Listener(Protocol):
+    async def deliver(self, message: dict[str, Any], text: str | None) -> None: ...
+
+
+def encode_event(message: dict[str, Any]) -> str:
+    return json.dumps(
+        {
+            "type": events.EVENT,
+            "seq": message["seq"],
+            "event": message["event"],
+            "data": message["data"],
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+class Hub:
+    def __init__(self, layer: BaseChannelLayer) -> None:
+        self.layer = layer
+        self.channel: str | None = None
+        self.groups: dict[str, set[Listener]] = {}
+        self._lock = asyncio.Lock()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def join(self, group: str, listener: Listener) -> None:
+        async with self._lock:
+            if self.channel is None:
+                self.channel = await self.layer.new_channel()
+                loop = asyncio.get_running_loop()
+                self._tasks = [loop.create_task(self._read()), loop.create_task(self._rejoin())]
+            members = self.groups.get(group)
+            if members is None:
+                await self.layer.group_add(group, self.channel)
+                members = self.groups[group] = set()
+            members.add(listener)
+
+    async def leave(self, group: str, listener: Listener) -> None:
+        async with self._lock:
+            members = self.groups.get(group)
+            if members is None:
+                return
+            members.discard(listener)
+            if not members:
+                del self.groups[group]
+                assert self.channel is not None
+                await self.layer.group_discard(group, self.channel)
+
+    async def _read(self) -> None:
+        assert self.channel is not None
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the layer (Redis) is away: wait, then listen again
+                logger.exception("hub could not receive from the channel layer")
+                await asyncio.sleep(1)
+                continue
+            members = self.groups.get(message.get("group", ""))
+            if members:
+                await self.fan_out(list(members), message)
+
+    async def fan_out(self, listeners: list[Listener], message: dict[str, Any]) -> None:
+        text = encode_event(message) if message.get("type") == "meeting.event" else None
+        for n, listener in enumerate(listeners, start=1):
+            try:
+                await listener.deliver(message, text)
+            except Exception:  # one broken socket must not cost the others their message
+                logger.exception("delivery to a socket failed")
+            if n % WRITES_PER_SLICE == 0:
+                await asyncio.sleep(0)
+
+    async def _rejoin(self) -> None:
+        while True:
+            await asyncio.sleep(REJOIN_EVERY_SECONDS)
+            async with self._lock:
+                for group in list(self.groups):
+                    assert self.channel is not None
+                    await self.layer.group_add(group, self.channel)
+
+
+# One hub per event loop: Daphne has one; tests create a loop per test.
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
+
+
+def get_hub() -> Hub | None:
+    layer = get_channel_layer()
+    if layer is None:
+        return None
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None or hub.layer is not layer:
+        hub = _hubs[loop] = Hub(layer)
+    return hub

@@ -132,7 +132,8 @@ if (head) {
         );
       }),
     );
-    $("queue-empty").hidden = !visible || entries.length > 0;
+    const speaking = room.speaking();
+    $("queue-empty").hidden = !visible || entries.length > 0 || Boolean(speaking && speaking.item === item);
     $("queue-noitem").hidden = Boolean(visible);
     renderSpeaking($("speaking-now"), room, now);
 
@@ -140,14 +141,11 @@ if (head) {
     const open = ["published", "in_session"].includes(state.meeting.status);
     $("speak-form").hidden = !visible || Boolean(mine) || !open;
     const box = $("my-request");
-    box.hidden = !mine;
-    if (mine) {
+    // While one's own speech runs, the "Đang phát biểu" block above says it all.
+    box.hidden = !mine || mine.status !== "waiting";
+    if (mine && mine.status === "waiting") {
       const position = entries.findIndex((r) => r.id === mine.id) + 1;
-      setText(
-        $("my-request-text"),
-        mine.status === "speaking" ? `${t("speaking")}…` : t("requested", { n: position || 1 }),
-      );
-      $("withdraw").hidden = mine.status !== "waiting";
+      setText($("my-request-text"), t("requested", { n: position || 1 }));
       $("withdraw").dataset.request = mine.id;
     }
   }

@@ -137,7 +137,7 @@ function makeRow(person) {
     "td",
     {},
     h("strong", {}, person.name),
-    h("small", {}, [person.position, person.unit].filter(Boolean).join(" · ")),
+    h("small", { title: [person.position, person.unit].filter(Boolean).join(" · ") }, person.position || person.unit || ""),
     person.substitute_for ? h("small", {}, t("substituteFor", { name: person.substitute_for })) : null,
   );
   const tr = h("tr", { "data-participant": person.id }, who, h("td", {}, select, extra));

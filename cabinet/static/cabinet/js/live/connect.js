@@ -8,8 +8,9 @@ import { openLive } from "./socket.js";
 /**
  * options.onOther(name, data): events the room does not hold (paper.*, agenda.* …). Return true if
  * the page handled them itself (e.g. by reloading); otherwise a snapshot is asked for.
+ * options.onHello(): every (re)connect.
  */
-export function startRoom({ meetingId, stateEl = document.getElementById("conn-state"), onOther } = {}) {
+export function startRoom({ meetingId, stateEl = document.getElementById("conn-state"), onOther, onHello } = {}) {
   const room = createRoom();
   const showState = (name) => {
     if (!stateEl) return;
@@ -28,6 +29,7 @@ export function startRoom({ meetingId, stateEl = document.getElementById("conn-s
       return result === "irrelevant";
     },
     onError: (message) => toast(message || t("refused"), { error: true }),
+    onHello,
   });
 
   /** Send a command; a refusal shows its (Vietnamese) message. Resolves with the ack. */

@@ -116,6 +116,7 @@ function renderQueue(state, now) {
     }),
   );
   $("c-queue-empty").hidden = waiting.length > 0;
+  setText($("c-queue-empty"), speaking ? t("noneWaiting") : t("queueEmpty"));
 }
 
 // --- Attendance ----------------------------------------------------------------------------------------

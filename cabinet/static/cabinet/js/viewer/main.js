@@ -9,6 +9,7 @@ import { setupNotes } from "./notes.js";
 import { PageView } from "./pages.js";
 import { setupSearch } from "./search.js";
 import { setupThumbs } from "./thumbs.js";
+import { setupFollow } from "../live/follow.js";
 import { announceUser, clearOnLogout } from "../offline.js";
 
 const config = JSON.parse(document.getElementById("viewer-config").textContent);
@@ -37,6 +38,9 @@ const state = {
 
 let thumbs = null;
 let toastTimer = null;
+let follow = null; // presenter follow (../live/follow.js), told of every page change
+let markReady;
+const ready = new Promise((resolve) => (markReady = resolve));
 
 function toast(text) {
   const el = $("vtoast");
@@ -130,6 +134,7 @@ function setCurrent(n) {
   state.current = n;
   if (document.activeElement !== pageInput) pageInput.value = String(n);
   thumbs?.setCurrent(n);
+  follow?.pageChanged(n);
 }
 
 function pageAtScroll() {
@@ -446,7 +451,7 @@ const search = setupSearch({
   },
 });
 
-connectLive({
+const live = connectLive({
   meeting: config.meeting,
   paper: config.paper,
   version: Math.max(config.version, config.newest),
@@ -458,6 +463,31 @@ connectLive({
     $("new-version-compare").href = config.compareTemplate.replace(config.placeholder, String(n));
     $("new-version").hidden = false;
   },
+});
+
+follow = setupFollow({
+  live,
+  paper: config.paper,
+  version: config.version,
+  // The room can name a page before the document is open: go there once it is.
+  goTo: (n) => (state.views.length ? goTo(n) : ready.then(() => goTo(n))),
+  currentPage: () => state.current,
+  els: {
+    toggle: $("follow-toggle"),
+    start: $("present-start"),
+    stop: $("present-stop"),
+    banner: $("follow-banner"),
+    bannerText: $("follow-text"),
+    back: $("follow-back"),
+    open: $("follow-open"),
+    unfollow: $("follow-stop"),
+  },
+});
+
+// A link to #page=N on the paper already open only changes the hash.
+window.addEventListener("hashchange", () => {
+  const hashPage = /#page=(\d+)/.exec(location.hash);
+  if (hashPage && state.views.length) goTo(Number(hashPage[1]));
 });
 
 announceUser(config.user);
@@ -535,6 +565,7 @@ async function open() {
   const hashPage = /#page=(\d+)/.exec(location.hash);
   if (hashPage) goTo(Number(hashPage[1]));
   else setCurrent(1);
+  markReady();
   notes.load();
 }
 

@@ -218,6 +218,13 @@ def proc_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu_seconds() -> float:
+    """CPU time used by everything on the machine (all cores), from /proc/stat."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def self_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -237,6 +244,8 @@ class Phase:
     refused: int = 0
     client_cpu: float = 0.0
     server_cpu: float = 0.0
+    other_cpu: float = 0.0  # everything else on the machine: other work skews the figures
+    latencies: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -403,6 +412,7 @@ async def bench_one(
     async def measure(rate: float, changes: int) -> Phase:
         phase = Phase(rate, changes)
         cpu0, server0, wall0 = self_cpu_seconds(), proc_cpu_seconds(pid), time.perf_counter()
+        machine0 = machine_cpu_seconds()
         sent = await drive(rate, changes)
         deadline = time.perf_counter() + 5
         while not done(sent) and time.perf_counter() < deadline:
@@ -410,6 +420,8 @@ async def bench_one(
         wall = time.perf_counter() - wall0
         phase.client_cpu = 100 * (self_cpu_seconds() - cpu0) / wall
         phase.server_cpu = 100 * (proc_cpu_seconds(pid) - server0) / wall
+        machine = 100 * (machine_cpu_seconds() - machine0) / wall
+        phase.other_cpu = max(0.0, machine - phase.server_cpu - phase.client_cpu)
         latencies = []
         for key, t0 in sent:
             s = seq_of(key)
@@ -421,6 +433,7 @@ async def bench_one(
                 latencies.append(arrivals.last[s] - t0)
         phase.expected = n * changes
         phase.p50, phase.p99 = percentile(latencies, 0.5), percentile(latencies, 0.99)
+        phase.latencies = latencies
         return phase
 
     try:
@@ -450,12 +463,12 @@ def ms(value: float) -> str:
     return "-" if math.isnan(value) else f"{value * 1000:.1f}"
 
 
-def print_table(runs: list[Run]) -> None:
+def print_table(runs: list[Run], show_latencies: bool = False) -> None:
     raw = {(r.n, p.rate): p for r in runs if r.app == "raw" for p in r.phases}
     header = (
         f"{'app':6} {'N':>5} {'connected':>10} {'conn s':>7} {'rate/s':>6} {'p50 ms':>8} "
         f"{'p99 ms':>8} {'delivered/expected':>19} {'RSS MB':>7} {'peak MB':>8} "
-        f"{'srv CPU':>7} {'cli CPU':>7} {'p99/raw':>8}"
+        f"{'srv CPU':>7} {'cli CPU':>7} {'other':>6} {'p99/raw':>8}"
     )
     print(header)
     print("-" * len(header))
@@ -469,15 +482,27 @@ def print_table(runs: list[Run]) -> None:
                 f"{run.app:6} {run.n:>5} {run.connected:>5}/{run.n:<4} {run.connect_s:7.2f} "
                 f"{phase.rate:6.0f} {ms(phase.p50):>8} {ms(phase.p99):>8} "
                 f"{phase.delivered:>9}/{phase.expected:<9} {run.rss_mb:7.0f} {run.peak_mb:8.0f} "
-                f"{phase.server_cpu:6.0f}% {phase.client_cpu:6.0f}% {ratio:>8}{valid}{refused}"
+                f"{phase.server_cpu:6.0f}% {phase.client_cpu:6.0f}% {phase.other_cpu:5.0f}% "
+                f"{ratio:>8}{valid}{refused}"
             )
         if run.note:
             print(f"       note: {run.note.strip()}")
+        if show_latencies:
+            for phase in run.phases:
+                values = " ".join(f"{v * 1000:.0f}" for v in phase.latencies)
+                print(f"       {phase.rate:g}/s, ms in sending order: {values}")
     print(
         "p50/p99: over the changes of the window, of the time from sending a change to its arrival "
         "at the LAST tablet.\nRSS MB: the server's VmRSS at the end; peak MB: its VmHWM. CPU: share "
-        f"of one core over the window (client rows over {CLIENT_CPU_LIMIT:.0f} % are INVALID)."
+        f"of one core over the window (client rows over {CLIENT_CPU_LIMIT:.0f} % are INVALID);\nother: "
+        "the rest of the machine's CPU meanwhile (anything else running skews the figures)."
     )
+    busiest = max((p.other_cpu for r in runs for p in r.phases), default=0.0)
+    if busiest > 20:
+        print(
+            f"WARNING: other processes used up to {busiest:.0f} % of a core during a window: "
+            "the machine was not quiet, so these figures are pessimistic and noisy."
+        )
 
 
 def goal_checks(runs: list[Run]) -> list[tuple[str, str]]:
@@ -548,6 +573,9 @@ def main() -> None:
     parser.add_argument("--rates", default="1,3", help="changes per second, one window each")
     parser.add_argument("--apps", default="raw,stock,ours")
     parser.add_argument("--connect-concurrency", type=int, default=100)
+    parser.add_argument(
+        "--latencies", action="store_true", help="also print every change's time to the last tablet"
+    )
     parser.add_argument("--prepare", nargs=2, metavar=("DIR", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.path.insert(0, str(PROJECT))
@@ -610,7 +638,7 @@ def main() -> None:
                     flush=True,
                 )
         print()
-        print_table(runs)
+        print_table(runs, args.latencies)
         print()
         for goal, result in goal_checks(runs):
             print(f"{goal:42} {result}")

@@ -132,7 +132,7 @@ function makeRow(person) {
     ...STATUSES.map((status) => h("option", { value: status }, status === "online" ? t("attShort_online") : t(`att_${status}`))),
   );
   const input = h("input", { type: "text", maxlength: 300, "data-participant": person.id });
-  const save = h("button", { class: "btn btn-small btn-primary", type: "button", "data-save": person.id }, t("save"));
+  const save = h("button", { class: "btn btn-small", type: "button", "data-save": person.id }, t("save"));
   const extra = h("div", { class: "att-extra", hidden: true }, input, save);
   const who = h(
     "td",

@@ -78,7 +78,7 @@ export function setupFollow({ live, paper, version, goTo, currentPage, els }) {
     // Live moves of the presenter carry the follower along; a snapshot (page load, reconnect) only
     // does so on this paper, so that opening another paper by hand is not undone on arrival.
     if (event && (event.name === "presenter.page" || event.name === "presenter.changed")) follow(p);
-    else if (event && event.name === "snapshot" && onThisPaper(p)) follow(p);
+    else if ((!event || event.name === "snapshot") && onThisPaper(p)) follow(p); // null: state already there
     render();
   });
 

@@ -5,12 +5,15 @@
 // The socket is a doorbell that can miss a ring (a reconnect, or a change made by a process whose
 // channel layer does not reach this server), so the viewer also asks for the paper's current
 // version on every (re)connect and every half minute while it is on screen.
+//
+// The live room modules are loaded dynamically: reading offline must never depend on them (an
+// offline copy saved before they existed, or a cache that lacks them, still opens the paper).
 import { api } from "./api.js";
-import { startRoom } from "../live/connect.js";
+import { t } from "./labels.js";
 
 const CHECK_EVERY_MS = 30000;
 
-export function connectLive({ meeting, paper, version, latestUrl, onNewVersion, stateEl }) {
+export async function connectLive({ meeting, paper, version, latestUrl, onNewVersion, stateEl }) {
   let newest = version;
 
   const offer = (number) => {
@@ -30,6 +33,16 @@ export function connectLive({ meeting, paper, version, latestUrl, onNewVersion, 
     }
   };
 
+  let startRoom;
+  try {
+    ({ startRoom } = await import("../live/connect.js"));
+  } catch (error) {
+    if (stateEl) {
+      stateEl.dataset.state = navigator.onLine ? "lost" : "offline";
+      stateEl.textContent = t(stateEl.dataset.state);
+    }
+    throw error;
+  }
   const live = startRoom({
     meetingId: meeting,
     stateEl,

@@ -9,7 +9,6 @@ import { setupNotes } from "./notes.js";
 import { PageView } from "./pages.js";
 import { setupSearch } from "./search.js";
 import { setupThumbs } from "./thumbs.js";
-import { setupFollow } from "../live/follow.js";
 import { announceUser, clearOnLogout } from "../offline.js";
 
 const config = JSON.parse(document.getElementById("viewer-config").textContent);
@@ -451,7 +450,7 @@ const search = setupSearch({
   },
 });
 
-const live = connectLive({
+const connecting = connectLive({
   meeting: config.meeting,
   paper: config.paper,
   version: Math.max(config.version, config.newest),
@@ -465,24 +464,31 @@ const live = connectLive({
   },
 });
 
-follow = setupFollow({
-  live,
-  paper: config.paper,
-  version: config.version,
-  // The room can name a page before the document is open: go there once it is.
-  goTo: (n) => (state.views.length ? goTo(n) : ready.then(() => goTo(n))),
-  currentPage: () => state.current,
-  els: {
-    toggle: $("follow-toggle"),
-    start: $("present-start"),
-    stop: $("present-stop"),
-    banner: $("follow-banner"),
-    bannerText: $("follow-text"),
-    back: $("follow-back"),
-    open: $("follow-open"),
-    unfollow: $("follow-stop"),
-  },
-});
+// Presenter follow comes with the live room; without it (offline, modules not cached) the
+// viewer is a plain reader.
+connecting
+  .then(async (live) => {
+    const { setupFollow } = await import("../live/follow.js");
+    follow = setupFollow({
+      live,
+      paper: config.paper,
+      version: config.version,
+      // The room can name a page before the document is open: go there once it is.
+      goTo: (n) => (state.views.length ? goTo(n) : ready.then(() => goTo(n))),
+      currentPage: () => state.current,
+      els: {
+        toggle: $("follow-toggle"),
+        start: $("present-start"),
+        stop: $("present-stop"),
+        banner: $("follow-banner"),
+        bannerText: $("follow-text"),
+        back: $("follow-back"),
+        open: $("follow-open"),
+        unfollow: $("follow-stop"),
+      },
+    });
+  })
+  .catch((error) => console.warn("live room unavailable", error));
 
 // A link to #page=N on the paper already open only changes the hash.
 window.addEventListener("hashchange", () => {

@@ -63,7 +63,7 @@ def _catch_up(user: Any, meeting_id: int, after: int | None) -> dict[str, Any]:
 
 class MeetingConsumer(AsyncJsonWebsocketConsumer):
     # No channel of its own: the process's hub listens once for all its sockets (realtime.hub).
-    channel_layer_alias = None  # type: ignore[assignment]
+    channel_layer_alias = None
 
     meeting_id: int = 0
     sent_seq: int = 0

@@ -9,34 +9,13 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
-from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from cabinet.services import meetings as meeting_services
-from realtime.asgi import application
 from tests.factories import add_item, invite, make_meeting, make_user, secretary_of
+from tests.realtime.sockets import communicator, new_session
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
-
-ORIGIN = b"http://127.0.0.1:8000"
-
-
-def session_cookie(user) -> bytes:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
-
-
-async def communicator(meeting_id: int, user=None, origin: bytes = ORIGIN) -> WebsocketCommunicator:
-    headers = [(b"origin", origin), (b"host", b"127.0.0.1:8000")]
-    if user is not None:
-        headers.append((b"cookie", await sync_to_async(session_cookie)(user)))
-    return WebsocketCommunicator(application, f"/ws/meetings/{meeting_id}/", headers=headers)
 
 
 @sync_to_async
@@ -116,23 +95,48 @@ async def test_the_channel_layer_in_use_matches_the_environment():
     assert type(layer).__name__ == expected
 
 
-async def test_signing_out_closes_the_users_open_sockets():
+async def test_signing_out_closes_that_sessions_sockets_and_not_the_other_devices():
     meeting, _, member, _ = await published_meeting()
-    socket = await communicator(meeting.pk, member)
-    await socket.connect()
-    await socket.receive_json_from(timeout=5)
+    tablet_key = await sync_to_async(new_session)(member)
+    tablet = await communicator(meeting.pk, session_key=tablet_key)
+    assert (await tablet.connect())[0]
+    await tablet.receive_json_from(timeout=5)
+    laptop = await communicator(meeting.pk, member)
+    assert (await laptop.connect())[0]
+    await laptop.receive_json_from(timeout=5)
 
     @sync_to_async
-    def sign_out_elsewhere():
+    def sign_out_on_the_tablet():
         from django.test import Client
 
         client = Client()
-        client.force_login(member)
-        client.post("/logout/")
+        client.cookies[settings.SESSION_COOKIE_NAME] = tablet_key
+        assert client.post("/logout/").status_code == 302
 
-    await sign_out_elsewhere()
-    closed = await socket.receive_output(timeout=5)
-    assert closed == {"type": "websocket.close", "code": 4401}
+    await sign_out_on_the_tablet()
+    assert await tablet.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+    await laptop.send_json_to({"type": "ping"})
+    assert await laptop.receive_json_from(timeout=5) == {"type": "pong"}
+    await laptop.disconnect()
+
+
+async def test_deactivating_an_account_closes_all_its_sockets():
+    meeting, _, member, _ = await published_meeting()
+    sockets = []
+    for _ in range(2):
+        socket = await communicator(meeting.pk, member)
+        assert (await socket.connect())[0]
+        await socket.receive_json_from(timeout=5)
+        sockets.append(socket)
+
+    @sync_to_async
+    def deactivate():
+        member.is_active = False
+        member.save()
+
+    await deactivate()
+    for socket in sockets:
+        assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
 
 
 async def test_events_recorded_by_another_process_reach_the_sockets(settings, monkeypatch):

@@ -240,9 +240,7 @@ def test_one_open_request_per_member_per_item_and_withdrawing_only_ones_own():
         actor=room.member.user, meeting=room.meeting, position="other"
     )
     with pytest.raises(ServiceError, match="đã đăng ký"):
-        speaker_services.request_floor(
-            actor=room.member.user, meeting=room.meeting, position="for"
-        )
+        speaker_services.request_floor(actor=room.member.user, meeting=room.meeting, position="for")
     with pytest.raises(ServiceError, match="của mình"):
         speaker_services.withdraw_request(
             actor=room.listed_member.user, meeting=room.meeting, request_id=mine.pk

@@ -429,8 +429,10 @@ async def bench_one(
                 phase.refused += 1
                 continue
             phase.delivered += arrivals.count.get(s, 0)
-            if s in arrivals.last:
+            if arrivals.count.get(s, 0) >= n:
                 latencies.append(arrivals.last[s] - t0)
+            else:  # some tablet never got it (within 5 s of the last change): no "last arrival"
+                latencies.append(math.inf)
         phase.expected = n * changes
         phase.p50, phase.p99 = percentile(latencies, 0.5), percentile(latencies, 0.99)
         phase.latencies = latencies
@@ -460,6 +462,8 @@ async def bench_one(
 
 
 def ms(value: float) -> str:
+    if math.isinf(value):
+        return "lost"
     return "-" if math.isnan(value) else f"{value * 1000:.1f}"
 
 
@@ -475,7 +479,9 @@ def print_table(runs: list[Run], show_latencies: bool = False) -> None:
     for run in runs:
         for phase in run.phases:
             base = raw.get((run.n, phase.rate))
-            ratio = f"{phase.p99 / base.p99:7.2f}x" if base and base.p99 > 0 else "-"
+            ratio = "-"
+            if base and 0 < base.p99 < math.inf:
+                ratio = f"{phase.p99 / base.p99:7.2f}x"
             valid = "" if phase.client_cpu <= CLIENT_CPU_LIMIT else "  INVALID (client CPU)"
             refused = f" ({phase.refused} refused)" if phase.refused else ""
             print(
@@ -489,11 +495,14 @@ def print_table(runs: list[Run], show_latencies: bool = False) -> None:
             print(f"       note: {run.note.strip()}")
         if show_latencies:
             for phase in run.phases:
-                values = " ".join(f"{v * 1000:.0f}" for v in phase.latencies)
+                values = " ".join(
+                    "lost" if v == math.inf else f"{v * 1000:.0f}" for v in phase.latencies
+                )
                 print(f"       {phase.rate:g}/s, ms in sending order: {values}")
     print(
         "p50/p99: over the changes of the window, of the time from sending a change to its arrival "
-        "at the LAST tablet.\nRSS MB: the server's VmRSS at the end; peak MB: its VmHWM. CPU: share "
+        "at the LAST tablet (lost: a tablet never got it).\nRSS MB: the server's VmRSS at the end; "
+        "peak MB: its VmHWM. CPU: share "
         f"of one core over the window (client rows over {CLIENT_CPU_LIMIT:.0f} % are INVALID);\nother: "
         "the rest of the machine's CPU meanwhile (anything else running skews the figures)."
     )

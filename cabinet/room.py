@@ -133,6 +133,8 @@ def _ordered_items(meeting: Meeting, visible: set[int]) -> list[JSON]:
             "title": item.title,
             "planned_minutes": item.planned_minutes,
             "presenter": item.presenter_unit.name if item.presenter_unit else "",
+            # The official who presents the item may present its papers while it is current.
+            "presenter_user": item.presenter_id,
         }
         for item in ordered
         if item.pk in visible
@@ -179,6 +181,8 @@ def snapshot_for(participant: Participant) -> JSON:
             "user": participant.user_id,
             "role": participant.role,
             "can_run": can_run_meeting(participant),
+            "can_present": can_run_meeting(participant)
+            or (current is not None and current.presenter_id == participant.user_id),
             "follows_presenter": participant.follows_presenter,
         },
         "participants": [

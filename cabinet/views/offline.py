@@ -24,6 +24,7 @@ SERVICE_WORKER = STATIC_DIR / "js" / "sw.js"
 VIEWER_ASSETS = [
     "cabinet/css/app.css",
     "cabinet/css/viewer.css",
+    "cabinet/css/room.css",
     "vendor/htmx/htmx.min.js",
     "vendor/pdfjs/pdf.min.mjs",
     "vendor/pdfjs/pdf.worker.min.mjs",
@@ -39,10 +40,13 @@ def offline_cache_name(*, user_id: int, meeting_id: int) -> str:
 
 
 def _asset_urls() -> list[str]:
-    modules = sorted(p.name for p in (STATIC_DIR / "js" / "viewer").glob("*.js"))
-    return [static(name) for name in VIEWER_ASSETS] + [
-        static(f"cabinet/js/viewer/{name}") for name in modules
-    ]
+    # The viewer's modules and the live room client it imports (the meeting page's panel).
+    modules = sorted(
+        f"cabinet/js/{folder}/{p.name}"
+        for folder in ("viewer", "live")
+        for p in (STATIC_DIR / "js" / folder).glob("*.js")
+    )
+    return [static(name) for name in VIEWER_ASSETS + modules]
 
 
 @login_required

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from cabinet.models import (
+    AgendaItem,
     Attendance,
     CommandReceipt,
     ItemClock,
@@ -332,6 +333,7 @@ def test_the_snapshot_shows_a_member_only_what_they_may_see():
         "user": room.member.user_id,
         "role": "member",
         "can_run": False,
+        "can_present": False,
         "follows_presenter": True,
     }
     assert [i["number"] for i in snapshot_for(room.chair)["items"]] == ["1", "2", "3"]
@@ -372,6 +374,28 @@ def test_a_member_presents_only_the_item_they_present():
             version=1,
             page=1,
         )
+
+
+def test_the_official_presenting_the_current_item_may_present_its_papers():
+    room = in_session_room()
+    AgendaItem.objects.filter(pk=room.public_item.pk).update(presenter=room.member.user)
+    room_services.move_to_item(
+        actor=room.chair.user, meeting=room.meeting, item_id=room.public_item.pk
+    )
+    assert snapshot_for(room.member)["me"]["can_present"] is True
+    room_services.start_presenting(
+        actor=room.member.user,
+        meeting=room.meeting,
+        paper_id=room.public_paper.pk,
+        version=1,
+        page=1,
+    )
+    assert snapshot_for(room.chair)["presenter"]["participant"] == room.member.pk
+    # Once the chair moves on, the item's presenter is an ordinary member again.
+    room_services.move_to_item(
+        actor=room.chair.user, meeting=room.meeting, item_id=room.guest_item.pk
+    )
+    assert snapshot_for(room.member)["me"]["can_present"] is False
 
 
 def test_following_the_presenter_is_a_personal_choice_that_is_kept():

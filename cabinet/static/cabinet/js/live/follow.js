@@ -35,7 +35,14 @@ export function setupFollow({ live, paper, version, goTo, currentPage, els }) {
     return Boolean(p && me() && p.participant === me().participant);
   };
   const onThisPaper = (p) => p && p.paper === paper && p.version === version;
-  const mayPresent = () => Boolean(me()?.can_run) || iPresent();
+  // The chair and secretary may always present; the official presenting the current item may
+  // present while it is current (computed here, as the current item changes by events).
+  const presentsCurrentItem = () => {
+    const state = room.state;
+    const item = state?.items?.find((i) => i.id === state.current_item);
+    return Boolean(item && me() && item.presenter_user === me().user);
+  };
+  const mayPresent = () => Boolean(me()?.can_run) || presentsCurrentItem() || iPresent();
 
   function render() {
     const p = presenter();

@@ -436,6 +436,97 @@ MEETINGS: list[dict] = [
             },
         ],
     },
+    {
+        # In session now, so the live room (attendance, current item, queue, console) has
+        # something to show the moment the demo starts.
+        "key": "live",
+        "title": "Họp giao ban Thường trực UBND Thành phố tuần 47 năm 2026",
+        "kind": "working",
+        "location": "Phòng họp số 3, trụ sở UBND Thành phố, 12 Lê Lai",
+        "days_from_today": 0,
+        "start_time": "08:00",
+        "duration_minutes": 210,
+        "chair": "chutich",
+        "description": (
+            "Giao ban Thường trực UBND Thành phố với các sở, ngành: tiến độ giải ngân vốn đầu tư "
+            "công, chuyển đổi số và công tác chuẩn bị Tết Nguyên đán Đinh Mùi năm 2027."
+        ),
+        "participants": [
+            {"username": "chutich", "role": "chair", "can_vote": True, "substitute_for": None},
+            {"username": "phochutich", "role": "member", "can_vote": True, "substitute_for": None},
+            {"username": "thuky", "role": "secretary", "can_vote": False, "substitute_for": None},
+            {
+                "username": "chanhvanphong",
+                "role": "member",
+                "can_vote": True,
+                "substitute_for": None,
+            },
+            {"username": "gd.taichinh", "role": "member", "can_vote": True, "substitute_for": None},
+            {"username": "gd.noivu", "role": "member", "can_vote": True, "substitute_for": None},
+            {"username": "gd.khcn", "role": "member", "can_vote": True, "substitute_for": None},
+            {"username": "gd.xaydung", "role": "member", "can_vote": True, "substitute_for": None},
+            {"username": "gd.yte", "role": "member", "can_vote": True, "substitute_for": None},
+            {"username": "gd.congan", "role": "member", "can_vote": True, "substitute_for": None},
+            {"username": "theodoi", "role": "observer", "can_vote": False, "substitute_for": None},
+        ],
+        "agenda": [
+            {
+                "title": "Tiến độ giải ngân vốn đầu tư công năm 2026 và kế hoạch vốn năm 2027",
+                "description": (
+                    "Sở Tài chính báo cáo tỷ lệ giải ngân đến hết tháng 11, các dự án chậm giải "
+                    "ngân và phương án điều chuyển vốn."
+                ),
+                "presenter_unit": "STC",
+                "presenter": "gd.taichinh",
+                "planned_minutes": 40,
+                "guests_invited": False,
+                "papers": ["dtqd-dau-tu-cong-2027"],
+            },
+            {
+                "title": "Kết quả chuyển đổi số năm 2026",
+                "description": (
+                    "Sở Khoa học và Công nghệ báo cáo kết quả chuyển đổi số và những việc phải "
+                    "hoàn thành trước ngày 31/12/2026."
+                ),
+                "presenter_unit": "SKHCN",
+                "presenter": "gd.khcn",
+                "planned_minutes": 30,
+                "guests_invited": False,
+                "papers": ["bc-chuyen-doi-so-2026"],
+            },
+            {
+                "title": "Công tác bảo đảm an toàn thực phẩm dịp Tết Nguyên đán Đinh Mùi 2027",
+                "description": "Sở Y tế báo cáo kế hoạch kiểm tra liên ngành dịp Tết.",
+                "presenter_unit": "SYT",
+                "presenter": "gd.yte",
+                "planned_minutes": 30,
+                "guests_invited": False,
+                "papers": ["dtkh-attp-tet-2027"],
+            },
+        ],
+        # The room as the demo opens: who is here, which item is on, who asked to speak.
+        # gd.taichinh has not checked in yet, so the demo user can do it.
+        "live": {
+            "attendance": [
+                ("chutich", "present", ""),
+                ("phochutich", "present", ""),
+                ("chanhvanphong", "present", ""),
+                ("gd.noivu", "present", ""),
+                ("gd.khcn", "online", ""),
+                ("gd.xaydung", "present", ""),
+                ("gd.yte", "absent", "Đi công tác tại Bộ Y tế"),
+                ("gd.congan", "represented", "Đại tá Lê Văn Hùng, Phó Giám đốc Công an Thành phố"),
+            ],
+            "current_item": 1,
+            "minutes_elapsed": 12,
+            "queue": [
+                ("gd.xaydung", "against", "Đề nghị giữ vốn cho hai dự án cầu đang thi công"),
+                ("gd.noivu", "for", ""),
+                ("chanhvanphong", "other", "Thời hạn báo cáo số liệu giải ngân hằng tuần"),
+            ],
+            "speaking": "gd.khcn",
+        },
+    },
 ]
 
 # Bodies are in papers/<slug>.txt.

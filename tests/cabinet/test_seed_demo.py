@@ -31,6 +31,23 @@ def test_demo_has_one_upcoming_and_one_past_meeting_with_full_agendas(demo):
     assert upcoming.participants.filter(substitute_for__isnull=False).exists()  # dự thay
 
 
+def test_demo_has_a_meeting_in_session_with_a_live_room(demo):
+    from cabinet.models import RequestStatus, SpeakerRequest
+    from cabinet.room import quorum_for, snapshot_for
+
+    live = Meeting.objects.get(status=MeetingStatus.IN_SESSION)
+    assert live.starts_at.date().isoformat() == "2026-12-07"
+    quorum = quorum_for(live)
+    assert quorum["reached"] and quorum["present"] < quorum["total"]  # room to check in
+    member = live.participants.get(user__username="gd.taichinh")
+    state = snapshot_for(member)
+    assert state["current_item"] == state["items"][1]["id"]
+    assert state["clock"]["running_since"] is not None
+    assert str(member.pk) not in state["attendance"]
+    assert SpeakerRequest.objects.filter(meeting=live, status=RequestStatus.WAITING).count() == 3
+    assert SpeakerRequest.objects.filter(meeting=live, status=RequestStatus.SPEAKING).count() == 1
+
+
 def test_demo_papers_are_real_vietnamese_pdfs(demo):
     papers = Paper.objects.all()
     assert papers.count() >= 10

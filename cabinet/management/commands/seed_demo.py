@@ -1,4 +1,5 @@
-"""Load the demo People's Committee: units, officials, one upcoming and one past meeting with papers.
+"""Load the demo People's Committee: units, officials, and meetings with papers: one in session
+(with its live room), one upcoming, one past.
 
 Everything goes through the same services a secretary uses, so the demo also exercises them (the
 event log, permissions, PDF checks). Idempotent: a second run leaves an existing demo alone.
@@ -18,11 +19,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from cabinet.demo.data import MEETINGS, PAPERS, PEOPLE, UNITS
-from cabinet.models import AgendaItem, Meeting, Participant, Unit, User
+from cabinet.models import AgendaItem, ItemClock, Meeting, Participant, Unit, User
 from cabinet.paper_render import DocumentHeader, render_document
 from cabinet.services import agenda as agenda_services
+from cabinet.services import attendance as attendance_services
 from cabinet.services import meetings as meeting_services
 from cabinet.services import papers as paper_services
+from cabinet.services import room as room_services
+from cabinet.services import speakers as speaker_services
 from cabinet.services.paper_processing import process_version
 
 PAPER_DIR = Path(__file__).resolve().parents[2] / "demo" / "papers"
@@ -128,11 +132,49 @@ class Command(BaseCommand):
                 child = self._item(meeting, child_spec, item, units, users, guests, secretary)
                 self._papers(meeting, child, child_spec, paper_date, secretary)
         meeting_services.publish_meeting(actor=secretary, meeting=meeting)
+        chair = users[spec["chair"]]
         if day < today:
-            chair = users[spec["chair"]]
             meeting_services.start_meeting(actor=chair, meeting=meeting)
             meeting_services.end_meeting(actor=chair, meeting=meeting)
+        elif "live" in spec:
+            meeting_services.start_meeting(actor=chair, meeting=meeting)
+            self._live(meeting, spec["live"], participants, users, secretary, chair)
         return meeting
+
+    def _live(
+        self,
+        meeting: Meeting,
+        live: dict[str, Any],
+        participants: dict[str, Participant],
+        users: dict[str, User],
+        secretary: User,
+        chair: User,
+    ) -> None:
+        """Attendance, the current item and its queue, through the services the console uses."""
+        for username, status, detail in live["attendance"]:
+            attendance_services.mark_attendance(
+                actor=secretary,
+                meeting=meeting,
+                participant_id=participants[username].pk,
+                status=status,
+                reason=detail if status == "absent" else "",
+                substitute=detail if status == "represented" else "",
+            )
+        top = list(meeting.agenda_items.filter(parent__isnull=True).order_by("position"))
+        item = top[live["current_item"]]
+        room_services.move_to_item(actor=chair, meeting=meeting, item_id=item.pk)
+        # The item has been under discussion for a while.
+        ItemClock.objects.filter(item=item).update(
+            running_since=timezone.now() - dt.timedelta(minutes=live["minutes_elapsed"])
+        )
+        for username, position, note in live["queue"]:
+            speaker_services.request_floor(
+                actor=users[username], meeting=meeting, position=position, note=note
+            )
+        speaking = speaker_services.request_floor(
+            actor=users[live["speaking"]], meeting=meeting, position="other"
+        )
+        speaker_services.give_floor(actor=chair, meeting=meeting, request_id=speaking.pk)
 
     def _item(
         self,

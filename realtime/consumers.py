@@ -13,7 +13,8 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from cabinet.models import Meeting, MeetingEvent, Participant
 from cabinet.permissions import can_see_meeting, participant_for
@@ -36,8 +37,20 @@ def _admit(user: Any, meeting_id: int) -> int | None:
     return meeting.last_seq
 
 
+def language_of(scope: dict[str, Any]) -> str:
+    """The language the official chose (the same cookie the pages follow; see cabinet.middleware)."""
+    chosen = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 @database_sync_to_async
-def _catch_up(user: Any, meeting_id: int, after: int | None) -> dict[str, Any]:
+def _run_command(language: str, **kwargs: Any) -> Ack:
+    with translation.override(language):  # refusals are shown to the official as they are
+        return run_command(**kwargs)
+
+
+@database_sync_to_async
+def _catch_up(user: Any, meeting_id: int, after: int | None, language: str) -> dict[str, Any]:
     """What a tablet that has seen events up to `after` needs: the events since, or a snapshot.
 
     The snapshot's seq is read before its content, so an event committed while it is being read
@@ -58,7 +71,9 @@ def _catch_up(user: Any, meeting_id: int, after: int | None) -> dict[str, Any]:
             .values("seq", "type", "payload")
         )
         return {"events": rows, "seq": last}
-    return {"snapshot": snapshot_for(Participant.objects.get(pk=participant.pk)), "seq": last}
+    with translation.override(language):
+        snapshot = snapshot_for(Participant.objects.get(pk=participant.pk))
+    return {"snapshot": snapshot, "seq": last}
 
 
 class MeetingConsumer(AsyncJsonWebsocketConsumer):
@@ -91,6 +106,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         self.user = user
         session = self.scope.get("session")
         self.session_key = getattr(session, "session_key", None)
+        self.language = language_of(self.scope)
         self.sent_seq = last_seq
         self.resuming = False
         self.held: list[tuple[int, str]] = []
@@ -175,7 +191,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         held and sent after, so the tablet sees them in order."""
         self.resuming = True
         try:
-            result = await _catch_up(self.user, self.meeting_id, after)
+            result = await _catch_up(self.user, self.meeting_id, after, self.language)
             if result.get("gone"):
                 await self.close(code=events.CLOSE_SIGNED_OUT)
                 return
@@ -202,7 +218,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                 await self._send_event(seq, text)
 
     async def command(self, command: events.Command) -> None:
-        ack: Ack = await database_sync_to_async(run_command)(
+        ack = await _run_command(
+            self.language,
             actor=self.user,
             meeting_id=self.meeting_id,
             client_id=command.id,

@@ -27,12 +27,21 @@ def new_session(user) -> str:
 
 
 async def communicator(
-    meeting_id: int, user=None, origin: bytes = ORIGIN, session_key: str | None = None
+    meeting_id: int,
+    user=None,
+    origin: bytes = ORIGIN,
+    session_key: str | None = None,
+    language: str | None = None,
 ) -> WebsocketCommunicator:
     headers = [(b"origin", origin), (b"host", b"127.0.0.1:8000")]
+    cookies = []
     if user is not None or session_key is not None:
         key = session_key or await sync_to_async(new_session)(user)
-        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={key}".encode()))
+        cookies.append(f"{settings.SESSION_COOKIE_NAME}={key}")
+    if language is not None:
+        cookies.append(f"{settings.LANGUAGE_COOKIE_NAME}={language}")
+    if cookies:
+        headers.append((b"cookie", "; ".join(cookies).encode()))
     return WebsocketCommunicator(application, f"/ws/meetings/{meeting_id}/", headers=headers)
 
 

@@ -282,3 +282,14 @@ async def test_an_event_committed_during_a_replay_is_held_and_sent_after_it(monk
     assert received[3]["event"] == "timer.changed"
     assert await socket.receive_nothing(timeout=0.3)
     await socket.disconnect()
+
+
+async def test_refusals_come_in_the_officials_chosen_language():
+    room = await room_in_session()
+    socket = await communicator(room.meeting.pk, room.member.user, language="en")
+    assert (await socket.connect())[0]
+    await socket.receive_json_from(timeout=5)
+    await socket.send_json_to(command("english-0001", "item.move", item=room.public_item.pk))
+    refused = await receive_until(socket, "ack")
+    assert refused["message"] == "Only the chair or a secretary can run the meeting."
+    await socket.disconnect()

@@ -23,6 +23,7 @@ from tests.factories import Room
 from tests.realtime.sockets import new_session
 
 ROOT = Path(__file__).resolve().parents[2]
+ASGI_APP = "realtime.asgi:application"
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -49,8 +50,7 @@ def start_daphne(port: int, log: Path) -> subprocess.Popen[bytes]:
         "EVENT_RELAY_INTERVAL": "0",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
-        + ["realtime.asgi:application"],
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), ASGI_APP],
         cwd=ROOT,
         env=env,
         stdout=log.open("w"),

@@ -35,27 +35,28 @@ class Ack:
 Handler = Callable[[User, Meeting, dict[str, Any]], dict[str, Any]]
 
 
-def _none(value: Any) -> dict[str, Any]:
+def _no_result(_changed: Any) -> dict[str, Any]:
+    """For commands whose ack carries nothing but the sequence number."""
     return {}
 
 
 # Command name → (actor, meeting, validated args) → result. Arguments were validated against
 # realtime.events.COMMANDS; permissions and state are checked by the services.
 HANDLERS: dict[str, Handler] = {
-    "meeting.start": lambda u, m, a: _none(meeting_services.start_meeting(actor=u, meeting=m)),
-    "meeting.end": lambda u, m, a: _none(meeting_services.end_meeting(actor=u, meeting=m)),
-    "item.move": lambda u, m, a: _none(
+    "meeting.start": lambda u, m, a: _no_result(meeting_services.start_meeting(actor=u, meeting=m)),
+    "meeting.end": lambda u, m, a: _no_result(meeting_services.end_meeting(actor=u, meeting=m)),
+    "item.move": lambda u, m, a: _no_result(
         room_services.move_to_item(actor=u, meeting=m, item_id=a["item"])
     ),
-    "timer.start": lambda u, m, a: _none(room_services.start_clock(actor=u, meeting=m)),
-    "timer.pause": lambda u, m, a: _none(room_services.pause_clock(actor=u, meeting=m)),
-    "timer.adjust": lambda u, m, a: _none(
+    "timer.start": lambda u, m, a: _no_result(room_services.start_clock(actor=u, meeting=m)),
+    "timer.pause": lambda u, m, a: _no_result(room_services.pause_clock(actor=u, meeting=m)),
+    "timer.adjust": lambda u, m, a: _no_result(
         room_services.adjust_clock(actor=u, meeting=m, minutes=a["minutes"])
     ),
     "attendance.check_in": lambda u, m, a: {
         "status": attendance_services.check_in(actor=u, meeting=m, mode=a["mode"]).status
     },
-    "attendance.mark": lambda u, m, a: _none(
+    "attendance.mark": lambda u, m, a: _no_result(
         attendance_services.mark_attendance(
             actor=u,
             meeting=m,
@@ -74,29 +75,29 @@ HANDLERS: dict[str, Handler] = {
             note=a.get("note", ""),
         ).pk
     },
-    "speaker.withdraw": lambda u, m, a: _none(
+    "speaker.withdraw": lambda u, m, a: _no_result(
         speaker_services.withdraw_request(actor=u, meeting=m, request_id=a["request"])
     ),
-    "speaker.reorder": lambda u, m, a: _none(
+    "speaker.reorder": lambda u, m, a: _no_result(
         speaker_services.reorder_queue(actor=u, meeting=m, item_id=a["item"], order=a["order"])
     ),
-    "speaker.give_floor": lambda u, m, a: _none(
+    "speaker.give_floor": lambda u, m, a: _no_result(
         speaker_services.give_floor(
             actor=u, meeting=m, request_id=a["request"], minutes=a.get("minutes")
         )
     ),
-    "speaker.end": lambda u, m, a: _none(
+    "speaker.end": lambda u, m, a: _no_result(
         speaker_services.end_speech(actor=u, meeting=m, request_id=a["request"])
     ),
-    "presenter.start": lambda u, m, a: _none(
+    "presenter.start": lambda u, m, a: _no_result(
         room_services.start_presenting(
             actor=u, meeting=m, paper_id=a["paper"], version=a["version"], page=a["page"]
         )
     ),
-    "presenter.page": lambda u, m, a: _none(
+    "presenter.page": lambda u, m, a: _no_result(
         room_services.turn_page(actor=u, meeting=m, page=a["page"])
     ),
-    "presenter.stop": lambda u, m, a: _none(room_services.stop_presenting(actor=u, meeting=m)),
+    "presenter.stop": lambda u, m, a: _no_result(room_services.stop_presenting(actor=u, meeting=m)),
     "presenter.follow": lambda u, m, a: {
         "follow": room_services.set_following(
             actor=u, meeting=m, follow=a["follow"]

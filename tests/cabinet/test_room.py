@@ -454,3 +454,10 @@ def test_a_refused_command_leaves_no_receipt():
     assert not ack.ok and ack.code == "refused"
     assert "chủ trì" in ack.message
     assert not CommandReceipt.objects.exists()
+
+
+def test_every_command_the_socket_accepts_has_a_service():
+    from cabinet.services.commands import HANDLERS
+    from realtime.events import COMMANDS
+
+    assert set(COMMANDS) == set(HANDLERS)

@@ -198,6 +198,8 @@ def test_a_saved_meeting_opens_its_paper_offline(live_system, tablet, artifacts)
     page.get_by_role("link", name=MEETING).first.click()
     meeting_url = page.url
     paper_href = page.locator("a.paper-open", has_text=PAPER).get_attribute("href")
+    # The live room panel fills in from the socket and moves the page down: click after that.
+    expect(page.locator('#room[data-ready="true"]')).to_be_attached()
 
     page.get_by_role("button", name="Tải về để đọc khi mất mạng").click()
     status = page.locator("#offline-status")

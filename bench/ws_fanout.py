@@ -481,7 +481,7 @@ def print_table(runs: list[Run], show_latencies: bool = False) -> None:
             base = raw.get((run.n, phase.rate))
             ratio = "-"
             if base and 0 < base.p99 < math.inf:
-                ratio = f"{phase.p99 / base.p99:7.2f}x"
+                ratio = "lost" if math.isinf(phase.p99) else f"{phase.p99 / base.p99:7.2f}x"
             valid = "" if phase.client_cpu <= CLIENT_CPU_LIMIT else "  INVALID (client CPU)"
             refused = f" ({phase.refused} refused)" if phase.refused else ""
             print(

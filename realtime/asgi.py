@@ -6,6 +6,7 @@ socket with the official's cookies) and then the session authentication.
 
 from __future__ import annotations
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -28,3 +29,16 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+
+def tune_garbage_collector() -> None:
+    """Thousands of open sockets are thousands of long-lived objects that CPython's full
+    collections walk again and again, finding nothing to free: measured with 2,000 tablets, a full
+    collection took 200-260 ms every few seconds and was the fan-out's p99. Freezing what exists
+    after start-up and collecting less often brought the p99 at 3 changes/s from about 330 to
+    150 ms, with the same memory (bench/ws_fanout.py)."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
+tune_garbage_collector()

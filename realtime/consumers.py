@@ -96,38 +96,49 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         user = self.scope.get("user")
-        meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
-        last_seq = await _admit(user, meeting_id) if user else None
-        if last_seq is None:
-            # Refused before accept: a non-participant learns nothing, not even that it exists.
+        self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
+        if user is None or not user.is_authenticated:
             await self.close(code=events.CLOSE_FORBIDDEN)
             return
-        self.meeting_id = meeting_id
         self.user = user
         session = self.scope.get("session")
         self.session_key = getattr(session, "session_key", None)
         self.language = language_of(self.scope)
-        self.sent_seq = last_seq
-        self.resuming = False
-        self.held: list[tuple[int, str]] = []
         self.tokens = float(events.RATE_BURST)
         self.refilled = time.monotonic()
         self.strikes = 0
+        # Listen before reading the meeting's last seq, holding what arrives until the hello:
+        # an event committed in between is then either counted in the hello's seq or sent after
+        # it, never lost. That is what lets a tablet that is up to date resume without a query.
+        self.resuming = True
+        self.held: list[tuple[int, str]] = []
         self.hub = get_hub()
         if self.hub is not None:
-            self.joined = (meeting_group(meeting_id), user_group(user.pk))
+            self.joined = (meeting_group(self.meeting_id), user_group(user.pk))
             for group in self.joined:
                 await self.hub.join(group, self)
+        last_seq = await _admit(user, self.meeting_id)
+        if last_seq is None:
+            # Refused before accept: a non-participant learns nothing, not even that it exists.
+            await self._leave_hub()
+            await self.close(code=events.CLOSE_FORBIDDEN)
+            return
+        self.sent_seq = last_seq
         await self.accept()
         await ensure_relay()
         await self.send_json(
             {"type": events.HELLO, "seq": last_seq, "now": timezone.now().isoformat()}
         )
+        await self._release_held()
 
     async def disconnect(self, code: int) -> None:
+        await self._leave_hub()
+
+    async def _leave_hub(self) -> None:
         if self.hub is not None:
             for group in self.joined:
                 await self.hub.leave(group, self)
+            self.joined = ()
 
     # --- from the tablet ------------------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -189,6 +200,10 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     async def resume(self, after: int | None) -> None:
         """Replay what the tablet missed, or send the whole room. Events that arrive meanwhile are
         held and sent after, so the tablet sees them in order."""
+        if after is not None and after == self.sent_seq and not self.resuming:
+            # Everything after the hello was sent live: the common reconnect costs no query.
+            await self.send_json({"type": events.RESUMED, "seq": after})
+            return
         self.resuming = True
         try:
             result = await _catch_up(self.user, self.meeting_id, after, self.language)
@@ -212,10 +227,13 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                 await self.send_json({"type": events.RESUMED, "seq": result["seq"]})
             self.sent_seq = max(self.sent_seq, result["seq"])
         finally:
-            self.resuming = False
-            held, self.held = self.held, []
-            for seq, text in sorted(held):
-                await self._send_event(seq, text)
+            await self._release_held()
+
+    async def _release_held(self) -> None:
+        self.resuming = False
+        held, self.held = self.held, []
+        for seq, text in sorted(held):
+            await self._send_event(seq, text)
 
     async def command(self, command: events.Command) -> None:
         ack = await _run_command(

@@ -26,3 +26,14 @@ def tasks_run_at_once(settings):
 def no_event_relay(settings):
     """The relay is a per-process loop; tests that are about it turn it on themselves."""
     settings.EVENT_RELAY_INTERVAL = 0
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in Vietnamese, whatever an earlier test's request chose."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -228,8 +228,10 @@ def end_meeting(*, actor: User, meeting: Meeting) -> Meeting:
         raise ServiceError(_("Chỉ chủ trì hoặc thư ký mới được kết thúc cuộc họp."))
     # Imported here: the room services build on this module (lock_meeting).
     from cabinet.services.room import stop_room
+    from cabinet.services.speakers import end_current_speech
 
     ended = _transition(actor=actor, meeting=meeting, to=MeetingStatus.ENDED, event="meeting.ended")
+    end_current_speech(actor=actor, meeting=ended)
     stop_room(actor=actor, meeting=ended)
     return ended
 

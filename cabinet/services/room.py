@@ -20,9 +20,7 @@ from cabinet.models import (
     MeetingStatus,
     PaperVersion,
     Participant,
-    RequestStatus,
     RoomState,
-    SpeakerRequest,
     User,
     VersionStatus,
 )
@@ -149,19 +147,8 @@ def adjust_clock(*, actor: User, meeting: Meeting, minutes: int) -> ItemClock:
 
 
 def stop_room(*, actor: User, meeting: Meeting) -> None:
-    """When the meeting ends: the clock stops, the speech ends and nobody presents any more.
-    Called by end_meeting inside its transaction (the meeting row is locked there)."""
-    speaking = SpeakerRequest.objects.filter(meeting=meeting, status=RequestStatus.SPEAKING)
-    for request in speaking:
-        request.status = RequestStatus.DONE
-        request.ended_at = timezone.now()
-        request.save(update_fields=["status", "ended_at"])
-        record_event(
-            meeting=meeting,
-            type="speaker.ended",
-            payload={"request": request.pk, "item": request.item_id},
-            actor=actor,
-        )
+    """When the meeting ends: the clock stops and nobody presents any more. Called by end_meeting
+    inside its transaction (the meeting row is locked there)."""
     room = RoomState.objects.filter(meeting=meeting).first()
     if room is None:
         return

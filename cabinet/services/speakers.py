@@ -95,28 +95,49 @@ def request_floor(
     return request
 
 
+def _require_own_or_runner(
+    actor: User, meeting: Meeting, request: SpeakerRequest, refusal: str
+) -> None:
+    participant = participant_for(actor, meeting)
+    if participant is None or (
+        request.participant_id != participant.pk and not can_run_meeting(participant)
+    ):
+        raise ServiceError(refusal)
+
+
+def _finish(
+    request: SpeakerRequest, *, status: str, event: str | None, meeting: Meeting, actor: User
+) -> SpeakerRequest:
+    """Take a request off the queue (withdrawn) or off the floor (done), and say so unless the
+    caller's own event already does."""
+    request.status = status
+    request.ended_at = timezone.now()
+    request.save(update_fields=["status", "ended_at"])
+    if event is not None:
+        record_event(
+            meeting=meeting,
+            type=event,
+            payload={"request": request.pk, "item": request.item_id},
+            actor=actor,
+        )
+    return request
+
+
 @transaction.atomic
 def withdraw_request(*, actor: User, meeting: Meeting, request_id: int) -> SpeakerRequest:
     """The member takes back their own waiting request (the chair may remove anyone's)."""
     locked = lock_meeting(meeting)
-    participant = participant_for(actor, locked)
     request = _request_in(locked, request_id)
-    if participant is None or (
-        request.participant_id != participant.pk and not can_run_meeting(participant)
-    ):
-        raise ServiceError(_("Đồng chí chỉ rút được đăng ký của mình."))
+    _require_own_or_runner(actor, locked, request, _("Đồng chí chỉ rút được đăng ký của mình."))
     if request.status != RequestStatus.WAITING:
         raise ServiceError(_("Đăng ký này không còn trong danh sách chờ."))
-    request.status = RequestStatus.WITHDRAWN
-    request.ended_at = timezone.now()
-    request.save(update_fields=["status", "ended_at"])
-    record_event(
+    return _finish(
+        request,
+        status=RequestStatus.WITHDRAWN,
+        event="speaker.withdrawn",
         meeting=locked,
-        type="speaker.withdrawn",
-        payload={"request": request.pk, "item": request.item_id},
         actor=actor,
     )
-    return request
 
 
 @transaction.atomic
@@ -147,13 +168,16 @@ def reorder_queue(*, actor: User, meeting: Meeting, item_id: int, order: list[in
     )
 
 
-def _end_current(meeting: Meeting) -> SpeakerRequest | None:
+def end_current_speech(*, actor: User, meeting: Meeting, announce: bool = True) -> int | None:
+    """Whoever has the floor is done (the meeting ends, or the floor goes to someone else; then
+    the new speaker's event names the ended speech and `announce` is off). Inside the caller's
+    transaction, with the meeting row locked."""
     current = SpeakerRequest.objects.filter(meeting=meeting, status=RequestStatus.SPEAKING).first()
-    if current is not None:
-        current.status = RequestStatus.DONE
-        current.ended_at = timezone.now()
-        current.save(update_fields=["status", "ended_at"])
-    return current
+    if current is None:
+        return None
+    event = "speaker.ended" if announce else None
+    _finish(current, status=RequestStatus.DONE, event=event, meeting=meeting, actor=actor)
+    return current.pk
 
 
 @transaction.atomic
@@ -167,7 +191,7 @@ def give_floor(
     request = _request_in(locked, request_id)
     if request.status != RequestStatus.WAITING:
         raise ServiceError(_("Đăng ký này không còn trong danh sách chờ."))
-    ended = _end_current(locked)
+    ended = end_current_speech(actor=actor, meeting=locked, announce=False)
     request.status = RequestStatus.SPEAKING
     request.floor_at = timezone.now()
     request.limit_s = (minutes or settings.SPEECH_DEFAULT_MINUTES) * 60
@@ -175,7 +199,7 @@ def give_floor(
     record_event(
         meeting=locked,
         type="speaker.floor",
-        payload={"request": request_data(request), "ended": ended.pk if ended else None},
+        payload={"request": request_data(request), "ended": ended},
         actor=actor,
     )
     return request
@@ -185,21 +209,15 @@ def give_floor(
 def end_speech(*, actor: User, meeting: Meeting, request_id: int) -> SpeakerRequest:
     """The chair ends a speech, or the speaker hands the floor back."""
     locked = lock_meeting(meeting)
-    participant = participant_for(actor, locked)
     request = _request_in(locked, request_id)
-    if participant is None or (
-        request.participant_id != participant.pk and not can_run_meeting(participant)
-    ):
-        raise ServiceError(_("Chỉ chủ trì, thư ký hoặc người đang phát biểu mới kết thúc được."))
+    _require_own_or_runner(
+        actor,
+        locked,
+        request,
+        _("Chỉ chủ trì, thư ký hoặc người đang phát biểu mới kết thúc được."),
+    )
     if request.status != RequestStatus.SPEAKING:
         raise ServiceError(_("Đại biểu này không đang phát biểu."))
-    request.status = RequestStatus.DONE
-    request.ended_at = timezone.now()
-    request.save(update_fields=["status", "ended_at"])
-    record_event(
-        meeting=locked,
-        type="speaker.ended",
-        payload={"request": request.pk, "item": request.item_id},
-        actor=actor,
+    return _finish(
+        request, status=RequestStatus.DONE, event="speaker.ended", meeting=locked, actor=actor
     )
-    return request

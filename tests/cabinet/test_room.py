@@ -461,3 +461,22 @@ def test_every_command_the_socket_accepts_has_a_service():
     from realtime.events import COMMANDS
 
     assert set(COMMANDS) == set(HANDLERS)
+
+
+def test_the_console_is_for_the_chair_and_secretaries_only(client):
+    from tests.factories import PASSWORD
+
+    room = in_session_room()
+    url = f"/meetings/{room.meeting.pk}/console/"
+    expected = {
+        room.chair.user: 200,
+        room.secretary: 200,
+        room.member.user: 403,
+        room.observer.user: 403,
+        room.outsider: 404,  # a non-participant does not learn that the meeting exists
+    }
+    for user, status in expected.items():
+        client.login(username=user.username, password=PASSWORD)
+        assert client.get(url).status_code == status, user
+        client.logout()
+    assert client.get(url).status_code == 302  # signed out: to the login page

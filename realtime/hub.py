@@ -88,7 +88,13 @@ class Hub:
                 message = await self.layer.receive(self.channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # the layer (Redis) is away: wait, then listen again
+            except Exception:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    # Being stopped (the loop is closing): a layer that turned the cancellation
+                    # into another error must not keep this loop alive.
+                    raise
+                # The layer (Redis) is away: wait, then listen again.
                 logger.exception("hub could not receive from the channel layer")
                 await asyncio.sleep(1)
                 continue

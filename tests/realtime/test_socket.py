@@ -137,6 +137,7 @@ async def test_deactivating_an_account_closes_all_its_sockets():
     await deactivate()
     for socket in sockets:
         assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+        await socket.disconnect()  # what the server would hear as the tablet goes
 
 
 async def test_events_recorded_by_another_process_reach_the_sockets(settings, monkeypatch):

@@ -112,19 +112,22 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         # it, never lost. That is what lets a tablet that is up to date resume without a query.
         self.resuming = True
         self.held: list[tuple[int, str]] = []
+        self.accepted = False
+        self.revoked = False  # access taken away during the handshake
         self.hub = get_hub()
         if self.hub is not None:
             self.joined = (meeting_group(self.meeting_id), user_group(user.pk))
             for group in self.joined:
                 await self.hub.join(group, self)
         last_seq = await _admit(user, self.meeting_id)
-        if last_seq is None:
+        if last_seq is None or self.revoked:
             # Refused before accept: a non-participant learns nothing, not even that it exists.
             await self._leave_hub()
             await self.close(code=events.CLOSE_FORBIDDEN)
             return
         self.sent_seq = last_seq
         await self.accept()
+        self.accepted = True
         await ensure_relay()
         await self.send_json(
             {"type": events.HELLO, "seq": last_seq, "now": timezone.now().isoformat()}
@@ -263,6 +266,9 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             if message.get("meeting", self.meeting_id) != self.meeting_id:
                 return
             if message.get("session", self.session_key) != self.session_key:
+                return
+            if not self.accepted:
+                self.revoked = True  # connect() refuses once its own check returns
                 return
             await self.close(code=events.CLOSE_SIGNED_OUT)
 

@@ -293,3 +293,23 @@ async def test_refusals_come_in_the_officials_chosen_language():
     refused = await receive_until(socket, "ack")
     assert refused["message"] == "Only the chair or a secretary can run the meeting."
     await socket.disconnect()
+
+
+async def test_access_taken_away_during_the_handshake_refuses_the_socket(monkeypatch):
+    from realtime import broadcast, consumers
+
+    room = await room_in_session()
+    original = consumers._admit
+
+    async def admit_while_the_account_is_deactivated(user, meeting_id):
+        seq = await original(user, meeting_id)
+        # The deactivation's message arrives after the check passed, before the accept.
+        await sync_to_async(broadcast.send_now)(
+            broadcast.user_group(room.member.user_id), {"type": "user.disconnect"}
+        )
+        return seq
+
+    monkeypatch.setattr(consumers, "_admit", admit_while_the_account_is_deactivated)
+    socket = await communicator(room.meeting.pk, room.member.user)
+    connected, code = await socket.connect()
+    assert (connected, code) == (False, events.CLOSE_FORBIDDEN)

@@ -145,6 +145,9 @@ else:
             # sync thread keeps its connection (bench/ws_fanout.py). A local file has no server
             # to drop idle connections, so keeping them is safe.
             "CONN_MAX_AGE": None,
+            # Tests use a file too, not SQLite's shared in-memory database: its table locks ignore
+            # the busy timeout, so concurrent writers would fail there as they never do here.
+            "TEST": {"NAME": str(DATA_DIR / "test_cabinet.sqlite3")},
         }
     }
 

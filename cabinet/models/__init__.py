@@ -30,18 +30,34 @@ from cabinet.models.reading import (
 )
 from cabinet.models.units import Unit, UnitKind
 from cabinet.models.users import User
+from cabinet.models.voting import (
+    DEFAULT_OPTIONS,
+    POLL_TRANSITIONS,
+    Ballot,
+    Poll,
+    PollKind,
+    PollOption,
+    PollRule,
+    PollState,
+    PollVoter,
+    SecretBallot,
+    new_receipt,
+)
 
 __all__ = [
     "ACTIVE_REQUEST_STATUSES",
     "ALLOWED_TRANSITIONS",
     "COUNTS_AS_PRESENT",
+    "DEFAULT_OPTIONS",
     "ORGANIZER_ROLES",
+    "POLL_TRANSITIONS",
     "PROCESSING_STATUSES",
     "VERSION_FAILURES",
     "AgendaItem",
     "AnchorStatus",
     "Attendance",
     "AttendanceStatus",
+    "Ballot",
     "CommandReceipt",
     "ItemClock",
     "Meeting",
@@ -58,8 +74,15 @@ __all__ = [
     "PaperVersion",
     "Participant",
     "ParticipantRole",
+    "Poll",
+    "PollKind",
+    "PollOption",
+    "PollRule",
+    "PollState",
+    "PollVoter",
     "RequestStatus",
     "RoomState",
+    "SecretBallot",
     "SourceKind",
     "SpeakerPosition",
     "SpeakerRequest",
@@ -67,4 +90,5 @@ __all__ = [
     "UnitKind",
     "User",
     "VersionStatus",
+    "new_receipt",
 ]

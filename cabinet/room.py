@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.db import models
 from django.utils import timezone
 
 from cabinet.models import (
@@ -21,6 +22,9 @@ from cabinet.models import (
     ItemClock,
     Meeting,
     Participant,
+    Poll,
+    PollState,
+    PollVoter,
     RoomState,
     SpeakerRequest,
 )
@@ -82,6 +86,58 @@ def presenter_data(room: RoomState | None) -> JSON | None:
         "page": room.presented_page,
         "title": version.paper.title,
     }
+
+
+def poll_data(poll: Poll) -> JSON:
+    return {
+        "id": poll.pk,
+        "item": poll.item_id,
+        "question": poll.question,
+        "kind": poll.kind,
+        "rule": poll.rule,
+        "rule_label": str(poll.get_rule_display()),
+        "allow_change": poll.allow_change,
+        "state": poll.state,
+        "options": [{"id": o.pk, "label": o.label} for o in poll.options.all()],
+        "entitled": poll.entitled_count,
+        "members": poll.members_count,
+    }
+
+
+def polls_for(participant: Participant, visible: set[int]) -> tuple[list[JSON], JSON]:
+    """The meeting's polls the participant may see (on visible items or the whole meeting), with
+    the count of ballots cast and, once closed, the result; and the participant's own standing
+    in each (entitled, and the receipt if they have voted)."""
+    polls = (
+        Poll.objects.filter(meeting_id=participant.meeting_id)
+        .filter(models.Q(item__isnull=True) | models.Q(item_id__in=visible))
+        .prefetch_related("options")
+        .order_by("created_at")
+    )
+    voted = dict(
+        PollVoter.objects.filter(poll__in=polls, voted=True)
+        .values("poll")
+        .annotate(n=models.Count("id"))
+        .values_list("poll", "n")
+    )
+    mine = {
+        row["poll_id"]: row
+        for row in PollVoter.objects.filter(poll__in=polls, participant=participant).values(
+            "poll_id", "voted", "receipt"
+        )
+    }
+    listed = []
+    for poll in polls:
+        closed = poll.state in (PollState.CLOSED, PollState.PUBLISHED)
+        listed.append(
+            poll_data(poll)
+            | {"voted": voted.get(poll.pk, 0), "result": poll.result if closed else None}
+        )
+    standing = {
+        str(poll_id): {"entitled": True, "receipt": row["receipt"] if row["voted"] else None}
+        for poll_id, row in mine.items()
+    }
+    return listed, standing
 
 
 def quorum_for(meeting: Meeting) -> JSON:
@@ -165,6 +221,7 @@ def snapshot_for(participant: Participant) -> JSON:
     people = Participant.objects.filter(meeting=meeting).select_related(
         "user__unit", "substitute_for"
     )
+    polls, standing = polls_for(participant, visible)
     queue = SpeakerRequest.objects.filter(
         meeting=meeting, item_id__in=visible, status__in=list(ACTIVE_REQUEST_STATUSES)
     ).order_by("item_id", "order", "requested_at")
@@ -184,6 +241,8 @@ def snapshot_for(participant: Participant) -> JSON:
             "can_present": can_run_meeting(participant)
             or (current is not None and current.presenter_id == participant.user_id),
             "follows_presenter": participant.follows_presenter,
+            # Per poll id: {"entitled": true, "receipt": "…" once voted}; absent = not entitled.
+            "polls": standing,
         },
         "participants": [
             {
@@ -208,4 +267,5 @@ def snapshot_for(participant: Participant) -> JSON:
         "clock": clock_data(clock),
         "queue": [request_data(r) for r in queue],
         "presenter": presenter_data(room),
+        "polls": polls,
     }

@@ -66,3 +66,9 @@ def disconnect_user_on_commit(
     if session_key is not None:
         message["session"] = session_key
     transaction.on_commit(lambda: send_now(user_group(user_id), message))
+
+
+def progress_on_commit(group: str, data: dict[str, Any]) -> None:
+    """A count that changes often (ballots cast in an open poll): sent after commit without a
+    sequence number or an event row, and thinned out by each process's hub (realtime.hub)."""
+    transaction.on_commit(lambda: send_now(group, {"type": "meeting.progress", "data": data}))

@@ -262,6 +262,10 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                 self.held.append((message["seq"], text))
             else:
                 await self._send_event(message["seq"], text)
+        elif kind == "meeting.progress" and text is not None:
+            if not self.accepted:
+                return  # the snapshot after the hello carries the count
+            await self.send(text_data=text)
         elif kind == "user.disconnect":
             if message.get("meeting", self.meeting_id) != self.meeting_id:
                 return

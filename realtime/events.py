@@ -8,6 +8,8 @@ Server → tablet
   {"type": "ack", "id": client_id, "ok": true, "seq": N, "result": {...}}   command committed
   {"type": "ack", "id": client_id, "ok": false, "code": c, "message": text} command refused
   {"type": "error", "code": c, "message": text}      a malformed, oversized or too frequent message
+  {"type": "progress", "poll": id, "voted": n, "entitled": m}   ballots cast in an open poll, at
+                                                      most twice a second (no seq: not an event)
   {"type": "pong"}
 
 Tablet → server
@@ -35,6 +37,7 @@ ACK = "ack"
 ERROR = "error"
 PING = "ping"
 PONG = "pong"
+PROGRESS = "progress"
 RESUME = "resume"
 COMMAND = "command"
 
@@ -68,6 +71,7 @@ class Field:
     minimum: int | None = None
     maximum: int | None = None
     nullable: bool = False
+    items: type = int  # for lists: ids (positive whole numbers) or short texts
 
 
 def _id(required: bool = True, nullable: bool = False) -> Field:
@@ -112,6 +116,23 @@ COMMANDS: dict[str, dict[str, Field]] = {
     "presenter.page": {"page": Field(int, minimum=1, maximum=100_000)},
     "presenter.stop": {},
     "presenter.follow": {"follow": Field(bool)},
+    "poll.create": {
+        "question": Field(str, max_length=500),
+        "kind": Field(str, required=False, choices=frozenset({"open", "secret"})),
+        "rule": Field(
+            str,
+            required=False,
+            choices=frozenset({"cast_majority", "members_majority", "two_thirds"}),
+        ),
+        "options": Field(list, required=False, items=str),
+        "item": _id(required=False),
+        "allow_change": Field(bool, required=False),
+    },
+    "poll.open": {"poll": _id()},
+    "poll.close": {"poll": _id()},
+    "poll.publish": {"poll": _id()},
+    "poll.reset": {"poll": _id()},
+    "vote.cast": {"poll": _id(), "option": _id()},
 }
 
 
@@ -137,9 +158,11 @@ def _check(name: str, value: Any, field: Field) -> Any:
         if field.maximum is not None and value > field.maximum:
             raise SchemaError(f"“{name}” không hợp lệ.")
     if isinstance(value, list):
-        if len(value) > 500 or not all(
-            isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value
-        ):
+        if field.items is int:
+            valid = all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+        else:
+            valid = all(isinstance(v, str) and 0 < len(v.strip()) <= 100 for v in value)
+        if len(value) > 500 or not valid:
             raise SchemaError(f"“{name}” không hợp lệ.")
     return value
 

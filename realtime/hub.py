@@ -31,10 +31,16 @@ logger = logging.getLogger(__name__)
 WRITES_PER_SLICE = 250
 # Channel layers forget group members after a day (group_expiry); a long-running process rejoins.
 REJOIN_EVERY_SECONDS = 6 * 3600
+# At most this often per poll does a tablet hear the count of ballots cast.
+PROGRESS_EVERY_SECONDS = 0.5
 
 
 class Listener(Protocol):
     async def deliver(self, message: dict[str, Any], text: str | None) -> None: ...
+
+
+def encode_progress(data: dict[str, Any]) -> str:
+    return json.dumps({"type": events.PROGRESS, **data}, separators=(",", ":"))
 
 
 def encode_event(message: dict[str, Any]) -> str:
@@ -57,6 +63,10 @@ class Hub:
         self.groups: dict[str, set[Listener]] = {}
         self._lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
+        # Progress counts per (group, poll): the highest seen, when last sent, a pending flush.
+        self._progress: dict[tuple[str, int], dict[str, Any]] = {}
+        self._progress_sent: dict[tuple[str, int], float] = {}
+        self._progress_due: set[tuple[str, int]] = set()
 
     async def join(self, group: str, listener: Listener) -> None:
         async with self._lock:
@@ -98,12 +108,19 @@ class Hub:
                 logger.exception("hub could not receive from the channel layer")
                 await asyncio.sleep(1)
                 continue
-            members = self.groups.get(message.get("group", ""))
+            group = message.get("group", "")
+            if message.get("type") == "meeting.progress":
+                self._note_progress(group, message["data"])
+                continue
+            members = self.groups.get(group)
             if members:
                 await self.fan_out(list(members), message)
 
-    async def fan_out(self, listeners: list[Listener], message: dict[str, Any]) -> None:
-        text = encode_event(message) if message.get("type") == "meeting.event" else None
+    async def fan_out(
+        self, listeners: list[Listener], message: dict[str, Any], text: str | None = None
+    ) -> None:
+        if text is None and message.get("type") == "meeting.event":
+            text = encode_event(message)
         for n, listener in enumerate(listeners, start=1):
             try:
                 await listener.deliver(message, text)
@@ -111,6 +128,29 @@ class Hub:
                 logger.exception("delivery to a socket failed")
             if n % WRITES_PER_SLICE == 0:
                 await asyncio.sleep(0)
+
+    def _note_progress(self, group: str, data: dict[str, Any]) -> None:
+        """Keep the highest count (ballots commit, and their messages arrive, in any order) and
+        send it at most every PROGRESS_EVERY_SECONDS, the last one always."""
+        key = (group, int(data["poll"]))
+        known = self._progress.get(key)
+        if known is None or data["voted"] >= known["voted"]:
+            self._progress[key] = data
+        if key in self._progress_due:
+            return
+        loop = asyncio.get_running_loop()
+        wait = self._progress_sent.get(key, 0.0) + PROGRESS_EVERY_SECONDS - loop.time()
+        self._progress_due.add(key)
+        loop.call_later(max(0.0, wait), lambda: loop.create_task(self._send_progress(key)))
+
+    async def _send_progress(self, key: tuple[str, int]) -> None:
+        self._progress_due.discard(key)
+        self._progress_sent[key] = asyncio.get_running_loop().time()
+        members = self.groups.get(key[0])
+        if members:
+            text = encode_progress(self._progress[key])
+            message = {"type": "meeting.progress"}
+            await self.fan_out(list(members), message, text)
 
     async def _rejoin(self) -> None:
         while True:

@@ -21,6 +21,7 @@ from cabinet.services import attendance as attendance_services
 from cabinet.services import meetings as meeting_services
 from cabinet.services import room as room_services
 from cabinet.services import speakers as speaker_services
+from cabinet.services import voting as voting_services
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,8 @@ def _no_result(_changed: Any) -> dict[str, Any]:
     return {}
 
 
-# Command name → (actor, meeting, validated args) → result. Arguments were validated against
-# realtime.events.COMMANDS; permissions and state are checked by the services.
+# Command name → (actor, meeting, validated args + the client id) → result. Arguments were
+# validated against realtime.events.COMMANDS; permissions and state are checked by the services.
 HANDLERS: dict[str, Handler] = {
     "meeting.start": lambda u, m, a: _no_result(meeting_services.start_meeting(actor=u, meeting=m)),
     "meeting.end": lambda u, m, a: _no_result(meeting_services.end_meeting(actor=u, meeting=m)),
@@ -103,6 +104,31 @@ HANDLERS: dict[str, Handler] = {
             actor=u, meeting=m, follow=a["follow"]
         ).follows_presenter
     },
+    "poll.create": lambda u, m, a: {
+        "poll": voting_services.create_poll(
+            actor=u,
+            meeting=m,
+            question=a["question"],
+            kind=a.get("kind", "open"),
+            rule=a.get("rule", "members_majority"),
+            options=a.get("options"),
+            item_id=a.get("item"),
+            allow_change=a.get("allow_change", False),
+        ).pk
+    },
+    "poll.open": lambda u, m, a: _no_result(
+        voting_services.open_poll(actor=u, meeting=m, poll_id=a["poll"])
+    ),
+    "poll.close": lambda u, m, a: voting_services.close_poll(actor=u, meeting=m, poll_id=a["poll"]),
+    "poll.publish": lambda u, m, a: _no_result(
+        voting_services.publish_poll(actor=u, meeting=m, poll_id=a["poll"])
+    ),
+    "poll.reset": lambda u, m, a: _no_result(
+        voting_services.reset_poll(actor=u, meeting=m, poll_id=a["poll"])
+    ),
+    "vote.cast": lambda u, m, a: voting_services.cast_vote_in(
+        actor=u, meeting=m, poll_id=a["poll"], option_id=a["option"], client_id=a["client_id"]
+    ),
 }
 
 
@@ -128,7 +154,9 @@ def run_command(
         return Ack(ok=False, code="refused", message=_("Không tìm thấy cuộc họp."))
     try:
         with transaction.atomic():
-            result = HANDLERS[name](actor, meeting, args)
+            # The client id also goes to the service: a ballot's receipt is keyed by it, so that
+            # the same ballot retried over HTTP gets the same receipt too.
+            result = HANDLERS[name](actor, meeting, {**args, "client_id": client_id})
             # The services locked the meeting row, so this is the seq of this command's event
             # (or of the last one, when the command changed nothing that is announced).
             seq = Meeting.objects.values_list("last_seq", flat=True).get(pk=meeting_id)

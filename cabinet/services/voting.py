@@ -46,31 +46,18 @@ from cabinet.models import (
     new_receipt,
 )
 from cabinet.permissions import participant_for
+from cabinet.room import poll_data
 from cabinet.services import ServiceError
 from cabinet.services.events import record_event
 from cabinet.services.meetings import lock_meeting
 from cabinet.services.room import require_runner
+from realtime.broadcast import meeting_group, progress_on_commit
 
 
 @dataclass(frozen=True)
 class Receipt:
     poll: int
     receipt: str
-
-
-def poll_data(poll: Poll) -> dict[str, Any]:
-    return {
-        "id": poll.pk,
-        "item": poll.item_id,
-        "question": poll.question,
-        "kind": poll.kind,
-        "rule": poll.rule,
-        "allow_change": poll.allow_change,
-        "state": poll.state,
-        "options": [{"id": o.pk, "label": o.label} for o in poll.options.all()],
-        "entitled": poll.entitled_count,
-        "members": poll.members_count,
-    }
 
 
 def _transition(poll: Poll, to: str) -> None:
@@ -218,7 +205,26 @@ def cast_vote(*, actor: User, poll_id: int, option_id: int, client_id: str) -> R
     voter.client_id = client_id
     voter.receipt = new_receipt()
     voter.save(update_fields=["voted", "client_id", "receipt"])
+    # Only the number who have voted goes out, never who or how.
+    progress_on_commit(
+        meeting_group(poll.meeting_id),
+        {
+            "poll": poll_id,
+            "voted": PollVoter.objects.filter(poll_id=poll_id, voted=True).count(),
+            "entitled": poll.entitled_count,
+        },
+    )
     return Receipt(poll=poll_id, receipt=voter.receipt)
+
+
+def cast_vote_in(
+    *, actor: User, meeting: Meeting, poll_id: int, option_id: int, client_id: str
+) -> dict[str, Any]:
+    """cast_vote for a poll of this meeting (the socket's meeting), as an ack's result."""
+    if not Poll.objects.filter(pk=poll_id, meeting=meeting).exists():
+        raise ServiceError(_("Không tìm thấy biểu quyết này."))
+    receipt = cast_vote(actor=actor, poll_id=poll_id, option_id=option_id, client_id=client_id)
+    return {"poll": receipt.poll, "receipt": receipt.receipt}
 
 
 def tally(poll: Poll) -> dict[str, Any]:

@@ -335,6 +335,7 @@ def test_the_snapshot_shows_a_member_only_what_they_may_see():
         "can_run": False,
         "can_present": False,
         "follows_presenter": True,
+        "polls": {},
     }
     assert [i["number"] for i in snapshot_for(room.chair)["items"]] == ["1", "2", "3"]
 

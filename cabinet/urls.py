@@ -14,6 +14,7 @@ from cabinet.views import (
     participants,
     room,
     viewer,
+    voting,
 )
 
 cabinet_patterns = [
@@ -21,6 +22,9 @@ cabinet_patterns = [
     path("meetings/new/", meetings.meeting_create, name="meeting_create"),
     path("meetings/<int:meeting_id>/", meetings.meeting_detail, name="meeting"),
     path("meetings/<int:meeting_id>/edit/", meetings.meeting_edit, name="meeting_edit"),
+    # Voting over HTTP (the same service as the socket's vote.cast).
+    path("polls/<int:poll_id>/vote/", voting.cast_ballot, name="poll_vote"),
+    path("polls/<int:poll_id>/record/", voting.poll_record, name="poll_record"),
     # The chair's console for the live meeting (the tablets' live state comes over the socket).
     path("meetings/<int:meeting_id>/console/", room.console, name="room_console"),
     path(

@@ -276,3 +276,58 @@ def test_r2_racing_closes_all_report_the_count_of_acknowledged_ballots():
             future.result()
     assert len(set(closes)) == 1
     assert closes[0] == len(acknowledged) == Ballot.objects.filter(poll=poll).count()
+
+
+# --- over HTTP --------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_voting_over_http_gives_the_same_receipt_as_a_retry_would():
+    from django.test import Client
+
+    from tests.factories import PASSWORD
+
+    meeting, chair, members, _ = voting_meeting(2)
+    poll = opened(meeting, chair)
+    client = Client(enforce_csrf_checks=False)
+    client.login(username=members[0].username, password=PASSWORD)
+    url = f"/polls/{poll.pk}/vote/"
+    body = {"option": option(poll, 2), "client_id": "http-ballot-1"}
+    first = client.post(url, body, content_type="application/json")
+    again = client.post(url, body, content_type="application/json")
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
+    other = client.post(
+        url,
+        {"option": option(poll, 1), "client_id": "http-ballot-2"},
+        content_type="application/json",
+    )
+    assert other.status_code == 400 and other.json()["error"] == "Đồng chí đã biểu quyết."
+    bad = client.post(url, {"option": "1", "client_id": "x"}, content_type="application/json")
+    assert bad.status_code == 400
+    # The record of a named poll opens only after the close.
+    assert client.get(f"/polls/{poll.pk}/record/").status_code == 409
+    voting.close_poll(actor=chair, meeting=meeting, poll_id=poll.pk)
+    record = client.get(f"/polls/{poll.pk}/record/").json()["record"]
+    assert [(r["name"], r["option"]) for r in record] == [
+        (members[0].get_full_name(), "Không tán thành")
+    ]
+
+
+@pytest.mark.django_db
+def test_http_voting_needs_a_signed_in_participant_and_csrf():
+    from django.test import Client
+
+    from tests.factories import PASSWORD, make_user
+
+    meeting, chair, members, _ = voting_meeting(1)
+    poll = opened(meeting, chair)
+    url = f"/polls/{poll.pk}/vote/"
+    body = {"option": option(poll, 1), "client_id": "http-ballot-9"}
+    assert Client().post(url, body, content_type="application/json").status_code == 401
+    outsider = make_user()
+    client = Client()
+    client.login(username=outsider.username, password=PASSWORD)
+    assert client.post(url, body, content_type="application/json").status_code == 404
+    strict = Client(enforce_csrf_checks=True)
+    strict.login(username=members[0].username, password=PASSWORD)
+    assert strict.post(url, body, content_type="application/json").status_code == 403
+    assert not Ballot.objects.exists()

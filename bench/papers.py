@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import hashlib
 import io
 import os
@@ -36,6 +37,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))  # run as a script: the project's packages, bench.common included
+
+from bench.common import free_port, migrated_meeting, proc_status_kb  # noqa: E402
+
 DIRECTIVES = Path("/work/shared/data/directives")
 MB = 1024 * 1024
 
@@ -95,37 +100,16 @@ class Fixture:
 
 
 def set_up(data_dir: Path, size_mb: int) -> Fixture:
-    import datetime as dt
-
-    import django
-
-    (data_dir / "data" / "static").mkdir(parents=True)  # STATIC_ROOT; WhiteNoise warns if missing
-    django.setup()
-    from django.contrib.auth.models import Permission
+    _unit, user, meeting = migrated_meeting(
+        data_dir, starts_in=dt.timedelta(days=1), location="Phòng họp số 1"
+    )
     from django.core.files.base import ContentFile
-    from django.core.management import call_command
     from django.test import Client
     from django.urls import reverse
     from django.utils import timezone
 
-    call_command("migrate", verbosity=0)
-    from cabinet.models import Paper, PaperVersion, Unit, User, VersionStatus
-    from cabinet.services import meetings as meeting_services
+    from cabinet.models import Paper, PaperVersion, VersionStatus
 
-    unit = Unit.objects.create(code="stc", name="Sở Tài chính", kind="department")
-    user = User.objects.create(username="thuky", full_name="Nguyễn Văn A", unit=unit)
-    user.user_permissions.add(Permission.objects.get(codename="organize_meetings"))
-    user = User.objects.get(pk=user.pk)
-    starts = timezone.now() + dt.timedelta(days=1)
-    meeting = meeting_services.create_meeting(
-        actor=user,
-        title="Phiên họp thường kỳ",
-        kind="regular",
-        location="Phòng họp số 1",
-        starts_at=starts,
-        ends_at=starts + dt.timedelta(hours=3),
-        organizer_unit=unit,
-    )
     data = noise_pdf(size_mb * MB)
     digest = hashlib.sha256(data).hexdigest()
     paper = Paper.objects.create(meeting=meeting, title="Hồ sơ lớn", kind="report", created_by=user)
@@ -195,10 +179,7 @@ async def fetch(port: int, path: str, headers: dict[str, str]) -> Result:
 
 
 def rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+    return proc_status_kb(pid, "VmRSS")
 
 
 @dataclass
@@ -291,12 +272,6 @@ def concurrent_range_ttfb(
 
     times = [result.ttfb for result in asyncio.run(all_at_once())]
     return statistics.median(times), p95(times)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:

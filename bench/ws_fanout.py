@@ -50,6 +50,10 @@ from pathlib import Path
 from typing import Any
 
 PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))  # run as a script: the project's packages, bench.common included
+
+from bench.common import free_port, migrated_meeting, proc_status_kb  # noqa: E402
+
 SERVER_CORE, CLIENT_CORE = 0, 1
 CLIENT_CPU_LIMIT = 70.0
 APPS = {
@@ -65,40 +69,22 @@ APPS = {
 def prepare(data_dir: Path, members: int) -> None:
     import datetime as dt
 
-    import django
-
-    (data_dir / "data" / "static").mkdir(parents=True, exist_ok=True)
-    django.setup()
+    unit, secretary, meeting = migrated_meeting(
+        data_dir, starts_in=dt.timedelta(hours=1), location="Hội trường"
+    )
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
-    from django.contrib.auth.models import Permission
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
-    from django.core.management import call_command
     from django.db import transaction
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
-    call_command("migrate", verbosity=0)
-    from cabinet.models import Participant, Unit, User
+    from cabinet.models import Participant, User
     from cabinet.services import agenda as agenda_services
     from cabinet.services import meetings as meeting_services
 
-    unit = Unit.objects.create(code="vp", name="Văn phòng UBND", kind="department")
-    secretary = User.objects.create(username="thuky", full_name="Thư ký", unit=unit)
-    secretary.user_permissions.add(Permission.objects.get(codename="organize_meetings"))
-    secretary = User.objects.get(pk=secretary.pk)
-    starts = timezone.now() + dt.timedelta(hours=1)
-    meeting = meeting_services.create_meeting(
-        actor=secretary,
-        title="Phiên họp thường kỳ",
-        kind="regular",
-        location="Hội trường",
-        starts_at=starts,
-        ends_at=starts + dt.timedelta(hours=3),
-        organizer_unit=unit,
-    )
     chair = User.objects.create(username="chutri", full_name="Chủ trì", unit=unit)
     meeting_services.invite_participant(
         actor=secretary, meeting=meeting, user=chair, role="chair", can_vote=True
@@ -151,12 +137,6 @@ def prepare(data_dir: Path, members: int) -> None:
 # --- Server --------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _server_preexec() -> None:
     os.sched_setaffinity(0, {SERVER_CORE})
     _raise_fd_limit()
@@ -204,13 +184,6 @@ def daphne(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def proc_status_kb(pid: int, key: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1])
-    return 0
 
 
 def proc_cpu_seconds(pid: int) -> float:

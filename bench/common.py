@@ -1,0 +1,54 @@
+"""Pieces the benchmarks share: a migrated throwaway database with a meeting, ports, /proc."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+from pathlib import Path
+from typing import Any
+
+
+def migrated_meeting(data_dir: Path, *, starts_in: dt.timedelta, location: str) -> Any:
+    """Set Django up on the bench's DATA_DIR, migrate, and create a unit, its secretary (who may
+    organise meetings) and a draft meeting. Returns (unit, secretary, meeting)."""
+    import django
+
+    (data_dir / "data" / "static").mkdir(parents=True, exist_ok=True)  # STATIC_ROOT for WhiteNoise
+    django.setup()
+    from django.contrib.auth.models import Permission
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0)
+    from cabinet.models import Unit, User
+    from cabinet.services import meetings as meeting_services
+
+    unit = Unit.objects.create(code="vp", name="Văn phòng UBND", kind="office")
+    secretary = User.objects.create(username="thuky", full_name="Thư ký", unit=unit)
+    secretary.user_permissions.add(Permission.objects.get(codename="organize_meetings"))
+    secretary = User.objects.get(pk=secretary.pk)  # drop the cached permissions
+    starts = timezone.now() + starts_in
+    meeting = meeting_services.create_meeting(
+        actor=secretary,
+        title="Phiên họp thường kỳ",
+        kind="regular",
+        location=location,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=3),
+        organizer_unit=unit,
+    )
+    return unit, secretary, meeting
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def proc_status_kb(pid: int, key: str) -> int:
+    """A figure from /proc/<pid>/status in kB, e.g. VmRSS (now) or VmHWM (peak)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    return 0

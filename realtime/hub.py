@@ -67,6 +67,7 @@ class Hub:
         self._progress: dict[tuple[str, int], dict[str, Any]] = {}
         self._progress_sent: dict[tuple[str, int], float] = {}
         self._progress_due: set[tuple[str, int]] = set()
+        self._sending: set[asyncio.Task[None]] = set()  # keeps pending sends from being collected
 
     async def join(self, group: str, listener: Listener) -> None:
         async with self._lock:
@@ -141,7 +142,12 @@ class Hub:
         loop = asyncio.get_running_loop()
         wait = self._progress_sent.get(key, 0.0) + PROGRESS_EVERY_SECONDS - loop.time()
         self._progress_due.add(key)
-        loop.call_later(max(0.0, wait), lambda: loop.create_task(self._send_progress(key)))
+        loop.call_later(max(0.0, wait), self._start_progress_send, key)
+
+    def _start_progress_send(self, key: tuple[str, int]) -> None:
+        task = asyncio.get_running_loop().create_task(self._send_progress(key))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
 
     async def _send_progress(self, key: tuple[str, int]) -> None:
         self._progress_due.discard(key)

@@ -94,11 +94,15 @@ def move_to_item(*, actor: User, meeting: Meeting, item_id: int | None) -> RoomS
     return room
 
 
-def _current_clock(meeting: Meeting) -> ItemClock:
-    room = RoomState.objects.filter(meeting=meeting).first()
+def _clock_of_current_item(actor: User, meeting: Meeting) -> tuple[Meeting, ItemClock]:
+    """The locked meeting and the clock of the item under discussion, for the chair's controls."""
+    require_runner(actor, meeting)
+    locked = lock_meeting(meeting)
+    require_in_session(locked)
+    room = RoomState.objects.filter(meeting=locked).first()
     if room is None or room.current_item_id is None:
         raise ServiceError(_("Chưa chọn nội dung đang thảo luận."))
-    return ItemClock.objects.get(item_id=room.current_item_id)
+    return locked, ItemClock.objects.get(item_id=room.current_item_id)
 
 
 def _clock_changed(*, actor: User, meeting: Meeting, clock: ItemClock) -> ItemClock:
@@ -111,10 +115,7 @@ def _clock_changed(*, actor: User, meeting: Meeting, clock: ItemClock) -> ItemCl
 
 @transaction.atomic
 def start_clock(*, actor: User, meeting: Meeting) -> ItemClock:
-    require_runner(actor, meeting)
-    locked = lock_meeting(meeting)
-    require_in_session(locked)
-    clock = _current_clock(locked)
+    locked, clock = _clock_of_current_item(actor, meeting)
     if clock.running_since is not None:
         raise ServiceError(_("Đồng hồ đang chạy."))
     clock.running_since = timezone.now()
@@ -123,10 +124,7 @@ def start_clock(*, actor: User, meeting: Meeting) -> ItemClock:
 
 @transaction.atomic
 def pause_clock(*, actor: User, meeting: Meeting) -> ItemClock:
-    require_runner(actor, meeting)
-    locked = lock_meeting(meeting)
-    require_in_session(locked)
-    clock = _current_clock(locked)
+    locked, clock = _clock_of_current_item(actor, meeting)
     if clock.running_since is None:
         raise ServiceError(_("Đồng hồ đang dừng."))
     _stop(clock, timezone.now())
@@ -136,12 +134,9 @@ def pause_clock(*, actor: User, meeting: Meeting) -> ItemClock:
 @transaction.atomic
 def adjust_clock(*, actor: User, meeting: Meeting, minutes: int) -> ItemClock:
     """Give the current item more (or less) time. The planned time never drops below a minute."""
-    require_runner(actor, meeting)
-    locked = lock_meeting(meeting)
-    require_in_session(locked)
+    locked, clock = _clock_of_current_item(actor, meeting)
     if minutes == 0:
         raise ServiceError(_("Số phút điều chỉnh phải khác 0."))
-    clock = _current_clock(locked)
     clock.duration_s = max(60, clock.duration_s + minutes * 60)
     return _clock_changed(actor=actor, meeting=locked, clock=clock)
 

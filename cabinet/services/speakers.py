@@ -156,10 +156,8 @@ def reorder_queue(*, actor: User, meeting: Meeting, item_id: int, order: list[in
     if len(order) != len(set(order)) or set(order) != set(waiting):
         raise ServiceError(_("Danh sách đăng ký vừa thay đổi; hãy sắp xếp lại."))
     for position, request_id in enumerate(order, start=1):
-        request = waiting[request_id]
-        if request.order != position:
-            request.order = position
-            request.save(update_fields=["order"])
+        waiting[request_id].order = position
+    SpeakerRequest.objects.bulk_update(list(waiting.values()), ["order"])
     record_event(
         meeting=locked,
         type="speaker.reordered",

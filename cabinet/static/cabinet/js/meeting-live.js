@@ -16,6 +16,7 @@ import {
   requestSummary,
   tickSpeechClocks,
 } from "./live/render-common.js";
+import { setupVoting } from "./live/voting.js";
 
 const head = document.querySelector("[data-meeting]");
 const panel = document.getElementById("room");
@@ -164,6 +165,14 @@ if (head) {
   }
 
   room.subscribe((state) => render(state));
+
+  if (panel) {
+    setupVoting({
+      live,
+      meetingId: head.dataset.meeting,
+      els: { section: $("vote"), current: $("vote-current"), earlier: $("vote-earlier"), earlierBox: $("vote-earlier-box") },
+    });
+  }
 
   live.onTick((now) => {
     const state = room.state;

@@ -12,7 +12,11 @@ import { openLive } from "./socket.js";
  */
 export function startRoom({ meetingId, stateEl = document.getElementById("conn-state"), onOther, onHello } = {}) {
   const room = createRoom();
+  const stateListeners = new Set();
+  let connection = "connecting";
   const showState = (name) => {
+    connection = name;
+    for (const fn of stateListeners) fn(name);
     if (!stateEl) return;
     stateEl.dataset.state = name;
     stateEl.textContent = t(name);
@@ -29,6 +33,7 @@ export function startRoom({ meetingId, stateEl = document.getElementById("conn-s
       return result === "irrelevant";
     },
     onError: (message) => toast(message || t("refused"), { error: true }),
+    onProgress: (message) => room.progress(message),
     onHello,
   });
 
@@ -53,6 +58,14 @@ export function startRoom({ meetingId, stateEl = document.getElementById("conn-s
     now: () => socket.now(),
     onTick(fn) {
       tickers.add(fn);
+    },
+    /** The connection's state name ("live", "lost", …), as the badge shows it. */
+    get connection() {
+      return connection;
+    },
+    /** Called with the new state name on every change of the connection. */
+    onConnection(fn) {
+      stateListeners.add(fn);
     },
   };
 }

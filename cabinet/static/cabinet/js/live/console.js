@@ -1,6 +1,7 @@
 // The chair's console: the whole room on one screen, run through socket commands. Nothing here
 // reloads the page; every change arrives as an event (or a snapshot) and is redrawn from the state.
 import { startRoom } from "./connect.js";
+import { setupPolls } from "./console-polls.js";
 import { h, setText } from "./dom.js";
 import { t } from "./labels.js";
 import {
@@ -195,6 +196,7 @@ function render(state) {
 }
 
 room.subscribe((state) => render(state));
+setupPolls({ live, root });
 live.onTick((now) => {
   if (!room.state) return;
   renderClock($("c-clock"), room.state.clock, now);

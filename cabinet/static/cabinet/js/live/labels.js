@@ -1,5 +1,9 @@
 // Strings of the live room made in JS: Vietnamese by default, English when the page is in English
 // (<html lang> is set by Django from the user's language).
+//
+// Newer strings (voting) come from the page itself: each <template data-live-labels> holds one
+// <span data-label="key">text</span> per string, written with {% translate %}, so that they go
+// through Django's catalogues like the rest of the page. They win over the tables below.
 const LABELS = {
   vi: {
     live: "Đã kết nối",
@@ -153,7 +157,17 @@ const LABELS = {
 
 const table = LABELS[document.documentElement.lang] || LABELS.vi;
 
+function pageLabels() {
+  const found = {};
+  for (const holder of document.querySelectorAll("template[data-live-labels]")) {
+    for (const el of holder.content.querySelectorAll("[data-label]")) found[el.dataset.label] = el.textContent.trim();
+  }
+  return found;
+}
+
+const fromPage = pageLabels();
+
 export function t(key, vars = {}) {
-  const text = table[key] ?? LABELS.vi[key] ?? key;
+  const text = fromPage[key] ?? table[key] ?? LABELS.vi[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
 }

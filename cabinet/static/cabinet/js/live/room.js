@@ -33,6 +33,32 @@ function upsertRequest(state, request) {
   sortQueue(state);
 }
 
+// --- Polls ---------------------------------------------------------------------------------------
+// state.polls: the snapshot's polls (poll + {voted, result}); state.me.polls: {"<id>": {entitled,
+// receipt}} for the polls this member may vote in. Events carry the whole poll, so each reducer
+// replaces it and only keeps what the event does not say (the count, the result).
+
+function upsertPoll(state, poll, extra = {}) {
+  // Polls on items this user cannot see stay out, as in the snapshot.
+  if (poll.item != null && !state.items.some((item) => item.id === poll.item)) return null;
+  const known = byId(state.polls, poll.id);
+  const next = { voted: 0, result: null, ...known, ...poll, ...extra };
+  if (known) Object.assign(known, next);
+  else state.polls.push(next);
+  return known || next;
+}
+
+function myPolls(state) {
+  if (!state.me) return {};
+  state.me.polls = state.me.polls || {};
+  return state.me.polls;
+}
+
+function pollFinished(s, d) {
+  // The result's count is final: it replaces whatever the throttled progress said.
+  upsertPoll(s, d.poll, { result: d.result, voted: d.result?.cast ?? 0 });
+}
+
 const REDUCERS = {
   "meeting.started": (s, d) => {
     s.meeting.status = d.status;
@@ -74,6 +100,24 @@ const REDUCERS = {
   "presenter.changed": (s, d) => {
     s.presenter = d.presenter ?? null;
   },
+  "poll.created": (s, d) => {
+    upsertPoll(s, d.poll);
+  },
+  "poll.opened": (s, d) => {
+    const poll = upsertPoll(s, d.poll, { voted: 0, result: null });
+    if (!poll) return;
+    // Who may vote was fixed when the poll opened (present members with a vote).
+    const mine = myPolls(s);
+    if (s.me && (d.voters || []).includes(s.me.participant)) mine[poll.id] = { entitled: true, receipt: null };
+    else delete mine[poll.id];
+  },
+  "poll.closed": pollFinished,
+  "poll.published": pollFinished,
+  "poll.reset": (s, d) => {
+    // Back to prepared, nobody voted: the entitlement is taken again at the next opening.
+    upsertPoll(s, d.poll, { voted: 0, result: null });
+    delete myPolls(s)[d.poll.id];
+  },
   "presenter.page": (s, d) => {
     if (!s.presenter) return false; // we missed who presents: ask for the room
     Object.assign(s.presenter, { paper: d.paper, version: d.version, page: d.page });
@@ -103,6 +147,8 @@ export function createRoom() {
       room.state.attendance = room.state.attendance || {};
       room.state.items = room.state.items || [];
       room.state.participants = room.state.participants || [];
+      room.state.polls = room.state.polls || [];
+      if (room.state.me) room.state.me.polls = room.state.me.polls || {};
       sortQueue(room.state);
       room.seq = seq;
       room.emit({ name: "snapshot" });
@@ -119,6 +165,28 @@ export function createRoom() {
       room.seq = seq;
       room.emit({ name, data });
       return "applied";
+    },
+    /**
+     * The count of ballots in an open poll ({"type":"progress"}): not an event, so no seq. Counts
+     * only grow while a poll is open, and messages from several server processes may cross, so
+     * the highest count wins.
+     */
+    progress(data) {
+      const poll = room.state && byId(room.state.polls, data.poll);
+      if (!poll || poll.state !== "open") return;
+      const voted = Math.max(poll.voted || 0, Number(data.voted) || 0);
+      const entitled = Number(data.entitled) || poll.entitled;
+      if (voted === poll.voted && entitled === poll.entitled) return;
+      poll.voted = voted;
+      poll.entitled = entitled;
+      room.emit({ name: "progress", data });
+    },
+    /** This member's own ballot was acknowledged: the receipt, as the snapshot would have it. */
+    setReceipt(pollId, receipt) {
+      if (!room.state?.me) return;
+      const mine = room.state.me.polls;
+      mine[pollId] = { ...(mine[pollId] || { entitled: true }), receipt };
+      room.emit({ name: "me.vote", data: { poll: pollId } });
     },
     // --- Derived values, shared by the pages ---------------------------------------------------
     participant(id) {
@@ -142,6 +210,13 @@ export function createRoom() {
     },
     speaking() {
       return (room.state?.queue || []).find((r) => r.status === "speaking") || null;
+    },
+    poll(id) {
+      return byId(room.state?.polls || [], id) || null;
+    },
+    /** This member's standing in a poll: {entitled, receipt}, or null (not entitled). */
+    myPoll(id) {
+      return room.state?.me?.polls?.[String(id)] || null;
     },
     myRequest(itemId) {
       const me = room.me();

@@ -41,6 +41,9 @@ export function commandId() {
  *   onState(name)           "connecting" | "live" | "lost" | "offline" | "denied" | "signedout"
  *   onError(message)        a refused message (rate limit, bad message): text for the user
  *   onHello()               every (re)connect, after the resume was sent
+ *   onProgress(message)     {poll, voted, entitled}: ballots cast so far in an open poll. Not an
+ *                           event (no seq, throttled, may arrive out of order between processes),
+ *                           so it bypasses the seq bookkeeping; the room keeps the highest count.
  */
 export function openLive(meetingId, handlers) {
   const pending = new Map(); // id → {message, resolve}
@@ -157,6 +160,10 @@ export function openLive(meetingId, handlers) {
       case "error":
         handlers.onError?.(message.message || message.code);
         break;
+      case "progress":
+        // Before the first snapshot there is no poll to count for; the snapshot has the count.
+        if (seq !== null) handlers.onProgress?.(message);
+        break;
       default:
         break; // pong, and anything newer than this page
     }
@@ -215,14 +222,20 @@ export function openLive(meetingId, handlers) {
   connect();
 
   return {
-    /** Send a command; resolves with its ack ({ok, result} or {ok:false, code, message}). */
-    command(name, args = {}) {
-      const id = commandId();
+    /**
+     * Send a command; resolves with its ack ({ok, result} or {ok:false, code, message}).
+     * `id` is for a caller that must keep one id across page loads or other channels (a ballot:
+     * the server dedupes on it, so one tap can never become two ballots).
+     */
+    command(name, args = {}, id = commandId()) {
+      const known = pending.get(id);
+      if (known) return known.promise; // the same command already waits for its ack
       const message = { type: "command", id, name, args };
-      return new Promise((resolve) => {
-        pending.set(id, { message, resolve });
-        send(message); // if closed, it goes after the next hello
-      });
+      let resolve;
+      const promise = new Promise((done) => (resolve = done));
+      pending.set(id, { message, resolve, promise });
+      send(message); // if closed, it goes after the next hello
+      return promise;
     },
     /** Ask for the whole room again (an event this page does not know how to apply). */
     refresh() {

@@ -146,7 +146,14 @@ def open_poll(*, actor: User, meeting: Meeting, poll_id: int) -> Poll:
     poll.members_count = members.count()
     poll.opened_at = timezone.now()
     poll.save()
-    record_event(meeting=locked, type="poll.opened", payload={"poll": poll_data(poll)}, actor=actor)
+    # Who may vote is public (it follows attendance); the tablets use it to show the ballot
+    # without asking the server again.
+    record_event(
+        meeting=locked,
+        type="poll.opened",
+        payload={"poll": poll_data(poll), "voters": sorted(entitled)},
+        actor=actor,
+    )
     return poll
 
 
@@ -227,6 +234,16 @@ def cast_vote_in(
     return {"poll": receipt.poll, "receipt": receipt.receipt}
 
 
+def outcome(rule: str, in_favour: int, cast: int, members: int) -> tuple[int, bool]:
+    """The base that percentages refer to, and whether the motion carries under the rule.
+    Integer arithmetic: "more than half" and "at least two thirds" are exact, with no rounding."""
+    if rule == PollRule.CAST_MAJORITY:
+        return cast, in_favour * 2 > cast
+    if rule == PollRule.MEMBERS_MAJORITY:
+        return members, in_favour * 2 > members
+    return members, in_favour * 3 >= members * 2
+
+
 def tally(poll: Poll) -> dict[str, Any]:
     """Counts per option and the outcome under the poll's rule. The first option carries the
     motion (Tán thành / Đồng ý)."""
@@ -236,13 +253,7 @@ def tally(poll: Poll) -> dict[str, Any]:
     for option_id in source.objects.filter(poll=poll).values_list("option_id", flat=True):
         counts[option_id] += 1
     cast = sum(counts.values())
-    in_favour = counts[options[0].pk]
-    if poll.rule == PollRule.CAST_MAJORITY:
-        base, passed = cast, in_favour * 2 > cast
-    elif poll.rule == PollRule.MEMBERS_MAJORITY:
-        base, passed = poll.members_count, in_favour * 2 > poll.members_count
-    else:
-        base, passed = poll.members_count, in_favour * 3 >= poll.members_count * 2
+    base, passed = outcome(poll.rule, counts[options[0].pk], cast, poll.members_count)
     return {
         "cast": cast,
         "entitled": poll.entitled_count,

@@ -185,8 +185,20 @@ def test_a_secret_poll_keeps_who_voted_apart_from_what_was_chosen(caplog):
     # The poll's events name no person; no event was written per ballot.
     poll_events = MeetingEvent.objects.filter(meeting=meeting, type__startswith="poll.")
     assert [e.type for e in poll_events] == ["poll.created", "poll.opened", "poll.closed"]
-    for event in poll_events:
-        assert "participant" not in str(event.payload) and "voter" not in str(event.payload)
+    # The poll and who may vote (public: it follows attendance) and, at the close, the counts.
+    assert [sorted(e.payload) for e in poll_events] == [
+        ["poll"],
+        ["poll", "voters"],
+        ["poll", "result"],
+    ]
+    assert set(poll_events[2].payload["result"]) == {
+        "cast",
+        "entitled",
+        "members",
+        "base",
+        "options",
+        "passed",
+    }
     for record in caplog.records:
         assert "option" not in record.getMessage().lower()
     # The stored order is not the order of voting.

@@ -43,6 +43,10 @@ async def test_a_secret_poll_from_opening_to_result_over_the_socket():
         opened = await receive_until(member, "event")
     options = [o["id"] for o in opened["data"]["poll"]["options"]]
     assert opened["data"]["poll"]["entitled"] == 3
+    # Each tablet learns from the event itself whether it may vote.
+    assert sorted(opened["data"]["voters"]) == sorted(
+        [room.chair.pk, room.member.pk, room.listed_member.pk]
+    )
 
     await member.send_json_to(
         command("ballot-member1", "vote.cast", poll=poll_id, option=options[0])

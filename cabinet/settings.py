@@ -264,9 +264,16 @@ SILENCED_SYSTEM_CHECKS = (
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"hide_ballot_queries": {"()": "cabinet.log_filters.HideBallotQueries"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # LOG_SQL=1 (with DEBUG on) logs every SQL statement, for diagnosing slow pages; the
+        # statements of a ballot stay out even then (cabinet/log_filters.py).
+        "django.db.backends": {
+            "filters": ["hide_ballot_queries"],
+            "level": "DEBUG" if env_bool("LOG_SQL", False) else "INFO",
+        },
         "django.channels.server": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},  # PDF font subsetting is chatty at INFO
     },

@@ -6,24 +6,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
-import websockets
 from asgiref.sync import sync_to_async
-from django.conf import settings
-from django.db import connection
 
 from cabinet.services import meetings as meeting_services
 from tests.factories import Room
+from tests.realtime.daphne import free_port, next_of, open_tablet, start_daphne, stop, wait_for
 from tests.realtime.sockets import new_session
-
-ROOT = Path(__file__).resolve().parents[2]
-ASGI_APP = "realtime.asgi:application"
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -33,59 +23,6 @@ pytestmark = [
         reason="needs the shared PostgreSQL and Redis (the second pass of the test command)",
     ),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_daphne(port: int, log: Path) -> subprocess.Popen[bytes]:
-    # The processes use the test database (the rows this test commits) and the real Redis.
-    db = connection.settings_dict
-    env = os.environ | {
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "EVENT_RELAY_INTERVAL": "0",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), ASGI_APP],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-
-
-def wait_for(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(log.read_text()) from None
-            time.sleep(0.2)
-
-
-async def open_tablet(port: int, meeting_id: int, session_key: str):
-    tablet = await websockets.connect(
-        f"ws://127.0.0.1:{port}/ws/meetings/{meeting_id}/",
-        origin=websockets.Origin(f"http://127.0.0.1:{port}"),
-        additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"},
-    )
-    hello = json.loads(await asyncio.wait_for(tablet.recv(), 10))
-    assert hello["type"] == "hello"
-    return tablet
-
-
-async def next_of(tablet, kind: str) -> dict:
-    while True:
-        message = json.loads(await asyncio.wait_for(tablet.recv(), 10))
-        if message["type"] == kind:
-            return message
 
 
 async def test_a_change_through_one_process_reaches_tablets_on_the_other(tmp_path):
@@ -138,6 +75,4 @@ async def test_a_change_through_one_process_reaches_tablets_on_the_other(tmp_pat
         await member.close()
     finally:
         for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(timeout=10)
+            stop(server)

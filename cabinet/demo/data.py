@@ -525,6 +525,40 @@ MEETINGS: list[dict] = [
                 ("chanhvanphong", "other", "Thời hạn báo cáo số liệu giải ngân hằng tuần"),
             ],
             "speaking": "gd.khcn",
+            # Item 1 was put to a named vote and the result announced; the chair has prepared a
+            # secret vote on the current item, ready to open from the console.
+            "polls": [
+                {
+                    "item": 0,
+                    "question": (
+                        "Thông qua phương án điều chuyển vốn đầu tư công năm 2026 từ các dự án "
+                        "chậm giải ngân sang các dự án có khả năng giải ngân tốt"
+                    ),
+                    "kind": "open",
+                    "rule": "members_majority",
+                    # Option 0 Tán thành, 1 Không tán thành, 2 Không biểu quyết.
+                    "ballots": {
+                        "chutich": 0,
+                        "phochutich": 0,
+                        "chanhvanphong": 0,
+                        "gd.noivu": 0,
+                        "gd.khcn": 0,
+                        "gd.xaydung": 1,
+                    },
+                    "publish": True,
+                },
+                {
+                    "item": 1,
+                    "question": (
+                        "Thống nhất đề xuất bổ sung kinh phí chuyển đổi số năm 2027 để hoàn thành "
+                        "số hóa hồ sơ thủ tục hành chính cấp xã"
+                    ),
+                    "kind": "secret",
+                    "rule": "members_majority",
+                    "ballots": {},
+                    "publish": False,
+                },
+            ],
         },
     },
 ]

@@ -46,6 +46,13 @@ def test_demo_has_a_meeting_in_session_with_a_live_room(demo):
     assert str(member.pk) not in state["attendance"]
     assert SpeakerRequest.objects.filter(meeting=live, status=RequestStatus.WAITING).count() == 3
     assert SpeakerRequest.objects.filter(meeting=live, status=RequestStatus.SPEAKING).count() == 1
+    # A named vote already announced on the first item; a secret one ready on the current item.
+    announced, prepared = state["polls"]
+    assert announced["state"] == "published" and announced["item"] == state["items"][0]["id"]
+    assert [o["count"] for o in announced["result"]["options"]] == [5, 1, 0]
+    assert announced["result"]["passed"] is True  # 5 of the 9 members: more than half
+    assert prepared["state"] == "prepared" and prepared["kind"] == "secret"
+    assert prepared["item"] == state["current_item"]
 
 
 def test_demo_papers_are_real_vietnamese_pdfs(demo):

@@ -27,6 +27,7 @@ from cabinet.services import meetings as meeting_services
 from cabinet.services import papers as paper_services
 from cabinet.services import room as room_services
 from cabinet.services import speakers as speaker_services
+from cabinet.services import voting as voting_services
 from cabinet.services.paper_processing import process_version
 
 PAPER_DIR = Path(__file__).resolve().parents[2] / "demo" / "papers"
@@ -175,6 +176,40 @@ class Command(BaseCommand):
             actor=users[live["speaking"]], meeting=meeting, position="other"
         )
         speaker_services.give_floor(actor=chair, meeting=meeting, request_id=speaking.pk)
+        for poll_spec in live.get("polls", []):
+            self._poll(meeting, poll_spec, top, users, chair)
+
+    def _poll(
+        self,
+        meeting: Meeting,
+        spec: dict[str, Any],
+        top: list[AgendaItem],
+        users: dict[str, User],
+        chair: User,
+    ) -> None:
+        """A poll through the services: prepared, or opened, voted on, closed and published."""
+        poll = voting_services.create_poll(
+            actor=chair,
+            meeting=meeting,
+            question=spec["question"],
+            kind=spec["kind"],
+            rule=spec["rule"],
+            item_id=top[spec["item"]].pk,
+        )
+        if not spec["ballots"]:
+            return
+        voting_services.open_poll(actor=chair, meeting=meeting, poll_id=poll.pk)
+        options = list(poll.options.order_by("position").values_list("pk", flat=True))
+        for username, choice in spec["ballots"].items():
+            voting_services.cast_vote(
+                actor=users[username],
+                poll_id=poll.pk,
+                option_id=options[choice],
+                client_id=f"demo-{poll.pk}-{username}",
+            )
+        voting_services.close_poll(actor=chair, meeting=meeting, poll_id=poll.pk)
+        if spec["publish"]:
+            voting_services.publish_poll(actor=chair, meeting=meeting, poll_id=poll.pk)
 
     def _item(
         self,

@@ -607,11 +607,16 @@ def run_backend(backend: str, args: argparse.Namespace) -> Run:
             f"[{backend}] prepared in {time.perf_counter() - t0:.1f} s; starting Daphne", flush=True
         )
         log = tmp / "daphne.log"
-        with daphne("ours", env, log) as (process, port):
-            asyncio.run(burst(port, process.pid, fixture, run, args))
+        kept = Path(tempfile.gettempdir()) / f"vote_burst-{backend}-daphne.log"
+        try:
+            with daphne("ours", env, log) as (process, port):
+                asyncio.run(burst(port, process.pid, fixture, run, args))
+        finally:
+            if log.exists():
+                shutil.copy(log, kept)
         tail = log.read_text(errors="replace").strip()
         if tail:
-            run.notes.append(f"server log ({len(tail.splitlines())} lines), ends: {tail[-300:]!r}")
+            run.notes.append(f"the server logged {len(tail.splitlines())} lines: see {kept}")
         counted = subprocess.run(  # noqa: S603
             [sys.executable, __file__, "--count", str(run.db["poll"])],
             env=env,

@@ -130,7 +130,17 @@ SQLITE_OPTIONS = {
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    # Connections are kept (DB_CONN_MAX_AGE seconds, checked before reuse): a server's database
+    # work runs in one thread, and opening a PostgreSQL connection (a new server process) for each
+    # socket handshake and command made it the queue that 2,000 tablets waited in, until Daphne
+    # dropped handshakes not answered within 5 s (bench/vote_burst.py). One thread, one connection.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=env_int("DB_CONN_MAX_AGE", 600),
+            conn_health_checks=True,
+        )
+    }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
 else:
@@ -160,7 +170,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # redis-py 8 gives up on a reply after 5 s by default, exactly as long as the layer's
+            # blocking receive waits for a message: an idle receive then failed every 5 s, and the
+            # hub stopped listening for a second each time (a message popped just before the
+            # deadline is lost with the connection). A longer limit lets the receive time out
+            # first, as it expects.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
         }
     }
 else:

@@ -33,6 +33,12 @@ WRITES_PER_SLICE = 250
 REJOIN_EVERY_SECONDS = 6 * 3600
 # At most this often per poll does a tablet hear the count of ballots cast.
 PROGRESS_EVERY_SECONDS = 0.5
+# ... and at most this many count messages a second leave the process: with more sockets than
+# that, the count comes less often (2,000 tablets: every 2 s). Each message costs the event loop
+# about as much as an ack, and during a vote burst the loop also has the ballots to take in and
+# answer: at 2,000 tablets and twice a second, the count was half of the server's work
+# (bench/vote_burst.py).
+PROGRESS_MESSAGES_PER_SECOND = 1000
 
 
 class Listener(Protocol):
@@ -140,7 +146,9 @@ class Hub:
         if key in self._progress_due:
             return
         loop = asyncio.get_running_loop()
-        wait = self._progress_sent.get(key, 0.0) + PROGRESS_EVERY_SECONDS - loop.time()
+        listeners = len(self.groups.get(group, ()))
+        every = max(PROGRESS_EVERY_SECONDS, listeners / PROGRESS_MESSAGES_PER_SECOND)
+        wait = self._progress_sent.get(key, 0.0) + every - loop.time()
         self._progress_due.add(key)
         loop.call_later(max(0.0, wait), self._start_progress_send, key)
 

@@ -8,11 +8,13 @@ without running the service again.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cabinet.models import CommandReceipt, Meeting, User
@@ -22,6 +24,8 @@ from cabinet.services import meetings as meeting_services
 from cabinet.services import room as room_services
 from cabinet.services import speakers as speaker_services
 from cabinet.services import voting as voting_services
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -178,3 +182,100 @@ def run_command(
             raise
         return _receipt_ack(raced, meeting_id=meeting_id, name=name)
     return Ack(ok=True, seq=seq, result=result)
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """A tablet's vote.cast command (args validated by the socket schema), for run_ballots."""
+
+    actor: User
+    client_id: str
+    args: dict[str, Any]
+    language: str
+
+
+def run_ballots(*, meeting_id: int, ballots: list[Ballot]) -> list[Ack | Exception]:
+    """Many tablets' vote.cast at once, each answered as run_command would answer it alone.
+
+    The ballots are written in one transaction by voting.cast_votes, each with its receipt; a
+    refused one changes nothing and the others go on. Should the whole transaction fail (a retry
+    committed meanwhile by another process, say), nothing of it stands and each ballot is run
+    again alone through run_command, which sorts that out; an error of one is then that ballot's
+    answer only. Precondition: at most one ballot per member (the socket's ballot box sees to it).
+    """
+    answers: list[Ack | Exception | None] = [None] * len(ballots)
+    earlier = {
+        (receipt.user_id, receipt.client_id): receipt
+        for receipt in CommandReceipt.objects.filter(
+            client_id__in={ballot.client_id for ballot in ballots}
+        )
+    }
+    todo: list[int] = []
+    for n, ballot in enumerate(ballots):
+        receipt = earlier.get((ballot.actor.pk, ballot.client_id))
+        if receipt is None:
+            todo.append(n)
+            continue
+        with translation.override(ballot.language):
+            answers[n] = _receipt_ack(receipt, meeting_id=meeting_id, name="vote.cast")
+    if todo and not Meeting.objects.filter(pk=meeting_id).exists():
+        for n in todo:
+            with translation.override(ballots[n].language):
+                answers[n] = Ack(ok=False, code="refused", message=_("Không tìm thấy cuộc họp."))
+        todo = []
+    if todo:
+        try:
+            with transaction.atomic():
+                outcomes = voting_services.cast_votes(
+                    [
+                        voting_services.BallotRequest(
+                            actor=ballots[n].actor,
+                            poll_id=ballots[n].args["poll"],
+                            option_id=ballots[n].args["option"],
+                            client_id=ballots[n].client_id,
+                        )
+                        for n in todo
+                    ],
+                    meeting_id=meeting_id,
+                )
+                # As in run_command: the meeting's last seq (a ballot records no event).
+                seq = Meeting.objects.values_list("last_seq", flat=True).get(pk=meeting_id)
+                receipts = []
+                for n, outcome in zip(todo, outcomes, strict=True):
+                    if isinstance(outcome, ServiceError):
+                        with translation.override(ballots[n].language):
+                            answers[n] = Ack(ok=False, code="refused", message=str(outcome))
+                        continue
+                    result = {"poll": outcome.poll, "receipt": outcome.receipt}
+                    receipts.append(
+                        CommandReceipt(
+                            user=ballots[n].actor,
+                            client_id=ballots[n].client_id,
+                            meeting_id=meeting_id,
+                            name="vote.cast",
+                            seq=seq,
+                            result=result,
+                        )
+                    )
+                    answers[n] = Ack(ok=True, seq=seq, result=result)
+                CommandReceipt.objects.bulk_create(receipts)
+        except Exception as error:
+            # Expected only when a retry raced its original in another process; anything else is
+            # a fault worth seeing, though each ballot still gets its own answer below.
+            level = logging.INFO if isinstance(error, IntegrityError) else logging.ERROR
+            logger.log(level, "ballots of a batch run one by one", exc_info=True)
+            for n in todo:
+                ballot = ballots[n]
+                try:
+                    with translation.override(ballot.language):
+                        answers[n] = run_command(
+                            actor=ballot.actor,
+                            meeting_id=meeting_id,
+                            client_id=ballot.client_id,
+                            name="vote.cast",
+                            args=ballot.args,
+                        )
+                except Exception as failure:
+                    answers[n] = failure
+    assert all(answer is not None for answer in answers)
+    return answers  # type: ignore[return-value]

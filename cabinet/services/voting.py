@@ -257,7 +257,7 @@ def _cast_in_poll(
     # crosswise.
     users = {r.actor.pk for _n, r in requests if r.actor.is_authenticated and r.actor.is_active}
     voters = {
-        voter.user_id: voter  # type: ignore[attr-defined]
+        voter.user_id: voter
         for voter in PollVoter.objects.select_for_update(of=("self",))
         .filter(poll_id=poll_id, participant__user_id__in=users)
         .annotate(user_id=F("participant__user_id"))

@@ -8,10 +8,13 @@ The demo may hold polls of its own: everything here is found by this test's ques
 
 from __future__ import annotations
 
+import json
 import re
+import time
+from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Route, WebSocketRoute, expect
 
 from tests.e2e.helpers import open_meeting_tablet
 
@@ -26,12 +29,12 @@ LATE = "gd.taichinh"  # not checked in in the demo
 RECEIPT = re.compile(r"Đã ghi nhận phiếu — mã biên nhận: [0-9A-F]{16}")
 
 
-def ballot(page: Page) -> Locator:
-    return page.locator("#vote .poll-card", has_text=QUESTION)
+def ballot(page: Page, question: str = QUESTION) -> Locator:
+    return page.locator("#vote .poll-card", has_text=question)
 
 
-def vote(page: Page, option: str) -> None:
-    card = ballot(page)
+def vote(page: Page, option: str, question: str = QUESTION) -> None:
+    card = ballot(page, question)
     card.get_by_role("button", name=option, exact=True).click()
     expect(card).to_contain_text(f"Xác nhận biểu quyết: {option}?")
     card.get_by_role("button", name="Xác nhận", exact=True).click()
@@ -42,9 +45,19 @@ def show_votes(page: Page) -> None:
     page.locator("#vote").evaluate("el => el.scrollIntoView({block: 'start'})")
 
 
-def expect_voted(page: Page) -> str:
+def show_console_votes(chair: Page) -> None:
+    """Scroll the console's middle column (not the page) to its "Biểu quyết" card."""
+    chair.locator(".console-votes").evaluate(
+        """el => {
+            const column = el.closest(".console-middle");
+            column.scrollTop += el.getBoundingClientRect().top - column.getBoundingClientRect().top;
+        }"""
+    )
+
+
+def expect_voted(page: Page, question: str = QUESTION) -> str:
     """The receipt is shown and no option can be pressed again; returns the receipt line."""
-    card = ballot(page)
+    card = ballot(page, question)
     receipt = card.locator(".vote-receipt p").first
     expect(receipt).to_have_text(RECEIPT)
     for button in card.locator(".vote-option").all():
@@ -52,18 +65,36 @@ def expect_voted(page: Page) -> str:
     return receipt.inner_text()
 
 
+def wait_until(page: Page, condition: Callable[[], bool], timeout_s: float = 15) -> None:
+    """Let the browser run (route handlers included) until the condition holds."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        page.wait_for_timeout(100)
+
+
+def open_console(browser: Browser, base: str, errors: list[str]) -> Page:
+    chair = open_meeting_tablet(browser, base, "chutich", MEETING, errors)
+    chair.get_by_role("link", name="Bàn điều hành phiên họp").click()
+    expect(chair.locator('#console[data-ready="true"]')).to_be_attached()
+    expect(chair.locator("#c-item")).to_contain_text(CURRENT_ITEM)
+    return chair
+
+
+def entitled_of(poll: Locator) -> int:
+    """N in the chair's "Đã biểu quyết: n/N" (members with a vote present when it opened)."""
+    expect(poll.locator(".poll-count-text")).to_have_text(re.compile(r"^Đã biểu quyết: \d+/\d+$"))
+    return int(poll.locator(".poll-count-text").inner_text().rsplit("/", 1)[1])
+
+
 def test_chair_runs_a_vote_and_every_tablet_shows_the_result(live_system, browser, artifacts):
     base = live_system
     errors: list[str] = []
-    chair = open_meeting_tablet(browser, base, "chutich", MEETING, errors)
+    chair = open_console(browser, base, errors)
     first = open_meeting_tablet(browser, base, FIRST[0], MEETING, errors)
     second = open_meeting_tablet(browser, base, SECOND[0], MEETING, errors, viewport=(800, 1280))
     late = open_meeting_tablet(browser, base, LATE, MEETING, errors)
     try:
-        chair.get_by_role("link", name="Bàn điều hành phiên họp").click()
-        expect(chair.locator('#console[data-ready="true"]')).to_be_attached()
-        expect(chair.locator("#c-item")).to_contain_text(CURRENT_ITEM)
-
         # The form starts from the current item; a secret ballot cannot allow changes.
         chair.get_by_text("+ Tạo biểu quyết").click()
         question = chair.get_by_label("Nội dung biểu quyết")
@@ -86,7 +117,7 @@ def test_chair_runs_a_vote_and_every_tablet_shows_the_result(live_system, browse
         poll.get_by_role("button", name="Mở biểu quyết").click()
         expect(poll).to_contain_text("Đang biểu quyết")
         expect(poll.locator(".poll-count-text")).to_have_text(re.compile(r"^Đã biểu quyết: 0/\d+$"))
-        entitled = int(poll.locator(".poll-count-text").inner_text().rsplit("/", 1)[1])
+        entitled = entitled_of(poll)
         expect(poll.get_by_role("button", name="Đặt lại")).to_be_visible()
 
         # Every tablet gets the ballot; the member who had not checked in is told why not.
@@ -122,6 +153,8 @@ def test_chair_runs_a_vote_and_every_tablet_shows_the_result(live_system, browse
         second.reload()
         expect(second.locator('#room[data-ready="true"]')).to_be_attached()
         assert expect_voted(second) == before
+        show_votes(second)
+        second.screenshot(path=str(artifacts / "vote-member-receipt-800x1280.png"))
         assert before != receipt
 
         # The chair sees the count (never who or how) and closes the poll.
@@ -130,7 +163,7 @@ def test_chair_runs_a_vote_and_every_tablet_shows_the_result(live_system, browse
         expect(ballot(late).locator(".poll-count-text")).to_have_text(
             f"Đã biểu quyết: 2/{entitled}"
         )
-        chair.locator(".console-votes").evaluate("el => el.scrollIntoView({block: 'start'})")
+        show_console_votes(chair)
         chair.screenshot(path=str(artifacts / "vote-console-count.png"))
         poll.get_by_role("button", name="Kết thúc biểu quyết").click()  # confirmed (dialog)
 
@@ -140,9 +173,8 @@ def test_chair_runs_a_vote_and_every_tablet_shows_the_result(live_system, browse
             result = ballot(page)
             expect(result.locator(".poll-verdict")).to_have_text("Thông qua")
             expect(result).to_contain_text("Điều kiện thông qua: Quá nửa số phiếu biểu quyết")
-            row = result.locator(".poll-table tbody tr", has_text="Tán thành").first
-            expect(row).to_contain_text("2")
-            expect(row).to_contain_text("100%")
+            first_row = result.locator(".poll-table tbody tr").first
+            expect(first_row).to_have_text(re.compile(r"^Tán thành\s*2\s*100%$"))
         expect(ballot(first)).to_contain_text(receipt)
 
         # A named poll's record, member by member.
@@ -158,9 +190,103 @@ def test_chair_runs_a_vote_and_every_tablet_shows_the_result(live_system, browse
 
         poll.get_by_role("button", name="Công bố kết quả").click()
         expect(ballot(first)).to_contain_text("Đã công bố")
-        chair.locator(".console-votes").evaluate("el => el.scrollIntoView({block: 'start'})")
+        show_console_votes(chair)
         chair.screenshot(path=str(artifacts / "vote-console-result.png"))
         assert not errors, errors
     finally:
         for page in (chair, first, second, late):
+            page.context.close()
+
+
+SECRET_QUESTION = (
+    "Bỏ phiếu kín: giao Sở Khoa học và Công nghệ chủ trì rà soát các hệ thống dùng chung"
+)
+VOTER = ("chanhvanphong", "Vũ Đăng Khoa")  # present in the demo
+
+
+def test_a_ballot_sent_while_the_link_drops_is_retried_with_one_id_and_counted_once(
+    live_system, browser, artifacts
+):
+    """The socket dies each time the ballot goes out, HTTP fails too, and the member even reloads
+    the page: the tablet keeps sending the same command id until the link comes back, and the
+    server counts one ballot. A secret poll: no per-member record, no choice kept after a reload."""
+    base = live_system
+    errors: list[str] = []
+    chair = open_console(browser, base, errors)
+    member = open_meeting_tablet(browser, base, VOTER[0], MEETING, errors)
+    dropping = True
+    socket_ids: list[str] = []
+    http_ids: list[str] = []
+
+    def route_socket(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def from_page(message: str | bytes) -> None:
+            data = json.loads(message)
+            if data.get("name") == "vote.cast":
+                socket_ids.append(data["id"])
+                if dropping:  # the link goes down with the ballot in flight
+                    ws.close()
+                    server.close()
+                    return
+            server.send(message)
+
+        ws.on_message(from_page)
+
+    def route_http(route: Route) -> None:
+        http_ids.append(route.request.post_data_json["client_id"])
+        if dropping:
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    try:
+        member.route_web_socket(re.compile(r"/ws/meetings/\d+/$"), route_socket)
+        member.route(re.compile(r"/polls/\d+/vote/$"), route_http)
+        member.reload()  # the socket now goes through the route
+        expect(member.locator('#room[data-ready="true"]')).to_be_attached()
+
+        chair.get_by_text("+ Tạo biểu quyết").click()
+        chair.get_by_label("Nội dung biểu quyết").fill(SECRET_QUESTION)
+        chair.get_by_label("Bỏ phiếu kín").check()
+        chair.locator("#c-poll-form").get_by_role("button", name="Tạo biểu quyết").click()
+        poll = chair.locator("#c-polls .poll-card", has_text=SECRET_QUESTION)
+        poll.get_by_role("button", name="Mở biểu quyết").click()
+        entitled = entitled_of(poll)
+
+        card = ballot(member, SECRET_QUESTION)
+        expect(card).to_contain_text("Bỏ phiếu kín")
+        vote(member, "Không tán thành", SECRET_QUESTION)
+        expect(card).to_contain_text("Đang gửi…")
+        # Sent over the socket at least twice (reconnects) and over HTTP once, all failing.
+        wait_until(member, lambda: len(socket_ids) >= 2 and len(http_ids) >= 1)
+        member.screenshot(path=str(artifacts / "vote-member-sending.png"))
+
+        # A reload while it is still unsent: the same ballot goes out again by itself.
+        sent_before_reload = len(socket_ids)
+        member.reload()
+        expect(ballot(member, SECRET_QUESTION)).to_contain_text("Đang gửi…")
+        wait_until(member, lambda: len(socket_ids) > sent_before_reload)
+
+        dropping = False  # the link is back
+        receipt = expect_voted(member, SECRET_QUESTION)
+        assert len(set(socket_ids) | set(http_ids)) == 1, (socket_ids, http_ids)
+        expect(poll.locator(".poll-count-text")).to_have_text(f"Đã biểu quyết: 1/{entitled}")
+
+        # After a reload the receipt stays; the secret choice is not kept on the tablet.
+        member.reload()
+        assert expect_voted(member, SECRET_QUESTION) == receipt
+        expect(ballot(member, SECRET_QUESTION)).not_to_contain_text("Đồng chí đã chọn")
+
+        poll.get_by_role("button", name="Kết thúc biểu quyết").click()
+        result = ballot(member, SECRET_QUESTION)
+        expect(result.locator(".poll-verdict")).to_have_text("Không thông qua")
+        against = result.locator(".poll-table tbody tr").nth(1)
+        expect(against.locator("th")).to_have_text("Không tán thành")
+        expect(against.locator("td").first).to_have_text("1")
+        expect(result.get_by_role("button", name="Xem kết quả từng đại biểu")).to_have_count(0)
+        expect(poll.get_by_role("button", name="Xem kết quả từng đại biểu")).to_have_count(0)
+        assert not errors, errors
+    finally:
+        for page in (chair, member):
             page.context.close()

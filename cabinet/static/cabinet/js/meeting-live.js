@@ -164,7 +164,8 @@ if (head) {
     panel.dataset.ready = "true";
   }
 
-  room.subscribe((state) => render(state));
+  // Ballot counts and one's own receipt only change the "Biểu quyết" card (live/voting.js).
+  room.subscribe((state, event) => !["progress", "me.vote"].includes(event?.name) && render(state));
 
   if (panel) {
     setupVoting({

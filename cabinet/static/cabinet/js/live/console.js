@@ -195,7 +195,9 @@ function render(state) {
   root.dataset.ready = "true";
 }
 
-room.subscribe((state) => render(state));
+// Ballot counts (up to twice a second during a vote) only change the poll card: redrawing the
+// agenda and the queue for them would swap buttons under the chair's finger.
+room.subscribe((state, event) => event?.name !== "progress" && render(state));
 setupPolls({ live, root });
 live.onTick((now) => {
   if (!room.state) return;

@@ -19,6 +19,16 @@ export function setupVoting({ live, meetingId, els }) {
 
   const standing = (poll) => room.myPoll(poll.id);
 
+  // The card under the finger is rebuilt at each step: keep keyboard and screen-reader users on it.
+  const focusIn = (poll, selector) => els.current.querySelector(`[data-poll="${poll.id}"] ${selector}`)?.focus();
+
+  /** A poll this member may vote in has just opened: bring the card into view if it is not. */
+  function revealOpened(event) {
+    if (event?.name !== "poll.opened" || !room.myPoll(event.data.poll.id)) return;
+    const box = els.section.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) els.section.scrollIntoView({ behavior: "smooth", block: "start" });
+  }
+
   /** Why this member has no ballot in this poll (the entitlement was fixed at the opening). */
   function reason() {
     const me = room.me();
@@ -42,6 +52,7 @@ export function setupVoting({ live, meetingId, els }) {
               choosing.set(poll.id, option);
               ballots.clear(poll.id);
               render();
+              focusIn(poll, "[data-confirm-yes]");
             },
           },
           option.label,
@@ -53,7 +64,7 @@ export function setupVoting({ live, meetingId, els }) {
   function confirmStep(poll, option) {
     return h(
       "div",
-      { class: "vote-confirm", role: "alertdialog", "aria-label": t("voteConfirm", { option: option.label }) },
+      { class: "vote-confirm", role: "group", "aria-label": t("voteConfirm", { option: option.label }) },
       h("p", { class: "vote-confirm-text" }, t("voteConfirm", { option: option.label })),
       h(
         "div",
@@ -63,6 +74,7 @@ export function setupVoting({ live, meetingId, els }) {
           {
             class: "btn btn-primary vote-big",
             type: "button",
+            "data-confirm-yes": "",
             onclick: () => {
               choosing.delete(poll.id);
               changing.delete(poll.id);
@@ -79,6 +91,7 @@ export function setupVoting({ live, meetingId, els }) {
             onclick: () => {
               choosing.delete(poll.id);
               render();
+              focusIn(poll, ".vote-option");
             },
           },
           t("voteChooseAgain"),
@@ -203,6 +216,7 @@ export function setupVoting({ live, meetingId, els }) {
     if (!event || event.name === "snapshot") ballots.resume(state);
     for (const id of choosing.keys()) if (room.poll(id)?.state !== "open") choosing.delete(id);
     render();
+    revealOpened(event);
   });
   live.onConnection(() => render());
 }

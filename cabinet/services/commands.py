@@ -218,14 +218,20 @@ def run_ballots(*, meeting_id: int, ballots: list[Ballot]) -> list[Ack | Excepti
             continue
         with translation.override(ballot.language):
             answers[n] = _receipt_ack(receipt, meeting_id=meeting_id, name="vote.cast")
-    if todo and not Meeting.objects.filter(pk=meeting_id).exists():
-        for n in todo:
-            with translation.override(ballots[n].language):
-                answers[n] = Ack(ok=False, code="refused", message=_("Không tìm thấy cuộc họp."))
-        todo = []
     if todo:
         try:
             with transaction.atomic():
+                # As in run_command, the acks carry the meeting's last seq (a ballot records no
+                # event); read first, it also says whether the meeting is still there.
+                seq = (
+                    Meeting.objects.filter(pk=meeting_id).values_list("last_seq", flat=True).first()
+                )
+                if seq is None:
+                    for n in todo:
+                        with translation.override(ballots[n].language):
+                            message = _("Không tìm thấy cuộc họp.")
+                        answers[n] = Ack(ok=False, code="refused", message=message)
+                    return answers  # type: ignore[return-value]
                 outcomes = voting_services.cast_votes(
                     [
                         voting_services.BallotRequest(
@@ -238,8 +244,6 @@ def run_ballots(*, meeting_id: int, ballots: list[Ballot]) -> list[Ack | Excepti
                     ],
                     meeting_id=meeting_id,
                 )
-                # As in run_command: the meeting's last seq (a ballot records no event).
-                seq = Meeting.objects.values_list("last_seq", flat=True).get(pk=meeting_id)
                 receipts = []
                 for n, outcome in zip(todo, outcomes, strict=True):
                     if isinstance(outcome, ServiceError):

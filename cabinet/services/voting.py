@@ -176,6 +176,7 @@ class _PollRow:
     kind: str
     allow_change: bool
     entitled_count: int
+    options: frozenset[int]
 
 
 _POLL_ROW = ("meeting_id", "state", "kind", "allow_change", "entitled_count")
@@ -190,19 +191,30 @@ _ALREADY = gettext_lazy("Đồng chí đã biểu quyết.")
 
 
 def _share_lock_poll(poll_id: int) -> _PollRow | None:
-    """What a ballot needs of the poll, holding a lock that a close must wait for (see the module
-    docstring)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {', '.join(_POLL_ROW)} FROM {Poll._meta.db_table} "  # noqa: S608
-                "WHERE id = %s FOR SHARE",
-                [poll_id],
-            )
-            row = cursor.fetchone()
-    else:
-        row = Poll.objects.filter(pk=poll_id).order_by().values_list(*_POLL_ROW).first()
-    return _PollRow(*row) if row else None
+    """What a ballot needs of the poll and its option ids, in one statement, holding a lock that
+    a close must wait for (see the module docstring)."""
+    poll, option = Poll._meta.db_table, PollOption._meta.db_table
+    postgresql = connection.vendor == "postgresql"
+    # Table names only, from the models: nothing from outside goes into the text.
+    option_ids = (
+        f"ARRAY(SELECT id FROM {option} WHERE poll_id = {poll}.id)"  # noqa: S608
+        if postgresql
+        else f"(SELECT group_concat(id) FROM {option} WHERE poll_id = {poll}.id)"  # noqa: S608
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(_POLL_ROW)}, {option_ids} FROM {poll} WHERE id = %s"  # noqa: S608
+            + (" FOR SHARE" if postgresql else ""),
+            [poll_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    meeting_id, state, kind, allow_change, entitled_count, ids = row
+    if not postgresql:
+        ids = str(ids or "").split(",")  # SQLite's group_concat: "4,5,6"
+    options = frozenset(int(i) for i in ids if i)
+    return _PollRow(meeting_id, state, kind, bool(allow_change), entitled_count, options)
 
 
 @unlogged_ballot  # outermost: the whole transaction, SELECTs included, stays out of logs
@@ -263,7 +275,7 @@ def _cast_in_poll(
         .annotate(user_id=F("participant__user_id"))
         .order_by("pk")
     }
-    options = set(PollOption.objects.filter(poll_id=poll_id).values_list("pk", flat=True))
+    options = poll.options
     new_ballots: dict[int, int] = {}  # participant → option, for an open poll
     replaced: dict[int, int] = {}  # participant → option, ballots changed where allowed
     secret: list[int] = []

@@ -11,7 +11,7 @@
   thread gains nothing from overlapping calls).
 - Sets torch to ``settings.EMBEDDING_THREADS`` intra-op threads (1 in the web process: next to the
   other libraries' threads, one was measured 2.4–5.5× faster than two).
-- NFC-normalizes every text (2.4% of real texts carry decomposed tone marks, which tokenize
+- NFC-normalizes every text (3% of the ALQAC articles carry decomposed tone marks, which tokenize
   differently and cost accuracy).
 - Prefixes queries and passages with the folder's prompts named "query" and "passage" when it has
   them ("query: " / "passage: " for the default multilingual-e5-small).

@@ -194,7 +194,7 @@ def piece_index(source: convert.Source) -> dict[str, int]:
 
 
 def nfc(text: str) -> str:
-    """The input normalization every caller applies (2.4% of real texts carry decomposed marks)."""
+    """The input normalization every caller applies (3% of the ALQAC articles are decomposed)."""
     return unicodedata.normalize("NFC", text)
 
 

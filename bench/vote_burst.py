@@ -1,7 +1,8 @@
 """A vote burst: N checked-in tablets on one meeting all vote within a few seconds, one Daphne.
 
     .venv/bin/python bench/vote_burst.py [--voters 2000] [--backend both|sqlite|postgres]
-                                         [--spread 5] [--kind open|secret]
+                                         [--spread 5] [--kind open|secret] [--retry-after 5]
+                                         [--profile DIR] [--priority N]
 
 For each backend (SQLite with the in-memory channel layer, then PostgreSQL with Redis when both
 are reachable) it builds a meeting in session with N members who may vote, all checked in
@@ -584,7 +585,8 @@ def start_profiler(pid: int, backend: str, out: str | None) -> subprocess.Popen[
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     Path(out).mkdir(parents=True, exist_ok=True)
     target = Path(out) / f"{backend}.txt"
-    argv = [spy, "record", "-p", str(pid), "--format", "raw", "--rate", "200", "--gil", "-o", str(target)]
+    argv = [spy, "record", "-p", str(pid), "--format", "raw", "--rate", "200", "--gil"]
+    argv += ["-o", str(target)]
     return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
 
 

@@ -39,8 +39,8 @@ PROGRESS_EVERY_SECONDS = 0.5
 # ... and at most this many count messages a second leave the process: with more sockets than
 # that, the count comes less often (2,000 tablets: every 2 s). Each message costs the event loop
 # about as much as an ack, and during a vote burst the loop also has the ballots to take in and
-# answer: at 2,000 tablets and twice a second, the count was half of the server's work
-# (bench/vote_burst.py).
+# answer: at 2,000 tablets and twice a second, the count took as much of the server's time as
+# writing the ballots (bench/vote_burst.py).
 PROGRESS_MESSAGES_PER_SECOND = 1000
 
 

@@ -198,7 +198,7 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _windowed(model: Any, ids: list[int], bos: int, eos: int, window: int) -> np.ndarray:
+def windowed_embedding(model: Any, ids: list[int], bos: int, eos: int, window: int) -> np.ndarray:
     """The engine's embedding of a text longer than one window, computed with the folder's model."""
     import torch
 
@@ -256,7 +256,7 @@ def verify(
             )
         for i, ids in enumerate(ids_all):
             if i not in short:
-                vectors[i] = _windowed(model, ids, source.bos, source.eos, window)
+                vectors[i] = windowed_embedding(model, ids, source.bos, source.eos, window)
         for i, sample in enumerate(group):
             expected = [
                 source.bos,

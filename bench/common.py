@@ -40,6 +40,56 @@ def migrated_meeting(data_dir: Path, *, starts_in: dt.timedelta, location: str) 
     return unit, secretary, meeting
 
 
+def members_with_sessions(meeting: Any, unit: Any, chair: Any, count: int) -> list[str]:
+    """Add `count` members with a vote to the meeting (in bulk: thousands take seconds) and sign
+    the chair and each member in. Returns their session cookies, the chair's first."""
+    import string
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.db import transaction
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    from cabinet.models import Participant, User
+
+    password = make_password(None)  # unusable; the session hash only needs a stable value
+    with transaction.atomic():
+        users = User.objects.bulk_create(
+            User(
+                username=f"tv{i:05d}",
+                full_name=f"Thành viên {i}",
+                position="Giám đốc",
+                unit=unit,
+                password=password,
+            )
+            for i in range(count)
+        )
+        Participant.objects.bulk_create(
+            Participant(meeting=meeting, user=user, role="member", can_vote=True) for user in users
+        )
+    expires = timezone.now() + dt.timedelta(days=1)
+    store = SessionStore()
+    cookies: list[str] = []
+    sessions = []
+    for user in [chair, *User.objects.filter(username__startswith="tv").order_by("username")]:
+        key = get_random_string(32, string.ascii_lowercase + string.digits)
+        data = {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+        sessions.append(
+            Session(session_key=key, session_data=store.encode(data), expire_date=expires)
+        )
+        cookies.append(f"{settings.SESSION_COOKIE_NAME}={key}")
+    Session.objects.bulk_create(sessions, batch_size=500)
+    return cookies
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -54,7 +54,7 @@ from typing import Any
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))  # run as a script: the project's packages, bench.common included
 
-from bench.common import migrated_meeting, proc_status_kb  # noqa: E402
+from bench.common import members_with_sessions, migrated_meeting, proc_status_kb  # noqa: E402
 from bench.ws_fanout import (  # noqa: E402
     CLIENT_CORE,
     CLIENT_CPU_LIMIT,
@@ -81,19 +81,10 @@ GOAL_ACK_P99_S = 1.0
 
 def prepare(data_dir: Path, members: int) -> None:
     import datetime as dt
-    import string
 
     unit, secretary, meeting = migrated_meeting(
         data_dir, starts_in=dt.timedelta(minutes=5), location="Hội trường"
     )
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
-    from django.db import transaction
-    from django.utils import timezone
-    from django.utils.crypto import get_random_string
 
     from cabinet.models import Attendance, Participant, User
     from cabinet.services import agenda as agenda_services
@@ -107,21 +98,7 @@ def prepare(data_dir: Path, members: int) -> None:
     item = agenda_services.add_agenda_item(
         actor=secretary, meeting=meeting, title="Tờ trình dự toán ngân sách", planned_minutes=30
     )
-    password = make_password(None)  # unusable; the session hash only needs a stable value
-    with transaction.atomic():
-        users = User.objects.bulk_create(
-            User(
-                username=f"tv{i:05d}",
-                full_name=f"Thành viên {i}",
-                position="Giám đốc",
-                unit=unit,
-                password=password,
-            )
-            for i in range(members)
-        )
-        participants = Participant.objects.bulk_create(
-            Participant(meeting=meeting, user=user, role="member", can_vote=True) for user in users
-        )
+    keys = members_with_sessions(meeting, unit, chair, members)
     meeting_services.publish_meeting(actor=secretary, meeting=meeting)
     meeting_services.start_meeting(actor=secretary, meeting=meeting)
     # Everyone checked in (as `attendance.check_in` would record it), so everyone is entitled.
@@ -134,22 +111,6 @@ def prepare(data_dir: Path, members: int) -> None:
         batch_size=500,
     )
 
-    expires = timezone.now() + dt.timedelta(days=1)
-    store = SessionStore()
-    keys: list[str] = []
-    sessions = []
-    for user in [chair, *User.objects.filter(username__startswith="tv").order_by("username")]:
-        key = get_random_string(32, string.ascii_lowercase + string.digits)
-        data = {
-            SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-            HASH_SESSION_KEY: user.get_session_auth_hash(),
-        }
-        sessions.append(
-            Session(session_key=key, session_data=store.encode(data), expire_date=expires)
-        )
-        keys.append(f"{settings.SESSION_COOKIE_NAME}={key}")
-    Session.objects.bulk_create(sessions, batch_size=500)
     fixture = {"meeting": meeting.pk, "item": item.pk, "chair": keys[0], "members": keys[1:]}
     (data_dir / "fixture.json").write_text(json.dumps(fixture))
 

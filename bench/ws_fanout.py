@@ -38,7 +38,6 @@ import os
 import resource
 import shutil
 import socket
-import string
 import subprocess
 import sys
 import tempfile
@@ -52,7 +51,7 @@ from typing import Any
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))  # run as a script: the project's packages, bench.common included
 
-from bench.common import free_port, migrated_meeting, proc_status_kb  # noqa: E402
+from bench.common import free_port, members_with_sessions, migrated_meeting, proc_status_kb  # noqa: E402
 
 SERVER_CORE, CLIENT_CORE = 0, 1
 CLIENT_CPU_LIMIT = 70.0
@@ -72,16 +71,7 @@ def prepare(data_dir: Path, members: int) -> None:
     unit, secretary, meeting = migrated_meeting(
         data_dir, starts_in=dt.timedelta(hours=1), location="Hội trường"
     )
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
-    from django.db import transaction
-    from django.utils import timezone
-    from django.utils.crypto import get_random_string
-
-    from cabinet.models import Participant, User
+    from cabinet.models import User
     from cabinet.services import agenda as agenda_services
     from cabinet.services import meetings as meeting_services
 
@@ -95,40 +85,9 @@ def prepare(data_dir: Path, members: int) -> None:
         )
         for i in (1, 2)
     ]
-    password = make_password(None)  # unusable; the session hash only needs a stable value
-    with transaction.atomic():
-        users = User.objects.bulk_create(
-            User(
-                username=f"tv{i:05d}",
-                full_name=f"Thành viên {i}",
-                position="Giám đốc",
-                unit=unit,
-                password=password,
-            )
-            for i in range(members)
-        )
-        Participant.objects.bulk_create(
-            Participant(meeting=meeting, user=user, role="member", can_vote=True) for user in users
-        )
+    keys = members_with_sessions(meeting, unit, chair, members)
     meeting_services.publish_meeting(actor=secretary, meeting=meeting)
     meeting_services.start_meeting(actor=secretary, meeting=meeting)
-
-    expires = timezone.now() + dt.timedelta(days=1)
-    store = SessionStore()
-    keys: list[str] = []
-    sessions = []
-    for user in [chair, *User.objects.filter(username__startswith="tv").order_by("username")]:
-        key = get_random_string(32, string.ascii_lowercase + string.digits)
-        data = {
-            SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-            HASH_SESSION_KEY: user.get_session_auth_hash(),
-        }
-        sessions.append(
-            Session(session_key=key, session_data=store.encode(data), expire_date=expires)
-        )
-        keys.append(f"{settings.SESSION_COOKIE_NAME}={key}")
-    Session.objects.bulk_create(sessions, batch_size=500)
     fixture = {"meeting": meeting.pk, "items": [item.pk for item in items], "chair": keys[0]}
     fixture["members"] = keys[1:]
     (data_dir / "fixture.json").write_text(json.dumps(fixture))

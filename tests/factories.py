@@ -80,6 +80,23 @@ def invite(meeting: Meeting, role: str, *, can_vote: bool | None = None, **user_
     )
 
 
+def voting_meeting(members: int = 4, *, absent: int = 0) -> tuple[Meeting, User, list[User], Any]:
+    """A meeting in session with a chair and `members` members with a vote and an agenda item;
+    everyone checked in except the last `absent` members. Returns (meeting, the chair's user,
+    the members' users, the item)."""
+    from cabinet.services import attendance as attendance_services
+
+    meeting = make_meeting()
+    chair = invite(meeting, "chair")
+    people = [invite(meeting, "member") for _ in range(members)]
+    item = add_item(meeting)
+    meeting_services.publish_meeting(actor=secretary_of(meeting), meeting=meeting)
+    meeting_services.start_meeting(actor=chair.user, meeting=meeting)
+    for p in [chair, *people[: members - absent]]:
+        attendance_services.check_in(actor=p.user, meeting=meeting, mode="present")
+    return meeting, chair.user, [p.user for p in people], item
+
+
 def add_item(meeting: Meeting, title: str = "Nội dung", **fields: Any) -> AgendaItem:
     return agenda_services.add_agenda_item(
         actor=secretary_of(meeting), meeting=meeting, title=title, **fields

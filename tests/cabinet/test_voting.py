@@ -13,20 +13,7 @@ from cabinet.models import Ballot, MeetingEvent, Poll, PollVoter, SecretBallot
 from cabinet.services import ServiceError, voting
 from cabinet.services import attendance as attendance_services
 from cabinet.services import meetings as meeting_services
-from tests.factories import add_item, invite, make_meeting, secretary_of
-
-
-def voting_meeting(members: int = 4):
-    """A meeting in session with a chair and `members` members, all checked in."""
-    meeting = make_meeting()
-    chair = invite(meeting, "chair")
-    people = [invite(meeting, "member") for _ in range(members)]
-    item = add_item(meeting)
-    meeting_services.publish_meeting(actor=secretary_of(meeting), meeting=meeting)
-    meeting_services.start_meeting(actor=chair.user, meeting=meeting)
-    for p in [chair, *people]:
-        attendance_services.check_in(actor=p.user, meeting=meeting, mode="present")
-    return meeting, chair.user, [p.user for p in people], item
+from tests.factories import add_item, invite, make_meeting, secretary_of, voting_meeting
 
 
 def opened(meeting, chair, **kwargs) -> Poll:

@@ -23,8 +23,7 @@ from hypothesis.stateful import (
 from cabinet.models import Ballot, Poll, PollVoter, SecretBallot
 from cabinet.services import ServiceError, voting
 from cabinet.services import attendance as attendance_services
-from cabinet.services import meetings as meeting_services
-from tests.factories import add_item, invite, make_meeting, secretary_of
+from tests.factories import voting_meeting
 
 RULES = ["cast_majority", "members_majority", "two_thirds"]
 
@@ -110,14 +109,10 @@ class PollMachine(RuleBasedStateMachine):
         options=st.integers(min_value=2, max_value=4),
     )
     def start(self, kind, rule_name, allow_change, options):
-        meeting = make_meeting()
-        chair = invite(meeting, "chair")
-        people = [invite(meeting, "member") for _ in range(MEMBERS)]
-        item = add_item(meeting)
-        meeting_services.publish_meeting(actor=secretary_of(meeting), meeting=meeting)
-        meeting_services.start_meeting(actor=chair.user, meeting=meeting)
-        for p in [chair, *people[:-1]]:
-            attendance_services.check_in(actor=p.user, meeting=meeting, mode="present")
+        meeting, chair_user, member_users, item = voting_meeting(MEMBERS, absent=1)
+        by_user = {p.user_id: p for p in meeting.participants.select_related("user")}
+        chair = by_user[chair_user.pk]
+        people = [by_user[u.pk] for u in member_users]
         self.meeting, self.chair = meeting, chair.user
         self.voters = [chair, *people]
         self.present = {p.pk for p in self.voters[:-1]}

@@ -36,10 +36,8 @@ from cabinet.models import (
     SecretBallot,
     User,
 )
-from cabinet.services import attendance as attendance_services
-from cabinet.services import meetings as meeting_services
 from cabinet.services import voting
-from tests.factories import add_item, invite, make_meeting, secretary_of
+from tests.factories import voting_meeting
 from tests.realtime.daphne import ack_of, free_port, open_tablet, start_daphne, stop, wait_for
 from tests.realtime.sockets import new_session
 
@@ -48,15 +46,11 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 @sync_to_async
 def meeting_with_voters(count: int, **poll: Any) -> tuple[Poll, User, list[Participant], list[str]]:
-    """A meeting in session with `count` members checked in, each signed in, and an open poll."""
-    meeting = make_meeting()
-    chair = invite(meeting, "chair")
-    members = [invite(meeting, "member") for _ in range(count)]
-    item = add_item(meeting)
-    meeting_services.publish_meeting(actor=secretary_of(meeting), meeting=meeting)
-    meeting_services.start_meeting(actor=chair.user, meeting=meeting)
-    for member in members:
-        attendance_services.check_in(actor=member.user, meeting=meeting, mode="present")
+    """A meeting in session with `count` members checked in, each signed in, and an open poll
+    (the chair, checked in too, may vote but does not here)."""
+    meeting, chair_user, users, item = voting_meeting(count)
+    by_user = {p.user_id: p for p in meeting.participants.select_related("user")}
+    chair, members = by_user[chair_user.pk], [by_user[u.pk] for u in users]
     created = voting.create_poll(
         actor=chair.user, meeting=meeting, question="Thông qua tờ trình", item_id=item.pk, **poll
     )

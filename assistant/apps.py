@@ -3,7 +3,23 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AssistantConfig(AppConfig):
-    """The directive library and the assistant (built in its own issue)."""
+    """The directive library and the assistant."""
 
     name = "assistant"
     verbose_name = _("Trợ lý")
+
+    def ready(self) -> None:
+        from cabinet.signals import paper_version_ready
+
+        paper_version_ready.connect(_queue_paper_indexing, dispatch_uid="assistant-index-paper")
+
+
+def _queue_paper_indexing(sender: object, version_id: int, **kwargs: object) -> None:
+    from django.conf import settings
+
+    from assistant.tasks import index_paper_version_task
+
+    if not settings.ASSISTANT_INDEX_PAPERS:
+        return
+
+    index_paper_version_task.enqueue(version_id)

@@ -311,3 +311,16 @@ EMBEDDING_THREADS = env_int("EMBEDDING_THREADS", 1)
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when OpenMP starts: set before torch
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # belt and braces: no code path may reach a hub
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+# --- Assistant: the library and answers -----------------------------------------------------------
+# Meeting papers are indexed for their participants' questions once a version is ready.
+ASSISTANT_INDEX_PAPERS = env_bool("ASSISTANT_INDEX_PAPERS", True)
+# Below this confidence (0–1) the assistant says it found nothing and shows the nearest passages.
+# Calibrated on the ALQAC dev questions (python manage.py evaluate_retrieval --calibrate).
+ASSISTANT_MIN_CONFIDENCE = float(os.environ.get("ASSISTANT_MIN_CONFIDENCE", "0.5"))
+# An OpenAI-compatible chat endpoint (e.g. a local model server) that may write a fluent answer
+# from the retrieved passages only; empty: off. Its citations and quotations are checked.
+ASSISTANT_LLM_URL = os.environ.get("ASSISTANT_LLM_URL", "")
+ASSISTANT_LLM_MODEL = os.environ.get("ASSISTANT_LLM_MODEL", "")
+ASSISTANT_LLM_API_KEY = os.environ.get("ASSISTANT_LLM_API_KEY", "")
+ASSISTANT_LLM_TIMEOUT = float(os.environ.get("ASSISTANT_LLM_TIMEOUT", "30"))

@@ -10,10 +10,15 @@ from typing import Any
 
 from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from cabinet.models import User
 from realtime.broadcast import disconnect_user_on_commit
+
+
+# Sent after the commit that makes a paper version READY, with ``version_id``. The assistant
+# listens to index it (cabinet never imports the assistant: the dependency points the other way).
+paper_version_ready = Signal()
 
 
 @receiver(user_logged_out)

@@ -23,6 +23,12 @@ def tasks_run_at_once(settings):
 
 
 @pytest.fixture(autouse=True)
+def papers_not_indexed(settings):
+    """Indexing a paper embeds it with the real model; the assistant's tests turn it on."""
+    settings.ASSISTANT_INDEX_PAPERS = False
+
+
+@pytest.fixture(autouse=True)
 def no_event_relay(settings):
     """The relay is a per-process loop; tests that are about it turn it on themselves."""
     settings.EVENT_RELAY_INTERVAL = 0

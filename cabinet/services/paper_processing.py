@@ -26,6 +26,7 @@ from cabinet.sandbox import Limits, Outcome, parse_json_line, run_limited
 from cabinet.services.events import record_access, record_event
 from cabinet.services.meetings import lock_meeting
 from cabinet.services.notes import reanchor_notes
+from cabinet.signals import paper_version_ready
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +184,10 @@ def _make_ready(version: PaperVersion, pages: list[str]) -> None:
                 "pages": len(pages),
             },
             actor=version.uploaded_by,
+        )
+        version_id = version.pk
+        transaction.on_commit(
+            lambda: paper_version_ready.send(sender=PaperVersion, version_id=version_id)
         )
 
 

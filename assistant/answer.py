@@ -1,0 +1,256 @@
+"""Question → passages → an extractive answer with exact citations, or "not found".
+
+    result = answer("Thời hạn ban hành thông báo kết luận?", user=user, scope=Scope())
+
+The answer is made of sentences quoted verbatim from the best passages, each cited (số ký hiệu,
+Điều/khoản/điểm, page) with a link that opens the document in the viewer at that page with the
+quote highlighted. Its confidence combines how much of the question the best passage covers
+(IDF-weighted syllables and pairs) with the embedding similarity; below
+settings.ASSISTANT_MIN_CONFIDENCE (calibrated on the dev questions) the assistant says it did
+not find the information and shows the nearest passages instead of guessing.
+
+When an LLM endpoint is configured, it may rewrite the answer from the same passages; its answer
+is used only if every citation and quotation checks out (assistant/llm.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from urllib.parse import quote as urlquote
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from assistant import text as vt
+from assistant.index import LibraryIndex, current_index
+from assistant.models import Chunk, Question
+from assistant.retrieval import Passage, Scope, coverage, retrieve, term_weights
+from cabinet.permissions import AnyUser
+
+NOT_FOUND = "Không tìm thấy thông tin trong thư viện văn bản"
+MAX_QUOTES = 3
+PASSAGES_SHOWN = 5
+HIGHLIGHT_CHARS = 160
+# Cosines of multilingual-e5 sit between ~0.75 (unrelated) and ~0.92 (the answer): mapped to 0–1.
+DENSE_LOW, DENSE_HIGH = 0.78, 0.90
+
+
+@dataclass(frozen=True)
+class Citation:
+    source: str  # "directive" or "paper"
+    document: str  # "Nghị định số 30/2020/NĐ-CP" or the paper's title
+    title: str
+    location: str  # "Điều 8, khoản 2" ("" when the passage has no article)
+    page: int
+    label: str  # the whole citation as shown
+    url: str  # the viewer at that page with the quote highlighted
+    chunk_id: int
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str  # verbatim from the document (whitespace as extracted)
+    citation: Citation
+    start: int  # offsets in the document's text (pages joined by form feeds)
+    end: int
+
+
+@dataclass(frozen=True)
+class ShownPassage:
+    text: str
+    heading: str
+    citation: Citation
+    score: float
+
+
+@dataclass
+class Answer:
+    question: str
+    found: bool
+    confidence: float
+    quotes: list[Quote] = field(default_factory=list)
+    passages: list[ShownPassage] = field(default_factory=list)
+    message: str = ""
+    llm_text: str = ""  # a checked LLM answer, when one was configured and passed the checks
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def location_of(chunk: Chunk) -> str:
+    parts = []
+    if chunk.article:
+        parts.append(chunk.article)
+    if chunk.clause:
+        parts.append(f"khoản {chunk.clause}")
+    if chunk.point:
+        parts.append(f"điểm {chunk.point}")
+    return ", ".join(parts)
+
+
+def cite(chunk: Chunk, *, page: int, highlight: str = "") -> Citation:
+    location = location_of(chunk)
+    fragment = f"#page={page}"
+    if highlight:
+        fragment += "&hl=" + urlquote(_highlight_text(highlight), safe="")
+    if chunk.directive_id:
+        directive = chunk.directive
+        assert directive is not None
+        document, title = directive.label, directive.title
+        url = reverse("assistant:directive_view", args=[directive.pk]) + fragment
+        source = "directive"
+    else:
+        version = chunk.paper_version
+        assert version is not None and chunk.paper is not None
+        document, title = chunk.paper.title, chunk.meeting.title if chunk.meeting else ""
+        url = reverse("cabinet:paper_view", args=[chunk.paper.pk, version.number]) + fragment
+        source = "paper"
+    label = ", ".join(p for p in (document, location) if p)
+    label += f" ({_('trang')} {page})"
+    return Citation(
+        source=source,
+        document=document,
+        title=title,
+        location=location,
+        page=page,
+        label=label,
+        url=url,
+        chunk_id=chunk.pk,
+    )
+
+
+def _highlight_text(quote: str) -> str:
+    """The start of the quote, on one line: what the viewer looks for in the page's text layer."""
+    flat = re.sub(r"\s+", " ", quote).strip()
+    if len(flat) <= HIGHLIGHT_CHARS:
+        return flat
+    return flat[:HIGHLIGHT_CHARS].rsplit(" ", 1)[0]
+
+
+def page_at(chunk: Chunk, offset_in_chunk: int) -> int:
+    return chunk.page_start + chunk.text.count(vt_page_break(), 0, offset_in_chunk)
+
+
+def vt_page_break() -> str:
+    from assistant.chunking import PAGE_BREAK
+
+    return PAGE_BREAK
+
+
+def confidence_of(passage: Passage, weights: dict[str, float], *, folded: bool) -> float:
+    """0–1: the best passage's coverage of the question, with the embedding's similarity."""
+    body = f"{passage.chunk.context}\n{passage.chunk.text}"
+    covered = coverage(body, weights, folded=folded)
+    if folded:  # the model cannot read text without tone marks: rely on the terms alone
+        return round(covered, 4)
+    dense = min(1.0, max(0.0, (passage.dense_score - DENSE_LOW) / (DENSE_HIGH - DENSE_LOW)))
+    return round(0.6 * covered + 0.4 * dense, 4)
+
+
+def _best_sentences(
+    passages: list[Passage], weights: dict[str, float], *, folded: bool
+) -> list[tuple[Passage, int, int, float]]:
+    """Sentences (passage, start, end, score) that answer best: the best of the top passage, and
+    others of the top passages that cover nearly as much."""
+    scored = []
+    for passage in passages[:3]:
+        for start, end in vt.sentences(passage.chunk.text):
+            sentence = passage.chunk.text[start:end]
+            if len(vt.syllables(sentence)) < 3:
+                continue
+            score = coverage(sentence, weights, folded=folded) / (1 + 0.15 * (passage.rank - 1))
+            scored.append((passage, start, end, score))
+    if not scored:
+        return []
+    scored.sort(key=lambda item: -item[3])
+    best = scored[0][3]
+    chosen = [item for item in scored if item[3] >= 0.6 * best and item[3] > 0][:MAX_QUOTES]
+    # Read in the document's order within each passage, passages in rank order.
+    chosen.sort(key=lambda item: (item[0].rank, item[1]))
+    return chosen
+
+
+def answer(
+    question: str,
+    *,
+    user: AnyUser,
+    scope: Scope = Scope(),
+    index: LibraryIndex | None = None,
+    use_llm: bool = True,
+) -> Answer:
+    """Answer ``question`` from what ``user`` may read within ``scope``."""
+    question = vt.nfc(question).strip()
+    index = index or current_index()
+    passages = retrieve(question, user=user, scope=scope, limit=PASSAGES_SHOWN, index=index)
+    if not passages:
+        return Answer(question=question, found=False, confidence=0.0, message=_(NOT_FOUND))
+    folded = not vt.has_diacritics(question)
+    weights = term_weights(question, index)
+    confidence = confidence_of(passages[0], weights, folded=folded)
+    shown = [
+        ShownPassage(
+            text=p.chunk.text,
+            heading=p.chunk.heading,
+            citation=cite(p.chunk, page=p.chunk.page_start, highlight=p.chunk.text),
+            score=round(p.score, 5),
+        )
+        for p in passages
+    ]
+    result = Answer(question=question, found=False, confidence=confidence, passages=shown)
+    if confidence < settings.ASSISTANT_MIN_CONFIDENCE:
+        result.message = _(NOT_FOUND)
+        return result
+    result.found = True
+    for passage, start, end, _score in _best_sentences(passages, weights, folded=folded):
+        chunk = passage.chunk
+        quote_text = chunk.text[start:end]
+        result.quotes.append(
+            Quote(
+                text=quote_text,
+                citation=cite(chunk, page=page_at(chunk, start), highlight=quote_text),
+                start=chunk.start + start,
+                end=chunk.start + end,
+            )
+        )
+    if use_llm:
+        result.llm_text = _llm_answer(question, passages)
+    return result
+
+
+def _llm_answer(question: str, passages: list[Passage]) -> str:
+    """The configured LLM's answer if it passes the checks, else "" (the extractive one stands)."""
+    from assistant import llm
+
+    endpoint = llm.endpoint_from_settings()
+    if endpoint is None:
+        return ""
+    sources = [
+        llm.Source(
+            ref=i,
+            citation=cite(p.chunk, page=p.chunk.page_start).label,
+            text=p.chunk.text,
+        )
+        for i, p in enumerate(passages, 1)
+    ]
+    checked = llm.compose(question, sources, endpoint=endpoint)
+    return checked.text if checked else ""
+
+
+@transaction.atomic
+def ask(question: str, *, user: AnyUser, scope: Scope = Scope()) -> tuple[Answer, Question]:
+    """Answer and keep the question in the user's history."""
+    from assistant.models import Question as QuestionRow
+
+    result = answer(question, user=user, scope=scope)
+    row = QuestionRow.objects.create(
+        user=user,
+        meeting_id=scope.meeting_id,
+        text=result.question[:1000],
+        answer=result.as_json(),
+        found=result.found,
+    )
+    return result, row

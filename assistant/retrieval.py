@@ -1,0 +1,175 @@
+"""Retrieval for a user: what they may see, filtered, ranked (assistant/index.py does the ranking).
+
+Access is decided here, from the database, before anything is ranked:
+- a directive is READY and public, or restricted to units or users that include the asker; the
+  library's managers see every directive;
+- a meeting paper's chunks are searched only by that meeting's participants who may read that
+  paper (cabinet.selectors.papers_for: guests only their items' papers, drafts only organizers).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+from django.db.models import Q
+
+from assistant import text as vt
+from assistant.index import LibraryIndex, current_index
+from assistant.models import Chunk, Directive, DirectiveStatus, Visibility
+from cabinet.models import Participant, User
+from cabinet.permissions import AnyUser
+from cabinet.selectors import meetings_for, papers_for
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where to look. ``meeting_id`` limits the search to that meeting's papers (the meeting
+    page's panel); the filters narrow the directives."""
+
+    directives: bool = True
+    papers: bool = True
+    meeting_id: int | None = None
+    doc_types: tuple[str, ...] = ()
+    issuer: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @classmethod
+    def meeting(cls, meeting_id: int) -> Scope:
+        return cls(directives=False, papers=True, meeting_id=meeting_id)
+
+
+@dataclass
+class Passage:
+    chunk: Chunk
+    score: float  # fused rank score
+    dense_score: float  # cosine between the question and the passage
+    rank: int
+    terms: dict[str, float] = field(default_factory=dict)
+
+
+def visible_directives(user: AnyUser) -> Q:
+    """The directives ``user`` may read, as a filter on Directive."""
+    from assistant.library import can_manage_library
+
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if can_manage_library(user):
+        return Q()
+    assert isinstance(user, User)
+    return (
+        Q(visibility=Visibility.PUBLIC)
+        | Q(allowed_users=user)
+        | (Q(allowed_units=user.unit_id) if user.unit_id else Q(pk__in=[]))
+    )
+
+
+def visible_paper_ids(user: AnyUser, meeting_id: int | None = None) -> set[int]:
+    """Papers whose chunks ``user`` may search: those they may read in their meetings."""
+    meetings = meetings_for(user)
+    if meeting_id is not None:
+        meetings = meetings.filter(pk=meeting_id)
+    participants = Participant.objects.filter(meeting__in=meetings, user_id=user.pk).select_related(
+        "meeting"
+    )
+    ids: set[int] = set()
+    for participant in participants:
+        ids.update(papers_for(participant).values_list("pk", flat=True))
+    return ids
+
+
+def allowed_mask(index: LibraryIndex, *, user: AnyUser, scope: Scope) -> np.ndarray:
+    """True for the rows ``user`` may see within ``scope``: the filter applied before ranking."""
+    mask = np.zeros(len(index), dtype=bool)
+    if scope.directives and scope.meeting_id is None:
+        directives = Directive.objects.filter(status=DirectiveStatus.READY).filter(
+            visible_directives(user)
+        )
+        if scope.doc_types:
+            directives = directives.filter(doc_type__in=scope.doc_types)
+        if scope.issuer:
+            directives = directives.filter(issuer__icontains=scope.issuer)
+        if scope.date_from:
+            directives = directives.filter(issued_on__gte=scope.date_from)
+        if scope.date_to:
+            directives = directives.filter(issued_on__lte=scope.date_to)
+        ids = np.fromiter(directives.values_list("pk", flat=True).distinct(), dtype=np.int64)
+        mask |= np.isin(index.directive_ids, ids) & (index.directive_ids > 0)
+    if scope.papers and not scope.doc_types and not scope.issuer:
+        papers = np.fromiter(visible_paper_ids(user, scope.meeting_id), dtype=np.int64)
+        mask |= np.isin(index.paper_ids, papers) & (index.paper_ids > 0)
+    return mask
+
+
+def embed_query(question: str) -> np.ndarray:
+    from assistant.embedding.encoder import get_encoder
+
+    return get_encoder().encode_queries([question])[0]
+
+
+def retrieve(
+    question: str,
+    *,
+    user: AnyUser,
+    scope: Scope = Scope(),
+    limit: int = 8,
+    index: LibraryIndex | None = None,
+) -> list[Passage]:
+    """The best passages for ``question`` that ``user`` may see, best first, with their rows."""
+    question = vt.nfc(question).strip()
+    if not question:
+        return []
+    index = index or current_index()
+    mask = allowed_mask(index, user=user, scope=scope)
+    if not mask.any():
+        return []
+    hits = index.search(question, query_vector=embed_query(question), allowed=mask, limit=limit)
+    ids = [index.rows[hit.row].chunk_id for hit in hits]
+    chunks = Chunk.objects.select_related(
+        "directive", "paper", "paper_version", "meeting"
+    ).in_bulk(ids)
+    passages = []
+    for rank, hit in enumerate(hits, 1):
+        chunk = chunks.get(index.rows[hit.row].chunk_id)
+        if chunk is None:  # deleted since the index was built; the next search rebuilds it
+            continue
+        passages.append(
+            Passage(chunk=chunk, score=hit.score, dense_score=hit.dense_score, rank=rank)
+        )
+    return passages
+
+
+def term_weights(question: str, index: LibraryIndex) -> dict[str, float]:
+    """IDF of the question's syllables and pairs in the library (folded when the question has no
+    tone marks), for scoring sentences and the answer's confidence."""
+    folded = not vt.has_diacritics(question)
+    model = index.bm25_folded if folded else index.bm25
+    terms = set(vt.terms(question, folded=folded))
+    weights: dict[str, float] = {}
+    if model is None:
+        return {term: 1.0 for term in terms}
+    total = len(index)
+    vocab = model.vocab_dict
+    indptr = model.scores["indptr"]
+    for term in terms:
+        token = vocab.get(term)
+        df = int(indptr[token + 1] - indptr[token]) if token is not None else 0
+        weights[term] = math.log(1 + (total - df + 0.5) / (df + 0.5))
+    return weights
+
+
+def coverage(text: str, weights: dict[str, float], *, folded: bool) -> float:
+    """Share of the question's IDF mass that ``text`` contains (0–1)."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    present = set(vt.terms(text, folded=folded))
+    return sum(w for term, w in weights.items() if term in present) / total
+
+
+def passages_by_ids(ids: Sequence[int]) -> list[Chunk]:
+    return list(Chunk.objects.filter(pk__in=ids))

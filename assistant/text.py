@@ -1,0 +1,75 @@
+"""Vietnamese text for retrieval: NFC, diacritics folding, syllable tokens and adjacent pairs.
+
+Vietnamese writes one syllable per space-separated token and most words are two syllables, so
+BM25 over syllables *plus adjacent syllable pairs* captures words without a segmenter (measured on
+ALQAC: MRR@10 0.902 with pairs, 0.838 syllables alone, 0.862 with pyvi word segmentation).
+
+Two fields are built from the same text: one with diacritics kept (precise: "hạn" ≠ "hàn"), one
+folded ("han") for questions typed on a tablet without tone marks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Letters and digits of any script (so "NĐ-CP" → "nđ", "cp"; "30/2020" → "30", "2020").
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+# Pairs never cross a sentence or clause boundary.
+_BREAK = re.compile(r"[.;:!?\n\f()\[\]\"“”]+")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Lower case without tone marks or diacritics: "Đẩy mạnh" → "day manh"."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", stripped)
+
+
+def syllables(text: str) -> list[str]:
+    return _TOKEN.findall(nfc(text).lower())
+
+
+def terms(text: str, *, folded: bool = False) -> list[str]:
+    """Syllables and adjacent syllable pairs ("a_b") within each sentence-like span."""
+    source = fold(text) if folded else nfc(text).lower()
+    result: list[str] = []
+    for span in _BREAK.split(source):
+        tokens = _TOKEN.findall(span)
+        result.extend(tokens)
+        result.extend(f"{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False))
+    return result
+
+
+def has_diacritics(text: str) -> bool:
+    """Whether any letter carries a Vietnamese mark (a question typed with tone marks)."""
+    return fold(text) != nfc(text).lower()
+
+
+_SENTENCE_END = re.compile(r"(?<=[.;!?:])\s+|\n(?=\s*(?:[-+•]|[a-zđ]\)|\d+\.)\s)")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) spans of sentence-like pieces of ``text``, whitespace trimmed, in order.
+
+    Legal texts end clauses with ";" and list points on new lines ("a) …"), so those end a
+    piece too; a wrapped line (a line break inside a sentence) does not.
+    """
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for match in _SENTENCE_END.finditer(text):
+        spans.append((position, match.start()))
+        position = match.end()
+    spans.append((position, len(text)))
+    trimmed = []
+    for start, end in spans:
+        piece = text[start:end]
+        left = len(piece) - len(piece.lstrip())
+        right = len(piece.rstrip())
+        if right > left:
+            trimmed.append((start + left, start + right))
+    return trimmed

@@ -141,13 +141,15 @@ def vt_page_break() -> str:
     return PAGE_BREAK
 
 
-def confidence_of(passage: Passage, weights: dict[str, float], *, folded: bool) -> float:
-    """0–1: the best passage's coverage of the question, with the embedding's similarity."""
-    body = f"{passage.chunk.context}\n{passage.chunk.text}"
-    covered = coverage(body, weights, folded=folded)
+def confidence_of(
+    text: str, dense_score: float, weights: dict[str, float], *, folded: bool
+) -> float:
+    """0–1: how much of the question the best passage's ``text`` covers, with the embedding's
+    similarity ``dense_score``."""
+    covered = coverage(text, weights, folded=folded)
     if folded:  # the model cannot read text without tone marks: rely on the terms alone
         return round(covered, 4)
-    dense = min(1.0, max(0.0, (passage.dense_score - DENSE_LOW) / (DENSE_HIGH - DENSE_LOW)))
+    dense = min(1.0, max(0.0, (dense_score - DENSE_LOW) / (DENSE_HIGH - DENSE_LOW)))
     return round(0.6 * covered + 0.4 * dense, 4)
 
 
@@ -190,7 +192,10 @@ def answer(
         return Answer(question=question, found=False, confidence=0.0, message=_(NOT_FOUND))
     folded = not vt.has_diacritics(question)
     weights = term_weights(question, index)
-    confidence = confidence_of(passages[0], weights, folded=folded)
+    best = passages[0]
+    confidence = confidence_of(
+        f"{best.chunk.context}\n{best.chunk.text}", best.dense_score, weights, folded=folded
+    )
     shown = [
         ShownPassage(
             text=p.chunk.text,

@@ -46,7 +46,9 @@ logger = logging.getLogger(__name__)
 
 EDITABLE_FIELDS = ("number", "title", "doc_type", "issuer", "issued_on")
 TEXT_MAX_BYTES = 20 * 1024 * 1024
-EMBED_BATCH = 32
+# Chunks embedded per call: the encoder sorts a call's texts by length, so larger groups waste
+# less padding; progress is written after each group.
+EMBED_GROUP = 128
 
 FAILURES = {
     "encrypted": _("Tệp PDF có mật khẩu hoặc bị mã hóa; hãy tải lên bản không mã hóa."),
@@ -122,10 +124,16 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 def add_directive(
-    *, upload: UploadedFile, actor: User, access: Access = Access(), fields: dict | None = None
+    *,
+    upload: UploadedFile,
+    actor: User,
+    access: Access = Access(),
+    fields: dict | None = None,
+    queue: bool = True,
 ) -> Directive:
-    """Store an uploaded directive and queue its processing. Metadata given in ``fields`` is kept
-    as typed (the header read later never overwrites it)."""
+    """Store an uploaded directive and queue its processing (``queue=False``: the caller runs
+    ``process_directive`` itself, as the import command does). Metadata given in ``fields`` is
+    kept as typed (the header read later never overwrites it)."""
     from assistant.tasks import process_directive_task
 
     _require_manager(actor)
@@ -167,7 +175,8 @@ def add_directive(
             directive.save()
             _set_access(directive, access)
             directive_id = directive.pk
-            transaction.on_commit(lambda: process_directive_task.enqueue(directive_id))
+            if queue:
+                transaction.on_commit(lambda: process_directive_task.enqueue(directive_id))
     except BaseException:
         for stored in written:
             directive.file.storage.delete(stored)
@@ -404,8 +413,8 @@ def prepare_chunks(
         pages, count_tokens=lambda text: encoder.count_tokens(text), max_tokens=limit
     )
     prepared: list[PreparedChunk] = []
-    for first in range(0, len(pieces), EMBED_BATCH):
-        batch = pieces[first : first + EMBED_BATCH]
+    for first in range(0, len(pieces), EMBED_GROUP):
+        batch = pieces[first : first + EMBED_GROUP]
         vectors = encoder.encode_passages([indexed_text(c) for c in batch])
         prepared.extend(
             PreparedChunk(chunk=c, vector=vector_to_bytes(v))

@@ -111,9 +111,6 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
 def request_completion(endpoint: Endpoint, messages: list[dict[str, str]]) -> str:
     """The model's reply (``choices[0].message.content``); LlmUnavailable on any failure."""
     url = completions_url(endpoint.url)
@@ -126,7 +123,9 @@ def request_completion(endpoint: Endpoint, messages: list[dict[str, str]]) -> st
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
     deadline = time.monotonic() + endpoint.timeout
     try:
-        with _opener.open(request, timeout=endpoint.timeout) as response:
+        # Built per call so that proxy settings are read from the environment of the moment.
+        opener = urllib.request.build_opener(_NoRedirect)
+        with opener.open(request, timeout=endpoint.timeout) as response:
             raw = _read_capped(response, deadline)
     except urllib.error.HTTPError as exc:
         exc.close()
@@ -211,7 +210,7 @@ def _found_in(quote: str, passage: str) -> bool:
 def check_answer(text: str, sources: Sequence[Source]) -> LlmAnswer | None:
     """The answer if every citation and quotation holds against the sources, else None."""
     text = unicodedata.normalize("NFC", text).strip()
-    if not text or NOT_FOUND in text.upper():
+    if not text or NOT_FOUND in text or text.upper().lstrip(_EDGE_PUNCT).startswith(NOT_FOUND):
         return None
     by_ref = {s.ref: s for s in sources}
 
@@ -240,10 +239,10 @@ def check_answer(text: str, sources: Sequence[Source]) -> LlmAnswer | None:
         if len(quoted.split()) < MIN_QUOTE_WORDS:
             continue
         candidates = _candidates(match.start(), match.end(), text, markers, ends, cited)
-        ref = next((r for r in candidates if _found_in(quoted, by_ref[r].text)), None)
-        if ref is None:
+        source = next((r for r in candidates if _found_in(quoted, by_ref[r].text)), None)
+        if source is None:
             return None
-        quotes.append((ref, quoted))
+        quotes.append((source, quoted))
     return LlmAnswer(text=text, refs=tuple(cited), quotes=tuple(quotes))
 
 

@@ -144,11 +144,12 @@ def retrieve(
 
 
 def term_weights(question: str, index: LibraryIndex) -> dict[str, float]:
-    """IDF of the question's syllables and pairs in the library (folded when the question has no
-    tone marks), for scoring sentences and the answer's confidence."""
+    """IDF of the question's syllables in the library (folded when the question has no tone
+    marks), for scoring sentences and the answer's confidence. Syllables rather than pairs: a
+    passage that answers in other words shares the question's syllables more than its pairs."""
     folded = not vt.has_diacritics(question)
     model = index.bm25_folded if folded else index.bm25
-    terms = set(vt.terms(question, folded=folded))
+    terms = set(vt.syllables(vt.fold(question) if folded else question))
     weights: dict[str, float] = {}
     if model is None:
         return {term: 1.0 for term in terms}

@@ -1,0 +1,200 @@
+"""Measure retrieval on a JSONL corpus and questions, against the bigram-BM25 baseline.
+
+    python manage.py evaluate_retrieval --corpus ../shared/data/alqac/corpus.jsonl \\
+        --queries ../shared/data/alqac/queries_dev.jsonl [--fold-diacritics] [--json]
+        [--calibrate] [--per-query]
+
+Prints MRR@10 and Recall@1/5/10 of the assistant's hybrid retrieval and, from the same index and
+run, of BM25 over syllables + adjacent pairs alone (the baseline); with --fold-diacritics the
+questions are stripped of their tone marks first. --calibrate also measures the answer
+confidence on found answers against questions whose documents were taken out of the library, and
+proposes ASSISTANT_MIN_CONFIDENCE. Embeddings are cached under DATA_DIR/cache/evaluation.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from assistant import evaluation
+from assistant import text as vt
+
+
+class Command(BaseCommand):
+    help = "Evaluate retrieval (MRR@10, Recall@k) on a JSONL corpus and questions."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--corpus", type=Path, required=True)
+        parser.add_argument("--queries", type=Path, required=True)
+        parser.add_argument("--fold-diacritics", action="store_true")
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument("--per-query", action="store_true", help="print every query's rank")
+        parser.add_argument("--calibrate", action="store_true")
+        parser.add_argument("--limit", type=int, default=0, help="first N queries only")
+        parser.add_argument("--weights", help='e.g. \'{"bm25": 1, "dense": 0.8}\' (tuning)')
+        parser.add_argument("--cache", type=Path, help="embedding cache folder")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from assistant.embedding.encoder import get_encoder
+
+        for name in ("corpus", "queries"):
+            if not options[name].is_file():
+                raise CommandError(f"No such file: {options[name]}")
+        docs = evaluation.load_corpus(options["corpus"])
+        queries = evaluation.load_queries(options["queries"])
+        if options["limit"]:
+            queries = queries[: options["limit"]]
+        if not docs or not queries:
+            raise CommandError("The corpus and the queries must not be empty.")
+        quiet = options["json"]
+
+        def say(text: str) -> None:
+            if not quiet:
+                self.stdout.write(text)
+
+        encoder = get_encoder()
+        cache = evaluation.EmbeddingCache(
+            options["cache"] or Path(settings.DATA_DIR) / "cache" / "evaluation",
+            evaluation.model_key(Path(settings.EMBEDDING_MODEL)),
+        )
+        say(f"Indexing {len(docs)} documents with {settings.EMBEDDING_MODEL.name} …")
+        started = time.perf_counter()
+
+        def progress(done: int, total: int) -> None:
+            if not quiet and (done % 512 < 64 or done == total):
+                self.stderr.write(f"  embedded {done}/{total}")
+
+        ev = evaluation.build_eval_index(
+            docs,
+            encode_passages=lambda texts: encoder.encode_passages(texts),
+            count_tokens=lambda text: encoder.count_tokens(text),
+            max_tokens=encoder.max_tokens,
+            cache=cache,
+            progress=progress,
+        )
+        say(
+            f"  {ev.chunk_count} chunks in {time.perf_counter() - started:.1f} s "
+            f"(embedding {ev.embed_seconds:.1f} s, index {ev.index.build_seconds:.1f} s)"
+        )
+        fold = options["fold_diacritics"]
+        texts = [vt.fold(q.text) if fold else q.text for q in queries]
+        vectors = evaluation.embed_cached(
+            texts, lambda batch: encoder.encode_queries(batch), cache
+        )
+        weights = json.loads(options["weights"]) if options["weights"] else None
+        started = time.perf_counter()
+        hybrid = evaluation.evaluate(
+            ev, queries, vectors, name="hybrid", weights=weights, fold_queries=fold
+        )
+        query_seconds = (time.perf_counter() - started) / len(queries)
+        baseline = evaluation.evaluate(
+            ev,
+            queries,
+            None,
+            name="bm25-pairs",
+            weights=evaluation.BASELINE_WEIGHTS
+            if not fold
+            else {"bm25": 0.0, "folded": 1.0, "dense": 0.0},
+            fold_queries=fold,
+        )
+        result: dict[str, Any] = {
+            "corpus": str(options["corpus"]),
+            "queries": str(options["queries"]),
+            "fold_diacritics": fold,
+            "chunks": ev.chunk_count,
+            "hybrid": hybrid.summary(),
+            "baseline_bm25_pairs": baseline.summary(),
+            "ms_per_query": round(query_seconds * 1000, 1),
+        }
+        if options["calibrate"]:
+            result["calibration"] = self.calibrate(ev, queries, vectors, fold=fold)
+        if options["per_query"]:
+            result["per_query"] = {
+                q: {"hybrid": hybrid.ranks[q], "baseline": baseline.ranks[q]} for q in hybrid.ranks
+            }
+        if quiet:
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=1))
+            return
+        for report in (hybrid, baseline):
+            figures = report.summary()
+            self.stdout.write(
+                f"{report.name:>11}: MRR@10 {figures['mrr@10']:.4f}  R@1 {figures['r@1']:.4f}  "
+                f"R@5 {figures['r@5']:.4f}  R@10 {figures['r@10']:.4f}  ({figures['queries']} q)"
+            )
+        self.stdout.write(
+            f"  hybrid − baseline: {100 * (hybrid.mrr10 - baseline.mrr10):+.1f} MRR@10 points; "
+            f"{result['ms_per_query']} ms per question"
+        )
+        if options["calibrate"]:
+            self.stdout.write(json.dumps(result["calibration"], ensure_ascii=False, indent=1))
+        if options["per_query"]:
+            for q in hybrid.ranks:
+                self.stdout.write(f"{q}\t{hybrid.ranks[q]}\t{baseline.ranks[q]}")
+
+    def calibrate(
+        self,
+        ev: evaluation.EvalIndex,
+        queries: list[evaluation.Query],
+        vectors: np.ndarray,
+        *,
+        fold: bool,
+    ) -> dict[str, Any]:
+        """Confidence of the top passage for questions it answers (top document relevant) and for
+        the same questions with their law taken out of the library; the threshold that separates
+        them best."""
+        from assistant.answer import confidence_of
+        from assistant.retrieval import term_weights
+
+        def law(doc_id: str) -> str:
+            return doc_id.split("|", 1)[0]
+
+        doc_laws = np.array([law(d) for d in ev.doc_of_row])
+        positives: list[float] = []
+        negatives: list[float] = []
+        for i, query in enumerate(queries):
+            text = vt.fold(query.text) if fold else query.text
+            weights = term_weights(text, ev.index)
+            for removed in (False, True):
+                allowed = None
+                if removed:
+                    allowed = ~np.isin(doc_laws, [law(r) for r in query.relevant])
+                hits = ev.index.search(text, query_vector=vectors[i], allowed=allowed, limit=1)
+                if not hits:
+                    continue
+                hit = hits[0]
+                confidence = confidence_of(
+                    ev.index.texts[hit.row],
+                    hit.dense_score,
+                    weights,
+                    folded=not vt.has_diacritics(text),
+                )
+                if removed:
+                    negatives.append(confidence)
+                elif ev.doc_of_row[hit.row] in query.relevant:
+                    positives.append(confidence)
+        best = (0.0, 0.0)
+        for threshold in np.arange(0.05, 0.96, 0.01):
+            accepted = sum(c >= threshold for c in positives)
+            refused = sum(c < threshold for c in negatives)
+            accuracy = (accepted + refused) / max(1, len(positives) + len(negatives))
+            if accuracy > best[1]:
+                best = (float(threshold), accuracy)
+        threshold = best[0]
+        return {
+            "answered_correctly": len(positives),
+            "law_removed": len(negatives),
+            "threshold": round(threshold, 2),
+            "accuracy": round(best[1], 4),
+            "found_kept": round(sum(c >= threshold for c in positives) / max(1, len(positives)), 4),
+            "missing_refused": round(
+                sum(c < threshold for c in negatives) / max(1, len(negatives)), 4
+            ),
+            "positive_median": round(float(np.median(positives)), 3) if positives else None,
+            "negative_median": round(float(np.median(negatives)), 3) if negatives else None,
+        }

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def fresh_index():
+    """Each test builds its process index from its own database."""
+    from assistant.index import forget_index
+
+    forget_index()
+    yield
+    forget_index()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data (CI has it beside the checkout: there its absence is a failure)."""
+    if not (SHARED_DATA / "directives").is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs the shared data at {SHARED_DATA}")
+        pytest.skip("needs ../shared/data")
+    return SHARED_DATA

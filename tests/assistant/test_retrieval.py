@@ -1,0 +1,275 @@
+"""The library end to end with the real embedding model: upload → sandbox → chunks → hybrid
+retrieval → answers with citations; access, refusal, re-indexing and deletion."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from assistant import library
+from assistant.answer import answer
+from assistant.index import current_index, forget_index
+from assistant.models import Chunk, Directive, DirectivePage, DirectiveStatus, IndexState
+from assistant.retrieval import Scope, retrieve
+from cabinet.services import ServiceError
+from tests.assistant.library_factory import add_directive, make_librarian
+from tests.factories import invite, make_meeting, make_unit, make_user
+
+pytestmark = pytest.mark.django_db
+
+QUY_CHE = """ỦY BAN NHÂN DÂN
+THÀNH PHỐ HÀ NỘI
+Số: 12/2026/QĐ-UBND
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Hà Nội, ngày 15 tháng 01 năm 2026
+QUYẾT ĐỊNH
+Ban hành Quy chế làm việc của Ủy ban nhân dân Thành phố
+Chương I
+QUY ĐỊNH CHUNG
+Điều 1. Phạm vi điều chỉnh
+Quy chế này quy định nguyên tắc, chế độ trách nhiệm, lề lối làm việc của Ủy ban nhân dân
+Thành phố.
+Điều 2. Thông báo kết luận cuộc họp
+1. Văn phòng Ủy ban nhân dân Thành phố dự thảo thông báo kết luận của người chủ trì cuộc họp.
+2. Thông báo kết luận cuộc họp được ban hành chậm nhất 05 ngày làm việc kể từ ngày kết thúc
+cuộc họp.
+3. Các cơ quan, đơn vị được giao nhiệm vụ báo cáo kết quả thực hiện trước ngày 25 hằng tháng.
+Điều 3. Họp không giấy
+1. Tài liệu họp được gửi qua hệ thống phòng họp không giấy ít nhất 03 ngày làm việc trước
+cuộc họp.
+2. Đại biểu sử dụng máy tính bảng để đọc tài liệu, đăng ký phát biểu và biểu quyết.
+"""
+
+CHI_THI_MAT = """ỦY BAN NHÂN DÂN
+THÀNH PHỐ HÀ NỘI
+Số: 07/CT-UBND
+Hà Nội, ngày 20 tháng 01 năm 2026
+CHỈ THỊ
+Về bảo đảm an ninh, trật tự dịp Tết Nguyên đán
+1. Công an Thành phố chủ trì tuần tra kiểm soát, bố trí lực lượng chốt chặn tại các bến xe
+trong dịp Tết Nguyên đán.
+2. Các phường, xã tăng cường quản lý cư trú, nắm tình hình địa bàn.
+"""
+
+
+def quotes_are_in_the_document(result) -> None:
+    """Every quote is the document's own text at the cited offsets and on the cited page."""
+    assert result.quotes
+    for quote in result.quotes:
+        chunk = Chunk.objects.get(pk=quote.citation.chunk_id)
+        pages = list(
+            DirectivePage.objects.filter(directive=chunk.directive).values_list("text", flat=True)
+        )
+        document = "\f".join(pages)
+        assert document[quote.start : quote.end] == quote.text
+        assert quote.text in chunk.text
+        page_text = pages[quote.citation.page - 1]
+        assert quote.text.split("\f")[0] in page_text
+        assert f"#page={quote.citation.page}" in quote.citation.url
+
+
+def test_a_question_is_answered_by_quoting_the_clause_with_its_citation():
+    directive = add_directive(QUY_CHE, name="quy-che.txt")
+    assert directive.status == DirectiveStatus.READY
+    assert directive.number == "12/2026/QĐ-UBND"
+    assert directive.doc_type == "quyet_dinh"
+
+    result = answer("Thời hạn ban hành thông báo kết luận là bao lâu?", user=make_user())
+
+    assert result.found
+    assert "05 ngày làm việc" in " ".join(q.text for q in result.quotes)
+    top = result.quotes[0].citation
+    assert top.location == "Điều 2, khoản 2"
+    assert "12/2026/QĐ-UBND" in top.label
+    quotes_are_in_the_document(result)
+
+
+def test_a_question_typed_without_diacritics_finds_the_same_clause():
+    add_directive(QUY_CHE, name="quy-che.txt")
+    user = make_user()
+
+    result = answer("thoi han ban hanh thong bao ket luan", user=user)
+
+    assert result.found
+    assert result.quotes[0].citation.location == "Điều 2, khoản 2"
+
+
+def test_a_question_the_library_cannot_answer_is_refused_with_the_nearest_passages():
+    add_directive(QUY_CHE, name="quy-che.txt")
+
+    result = answer("Giá vé tham quan Văn Miếu Quốc Tử Giám năm nay là bao nhiêu?", user=make_user())
+
+    assert not result.found
+    assert result.message == "Không tìm thấy thông tin trong thư viện văn bản"
+    assert result.quotes == []
+    assert result.passages  # shown instead of a guess
+
+
+def test_a_restricted_directive_never_reaches_anyone_outside_its_units():
+    police = make_unit(name="Công an Thành phố")
+    officer = make_user(unit=police)
+    outsider = make_user(unit=make_unit())
+    add_directive(QUY_CHE, name="quy-che.txt")
+    secret = add_directive(
+        CHI_THI_MAT,
+        name="chi-thi.txt",
+        access=library.Access(visibility="restricted", units=[police]),
+    )
+    question = "Công an Thành phố chủ trì tuần tra kiểm soát tại các bến xe dịp Tết"
+
+    mine = retrieve(question, user=officer)
+    theirs = retrieve(question, user=outsider)
+    their_answer = answer(question, user=outsider)
+
+    assert mine[0].chunk.directive_id == secret.pk
+    assert all(p.chunk.directive_id != secret.pk for p in theirs)
+    shown = [q.citation.chunk_id for q in their_answer.quotes] + [
+        p.citation.chunk_id for p in their_answer.passages
+    ]
+    assert not Chunk.objects.filter(pk__in=shown, directive=secret).exists()
+
+
+def test_a_user_named_on_a_restricted_directive_sees_it():
+    reader = make_user()
+    secret = add_directive(
+        CHI_THI_MAT, name="chi-thi.txt", access=library.Access(visibility="restricted", users=[reader])
+    )
+
+    hits = retrieve("tuần tra kiểm soát bến xe dịp Tết", user=reader)
+
+    assert hits[0].chunk.directive_id == secret.pk
+
+
+def test_filters_by_type_apply_before_ranking():
+    add_directive(QUY_CHE, name="quy-che.txt")
+    chi_thi = add_directive(CHI_THI_MAT, name="chi-thi.txt")
+    user = make_user()
+
+    hits = retrieve(
+        "Thời hạn ban hành thông báo kết luận", user=user, scope=Scope(doc_types=("chi_thi",))
+    )
+
+    assert hits and {p.chunk.directive_id for p in hits} == {chi_thi.pk}
+
+
+def test_reindexing_replaces_the_chunks_at_once_and_deleting_removes_them():
+    librarian = make_librarian()
+    directive = add_directive(QUY_CHE, name="quy-che.txt", actor=librarian)
+    before = set(Chunk.objects.filter(directive=directive).values_list("pk", flat=True))
+    token = IndexState.objects.get().token
+
+    library.reindex_directive(directive=directive, actor=librarian)
+    library.process_directive(directive.pk)
+
+    after = set(Chunk.objects.filter(directive=directive).values_list("pk", flat=True))
+    assert len(after) == len(before) and not before & after
+    assert IndexState.objects.get().token != token
+    assert len(current_index()) == len(after)
+
+    library.delete_directive(directive=directive, actor=librarian)
+    forget_index()
+    assert not Chunk.objects.exists()
+    assert retrieve("thông báo kết luận", user=make_user()) == []
+
+
+def test_meeting_papers_are_searched_by_the_meeting_participants_only(settings):
+    from cabinet.services import meetings as meeting_services
+    from tests.factories import attach, secretary_of
+    from tests.papers_factory import text_pdf_upload
+
+    settings.ASSISTANT_INDEX_PAPERS = True
+    meeting = make_meeting()
+    member = invite(meeting, "member").user
+    outsider = make_user()
+
+    meeting_services.publish_meeting(actor=secretary_of(meeting), meeting=meeting)
+    attach(
+        meeting,
+        title="Tờ trình số hóa hồ sơ",
+        upload=text_pdf_upload(
+            ["Đề xuất số hóa 100% hồ sơ thủ tục hành chính cấp xã trong năm 2027."]
+        ),
+    )
+    forget_index()
+    question = "số hóa hồ sơ thủ tục hành chính cấp xã"
+
+    member_hits = retrieve(question, user=member, scope=Scope.meeting(meeting.pk))
+    outsider_hits = retrieve(question, user=outsider)
+
+    assert member_hits and member_hits[0].chunk.meeting_id == meeting.pk
+    assert outsider_hits == []
+    result = answer(question, user=member, scope=Scope.meeting(meeting.pk))
+    assert result.passages[0].citation.url.startswith(f"/papers/{member_hits[0].chunk.paper_id}/")
+
+
+def test_uploads_are_checked_by_content():
+    librarian = make_librarian()
+
+    def upload(data: bytes, name: str) -> None:
+        library.add_directive(
+            upload=SimpleUploadedFile(name, data), actor=librarian, queue=False
+        )
+
+    with pytest.raises(ServiceError, match="không được hỗ trợ"):
+        upload(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "anh.pdf")
+    with pytest.raises(ServiceError, match="UTF-8"):
+        upload("Chỉ thị về chuyển đổi số".encode("cp1258", errors="replace") + b"\xff\xfe", "a.txt")
+    with pytest.raises(ServiceError, match="rỗng"):
+        upload(b"", "rong.txt")
+    upload(QUY_CHE.encode(), "quy-che.txt")
+    with pytest.raises(ServiceError, match="đã có trong thư viện"):
+        upload(QUY_CHE.encode(), "ban-sao.txt")
+    assert Directive.objects.count() == 1
+
+
+def test_only_librarians_change_the_library():
+    official = make_user()
+    with pytest.raises(ServiceError):
+        library.add_directive(
+            upload=SimpleUploadedFile("a.txt", QUY_CHE.encode()), actor=official, queue=False
+        )
+    directive = add_directive(QUY_CHE, name="quy-che.txt")
+    with pytest.raises(ServiceError):
+        library.delete_directive(directive=directive, actor=official)
+    with pytest.raises(ServiceError):
+        library.update_directive(directive=directive, actor=official, fields={"title": "x"})
+
+
+def test_metadata_typed_by_the_librarian_is_kept_over_the_header():
+    librarian = make_librarian()
+    directive = add_directive(QUY_CHE, name="quy-che.txt", actor=librarian, issuer="UBND TP")
+    assert directive.issuer == "UBND TP"
+    assert directive.number == "12/2026/QĐ-UBND"  # read from the header
+
+    library.update_directive(
+        directive=directive, actor=librarian, fields={"number": "12/QĐ-UBND"}
+    )
+    library.reindex_directive(directive=directive, actor=librarian)
+    library.process_directive(directive.pk)
+    directive.refresh_from_db()
+    assert directive.number == "12/QĐ-UBND"
+
+
+@pytest.mark.skipif(
+    not __import__("cabinet.convert", fromlist=["x"]).conversion_available(),
+    reason="LibreOffice is not installed",
+)
+def test_the_real_decree_as_docx_goes_through_conversion_and_is_cited_by_article(shared_data):
+    docx = shared_data / "directives" / "nd-30-2020-cong-tac-van-thu.docx"
+    directive = add_directive(docx.read_bytes(), name=docx.name)
+
+    assert directive.status == DirectiveStatus.READY, directive.error
+    assert directive.number == "30/2020/NĐ-CP"
+    assert directive.doc_type == "nghi_dinh"
+    assert str(directive.issued_on) == "2020-03-05"
+    clause = Chunk.objects.get(directive=directive, article="Điều 8", clause="2", point="")
+    assert clause.heading.endswith("Điều 8 › khoản 2")
+
+    result = answer("Văn bản điện tử được ký số bởi ai?", user=make_user())
+    assert result.found
+    assert any("30/2020/NĐ-CP" in q.citation.label for q in result.quotes)
+    quotes_are_in_the_document(result)
+    assert re.search(r"trang \d+", result.quotes[0].citation.label)

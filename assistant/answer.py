@@ -156,8 +156,9 @@ def confidence_of(
 def _best_sentences(
     passages: list[Passage], weights: dict[str, float], *, folded: bool
 ) -> list[tuple[Passage, int, int, float]]:
-    """Sentences (passage, start, end, score) that answer best: the best of the top passage, and
-    others of the top passages that cover nearly as much."""
+    """Sentences (passage, start, end, score) that answer best, best first: the best of the top
+    passages, and others that cover nearly as much. A lead-in that ends with a colon ("... chỉ
+    thị:") introduces the answer rather than being it, so it counts for half."""
     scored = []
     for passage in passages[:3]:
         for start, end in vt.sentences(passage.chunk.text):
@@ -165,15 +166,14 @@ def _best_sentences(
             if len(vt.syllables(sentence)) < 3:
                 continue
             score = coverage(sentence, weights, folded=folded) / (1 + 0.15 * (passage.rank - 1))
+            if sentence.rstrip().endswith(":"):
+                score /= 2
             scored.append((passage, start, end, score))
     if not scored:
         return []
     scored.sort(key=lambda item: -item[3])
     best = scored[0][3]
-    chosen = [item for item in scored if item[3] >= 0.6 * best and item[3] > 0][:MAX_QUOTES]
-    # Read in the document's order within each passage, passages in rank order.
-    chosen.sort(key=lambda item: (item[0].rank, item[1]))
-    return chosen
+    return [item for item in scored if item[3] >= 0.6 * best and item[3] > 0][:MAX_QUOTES]
 
 
 def answer(

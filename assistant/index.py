@@ -127,8 +127,11 @@ class LibraryIndex:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         params = None
         if allowed is not None and count < len(self.rows):
+            # The selector reads the bitmap through a raw pointer: keep ``bitmap`` referenced
+            # until the search returns.
             bitmap = np.packbits(allowed, bitorder="little")
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(len(allowed), bitmap))
+            selector = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bitmap))
+            params = faiss.SearchParameters(sel=selector)
         scores, ids = self.faiss_index.search(
             query_vector.reshape(1, -1).astype(np.float32), k, params=params
         )

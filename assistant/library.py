@@ -114,13 +114,8 @@ def _sniff(file: IO[bytes], *, size: int, name: str) -> tuple[str, str]:
 
 
 def _looks_like_text(head: bytes) -> bool:
-    if not head.strip() or b"\x00" in head:
-        return False
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start >= len(head) - 3  # a character cut by the 4 KiB boundary
-    return True
+    """Text has no NUL byte (binary formats do, early on); its encoding is checked next."""
+    return bool(head.strip()) and b"\x00" not in head
 
 
 def add_directive(

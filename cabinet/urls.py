@@ -103,6 +103,7 @@ cabinet_patterns = [
 
 urlpatterns = [
     path("", include((cabinet_patterns, "cabinet"))),
+    path("assistant/", include(("assistant.urls", "assistant"))),
     path("sw.js", offline.service_worker, name="service_worker"),
     path(
         "login/",

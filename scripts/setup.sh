@@ -87,6 +87,9 @@ if [[ "$MODE" == "run" ]]; then
   say "Preparing the database and the demo"
   python manage.py migrate --noinput -v 0
   python manage.py seed_demo
+  # The demo directive library (its own demo texts and, when ../shared/data is there, Decree 30),
+  # indexed now so the assistant answers at once; meeting papers are indexed too.
+  python manage.py seed_library
   # Uploads whose processing was cut off when the system last stopped are queued again.
   python manage.py requeue_papers --minutes 0
   say "Starting the task worker and Daphne"

@@ -37,7 +37,7 @@ def live_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env |= {"DATA_DIR": str(data), "MEDIA_ROOT": str(data / "media"), "DEBUG": "1"}
     manage = [sys.executable, "manage.py"]
-    for command in (["migrate", "--noinput", "-v", "0"], ["seed_demo"]):
+    for command in (["migrate", "--noinput", "-v", "0"], ["seed_demo"], ["seed_library"]):
         subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True)
     port = free_port()
     log = (data / "daphne.log").open("w")

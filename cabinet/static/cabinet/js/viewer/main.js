@@ -162,7 +162,7 @@ function paint(view) {
   notes.paint(view);
   const mark = state.searchMark;
   if (mark && mark.page === view.number) {
-    const found = findQuote(view.model, mark.match);
+    const found = mark.loose ? findLoose(view.model.text, mark.match) : findQuote(view.model, mark.match);
     const range = found && domRange(view.model, view.textDivs, found.start, found.end);
     if (range) {
       const boxes = rangeBoxes(range, view.el);
@@ -490,11 +490,52 @@ connecting
   })
   .catch((error) => console.warn("live room unavailable", error));
 
+// --- "#page=N&hl=text": an assistant's citation opens the page with the quoted text highlighted ---
+
+// The quote's start as the server extracted it may differ from the text layer in whitespace, line
+// breaks, punctuation, case and composition: both are folded to letters and digits without
+// diacritics, and shorter prefixes are tried (the quote may run onto the next page).
+function foldChar(char) {
+  if (char === "đ" || char === "Đ") return "d";
+  const base = char.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+  return /^[\p{L}\p{N}]/u.test(base) ? base[0] : "";
+}
+
+function findLoose(text, needle) {
+  let hay = "";
+  const map = [];
+  for (let i = 0; i < text.length; i++) {
+    const f = foldChar(text[i]);
+    if (f) {
+      hay += f;
+      map.push(i);
+    }
+  }
+  let want = "";
+  for (const char of needle.normalize("NFC")) want += foldChar(char);
+  if (!want) return null;
+  for (const limit of [want.length, 120, 80, 50, 30, 18]) {
+    if (limit > want.length) continue;
+    const at = hay.indexOf(want.slice(0, limit));
+    if (at !== -1) return { start: map[at], end: map[at + limit - 1] + 1 };
+  }
+  return null;
+}
+
+function applyHash() {
+  const params = new URLSearchParams(location.hash.replace(/^#/, ""));
+  const page = Number.parseInt(params.get("page") || "", 10);
+  if (!Number.isFinite(page) || !state.views.length) return;
+  const hl = (params.get("hl") || "").trim();
+  const previous = state.searchMark?.page;
+  if (hl) state.searchMark = { page, match: hl, scroll: true, loose: true };
+  goTo(page);
+  if (hl && previous && previous !== page) repaint(previous);
+  if (hl) repaint(page); // if already drawn; otherwise it is painted once rendered
+}
+
 // A link to #page=N on the paper already open only changes the hash.
-window.addEventListener("hashchange", () => {
-  const hashPage = /#page=(\d+)/.exec(location.hash);
-  if (hashPage && state.views.length) goTo(Number(hashPage[1]));
-});
+window.addEventListener("hashchange", applyHash);
 
 announceUser(config.user);
 clearOnLogout();
@@ -568,8 +609,7 @@ async function open() {
   });
   if (root.dataset.left === "open" && !$("pane-thumbs").hidden) thumbs.start();
 
-  const hashPage = /#page=(\d+)/.exec(location.hash);
-  if (hashPage) goTo(Number(hashPage[1]));
+  if (/page=\d+/.test(location.hash)) applyHash();
   else setCurrent(1);
   markReady();
   notes.load();

@@ -29,6 +29,7 @@ from assistant import text as vt
 from assistant.index import LibraryIndex, current_index
 from assistant.models import Chunk, Question
 from assistant.retrieval import Passage, Scope, coverage, retrieve, term_weights
+from cabinet.models import User
 from cabinet.permissions import AnyUser
 
 NOT_FOUND = "Không tìm thấy thông tin trong thư viện văn bản"
@@ -180,12 +181,13 @@ def answer(
     question: str,
     *,
     user: AnyUser,
-    scope: Scope = Scope(),
+    scope: Scope | None = None,
     index: LibraryIndex | None = None,
     use_llm: bool = True,
 ) -> Answer:
     """Answer ``question`` from what ``user`` may read within ``scope``."""
     question = vt.nfc(question).strip()
+    scope = scope or Scope()
     index = index or current_index()
     passages = retrieve(question, user=user, scope=scope, limit=PASSAGES_SHOWN, index=index)
     if not passages:
@@ -246,10 +248,12 @@ def _llm_answer(question: str, passages: list[Passage]) -> str:
 
 
 @transaction.atomic
-def ask(question: str, *, user: AnyUser, scope: Scope = Scope()) -> tuple[Answer, Question]:
+def ask(question: str, *, user: AnyUser, scope: Scope | None = None) -> tuple[Answer, Question]:
     """Answer and keep the question in the user's history."""
     from assistant.models import Question as QuestionRow
 
+    assert isinstance(user, User), "only a signed-in official asks"
+    scope = scope or Scope()
     result = answer(question, user=user, scope=scope)
     row = QuestionRow.objects.create(
         user=user,

@@ -120,7 +120,7 @@ class EmbeddingCache:
     def save(self) -> None:
         if self.folder is not None:
             target = self.folder / f"{self.model_key}.npz"
-            np.savez(target.with_suffix(".tmp.npz"), **self.memory)
+            np.savez(target.with_suffix(".tmp.npz"), **self.memory)  # type: ignore[arg-type]
             target.with_suffix(".tmp.npz").replace(target)
 
 

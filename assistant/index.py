@@ -131,7 +131,7 @@ class LibraryIndex:
             # until the search returns.
             bitmap = np.packbits(allowed, bitorder="little")
             selector = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bitmap))
-            params = faiss.SearchParameters(sel=selector)
+            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
         scores, ids = self.faiss_index.search(
             query_vector.reshape(1, -1).astype(np.float32), k, params=params
         )

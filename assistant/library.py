@@ -39,6 +39,7 @@ from assistant.models import (
 )
 from cabinet.convert import ConversionUnavailable, conversion_available, convert_to_pdf
 from cabinet.models import PageText, PaperVersion, Unit, User, VersionStatus
+from cabinet.permissions import AnyUser
 from cabinet.services import ServiceError
 from cabinet.uploads import UploadRejected, check_upload
 
@@ -64,11 +65,9 @@ FAILURES = {
 }
 
 
-def can_manage_library(user: User | object) -> bool:
+def can_manage_library(user: AnyUser) -> bool:
     return bool(
-        getattr(user, "is_authenticated", False)
-        and getattr(user, "is_active", False)
-        and user.has_perm("assistant.manage_library")  # type: ignore[attr-defined]
+        user.is_authenticated and user.is_active and user.has_perm("assistant.manage_library")
     )
 
 
@@ -97,7 +96,9 @@ def _sniff(file: IO[bytes], *, size: int, name: str) -> tuple[str, str]:
         file.seek(0)
         if size > TEXT_MAX_BYTES or not _looks_like_text(head):
             raise ServiceError(
-                _("Định dạng tệp không được hỗ trợ: chỉ nhận PDF, DOCX, DOC, ODT hoặc văn bản (TXT).")
+                _(
+                    "Định dạng tệp không được hỗ trợ: chỉ nhận PDF, DOCX, DOC, ODT hoặc văn bản (TXT)."
+                )
             ) from None
         digest = hashlib.sha256()
         data = file.read()
@@ -183,7 +184,9 @@ def _set_access(directive: Directive, access: Access) -> None:
     if access.visibility not in Visibility.values:
         raise ServiceError(_("Phạm vi truy cập không hợp lệ."))
     if access.visibility == Visibility.RESTRICTED and not (access.units or access.users):
-        raise ServiceError(_("Văn bản hạn chế phải chọn ít nhất một đơn vị hoặc một người được xem."))
+        raise ServiceError(
+            _("Văn bản hạn chế phải chọn ít nhất một đơn vị hoặc một người được xem.")
+        )
     directive.allowed_units.set(access.units if access.visibility == Visibility.RESTRICTED else [])
     directive.allowed_users.set(access.users if access.visibility == Visibility.RESTRICTED else [])
 
@@ -222,13 +225,14 @@ def delete_directive(*, directive: Directive, actor: User) -> None:
     files = [f.name for f in (directive.file, directive.source_file) if f and f.name]
     Directive.objects.filter(pk=directive.pk).delete()
     mark_changed()
-    transaction.on_commit(lambda: [library_storage_delete(name) for name in files])
+    transaction.on_commit(lambda: _delete_files(files))
 
 
-def library_storage_delete(name: str) -> None:
+def _delete_files(names: list[str]) -> None:
     from assistant.models import library_storage
 
-    library_storage.delete(name)
+    for name in names:
+        library_storage.delete(name)
 
 
 def reindex_directive(*, directive: Directive, actor: User) -> None:
@@ -379,7 +383,9 @@ def _quarantine(directive: Directive, code: str) -> None:
     quarantine.mkdir(parents=True, exist_ok=True)
     for field in (directive.file, directive.source_file):
         if field and field.name and Path(field.path).exists():
-            shutil.move(field.path, quarantine / f"directive-{directive.pk}-{Path(field.name).name}")
+            shutil.move(
+                field.path, quarantine / f"directive-{directive.pk}-{Path(field.name).name}"
+            )
     with transaction.atomic():
         Chunk.objects.filter(directive=directive).delete()
         _set(directive, status=DirectiveStatus.FAILED, error=code, file="", source_file="")
@@ -500,9 +506,7 @@ def index_paper_version(version_id: int) -> None:
             return  # a newer version is (or will be) indexed instead
         Chunk.objects.filter(paper=paper).delete()
         Chunk.objects.bulk_create(
-            _chunk_rows(
-                prepared, paper_version=version, paper=paper, meeting_id=paper.meeting_id
-            ),
+            _chunk_rows(prepared, paper_version=version, paper=paper, meeting_id=paper.meeting_id),
             batch_size=500,
         )
         mark_changed()

@@ -178,6 +178,9 @@ class DirectivePage(models.Model):
             models.UniqueConstraint(fields=["directive", "number"], name="directive_page_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.directive_id} p.{self.number}"
+
 
 class Chunk(models.Model):
     """A passage that retrieval returns: from a directive, or from a meeting paper's version.
@@ -223,11 +226,16 @@ class Chunk(models.Model):
                 ),
                 name="chunk_has_one_source",
             ),
-            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="chunk_span"),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="chunk_span"
+            ),
             models.CheckConstraint(
                 condition=models.Q(page_end__gte=models.F("page_start")), name="chunk_pages"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.heading or self.ordinal} ({self.page_start})"
 
 
 class IndexState(models.Model):
@@ -237,6 +245,9 @@ class IndexState(models.Model):
 
     token = models.CharField(max_length=32, blank=True)
     changed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.token
 
 
 class Question(models.Model):
@@ -255,3 +266,6 @@ class Question(models.Model):
 
     class Meta:
         ordering = ["-asked_at"]
+
+    def __str__(self) -> str:
+        return self.text

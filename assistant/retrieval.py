@@ -115,7 +115,7 @@ def retrieve(
     question: str,
     *,
     user: AnyUser,
-    scope: Scope = Scope(),
+    scope: Scope | None = None,
     limit: int = 8,
     index: LibraryIndex | None = None,
 ) -> list[Passage]:
@@ -123,15 +123,16 @@ def retrieve(
     question = vt.nfc(question).strip()
     if not question:
         return []
+    scope = scope or Scope()
     index = index or current_index()
     mask = allowed_mask(index, user=user, scope=scope)
     if not mask.any():
         return []
     hits = index.search(question, query_vector=embed_query(question), allowed=mask, limit=limit)
     ids = [index.rows[hit.row].chunk_id for hit in hits]
-    chunks = Chunk.objects.select_related(
-        "directive", "paper", "paper_version", "meeting"
-    ).in_bulk(ids)
+    chunks = Chunk.objects.select_related("directive", "paper", "paper_version", "meeting").in_bulk(
+        ids
+    )
     passages = []
     for rank, hit in enumerate(hits, 1):
         chunk = chunks.get(index.rows[hit.row].chunk_id)

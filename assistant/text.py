@@ -10,6 +10,7 @@ folded ("han") for questions typed on a tablet without tone marks.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -41,7 +42,7 @@ def terms(text: str, *, folded: bool = False) -> list[str]:
     for span in _BREAK.split(source):
         tokens = _TOKEN.findall(span)
         result.extend(tokens)
-        result.extend(f"{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False))
+        result.extend(f"{a}_{b}" for a, b in itertools.pairwise(tokens))
     return result
 
 

@@ -41,7 +41,7 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.array(values), q)) if values else 0.0
 
 
-def encoder_one_thread():  # type: ignore[no-untyped-def]
+def encoder_one_thread():
     from django.conf import settings
 
     from assistant.embedding.encoder import Encoder
@@ -51,13 +51,13 @@ def encoder_one_thread():  # type: ignore[no-untyped-def]
     return encoder
 
 
-def ingest(encoder) -> None:  # type: ignore[no-untyped-def]
+def ingest(encoder) -> None:
     from assistant import chunking
     from assistant.evaluation import load_corpus
     from cabinet.sandbox import parse_json_line
     from cabinet.services.paper_processing import run_pdf_probe
 
-    def embed(pieces: list) -> float:  # type: ignore[type-arg]
+    def embed(pieces: list) -> float:
         started = time.perf_counter()
         for first in range(0, len(pieces), 128):
             batch = pieces[first : first + 128]
@@ -69,9 +69,11 @@ def ingest(encoder) -> None:  # type: ignore[no-untyped-def]
         started = time.perf_counter()
         run_pdf_probe(
             DECREE,
-            on_line=lambda line: pages.append(str(message.get("text", "")))
-            if (message := parse_json_line(line)) and "page" in message
-            else None,
+            on_line=lambda line: (
+                pages.append(str(message.get("text", "")))
+                if (message := parse_json_line(line)) and "page" in message
+                else None
+            ),
         )
         read = time.perf_counter() - started
         started = time.perf_counter()
@@ -117,7 +119,7 @@ def base_chunks() -> list[tuple[int, str]]:
     return chunks
 
 
-def query_latency(encoder, sizes: list[int], query_count: int) -> None:  # type: ignore[no-untyped-def]
+def query_latency(encoder, sizes: list[int], query_count: int) -> None:
     from assistant.evaluation import load_queries
     from assistant.index import LibraryIndex, Row
 
@@ -139,7 +141,9 @@ def query_latency(encoder, sizes: list[int], query_count: int) -> None:  # type:
     # One direction per article, so that chunks of one article sit together as real ones do.
     article_vectors = rng.normal(size=(max(a for a, _ in base) + 1, dim)).astype(np.float32)
     for size in sizes:
-        rows, texts, vectors = [], [], []
+        rows: list[Row] = []
+        texts: list[str] = []
+        vectors: list[np.ndarray] = []
         copy = 0
         while len(rows) < size:
             for article, text in base:

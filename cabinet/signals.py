@@ -15,7 +15,6 @@ from django.dispatch import Signal, receiver
 from cabinet.models import User
 from realtime.broadcast import disconnect_user_on_commit
 
-
 # Sent after the commit that makes a paper version READY, with ``version_id``. The assistant
 # listens to index it (cabinet never imports the assistant: the dependency points the other way).
 paper_version_ready = Signal()

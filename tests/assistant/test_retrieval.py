@@ -100,7 +100,9 @@ def test_a_question_typed_without_diacritics_finds_the_same_clause():
 def test_a_question_the_library_cannot_answer_is_refused_with_the_nearest_passages():
     add_directive(QUY_CHE, name="quy-che.txt")
 
-    result = answer("Giá vé tham quan Văn Miếu Quốc Tử Giám năm nay là bao nhiêu?", user=make_user())
+    result = answer(
+        "Giá vé tham quan Văn Miếu Quốc Tử Giám năm nay là bao nhiêu?", user=make_user()
+    )
 
     assert not result.found
     assert result.message == "Không tìm thấy thông tin trong thư viện văn bản"
@@ -135,7 +137,9 @@ def test_a_restricted_directive_never_reaches_anyone_outside_its_units():
 def test_a_user_named_on_a_restricted_directive_sees_it():
     reader = make_user()
     secret = add_directive(
-        CHI_THI_MAT, name="chi-thi.txt", access=library.Access(visibility="restricted", users=[reader])
+        CHI_THI_MAT,
+        name="chi-thi.txt",
+        access=library.Access(visibility="restricted", users=[reader]),
     )
 
     hits = retrieve("tuần tra kiểm soát bến xe dịp Tết", user=reader)
@@ -210,9 +214,7 @@ def test_uploads_are_checked_by_content():
     librarian = make_librarian()
 
     def upload(data: bytes, name: str) -> None:
-        library.add_directive(
-            upload=SimpleUploadedFile(name, data), actor=librarian, queue=False
-        )
+        library.add_directive(upload=SimpleUploadedFile(name, data), actor=librarian, queue=False)
 
     with pytest.raises(ServiceError, match="không được hỗ trợ"):
         upload(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "anh.pdf")
@@ -245,9 +247,7 @@ def test_metadata_typed_by_the_librarian_is_kept_over_the_header():
     assert directive.issuer == "UBND TP"
     assert directive.number == "12/2026/QĐ-UBND"  # read from the header
 
-    library.update_directive(
-        directive=directive, actor=librarian, fields={"number": "12/QĐ-UBND"}
-    )
+    library.update_directive(directive=directive, actor=librarian, fields={"number": "12/QĐ-UBND"})
     library.reindex_directive(directive=directive, actor=librarian)
     library.process_directive(directive.pk)
     directive.refresh_from_db()

@@ -15,6 +15,7 @@ from django.conf import settings
 from playwright.sync_api import Browser, Page, expect
 
 from cabinet.paper_render import DocumentHeader, render_document
+from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.helpers import sign_in
 
 pytestmark = pytest.mark.browser
@@ -82,6 +83,8 @@ def ensure_decree(browser: Browser, base: str, tmp_path: Path) -> None:
     # The row polls its status every 2 s until the worker has indexed it.
     row = page.locator(".directive", has_text=DECREE).first
     expect(row.locator(".state-ready")).to_be_visible(timeout=180_000)
+    page.goto(f"{base}/assistant/library/")
+    page.screenshot(path=str(ARTIFACTS / "assistant-library-1280x800.png"))
     page.context.close()
     assert not errors
 
@@ -113,6 +116,7 @@ def test_the_chair_asks_and_the_citation_opens_the_decree_at_the_quote(
     expect(quote.locator("blockquote")).to_contain_text("ký")
     # The question is now the first of the chair's history.
     expect(page.locator("#history li").first).to_contain_text(QUESTION)
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(artifacts / "assistant-answer-1280x800.png"), full_page=True)
 
     cite = quote.locator("a.cite")
@@ -138,8 +142,19 @@ def test_the_chair_asks_and_the_citation_opens_the_decree_at_the_quote(
     sign_in(upright, live_system, "chutich")
     ask(upright, live_system)
     expect(upright.locator("#answer .quote").first).to_be_visible()
+    upright.evaluate("window.scrollTo(0, 0)")
     upright.screenshot(path=str(artifacts / "assistant-answer-800x1280.png"), full_page=True)
     upright.locator("#answer a.cite", has_text=DECREE).first.click()
     expect(upright.locator("#viewer")).to_have_attribute("data-highlight", "shown", timeout=30_000)
     upright.screenshot(path=str(artifacts / "assistant-viewer-800x1280.png"))
+
+    # The meeting page offers the assistant on that meeting's papers, folded away until opened.
+    page.goto(live_system)
+    page.locator(".meeting-card").first.click()
+    panel = page.locator("#assistant-panel")
+    expect(panel.get_by_role("textbox")).to_be_hidden()
+    panel.locator("summary").click()
+    expect(panel.get_by_role("textbox")).to_be_visible()
+    panel.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "assistant-meeting-panel-1280x800.png"))
     assert not errors

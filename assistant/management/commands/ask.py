@@ -1,7 +1,7 @@
 """Ask the assistant from the command line, as a given user (their access applies).
 
-    python manage.py ask "Thời hạn ban hành thông báo kết luận là bao lâu?" [--user chutich]
-                         [--meeting ID] [--json]
+python manage.py ask "Thời hạn ban hành thông báo kết luận là bao lâu?" [--user chutich]
+                     [--meeting ID] [--json]
 """
 
 from __future__ import annotations

@@ -84,9 +84,7 @@ class Command(BaseCommand):
         )
         fold = options["fold_diacritics"]
         texts = [vt.fold(q.text) if fold else q.text for q in queries]
-        vectors = evaluation.embed_cached(
-            texts, lambda batch: encoder.encode_queries(batch), cache
-        )
+        vectors = evaluation.embed_cached(texts, lambda batch: encoder.encode_queries(batch), cache)
         weights = json.loads(options["weights"]) if options["weights"] else None
         started = time.perf_counter()
         hybrid = evaluation.evaluate(

@@ -30,7 +30,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path)
-        parser.add_argument("--user", help="the librarian recorded as uploader (default: a superuser)")
+        parser.add_argument(
+            "--user", help="the librarian recorded as uploader (default: a superuser)"
+        )
         parser.add_argument("--units", help="restrict to these unit codes (comma-separated)")
         parser.add_argument("--queue", action="store_true", help="leave processing to the worker")
 
@@ -92,4 +94,3 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError("No superuser: pass --user USERNAME (a library manager)")
         return user
-

@@ -154,7 +154,16 @@ def test_the_chair_asks_and_the_citation_opens_the_decree_at_the_quote(
     panel = page.locator("#assistant-panel")
     expect(panel.get_by_role("textbox")).to_be_hidden()
     panel.locator("summary").click()
-    expect(panel.get_by_role("textbox")).to_be_visible()
-    panel.scroll_into_view_if_needed()
-    page.screenshot(path=str(artifacts / "assistant-meeting-panel-1280x800.png"))
+    panel.get_by_role("textbox").fill("Tổng vốn đầu tư công năm 2027 là bao nhiêu?")
+    panel.get_by_role("button", name="Hỏi trợ lý").click()
+    expect(panel.locator("#meeting-answer .answer")).to_be_visible(timeout=60_000)
+    panel.screenshot(path=str(artifacts / "assistant-meeting-panel-1280x800.png"))
+    # A paper's citation opens the meeting's paper viewer on that page, the quote highlighted.
+    paper_cite = panel.locator(".quote a.cite").first
+    if paper_cite.count():
+        href = paper_cite.get_attribute("href") or ""
+        assert re.search(r"/papers/\d+/v\d+/#page=\d+&hl=", href), href
+        paper_cite.click()
+        expect(page.locator(".vhl-search").first).to_be_in_viewport(timeout=30_000)
+        page.screenshot(path=str(artifacts / "assistant-paper-viewer-1280x800.png"))
     assert not errors

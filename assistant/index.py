@@ -35,9 +35,12 @@ logger = logging.getLogger(__name__)
 
 # Reciprocal-rank fusion constant and weights, tuned on the ALQAC dev questions only
 # (python manage.py evaluate_retrieval). "accented" applies when the question has diacritics.
+# Measured there (3,238 articles with titles, 696 questions): BM25 pairs alone MRR@10 0.928;
+# dense weight 1.0 → 0.916, 0.5 → 0.925, 0.3 → 0.928 (R@10 0.986). Without tone marks the model
+# is blind (dense 0.25 dragged the folded field from 0.923 to 0.716), so it gets no weight.
 RRF_K = 60
-WEIGHTS_ACCENTED = {"bm25": 1.0, "folded": 0.0, "dense": 1.0}
-WEIGHTS_FOLDED = {"bm25": 0.0, "folded": 1.0, "dense": 0.25}
+WEIGHTS_ACCENTED = {"bm25": 1.0, "folded": 0.0, "dense": 0.3}
+WEIGHTS_FOLDED = {"bm25": 0.0, "folded": 1.0, "dense": 0.0}
 DEPTH = 100  # candidates taken from each ranking before fusion
 
 

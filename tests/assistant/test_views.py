@@ -368,3 +368,13 @@ def test_a_manager_edits_restricts_and_deletes_a_directive():
     with processing_uploads():
         assert client.post(delete).status_code == 302
     assert not Directive.objects.filter(pk=directive.pk).exists()
+
+
+def test_the_pages_speak_english_when_asked():
+    client = client_for(make_user())
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("assistant:home")).content.decode()
+    assert "Ask the assistant" in page and "Recent questions" in page
+    assert "Document library" in client.get(reverse("assistant:library")).content.decode()
+    response = post_json(client, {"question": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["error"] == "Please enter a question."

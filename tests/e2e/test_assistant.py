@@ -151,6 +151,7 @@ def test_the_chair_asks_and_the_citation_opens_the_decree_at_the_quote(
     # The meeting page offers the assistant on that meeting's papers, folded away until opened.
     page.goto(live_system)
     page.locator(".meeting-card").first.click()
+    expect(page.locator("#conn-state")).to_have_text("Đã kết nối", timeout=15_000)
     panel = page.locator("#assistant-panel")
     expect(panel.get_by_role("textbox")).to_be_hidden()
     panel.locator("summary").click()

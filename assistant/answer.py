@@ -7,7 +7,8 @@ The answer is made of sentences quoted verbatim from the best passages, each cit
 quote highlighted. Its confidence combines how much of the question the best passage covers
 (IDF-weighted syllables and pairs) with the embedding similarity; below
 settings.ASSISTANT_MIN_CONFIDENCE (calibrated on the dev questions) the assistant says it did
-not find the information and shows the nearest passages instead of guessing.
+not find the information and shows the nearest passages instead of guessing (a question typed
+without tone marks has its own threshold, ASSISTANT_MIN_CONFIDENCE_FOLDED).
 
 When an LLM endpoint is configured, it may rewrite the answer from the same passages; its answer
 is used only if every citation and quotation checks out (assistant/llm.py).
@@ -38,6 +39,9 @@ PASSAGES_SHOWN = 5
 HIGHLIGHT_CHARS = 160
 # Cosines of multilingual-e5 sit between ~0.75 (unrelated) and ~0.92 (the answer): mapped to 0–1.
 DENSE_LOW, DENSE_HIGH = 0.78, 0.90
+# The share of the term coverage in the confidence of a question with tone marks (the rest is the
+# embedding's); chosen with the threshold by `evaluate_retrieval --calibrate`.
+COVERAGE_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -82,12 +86,23 @@ class Answer:
         return asdict(self)
 
 
+_ROMAN_PART = re.compile(r"^Mục ([IVXLC]+)\b")
+
+
 def location_of(chunk: Chunk) -> str:
+    """Where the passage is, as a citation says it: "Điều 8, khoản 2, điểm a" in a legal text;
+    "mục 3" (a numbered direction), "phần II, mục 3" under roman-numbered parts, in a chỉ thị,
+    kế hoạch or thông báo."""
     parts = []
     if chunk.article:
         parts.append(chunk.article)
-    if chunk.clause:
-        parts.append(f"khoản {chunk.clause}")
+        if chunk.clause:
+            parts.append(f"khoản {chunk.clause}")
+    elif chunk.clause:
+        part = _ROMAN_PART.match(chunk.heading)
+        if part:
+            parts.append(f"phần {part.group(1)}")
+        parts.append(f"mục {chunk.clause}")
     if chunk.point:
         parts.append(f"điểm {chunk.point}")
     return ", ".join(parts)
@@ -102,6 +117,8 @@ def cite(chunk: Chunk, *, page: int, highlight: str = "") -> Citation:
         directive = chunk.directive
         assert directive is not None
         document, title = directive.label, directive.title
+        if directive.issued_on:
+            document += f" {_('ngày')} {directive.issued_on:%d/%m/%Y}"
         url = reverse("assistant:directive_view", args=[directive.pk]) + fragment
         source = "directive"
     else:
@@ -143,7 +160,12 @@ def vt_page_break() -> str:
 
 
 def confidence_of(
-    text: str, dense_score: float, weights: dict[str, float], *, folded: bool
+    text: str,
+    dense_score: float,
+    weights: dict[str, float],
+    *,
+    folded: bool,
+    coverage_share: float = COVERAGE_SHARE,
 ) -> float:
     """0–1: how much of the question the best passage's ``text`` covers, with the embedding's
     similarity ``dense_score``."""
@@ -151,7 +173,7 @@ def confidence_of(
     if folded:  # the model cannot read text without tone marks: rely on the terms alone
         return round(covered, 4)
     dense = min(1.0, max(0.0, (dense_score - DENSE_LOW) / (DENSE_HIGH - DENSE_LOW)))
-    return round(0.6 * covered + 0.4 * dense, 4)
+    return round(coverage_share * covered + (1 - coverage_share) * dense, 4)
 
 
 def _best_sentences(
@@ -164,7 +186,7 @@ def _best_sentences(
     for passage in passages[:3]:
         for start, end in vt.sentences(passage.chunk.text):
             sentence = passage.chunk.text[start:end]
-            if len(vt.syllables(sentence)) < 3:
+            if len(vt.syllables(sentence)) < 3 or _is_heading(sentence, passage.chunk):
                 continue
             score = coverage(sentence, weights, folded=folded) / (1 + 0.15 * (passage.rank - 1))
             if sentence.rstrip().endswith(":"):
@@ -175,6 +197,22 @@ def _best_sentences(
     scored.sort(key=lambda item: -item[3])
     best = scored[0][3]
     return [item for item in scored if item[3] >= 0.6 * best and item[3] > 0][:MAX_QUOTES]
+
+
+_HEADING = re.compile(r"^\s*(Chương|Mục|Phần)\s+[IVXLC\d]+\.?\s*$|^\s*Điều\s+\d+\.", re.I)
+
+
+def _is_heading(sentence: str, chunk: Chunk) -> bool:
+    """A title line ("Điều 9. Thẩm quyền ký văn bản", "II. TỔ CHỨC THỰC HIỆN") names the topic;
+    the answer is in the text under it."""
+    line = sentence.strip()
+    first_line = line.split("\n", 1)[0]
+    if _HEADING.match(first_line) and "\n" not in line:
+        return True
+    if chunk.context and line in chunk.context:
+        return True
+    letters = [c for c in line if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
 
 
 def answer(
@@ -208,7 +246,10 @@ def answer(
         for p in passages
     ]
     result = Answer(question=question, found=False, confidence=confidence, passages=shown)
-    if confidence < settings.ASSISTANT_MIN_CONFIDENCE:
+    threshold = (
+        settings.ASSISTANT_MIN_CONFIDENCE_FOLDED if folded else settings.ASSISTANT_MIN_CONFIDENCE
+    )
+    if confidence < threshold:
         result.message = _(NOT_FOUND)
         return result
     result.found = True

@@ -22,6 +22,9 @@ from assistant import text as vt
 from assistant.index import LibraryIndex, Row
 
 BASELINE_WEIGHTS = {"bm25": 1.0, "folded": 0.0, "dense": 0.0}
+BASELINE_FOLDED_WEIGHTS = {"bm25": 0.0, "folded": 1.0, "dense": 0.0}
+# The baseline is BM25 over syllables + pairs with bm25s' own defaults (Lucene's k1 and b).
+BASELINE_BM25_PARAMS = (1.5, 0.75)
 
 
 @dataclass(frozen=True)
@@ -208,6 +211,18 @@ def article_pieces(
     if current:
         pieces.append(current)
     return pieces
+
+
+def baseline_of(ev: EvalIndex) -> EvalIndex:
+    """The same chunks in an index whose BM25 has the baseline's parameters."""
+    index = LibraryIndex.build(
+        rows=ev.index.rows,
+        texts=ev.index.texts,
+        vectors=ev.index.vectors,
+        generation="baseline",
+        bm25_params=BASELINE_BM25_PARAMS,
+    )
+    return EvalIndex(index=index, doc_of_row=ev.doc_of_row, docs=ev.docs, chunk_count=len(index))
 
 
 def rank_documents(

@@ -25,6 +25,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assistant import chunking, metadata
 from assistant.index import mark_changed, vector_to_bytes
@@ -52,16 +53,20 @@ TEXT_MAX_BYTES = 20 * 1024 * 1024
 EMBED_GROUP = 128
 
 FAILURES = {
-    "encrypted": _("Tệp PDF có mật khẩu hoặc bị mã hóa; hãy tải lên bản không mã hóa."),
-    "too_many_pages": _("Văn bản vượt giới hạn số trang cho phép."),
-    "no_pages": _("Tệp PDF không có trang nào."),
-    "no_text": _("Văn bản không có lớp chữ (bản quét?): chưa tìm kiếm được."),
-    "unreadable": _("Không đọc được tệp (tệp hỏng hoặc có cấu trúc bất thường)."),
-    "timeout": _("Xử lý tệp quá thời gian cho phép; tệp đã bị cách ly."),
-    "limits": _("Xử lý tệp vượt giới hạn tài nguyên; tệp đã bị cách ly."),
-    "conversion_failed": _("Không chuyển được văn bản sang PDF (tệp hỏng hoặc không hỗ trợ)."),
-    "conversion_unavailable": _("Máy chủ chưa cài LibreOffice nên không đọc được DOCX/DOC/ODT."),
-    "internal": _("Lỗi hệ thống khi xử lý tệp."),
+    "encrypted": gettext_lazy("Tệp PDF có mật khẩu hoặc bị mã hóa; hãy tải lên bản không mã hóa."),
+    "too_many_pages": gettext_lazy("Văn bản vượt giới hạn số trang cho phép."),
+    "no_pages": gettext_lazy("Tệp PDF không có trang nào."),
+    "no_text": gettext_lazy("Văn bản không có lớp chữ (bản quét?): chưa tìm kiếm được."),
+    "unreadable": gettext_lazy("Không đọc được tệp (tệp hỏng hoặc có cấu trúc bất thường)."),
+    "timeout": gettext_lazy("Xử lý tệp quá thời gian cho phép; tệp đã bị cách ly."),
+    "limits": gettext_lazy("Xử lý tệp vượt giới hạn tài nguyên; tệp đã bị cách ly."),
+    "conversion_failed": gettext_lazy(
+        "Không chuyển được văn bản sang PDF (tệp hỏng hoặc không hỗ trợ)."
+    ),
+    "conversion_unavailable": gettext_lazy(
+        "Máy chủ chưa cài LibreOffice nên không đọc được DOCX/DOC/ODT."
+    ),
+    "internal": gettext_lazy("Lỗi hệ thống khi xử lý tệp."),
 }
 
 
@@ -110,7 +115,7 @@ def _sniff(file: IO[bytes], *, size: int, name: str) -> tuple[str, str]:
         digest.update(data)
         return SourceFormat.TXT, digest.hexdigest()
     if facts.kind != "pdf" and not conversion_available():
-        raise ServiceError(FAILURES["conversion_unavailable"])
+        raise ServiceError(str(FAILURES["conversion_unavailable"]))
     return str(facts.kind), facts.sha256
 
 

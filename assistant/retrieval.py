@@ -144,13 +144,23 @@ def retrieve(
     return passages
 
 
+# Words that make a sentence a question ("... là bao lâu?", "ai có thẩm quyền ...?", "... có được
+# không?") and never appear in the passage that answers it: left out of the coverage.
+QUESTION_WORDS = frozenset(
+    "ai gì nào đâu sao bao lâu nhiêu mấy thế như nào không chăng hả à ạ vậy hay là có "
+    "phải được những các".split()
+)
+QUESTION_WORDS_FOLDED = frozenset(vt.fold(w) for w in QUESTION_WORDS)
+
+
 def term_weights(question: str, index: LibraryIndex) -> dict[str, float]:
     """IDF of the question's syllables in the library (folded when the question has no tone
     marks), for scoring sentences and the answer's confidence. Syllables rather than pairs: a
     passage that answers in other words shares the question's syllables more than its pairs."""
     folded = not vt.has_diacritics(question)
     model = index.bm25_folded if folded else index.bm25
-    terms = set(vt.syllables(vt.fold(question) if folded else question))
+    ignored = QUESTION_WORDS_FOLDED if folded else QUESTION_WORDS
+    terms = set(vt.syllables(vt.fold(question) if folded else question)) - ignored
     weights: dict[str, float] = {}
     if model is None:
         return {term: 1.0 for term in terms}

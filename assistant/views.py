@@ -88,10 +88,10 @@ def _answer_context(answer: dict[str, Any]) -> dict[str, Any]:
 
 
 def failure_message(directive: Directive) -> str:
-    """Why processing refused the file, in the reader's language (FAILURES holds source strings)."""
+    """Why processing refused the file, in the reader's language (FAILURES holds lazy strings)."""
     if not directive.error:
         return ""
-    return _(library.FAILURES.get(directive.error, directive.error))
+    return str(library.FAILURES.get(directive.error, library.FAILURES["internal"]))
 
 
 # --- The assistant ---------------------------------------------------------------------------------

@@ -36,6 +36,10 @@ def live_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("system")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env |= {"DATA_DIR": str(data), "MEDIA_ROOT": str(data / "media"), "DEBUG": "1"}
+    # The embedding model built by the setup lives in the checkout's data directory.
+    from django.conf import settings
+
+    env.setdefault("EMBEDDING_MODEL_DIR", str(settings.EMBEDDING_MODEL_DIR))
     manage = [sys.executable, "manage.py"]
     for command in (["migrate", "--noinput", "-v", "0"], ["seed_demo"], ["seed_library"]):
         subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True)

@@ -5,13 +5,11 @@ directive viewer on the cited page with the quote highlighted; the same answer u
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import Browser, Page, expect
 
 from cabinet.paper_render import DocumentHeader, render_document
@@ -19,10 +17,6 @@ from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.helpers import sign_in
 
 pytestmark = pytest.mark.browser
-
-# The live system runs in a temporary DATA_DIR: its task worker must find the embedding model built
-# in this checkout (the session's live_system copies the environment when it starts).
-os.environ.setdefault("EMBEDDING_MODEL_DIR", str(settings.EMBEDDING_MODEL_DIR))
 
 QUESTION = "Ai có thẩm quyền ký văn bản?"
 DECREE = "30/2020/NĐ-CP"

@@ -28,7 +28,9 @@ const $ = (id) => document.getElementById(id);
 // being typed in would lose its text, so the reload waits until the field is left.
 let reloadTimer = null;
 let submitting = false;
-document.addEventListener("submit", () => {
+document.addEventListener("submit", (event) => {
+  // A form sent by htmx (the assistant's panel) stays on the page: it must not stop reloads.
+  if (event.target instanceof HTMLFormElement && event.target.matches("[hx-post], [hx-get]")) return;
   submitting = true;
   clearTimeout(reloadTimer);
 });

@@ -87,6 +87,7 @@ class Answer:
 
 
 _ROMAN_PART = re.compile(r"^Mục ([IVXLC]+)\b")
+_ANNEX = re.compile(r"^(Quy chế|Quy định|Điều lệ|Quy trình|Văn bản kèm theo) ›")
 
 
 def location_of(chunk: Chunk) -> str:
@@ -94,6 +95,9 @@ def location_of(chunk: Chunk) -> str:
     "mục 3" (a numbered direction), "phần II, mục 3" under roman-numbered parts, in a chỉ thị,
     kế hoạch or thông báo."""
     parts = []
+    annex = _ANNEX.match(chunk.heading)
+    if annex:  # the regulation a decision issues ("Quy chế › Chương II › Điều 8 › khoản 2")
+        parts.append(f"{annex.group(1)} {_('ban hành kèm theo')}")
     if chunk.article:
         parts.append(chunk.article)
         if chunk.clause:

@@ -222,12 +222,29 @@ def _legal_markers(lines: list[_Line]) -> list[_Marker]:
     markers: list[_Marker] = []
     chapter = section = article = clause = 0
     in_article = False  # clauses and points only inside an article
+    closed = False  # past a "Nơi nhận": what follows may be the regulation the decision issues
     point = ""
     previous: _Line | None = None
     i = 0
     while i < len(lines):
         line = lines[i]
         text = line.text
+        restarts = (
+            article > 0
+            and (
+                ((m := _CHAPTER.match(text)) and _roman(m.group(1)) == 1)
+                or ((m := _ARTICLE.match(text)) and int(m.group(1)) == 1)
+            )
+            and (closed or _annex_title(lines, i) is not None)
+        )
+        if restarts:
+            # "Quyết định ban hành Quy chế ...": after the decision's own articles and its
+            # signature comes the regulation, numbered from Chương I / Điều 1 again, under a
+            # title in capitals ("QUY CHẾ"): its articles are told apart by that title.
+            title = _annex_title(lines, i) or "Văn bản kèm theo"
+            markers.append(_Marker("annex", line.start, title, title))
+            chapter = section = article = clause = 0
+            closed, in_article, point = False, False, ""
         if (m := _CHAPTER.match(text)) and _roman(m.group(1)) == chapter + 1:
             title, last = _heading_title(lines, i, m.group(2))
             if title and _is_caps(title):
@@ -263,7 +280,7 @@ def _legal_markers(lines: list[_Line]) -> list[_Marker]:
             continue
         if in_article and _CLOSING.match(text):
             markers.append(_Marker("closing", line.start, ""))
-            break
+            closed, in_article = True, False
         if in_article:
             m = _NUMBERED.match(text)
             if m and int(m.group(1)) == clause + 1 and _opens_item(previous, m.group(2)):
@@ -276,6 +293,17 @@ def _legal_markers(lines: list[_Line]) -> list[_Marker]:
         previous = line
         i += 1
     return markers if any(m.kind == "article" for m in markers) else []
+
+
+def _annex_title(lines: list[_Line], index: int) -> str | None:
+    """The regulation's name: a line in capitals a few lines above ``index`` that names a kind of
+    text ("QUY CHẾ", "QUY ĐỊNH", "ĐIỀU LỆ"), as "Quy chế"; None if there is none."""
+    for back in range(index - 1, max(-1, index - 8), -1):
+        text = lines[back].text.strip().lstrip("#").strip()
+        for kind in ("QUY CHẾ", "QUY ĐỊNH", "ĐIỀU LỆ", "QUY TRÌNH"):
+            if text == kind or (text.startswith(kind + " ") and _is_caps(text)):
+                return kind.capitalize()
+    return None
 
 
 def _directive_markers(lines: list[_Line]) -> list[_Marker]:
@@ -343,10 +371,20 @@ def _build(markers: list[_Marker], legal: bool, text_end: int) -> tuple[list[_No
     prefix: dict[str, str] = {}
     pending: int | None = None  # a Chương/Mục heading waiting for its first article
     level2: _Node | None = None
+    annex: dict[str, str] = {}  # the regulation a decision issues, once past the decision
     for marker in markers:
-        if marker.kind in ("chapter", "section"):
+        if marker.kind == "annex":
+            # The decision's part ends here: its signature block (after "Nơi nhận") is not a
+            # clause of its last article, and the regulation's headings start with its name.
+            if closing != text_end:
+                roots.append(_Node("body", closing, text_end, ("Phần ký ban hành",)))
+                closing = text_end
+            annex = {"annex": marker.label}
+            prefix = dict(annex)
+            pending = None
+        elif marker.kind in ("chapter", "section"):
             if marker.kind == "chapter":
-                prefix = {"chapter": f"Chương {marker.label}"}
+                prefix = {**annex, "chapter": f"Chương {marker.label}"}
             else:
                 prefix["section"] = f"Mục {marker.label}"
             pending = marker.pos if pending is None else pending

@@ -352,3 +352,32 @@ def test_approx_tokens_counts_syllables_and_punctuation() -> None:
     assert approx_tokens("Điều 8") == 4  # ceil(1.6 × 2)
     assert approx_tokens("Hà Nội, ngày") == 6  # ceil(1.6 × 3) + 1
     assert approx_tokens("x" * 12) == 4  # two units of six characters
+
+
+def test_a_decision_that_issues_a_regulation_numbers_the_regulation_apart():
+    text = """QUYẾT ĐỊNH
+Ban hành Quy chế làm việc
+Điều 1. Ban hành kèm theo Quyết định này Quy chế làm việc.
+Điều 2. Quyết định này có hiệu lực kể từ ngày ký.
+Điều 3. Chánh Văn phòng chịu trách nhiệm thi hành Quyết định này.
+Nơi nhận:
+- Như Điều 3;
+- Lưu: VT.
+QUY CHẾ
+Làm việc của Ủy ban nhân dân Thành phố
+Chương I
+QUY ĐỊNH CHUNG
+Điều 1. Phạm vi điều chỉnh
+1. Quy chế này quy định lề lối làm việc.
+2. Quy chế này áp dụng đối với các thành viên.
+Điều 2. Thông báo kết luận
+1. Thông báo kết luận được ban hành chậm nhất 05 ngày làm việc.
+"""
+    chunks = chunk_document([text])
+    headings = [c.heading for c in chunks]
+
+    assert "Điều 3" in headings
+    assert "Quy chế › Chương I › Điều 1 › khoản 2" in headings
+    assert headings[-1] == "Quy chế › Chương I › Điều 2 › khoản 1"
+    decision_end = next(c for c in chunks if c.heading == "Điều 3")
+    assert "Nơi nhận" not in decision_end.text  # the signature block is its own piece

@@ -68,7 +68,7 @@ class Hit:
 @dataclass
 class LibraryIndex:
     rows: list[Row]
-    texts: list[str]  # context + text, as indexed
+    texts: list[str]  # context + text, as BM25 indexes them
     vectors: np.ndarray  # float32 [n, dim]
     generation: str = ""
     bm25: Any = None
@@ -265,6 +265,9 @@ def load_from_database(generation: str) -> LibraryIndex:
         chunk_size=2000
     ):
         rows.append(Row(pk, directive_id or 0, paper_id or 0, meeting_id or 0))
+        # BM25 reads the heading context and the text; the document's name goes into the
+        # embedding only: in BM25 it would match every chunk of the document alike and dilute
+        # the words that tell its clauses apart.
         texts.append(f"{context}\n{body}" if context else body)
         blobs.append(vector)
     dim = len(bytes(blobs[0])) // 4 if blobs else 384

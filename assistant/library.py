@@ -408,20 +408,26 @@ class PreparedChunk:
 
 
 def prepare_chunks(
-    pages: Sequence[str], *, on_progress: Callable[[int, int], None] | None = None
+    pages: Sequence[str],
+    *,
+    document: str = "",
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> list[PreparedChunk]:
-    """Chunk a document and embed every chunk (context + text) with the configured model."""
+    """Chunk a document and embed every chunk (document name + context + text) with the
+    configured model; the chunks leave room for the name within the model's limit."""
     from assistant.embedding.encoder import get_encoder
 
     encoder = get_encoder()
-    limit = encoder.max_tokens
+    reserved = encoder.count_tokens(document) + 1 if document else 0
     pieces = chunking.chunk_document(
-        pages, count_tokens=lambda text: encoder.count_tokens(text), max_tokens=limit
+        pages,
+        count_tokens=lambda text: encoder.count_tokens(text),
+        max_tokens=encoder.max_tokens - reserved,
     )
     prepared: list[PreparedChunk] = []
     for first in range(0, len(pieces), EMBED_GROUP):
         batch = pieces[first : first + EMBED_GROUP]
-        vectors = encoder.encode_passages([indexed_text(c) for c in batch])
+        vectors = encoder.encode_passages([indexed_text(c, document) for c in batch])
         prepared.extend(
             PreparedChunk(chunk=c, vector=vector_to_bytes(v))
             for c, v in zip(batch, vectors, strict=True)
@@ -431,13 +437,21 @@ def prepare_chunks(
     return prepared
 
 
-def indexed_text(chunk: chunking.Chunk) -> str:
-    return f"{chunk.context}\n{chunk.text}" if chunk.context else chunk.text
+def indexed_text(chunk: chunking.Chunk, document: str = "") -> str:
+    """Chunk.indexed_text, before the row exists."""
+    return "\n".join(part for part in (document, chunk.context, chunk.text) if part)
 
 
-def _chunk_rows(prepared: Iterable[PreparedChunk], **owner: object) -> list[Chunk]:
+def document_name(title: str, number: str) -> str:
+    return f"{title} {number}".strip()[:300]
+
+
+def _chunk_rows(
+    prepared: Iterable[PreparedChunk], *, document: str, **owner: object
+) -> list[Chunk]:
     return [
         Chunk(
+            document=document,
             ordinal=p.chunk.ordinal,
             heading=p.chunk.heading[:300],
             article=p.chunk.article[:20],
@@ -464,13 +478,16 @@ def index_directive(directive: Directive, pages: Sequence[str]) -> None:
     def progress(done: int, total: int) -> None:
         _set(directive, progress=35 + 64 * done // max(total, 1))
 
-    prepared = prepare_chunks(pages, on_progress=progress)
+    document = document_name(directive.title, directive.number)
+    prepared = prepare_chunks(pages, document=document, on_progress=progress)
     with transaction.atomic():
         locked = Directive.objects.select_for_update().filter(pk=directive.pk).first()
         if locked is None:  # deleted while it was being indexed
             return
         Chunk.objects.filter(directive=directive).delete()
-        Chunk.objects.bulk_create(_chunk_rows(prepared, directive=directive), batch_size=500)
+        Chunk.objects.bulk_create(
+            _chunk_rows(prepared, document=document, directive=directive), batch_size=500
+        )
         _set(
             directive,
             status=DirectiveStatus.READY,
@@ -498,8 +515,9 @@ def index_paper_version(version_id: int) -> None:
         .order_by("number")
         .values_list("text", flat=True)
     ]
-    prepared = prepare_chunks(pages) if any(p.strip() for p in pages) else []
     paper = version.paper
+    document = document_name(paper.title, "")
+    prepared = prepare_chunks(pages, document=document) if any(p.strip() for p in pages) else []
     with transaction.atomic():
         newest = (
             PaperVersion.objects.select_for_update()
@@ -511,7 +529,13 @@ def index_paper_version(version_id: int) -> None:
             return  # a newer version is (or will be) indexed instead
         Chunk.objects.filter(paper=paper).delete()
         Chunk.objects.bulk_create(
-            _chunk_rows(prepared, paper_version=version, paper=paper, meeting_id=paper.meeting_id),
+            _chunk_rows(
+                prepared,
+                document=document,
+                paper_version=version,
+                paper=paper,
+                meeting_id=paper.meeting_id,
+            ),
             batch_size=500,
         )
         mark_changed()

@@ -208,6 +208,9 @@ class Chunk(models.Model):
     clause = models.CharField(max_length=10, blank=True)
     point = models.CharField(max_length=4, blank=True)
     context = models.CharField(max_length=300, blank=True)
+    # The document's name (title and number), embedded with every chunk: a question that names
+    # the document ("Chỉ thị về chuyển đổi số ...") then favours none of its chunks over another.
+    document = models.CharField(max_length=300, blank=True)
     text = models.TextField()
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
@@ -236,6 +239,12 @@ class Chunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.heading or self.ordinal} ({self.page_start})"
+
+    @property
+    def indexed_text(self) -> str:
+        """What the embedding saw: document name, heading context, text (BM25 leaves out the
+        name, see assistant/index.py)."""
+        return "\n".join(part for part in (self.document, self.context, self.text) if part)
 
 
 class IndexState(models.Model):

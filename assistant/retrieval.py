@@ -118,8 +118,10 @@ def retrieve(
     scope: Scope | None = None,
     limit: int = 8,
     index: LibraryIndex | None = None,
+    query_vector: np.ndarray | None = None,
 ) -> list[Passage]:
-    """The best passages for ``question`` that ``user`` may see, best first, with their rows."""
+    """The best passages for ``question`` that ``user`` may see, best first, with their rows
+    (``query_vector``: the question's embedding, when the caller has it already)."""
     question = vt.nfc(question).strip()
     if not question:
         return []
@@ -128,7 +130,9 @@ def retrieve(
     mask = allowed_mask(index, user=user, scope=scope)
     if not mask.any():
         return []
-    hits = index.search(question, query_vector=embed_query(question), allowed=mask, limit=limit)
+    if query_vector is None:
+        query_vector = embed_query(question)
+    hits = index.search(question, query_vector=query_vector, allowed=mask, limit=limit)
     ids = [index.rows[hit.row].chunk_id for hit in hits]
     chunks = Chunk.objects.select_related("directive", "paper", "paper_version", "meeting").in_bulk(
         ids

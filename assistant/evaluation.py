@@ -166,12 +166,20 @@ def build_eval_index(
     max_tokens: int,
     cache: EmbeddingCache,
     progress: Callable[[int, int], None] | None = None,
+    granularity: str = "article",
 ) -> EvalIndex:
+    """``granularity``: "article" (a document whole when it fits), "clause" (the library's own
+    chunks, as directives are indexed), or "both" (a document ranks by its best passage)."""
     rows: list[Row] = []
     texts: list[str] = []
     doc_of_row: list[str] = []
     for number, doc in enumerate(docs, 1):
-        for piece in article_pieces(doc, count_tokens=count_tokens, max_tokens=max_tokens):
+        pieces: list[str] = []
+        if granularity in ("article", "both"):
+            pieces += article_pieces(doc, count_tokens=count_tokens, max_tokens=max_tokens)
+        if granularity in ("clause", "both"):
+            pieces += clause_pieces(doc, count_tokens=count_tokens, max_tokens=max_tokens)
+        for piece in pieces:
             rows.append(Row(chunk_id=len(rows) + 1, directive_id=number, paper_id=0, meeting_id=0))
             texts.append(piece)
             doc_of_row.append(doc.id)
@@ -223,6 +231,19 @@ def baseline_of(ev: EvalIndex) -> EvalIndex:
         bm25_params=BASELINE_BM25_PARAMS,
     )
     return EvalIndex(index=index, doc_of_row=ev.doc_of_row, docs=ev.docs, chunk_count=len(index))
+
+
+def clause_pieces(
+    doc: Document, *, count_tokens: Callable[[str], int], max_tokens: int
+) -> list[str]:
+    """The library's chunks of the document, each with the document's title and its context."""
+    budget = max_tokens - (count_tokens(doc.title) + 1 if doc.title else 0)
+    return [
+        "\n".join(part for part in (doc.title, chunk.context, chunk.text) if part)
+        for chunk in chunking.chunk_document(
+            [doc.text], count_tokens=count_tokens, max_tokens=budget
+        )
+    ]
 
 
 def rank_documents(

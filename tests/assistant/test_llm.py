@@ -432,3 +432,37 @@ def test_build_messages_numbers_every_passage():
     user = messages[1]["content"]
     assert user.index("[1] " + DIEU_13.citation) < user.index("[2] " + DIEU_12.citation)
     assert user.rstrip().endswith(QUESTION)
+
+
+# --- Through the assistant's answer ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_assistant_uses_a_checked_llm_answer_and_drops_a_fabricated_one(fake_llm, settings):
+    from assistant.answer import answer
+    from tests.assistant.library_factory import add_directive
+    from tests.assistant.test_retrieval import QUY_CHE
+    from tests.factories import make_user
+
+    add_directive(QUY_CHE, name="quy-che.txt")
+    settings.ASSISTANT_MIN_CONFIDENCE = 0.5  # about the LLM path, not the refusal threshold
+    settings.ASSISTANT_LLM_URL = fake_llm.url
+    settings.ASSISTANT_LLM_MODEL = "qwen2.5-7b-instruct"
+    question = "Tài liệu họp được gửi trước cuộc họp bao lâu?"
+    fake_llm.reply(
+        "Tài liệu họp phải được gửi “qua hệ thống phòng họp không giấy ít nhất 03 ngày làm việc "
+        "trước” cuộc họp [1]."
+    )
+
+    checked = answer(question, user=make_user())
+
+    assert checked.found
+    assert "03 ngày làm việc" in checked.llm_text
+    sent = fake_llm.requests[-1].body["messages"][-1]["content"]
+    assert question in sent and "ít nhất 03 ngày làm việc" in sent  # the passages went along
+
+    fake_llm.reply("Tài liệu được gửi “trước 10 ngày làm việc” [1].")  # not what the text says
+    fabricated = answer(question, user=make_user())
+
+    assert fabricated.found and fabricated.llm_text == ""
+    assert fabricated.quotes  # the extractive answer stands

@@ -4,6 +4,7 @@ meeting control reaching every tablet, removal closing the socket."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -300,15 +301,26 @@ async def test_access_taken_away_during_the_handshake_refuses_the_socket(monkeyp
 
     room = await room_in_session()
     original = consumers._admit
+    original_deliver = consumers.MeetingConsumer.deliver
+    delivered = asyncio.Event()
+
+    async def deliver(self, message, text):
+        await original_deliver(self, message, text)
+        if message.get("type") == "user.disconnect":
+            delivered.set()
 
     async def admit_while_the_account_is_deactivated(user, meeting_id):
         seq = await original(user, meeting_id)
-        # The deactivation's message arrives after the check passed, before the accept.
+        # The deactivation's message arrives after the check passed, before the accept. Through
+        # Redis it takes a moment to come back to this process: wait until the hub has handed it
+        # to the consumer (otherwise the test races the layer, not the consumer).
         await sync_to_async(broadcast.send_now)(
             broadcast.user_group(room.member.user_id), {"type": "user.disconnect"}
         )
+        await asyncio.wait_for(delivered.wait(), timeout=10)
         return seq
 
+    monkeypatch.setattr(consumers.MeetingConsumer, "deliver", deliver)
     monkeypatch.setattr(consumers, "_admit", admit_while_the_account_is_deactivated)
     socket = await communicator(room.meeting.pk, room.member.user)
     connected, code = await socket.connect()

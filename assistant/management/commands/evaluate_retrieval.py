@@ -42,6 +42,12 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=0, help="first N queries only")
         parser.add_argument("--weights", help='e.g. \'{"bm25": 1, "dense": 0.8}\' (tuning)')
         parser.add_argument("--cache", type=Path, help="embedding cache folder")
+        parser.add_argument(
+            "--granularity",
+            choices=["article", "clause", "both"],
+            default="article",
+            help="index each document whole, as the library's chunks, or both",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from assistant.embedding.encoder import get_encoder
@@ -80,6 +86,7 @@ class Command(BaseCommand):
             max_tokens=encoder.max_tokens,
             cache=cache,
             progress=progress,
+            granularity=options["granularity"],
         )
         say(
             f"  {ev.chunk_count} chunks in {time.perf_counter() - started:.1f} s "
@@ -111,6 +118,7 @@ class Command(BaseCommand):
             "queries": str(options["queries"]),
             "fold_diacritics": fold,
             "chunks": ev.chunk_count,
+            "granularity": options["granularity"],
             "hybrid": hybrid.summary(),
             "baseline_bm25_pairs": baseline.summary(),
             "bm25_pairs_tuned": tuned.summary(),

@@ -58,6 +58,10 @@ FAILURES = {
     "no_pages": gettext_lazy("Tệp PDF không có trang nào."),
     "no_text": gettext_lazy("Văn bản không có lớp chữ (bản quét?): chưa tìm kiếm được."),
     "unreadable": gettext_lazy("Không đọc được tệp (tệp hỏng hoặc có cấu trúc bất thường)."),
+    "not_pdf": gettext_lazy("Tệp không phải PDF."),
+    "bomb": gettext_lazy(
+        "Tệp chứa dữ liệu nén bất thường (nghi là “bom giải nén”); tệp đã bị cách ly."
+    ),
     "timeout": gettext_lazy("Xử lý tệp quá thời gian cho phép; tệp đã bị cách ly."),
     "limits": gettext_lazy("Xử lý tệp vượt giới hạn tài nguyên; tệp đã bị cách ly."),
     "conversion_failed": gettext_lazy(
@@ -318,38 +322,13 @@ def _read_pages(directive: Directive) -> list[str]:
 
 def _probe(directive: Directive, pdf_path: Path) -> list[str]:
     """The meeting papers' sandboxed reader: page count first, then each page's text."""
-    from cabinet.sandbox import parse_json_line
-    from cabinet.services.paper_processing import run_pdf_probe
+    from cabinet.services.paper_processing import PdfRefused, read_pdf_pages
 
     _set(directive, status=DirectiveStatus.EXTRACTING)
-    pages: list[str] = []
-    expected = 0
-    refusal: str | None = None
-
-    def on_line(line: str) -> None:
-        nonlocal expected, refusal
-        message = parse_json_line(line)
-        if message is None:
-            return
-        if "error" in message:
-            refusal = str(message["error"])
-        elif "pages" in message:
-            expected = int(message["pages"])  # type: ignore[call-overload]
-            _set(directive, page_count=expected)
-        elif "page" in message:
-            pages.append(str(message.get("text", "")))
-
-    outcome = run_pdf_probe(pdf_path, on_line=on_line)
-    if outcome.timed_out:
-        raise _Rejected("timeout")
-    if outcome.output_overflow:
-        raise _Rejected("limits")
-    if outcome.returncode != 0:
-        if refusal in FAILURES:
-            raise _Rejected(refusal)
-        raise _Rejected("limits" if (outcome.returncode or 0) < 0 else "unreadable")
-    if not expected or len(pages) != expected:
-        raise _Rejected("unreadable")
+    try:
+        pages = read_pdf_pages(pdf_path, on_count=lambda count: _set(directive, page_count=count))
+    except PdfRefused as refused:
+        raise _Rejected(refused.code if refused.code in FAILURES else "unreadable") from refused
     _set(directive, progress=30)
     return pages
 

@@ -104,9 +104,23 @@ def run_pdf_probe(pdf_path: Path, *, on_line: Callable[[str], None]) -> Outcome:
     )
 
 
-def _extract(version: PaperVersion, pdf_path: Path) -> list[str]:
-    _set(version, status=VersionStatus.EXTRACTING)
-    base = version.progress
+class PdfRefused(Exception):
+    """The sandboxed reader refused a PDF; ``code`` is a key of VERSION_FAILURES."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def read_pdf_pages(
+    pdf_path: Path,
+    *,
+    on_count: Callable[[int], None] | None = None,
+    on_page: Callable[[int, int], None] | None = None,
+) -> list[str]:
+    """Every page's text, read by cabinet.pdf_probe in the sandbox (papers and the assistant's
+    library alike). ``on_count(pages)`` is called once the page count is known (before any text is
+    read), ``on_page(done, pages)`` after each page. Raises PdfRefused with the reason."""
     pages: list[str] = []
     expected = 0
     refusal: str | None = None
@@ -120,28 +134,45 @@ def _extract(version: PaperVersion, pdf_path: Path) -> list[str]:
             refusal = str(message["error"])
         elif "pages" in message:
             expected = int(message["pages"])  # type: ignore[call-overload]
-            _set(version, page_count=expected)
+            if on_count:
+                on_count(expected)
         elif "page" in message:
             pages.append(str(message.get("text", "")))
-            step = max(1, expected // 20)
-            if expected and len(pages) % step == 0:
-                _set(version, progress=base + (99 - base) * len(pages) // expected)
+            if on_page:
+                on_page(len(pages), expected)
 
     outcome = run_pdf_probe(pdf_path, on_line=on_line)
     if outcome.timed_out:
-        raise _Rejected("timeout")
+        raise PdfRefused("timeout")
     if outcome.output_overflow:
-        raise _Rejected("limits")
+        raise PdfRefused("limits")
     if outcome.returncode != 0:
         code = refusal if refusal in VERSION_FAILURES else None
         if code is None:
             # Killed by a signal (SIGXCPU, SIGKILL) or died on a memory limit (MemoryError).
-            logger.warning("pdf probe for version %s: %s", version.pk, outcome.stderr_tail)
+            logger.warning("pdf probe of %s: %s", pdf_path.name, outcome.stderr_tail)
             code = "limits" if _hit_limits(outcome) else "unreadable"
-        raise _Rejected(code)
+        raise PdfRefused(code)
     if not expected or len(pages) != expected:
-        raise _Rejected("unreadable")
+        raise PdfRefused("unreadable")
     return pages
+
+
+def _extract(version: PaperVersion, pdf_path: Path) -> list[str]:
+    _set(version, status=VersionStatus.EXTRACTING)
+    base = version.progress
+
+    def on_page(done: int, expected: int) -> None:
+        step = max(1, expected // 20)
+        if expected and done % step == 0:
+            _set(version, progress=base + (99 - base) * done // expected)
+
+    try:
+        return read_pdf_pages(
+            pdf_path, on_count=lambda count: _set(version, page_count=count), on_page=on_page
+        )
+    except PdfRefused as refused:
+        raise _Rejected(refused.code) from refused
 
 
 def _hit_limits(outcome: Outcome) -> bool:

@@ -274,3 +274,24 @@ def test_the_real_decree_as_docx_goes_through_conversion_and_is_cited_by_article
     assert any("30/2020/NĐ-CP" in q.citation.label for q in result.quotes)
     quotes_are_in_the_document(result)
     assert re.search(r"trang \d+", result.quotes[0].citation.label)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"%PDF-1.7\n" + b"\x00garbage" * 200, "unreadable"),
+        ("hostile.decompression_bomb", "bomb"),
+    ],
+)
+def test_a_hostile_pdf_is_refused_quarantined_and_never_indexed(content, reason, private_media):
+    from tests import hostile
+
+    if isinstance(content, str):
+        content = hostile.decompression_bomb()
+    directive = add_directive(content, name="chi-thi.pdf")
+
+    assert directive.status == DirectiveStatus.FAILED
+    assert directive.error == reason
+    assert not Chunk.objects.filter(directive=directive).exists()
+    assert not directive.file  # moved out of the library's folder
+    assert list((private_media / "quarantine").iterdir())

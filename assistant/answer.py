@@ -242,6 +242,7 @@ def _is_lead_in(sentence: str) -> bool:
 
 
 _HEADING = re.compile(r"^\s*(Chương|Mục|Phần)\s+[IVXLC\d]+\.?\s*$|^\s*Điều\s+\d+\.", re.I)
+_TITLE_MAX_SYLLABLES = 15
 
 
 def _is_heading(sentence: str, chunk: Chunk) -> bool:
@@ -250,8 +251,14 @@ def _is_heading(sentence: str, chunk: Chunk) -> bool:
     line = sentence.strip()
     if "CỘNG HÒA XÃ HỘI CHỦ NGHĨA" in line.upper():  # the national header, not content
         return True
-    first_line = line.split("\n", 1)[0]
-    if _HEADING.match(first_line) and "\n" not in line:
+    # "Điều 9. Thẩm quyền ký văn bản" is a title; "Điều 1. Ban hành kèm theo Quyết định này ...
+    # ./." on one line is a provision.
+    if (
+        _HEADING.match(line)
+        and "\n" not in line
+        and not line.endswith((".", ";", ":"))
+        and len(vt.syllables(line)) <= _TITLE_MAX_SYLLABLES
+    ):
         return True
     if chunk.context and line in chunk.context:
         return True

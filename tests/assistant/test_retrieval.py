@@ -295,3 +295,17 @@ def test_a_hostile_pdf_is_refused_quarantined_and_never_indexed(content, reason,
     assert not Chunk.objects.filter(directive=directive).exists()
     assert not directive.file  # moved out of the library's folder
     assert list((private_media / "quarantine").iterdir())
+
+
+def test_article_titles_are_not_quoted_but_one_line_provisions_are():
+    from assistant.answer import _is_heading
+
+    chunk = Chunk(context="Điều 9. Thẩm quyền ký văn bản", text="")
+    assert _is_heading("Điều 9. Thẩm quyền ký văn bản", chunk)
+    assert _is_heading("II. TỔ CHỨC THỰC HIỆN", chunk)
+    assert _is_heading("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc", chunk)
+    assert not _is_heading(
+        "Điều 1. Ban hành kèm theo Quyết định này Quy chế làm việc của Ủy ban nhân dân Thành phố.",
+        Chunk(context="", text=""),
+    )
+    assert not _is_heading("1. Chủ tịch UBND Thành phố ký các văn bản quy phạm pháp luật.", chunk)

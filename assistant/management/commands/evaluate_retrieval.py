@@ -45,8 +45,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--granularity",
             choices=["article", "clause", "both"],
-            default="article",
-            help="index each document whole, as the library's chunks, or both",
+            default="clause",
+            help="index the library's chunks (default), each document whole, or both",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

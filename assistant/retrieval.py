@@ -20,7 +20,7 @@ from django.db.models import Q
 from assistant import text as vt
 from assistant.index import LibraryIndex, current_index
 from assistant.models import Chunk, Directive, DirectiveStatus, Visibility
-from cabinet.models import Participant, User
+from cabinet.models import Paper, Participant, User
 from cabinet.permissions import AnyUser
 from cabinet.selectors import meetings_for, papers_for
 
@@ -68,17 +68,24 @@ def visible_directives(user: AnyUser) -> Q:
     )
 
 
+# Meetings whose paper filters go into one query: a flat OR of subqueries, kept well below
+# SQLite's expression depth limit (1,000).
+MEETINGS_PER_QUERY = 200
+
+
 def visible_paper_ids(user: AnyUser, meeting_id: int | None = None) -> set[int]:
-    """Papers whose chunks ``user`` may search: those they may read in their meetings."""
+    """Papers whose chunks ``user`` may search: those they may read in their meetings (the same
+    rule as opening them, cabinet.selectors.papers_for), in one query per 200 meetings."""
     meetings = meetings_for(user)
     if meeting_id is not None:
         meetings = meetings.filter(pk=meeting_id)
-    participants = Participant.objects.filter(meeting__in=meetings, user_id=user.pk).select_related(
-        "meeting"
-    )
+    participants = list(Participant.objects.filter(meeting__in=meetings, user_id=user.pk))
     ids: set[int] = set()
-    for participant in participants:
-        ids.update(papers_for(participant).values_list("pk", flat=True))
+    for first in range(0, len(participants), MEETINGS_PER_QUERY):
+        readable = Q(pk__in=[])
+        for participant in participants[first : first + MEETINGS_PER_QUERY]:
+            readable |= Q(pk__in=papers_for(participant).values("pk"))
+        ids.update(Paper.objects.filter(readable).values_list("pk", flat=True))
     return ids
 
 

@@ -309,3 +309,39 @@ def test_article_titles_are_not_quoted_but_one_line_provisions_are():
         Chunk(context="", text=""),
     )
     assert not _is_heading("1. Chủ tịch UBND Thành phố ký các văn bản quy phạm pháp luật.", chunk)
+
+
+def test_searchable_papers_follow_the_reading_rules_in_few_queries(django_assert_max_num_queries):
+    """A guest searches only the papers of the item they are invited to, a member not those of a
+    restricted item they are not listed on; a non-participant none; however many meetings."""
+    from assistant.retrieval import visible_paper_ids
+    from cabinet.services import meetings as meeting_services
+    from tests.factories import add_item, attach, secretary_of
+
+    meeting = make_meeting()
+    invite(meeting, "chair")
+    member = invite(meeting, "member")
+    guest = invite(meeting, "guest")
+    listed = invite(meeting, "member")
+    open_item = add_item(meeting, "Nội dung chung")
+    guest_item = add_item(meeting, "Nội dung có khách mời", audience=[guest])
+    closed_item = add_item(meeting, "Nội dung mật", restricted=True, audience=[listed])
+    meeting_services.publish_meeting(actor=secretary_of(meeting), meeting=meeting)
+    general = attach(meeting, title="Tài liệu chung")
+    on_open = attach(meeting, open_item, title="Báo cáo")
+    on_guest = attach(meeting, guest_item, title="Tờ trình")
+    on_closed = attach(meeting, closed_item, title="Tài liệu mật")
+    for _ in range(4):  # more meetings of the member's, to count the queries
+        other = make_meeting()
+        meeting_services.invite_participant(
+            actor=secretary_of(other), meeting=other, user=member.user, role="member", can_vote=True
+        )
+
+    with django_assert_max_num_queries(4):
+        seen_by_member = visible_paper_ids(member.user)
+
+    assert {general.pk, on_open.pk, on_guest.pk} <= seen_by_member
+    assert on_closed.pk not in seen_by_member
+    assert visible_paper_ids(guest.user) == {on_guest.pk}
+    assert on_closed.pk in visible_paper_ids(listed.user)
+    assert visible_paper_ids(make_user()) == set()

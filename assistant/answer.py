@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from assistant import text as vt
-from assistant.chunking import PREAMBLE
+from assistant.chunking import PAGE_BREAK, PREAMBLE
 from assistant.index import LibraryIndex, current_index
 from assistant.models import Chunk, Question
 from assistant.retrieval import Passage, Scope, coverage, retrieve, term_weights
@@ -157,13 +157,8 @@ def _highlight_text(quote: str) -> str:
 
 
 def page_at(chunk: Chunk, offset_in_chunk: int) -> int:
-    return chunk.page_start + chunk.text.count(vt_page_break(), 0, offset_in_chunk)
-
-
-def vt_page_break() -> str:
-    from assistant.chunking import PAGE_BREAK
-
-    return PAGE_BREAK
+    """The page an offset of the chunk's text is on (pages are joined by form feeds)."""
+    return chunk.page_start + chunk.text.count(PAGE_BREAK, 0, offset_in_chunk)
 
 
 def confidence_of(

@@ -15,7 +15,6 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import IO
 
@@ -95,7 +94,7 @@ class Access:
     users: Sequence[User] = ()
 
 
-def _sniff(file: IO[bytes], *, size: int, name: str) -> tuple[str, str]:
+def _sniff(file: IO[bytes], *, size: int) -> tuple[str, str]:
     """(format, sha256) by content: PDF/DOCX/DOC/ODT through the papers' checks, or UTF-8 text."""
     try:
         facts = check_upload(file, size=size)
@@ -149,7 +148,7 @@ def add_directive(
         raise ServiceError(
             _("Tệp quá lớn: tối đa %(mb)d MB.") % {"mb": settings.PAPER_MAX_BYTES // (1024 * 1024)}
         )
-    source_format, sha256 = _sniff(upload, size=size, name=upload.name or "")
+    source_format, sha256 = _sniff(upload, size=size)
     existing = Directive.objects.filter(sha256=sha256).first()
     if existing is not None:
         raise ServiceError(
@@ -518,10 +517,3 @@ def index_paper_version(version_id: int) -> None:
             batch_size=500,
         )
         mark_changed()
-
-
-def parse_date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None

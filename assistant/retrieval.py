@@ -10,8 +10,7 @@ Access is decided here, from the database, before anything is ranked:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -49,7 +48,6 @@ class Passage:
     score: float  # fused rank score
     dense_score: float  # cosine between the question and the passage
     rank: int
-    terms: dict[str, float] = field(default_factory=dict)
 
 
 def visible_directives(user: AnyUser) -> Q:
@@ -192,7 +190,3 @@ def coverage(text: str, weights: dict[str, float], *, folded: bool) -> float:
         return 0.0
     present = set(vt.terms(text, folded=folded))
     return sum(w for term, w in weights.items() if term in present) / total
-
-
-def passages_by_ids(ids: Sequence[int]) -> list[Chunk]:
-    return list(Chunk.objects.filter(pk__in=ids))

@@ -7,6 +7,7 @@ ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, DATABASE_URL and REDIS_URL.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -32,6 +33,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not value:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_dates(name: str) -> list[dt.date]:
+    """Comma-separated ISO dates (YYYY-MM-DD)."""
+    days = []
+    for item in env_list(name, []):
+        try:
+            days.append(dt.date.fromisoformat(item))
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name} must list dates as YYYY-MM-DD, not {item!r}"
+            ) from exc
+    return days
 
 
 def env_int(name: str, default: int) -> int:
@@ -197,6 +211,11 @@ def _fraction(name: str, default: str) -> tuple[int, int]:
 # The share of entitled members that must attend for the meeting to proceed. A People's Committee
 # session needs at least two thirds of its members (Law on the Organisation of Local Government).
 MEETING_QUORUM = _fraction("MEETING_QUORUM", "2/3")
+# Working days (cabinet/workdays.py): Monday–Friday except 1/1, 30/4, 1/5, 2/9 and the holidays
+# listed here (Tết, Giỗ Tổ Hùng Vương, the second Quốc khánh day, compensatory days off), which the
+# government sets each year; EXTRA_WORKING_DAYS lists Saturdays made working days ("làm bù").
+HOLIDAYS = env_dates("HOLIDAYS")
+EXTRA_WORKING_DAYS = env_dates("EXTRA_WORKING_DAYS")
 # The speaking time a chair gives by default when giving the floor.
 SPEECH_DEFAULT_MINUTES = env_int("SPEECH_DEFAULT_MINUTES", 5)
 

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from assistant import text as vt
 from assistant.chunking import PAGE_BREAK, PREAMBLE
@@ -35,7 +36,7 @@ from assistant.retrieval import Passage, Scope, coverage, retrieve, term_weights
 from cabinet.models import User
 from cabinet.permissions import AnyUser
 
-NOT_FOUND = "Không tìm thấy thông tin trong thư viện văn bản"
+NOT_FOUND = gettext_noop("Không tìm thấy thông tin trong thư viện văn bản")
 MAX_QUOTES = 3
 SENTENCE_CANDIDATES = 8  # sentences compared with the question by the embedding (~10 ms each)
 PASSAGES_SHOWN = 5
@@ -100,7 +101,8 @@ def location_of(chunk: Chunk) -> str:
     parts = []
     annex = _ANNEX.match(chunk.heading)
     if annex:  # the regulation a decision issues ("Quy chế › Chương II › Điều 8 › khoản 2")
-        parts.append(f"{annex.group(1)} {_('ban hành kèm theo')}")
+        issued_with = _("ban hành kèm theo")
+        parts.append(f"{annex.group(1)} {issued_with}")
     if chunk.article:
         parts.append(chunk.article)
         if chunk.clause:
@@ -125,7 +127,8 @@ def cite(chunk: Chunk, *, page: int, highlight: str = "") -> Citation:
         assert directive is not None
         document, title = directive.label, directive.title
         if directive.issued_on:
-            document += f" {_('ngày')} {directive.issued_on:%d/%m/%Y}"
+            dated = _("ngày")
+            document += f" {dated} {directive.issued_on:%d/%m/%Y}"
         url = reverse("assistant:directive_view", args=[directive.pk]) + fragment
         source = "directive"
     else:
@@ -135,7 +138,8 @@ def cite(chunk: Chunk, *, page: int, highlight: str = "") -> Citation:
         url = reverse("cabinet:paper_view", args=[chunk.paper.pk, version.number]) + fragment
         source = "paper"
     label = ", ".join(p for p in (document, location) if p)
-    label += f" ({_('trang')} {page})"
+    page_word = _("trang")
+    label += f" ({page_word} {page})"
     return Citation(
         source=source,
         document=document,

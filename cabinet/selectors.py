@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from cabinet.models import (
     ORGANIZER_ROLES,
     AgendaItem,
     Meeting,
+    MeetingEvent,
     MeetingStatus,
     Paper,
     PaperRead,
@@ -21,6 +24,7 @@ from cabinet.models import (
     VersionStatus,
 )
 from cabinet.permissions import AnyUser, can_see_meeting, participant_for
+from cabinet.workdays import Calendar, notice_deadline
 
 
 def meetings_for(user: AnyUser) -> QuerySet[Meeting]:
@@ -214,3 +218,38 @@ def invitable_users(meeting: Meeting) -> QuerySet[User]:
         .select_related("unit")
         .order_by("unit__name", "full_name")
     )
+
+
+@dataclass(frozen=True)
+class NoticeDue:
+    """When the conclusion notice of an ended meeting must be issued (Decision 45/2018)."""
+
+    ended_on: dt.date
+    deadline: dt.date
+    working_days_left: int  # 0 on the last day, negative when late
+
+    @property
+    def overdue(self) -> bool:
+        return self.working_days_left < 0
+
+    @property
+    def days_late(self) -> int:
+        return -self.working_days_left
+
+
+def notice_due(meeting: Meeting, *, today: dt.date | None = None) -> NoticeDue | None:
+    """The notice's deadline for a meeting that has ended and has no notice yet, else None. The
+    meeting ended when its "meeting.ended" event was recorded (its planned end if none was)."""
+    if meeting.status != MeetingStatus.ENDED:
+        return None
+    ended = (
+        MeetingEvent.objects.filter(meeting=meeting, type="meeting.ended")
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    ended_on = timezone.localdate(ended or meeting.ends_at)
+    calendar = Calendar.from_settings()
+    deadline = notice_deadline(ended_on, calendar)
+    left = calendar.working_days_left(today or timezone.localdate(), deadline)
+    return NoticeDue(ended_on=ended_on, deadline=deadline, working_days_left=left)

@@ -59,6 +59,9 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "can_manage": can_manage_meeting(participant),
             "can_run": can_run_meeting(participant),
             "participant_count": access.meeting.participants.count(),
+            "notice_due": selectors.notice_due(access.meeting)
+            if participant.is_organizer
+            else None,
         },
     )
 

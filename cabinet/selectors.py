@@ -238,8 +238,11 @@ class NoticeDue:
 
 
 def notice_due(meeting: Meeting, *, today: dt.date | None = None) -> NoticeDue | None:
-    """The notice's deadline for a meeting that has ended and has no notice yet, else None. The
-    meeting ended when its "meeting.ended" event was recorded (its planned end if none was)."""
+    """The notice's deadline for a meeting that has ended and has no notice yet, else None.
+
+    The meeting ended on the day its "meeting.ended" event was recorded, or on its planned last day
+    if that was earlier: a meeting marked ended days late (a secretary who forgot) still ended on
+    the day it was held."""
     if meeting.status != MeetingStatus.ENDED:
         return None
     ended = (
@@ -248,7 +251,8 @@ def notice_due(meeting: Meeting, *, today: dt.date | None = None) -> NoticeDue |
         .values_list("created_at", flat=True)
         .first()
     )
-    ended_on = timezone.localdate(ended or meeting.ends_at)
+    planned = timezone.localdate(meeting.ends_at)
+    ended_on = min(timezone.localdate(ended), planned) if ended else planned
     calendar = Calendar.from_settings()
     deadline = notice_deadline(ended_on, calendar)
     left = calendar.working_days_left(today or timezone.localdate(), deadline)

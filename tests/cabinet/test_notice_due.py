@@ -61,3 +61,19 @@ def test_no_deadline_before_the_meeting_ends():
     meeting, _chair, _members, _item = voting_meeting(members=1)
 
     assert selectors.notice_due(meeting) is None
+
+
+def test_a_meeting_marked_ended_days_late_counts_from_the_day_it_was_held():
+    from cabinet.models import Meeting
+
+    meeting, _chair, _members = ended_meeting()
+    held = timezone.now() - dt.timedelta(days=10)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=held, ends_at=held + dt.timedelta(hours=3)
+    )
+    meeting.refresh_from_db()
+
+    due = selectors.notice_due(meeting)
+
+    assert due is not None and due.ended_on == timezone.localdate(meeting.ends_at)
+    assert due.overdue

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.handlers.asgi import ASGIRequest
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import (
@@ -26,7 +25,6 @@ from django.http import (
     HttpResponseBase,
     HttpResponseNotModified,
     JsonResponse,
-    StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -44,16 +42,7 @@ from assistant.forms import (
 )
 from assistant.models import Directive, DirectivePage, Question, SourceFormat
 from assistant.retrieval import visible_directives
-from cabinet.delivery import (
-    AsyncFileChunks,
-    ByteRange,
-    FileChunks,
-    RangeNotSatisfiable,
-    content_disposition,
-    if_range_holds,
-    none_match,
-    parse_range,
-)
+from cabinet.delivery import inline_pdf_response, none_match
 from cabinet.models import User
 from cabinet.selectors import meeting_access
 from cabinet.services import ServiceError
@@ -62,7 +51,6 @@ logger = logging.getLogger(__name__)
 
 HISTORY_SIZE = 20
 LIBRARY_PAGE_SIZE = 30
-PDF = "application/pdf"
 
 
 def _user(request: HttpRequest) -> User:
@@ -340,40 +328,15 @@ def directive_file(request: HttpRequest, directive_id: int) -> HttpResponseBase:
         raise Http404 from None
     try:
         stat = os.fstat(fd)
-        size = stat.st_size
-        etag = f'"{directive.sha256[:20]}-{size}-{int(stat.st_mtime)}"'
-        if none_match(request.headers.get("If-None-Match"), etag):
-            os.close(fd)
-            return _file_headers(HttpResponseNotModified(), etag)
-        byte_range = None
-        if if_range_holds(request.headers.get("If-Range"), etag):
-            byte_range = parse_range(request.headers.get("Range"), size)
-    except RangeNotSatisfiable:
-        os.close(fd)
-        refused = HttpResponse(status=416)
-        refused["Content-Range"] = f"bytes */{size}"
-        return _file_headers(refused, etag)
     except BaseException:
         os.close(fd)
         raise
-    sent = byte_range or ByteRange(0, size - 1)
-    status = 206 if byte_range else 200
-    response: HttpResponseBase
-    if request.method == "HEAD" or size == 0:
+    etag = f'"{directive.sha256[:20]}-{stat.st_size}-{int(stat.st_mtime)}"'
+    if none_match(request.headers.get("If-None-Match"), etag):
         os.close(fd)
-        response = HttpResponse(status=status, content_type=PDF)
-        response["Content-Length"] = str(sent.length if size else 0)
-    else:
-        chunks_class = AsyncFileChunks if isinstance(request, ASGIRequest) else FileChunks
-        response = StreamingHttpResponse(
-            chunks_class(fd, sent.start, sent.length), status=status, content_type=PDF
-        )
-        response["Content-Length"] = str(sent.length)
-    if byte_range:
-        response["Content-Range"] = byte_range.content_range(size)
+        return _file_headers(HttpResponseNotModified(), etag)
     name = f"{directive.label}.pdf".replace("/", "-")
-    response["Content-Disposition"] = content_disposition("inline", name)
-    return _file_headers(response, etag)
+    return _file_headers(inline_pdf_response(request, fd, etag=etag, filename=name), etag)
 
 
 # --- The library's management (managers only) ------------------------------------------------------

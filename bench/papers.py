@@ -56,18 +56,17 @@ def serve(variant: str, port: int) -> None:
 
     django.setup()
     from cabinet import delivery
-    from cabinet.views import delivery as views
 
     if variant.startswith("async-"):  # e.g. async-64k: the shipped iterator with another chunk size
         delivery._OpenRange.__init__.__defaults__ = (int(variant[6:-1]) * 1024,)
     elif variant == "fileresponse":
         from django.http import FileResponse
 
-        def file_response(request, fd, byte_range, *, status):
+        def file_response(request, fd, byte_range, *, status, content_type="application/pdf"):
             # Django's own way: a sync file iterator (whole file only; the bench asks for that).
-            return FileResponse(os.fdopen(fd, "rb"), status=status, content_type="application/pdf")
+            return FileResponse(os.fdopen(fd, "rb"), status=status, content_type=content_type)
 
-        views._stream = file_response
+        delivery.stream_file = file_response
     from daphne.cli import CommandLineInterface
 
     CommandLineInterface().run(

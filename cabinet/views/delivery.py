@@ -17,28 +17,23 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.handlers.asgi import ASGIRequest
 from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
     HttpResponseNotModified,
-    StreamingHttpResponse,
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
 
 from cabinet.delivery import (
-    AsyncFileChunks,
     ByteRange,
-    FileChunks,
-    RangeNotSatisfiable,
     content_disposition,
-    if_range_holds,
+    inline_pdf_response,
     none_match,
-    parse_range,
+    stream_file,
 )
 from cabinet.models import Meeting, PaperVersion, User
 from cabinet.selectors import paper_version_for
@@ -66,17 +61,6 @@ def _common_headers(response: HttpResponseBase, version: PaperVersion) -> HttpRe
     return response
 
 
-def _stream(
-    request: HttpRequest, fd: int, byte_range: ByteRange, *, status: int
-) -> StreamingHttpResponse:
-    """Stream part of an open file; the response owns (and closes) the descriptor."""
-    chunks_class = AsyncFileChunks if isinstance(request, ASGIRequest) else FileChunks
-    chunks = chunks_class(fd, byte_range.start, byte_range.length)
-    response = StreamingHttpResponse(chunks, status=status, content_type=PDF)
-    response["Content-Length"] = str(byte_range.length)
-    return response
-
-
 def _open_paper(version: PaperVersion) -> int:
     try:
         return os.open(version.file.path, os.O_RDONLY)
@@ -98,34 +82,9 @@ def paper_file(request: HttpRequest, paper_id: int, number: int) -> HttpResponse
     if settings.PAPER_X_ACCEL_REDIRECT:
         return _accel_redirect(version)
 
-    fd = _open_paper(version)
-    try:
-        size = os.fstat(fd).st_size
-        whole = ByteRange(0, size - 1)
-        if if_range_holds(request.headers.get("If-Range"), version.etag):
-            byte_range = parse_range(request.headers.get("Range"), size)
-        else:
-            byte_range = None  # the client's partial copy is of other bytes: send them all
-    except RangeNotSatisfiable:
-        os.close(fd)
-        refused = HttpResponse(status=416)
-        refused["Content-Range"] = f"bytes */{size}"
-        return _common_headers(refused, version)
-    except BaseException:
-        os.close(fd)
-        raise
-
-    status = 206 if byte_range else 200
-    sent = byte_range or whole
-    if request.method == "HEAD":
-        os.close(fd)
-        response: HttpResponseBase = HttpResponse(status=status, content_type=PDF)
-        response["Content-Length"] = str(sent.length)
-    else:
-        response = _stream(request, fd, sent, status=status)
-    if byte_range:
-        response["Content-Range"] = byte_range.content_range(size)
-    response["Content-Disposition"] = content_disposition("inline", _file_name(version))
+    response = inline_pdf_response(
+        request, _open_paper(version), etag=version.etag, filename=_file_name(version)
+    )
     return _common_headers(response, version)
 
 
@@ -179,7 +138,7 @@ def paper_download(request: HttpRequest, paper_id: int, number: int) -> HttpResp
         payload={"paper": version.paper_id, "version": version.number},
         actor=user,
     )
-    response = _stream(request, fd, ByteRange(0, size - 1), status=200)
+    response = stream_file(request, fd, ByteRange(0, size - 1), status=200)
     response["Content-Disposition"] = content_disposition("attachment", _file_name(version))
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

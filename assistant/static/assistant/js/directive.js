@@ -2,7 +2,7 @@
 // pages drawn only near the view), or the page texts of a plain-text directive; opened at
 // "#page=N&hl=text" with that text highlighted and scrolled into view.
 import { domRange, paintBoxes, rangeBoxes } from "../../cabinet/js/viewer/anchor.js";
-import { PageView } from "../../cabinet/js/viewer/pages.js";
+import { PageView, pageAtScroll as pageAt, renderWindow } from "../../cabinet/js/viewer/pages.js";
 import { t } from "../../cabinet/js/viewer/labels.js";
 import { findLoose, parseHash } from "./highlight.js";
 
@@ -53,15 +53,7 @@ function goTo(number, { smooth = false } = {}) {
 }
 
 function pageAtScroll() {
-  const probe = scroller.scrollTop + scroller.clientHeight / 3;
-  let lo = 0;
-  let hi = state.views.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (state.views[mid].el.offsetTop <= probe) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
+  return pageAt(state.views, scroller);
 }
 
 let scrollQueued = false;
@@ -194,17 +186,12 @@ function setScale(scale, { fit = false } = {}) {
 const visible = new Set();
 
 function renderVisible() {
-  for (const number of visible) {
-    state.views[number - 1].render(state.scale).catch(showError);
-  }
-  const drawn = state.views.filter((v) => v.rendered || v.pending);
-  if (drawn.length > KEEP_RENDERED + visible.size) {
-    drawn
-      .filter((v) => !visible.has(v.number))
-      .sort((a, b) => Math.abs(b.number - state.current) - Math.abs(a.number - state.current))
-      .slice(0, drawn.length - KEEP_RENDERED - visible.size)
-      .forEach((v) => v.clear());
-  }
+  renderWindow(state.views, visible, {
+    scale: state.scale,
+    current: state.current,
+    keep: KEEP_RENDERED,
+    onError: showError,
+  });
 }
 
 function showError(error) {

@@ -6,7 +6,7 @@ import { describeSelection, domRange, findQuote, paintBoxes, rangeBoxes } from "
 import { t } from "./labels.js";
 import { connectLive } from "./live.js";
 import { setupNotes } from "./notes.js";
-import { PageView } from "./pages.js";
+import { PageView, pageAtScroll as pageAt, renderWindow } from "./pages.js";
 import { setupSearch } from "./search.js";
 import { setupThumbs } from "./thumbs.js";
 import { announceUser, clearOnLogout } from "../offline.js";
@@ -106,18 +106,12 @@ const visible = new Set();
 let observer = null;
 
 function renderVisible() {
-  for (const number of visible) {
-    state.views[number - 1].render(state.scale).catch(showError);
-  }
-  // Free pages far from the one being read.
-  const drawn = state.views.filter((v) => v.rendered || v.pending);
-  if (drawn.length > KEEP_RENDERED + visible.size) {
-    drawn
-      .filter((v) => !visible.has(v.number))
-      .sort((a, b) => Math.abs(b.number - state.current) - Math.abs(a.number - state.current))
-      .slice(0, drawn.length - KEEP_RENDERED - visible.size)
-      .forEach((v) => v.clear());
-  }
+  renderWindow(state.views, visible, {
+    scale: state.scale,
+    current: state.current,
+    keep: KEEP_RENDERED,
+    onError: showError,
+  });
 }
 
 function goTo(number, { smooth = false } = {}) {
@@ -137,15 +131,7 @@ function setCurrent(n) {
 }
 
 function pageAtScroll() {
-  const probe = scroller.scrollTop + scroller.clientHeight / 3;
-  let lo = 0;
-  let hi = state.views.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (state.views[mid].el.offsetTop <= probe) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
+  return pageAt(state.views, scroller);
 }
 
 function showError(error) {

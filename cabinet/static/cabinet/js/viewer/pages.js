@@ -119,3 +119,34 @@ function makeWatermark(text) {
   }
   return wm;
 }
+
+// --- The window of drawn pages (shared by the paper viewer and the assistant's directive viewer) --
+
+// The page under the upper third of the scroller: the one being read.
+export function pageAtScroll(views, scroller) {
+  const probe = scroller.scrollTop + scroller.clientHeight / 3;
+  let lo = 0;
+  let hi = views.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (views[mid].el.offsetTop <= probe) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+// Draw the visible pages and free the drawn ones farthest from the current page, keeping at
+// most `keep` beyond the visible ones: memory stays bounded on a 300-page paper.
+export function renderWindow(views, visible, { scale, current, keep, onError }) {
+  for (const number of visible) {
+    views[number - 1].render(scale).catch(onError);
+  }
+  const drawn = views.filter((v) => v.rendered || v.pending);
+  if (drawn.length > keep + visible.size) {
+    drawn
+      .filter((v) => !visible.has(v.number))
+      .sort((a, b) => Math.abs(b.number - current) - Math.abs(a.number - current))
+      .slice(0, drawn.length - keep - visible.size)
+      .forEach((v) => v.clear());
+  }
+}

@@ -2,7 +2,12 @@
 // pages drawn only near the view), or the page texts of a plain-text directive; opened at
 // "#page=N&hl=text" with that text highlighted and scrolled into view.
 import { domRange, paintBoxes, rangeBoxes } from "../../cabinet/js/viewer/anchor.js";
-import { PageView, pageAtScroll as pageAt, renderWindow } from "../../cabinet/js/viewer/pages.js";
+import {
+  PageView,
+  pageAtScroll as pageAt,
+  renderWindow,
+  watchVisible,
+} from "../../cabinet/js/viewer/pages.js";
 import { t } from "../../cabinet/js/viewer/labels.js";
 import { findLoose, parseHash } from "./highlight.js";
 
@@ -236,18 +241,7 @@ async function openPdf() {
     return view;
   });
   inner.replaceChildren(...state.views.map((v) => v.el));
-  const observer = new IntersectionObserver(
-    (entries) => {
-      for (const entry of entries) {
-        const n = Number(entry.target.dataset.page);
-        if (entry.isIntersecting) visible.add(n);
-        else visible.delete(n);
-      }
-      renderVisible();
-    },
-    { root: scroller, rootMargin: "50% 0px" },
-  );
-  for (const view of state.views) observer.observe(view.el);
+  watchVisible(state.views, scroller, visible, renderVisible);
   new ResizeObserver(() => {
     if (state.fit && state.views.length) setScale(fitScale(), { fit: true });
   }).observe(scroller);

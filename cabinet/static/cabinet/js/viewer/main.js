@@ -6,7 +6,7 @@ import { describeSelection, domRange, findQuote, paintBoxes, rangeBoxes } from "
 import { t } from "./labels.js";
 import { connectLive } from "./live.js";
 import { setupNotes } from "./notes.js";
-import { PageView, pageAtScroll as pageAt, renderWindow } from "./pages.js";
+import { PageView, pageAtScroll as pageAt, renderWindow, watchVisible } from "./pages.js";
 import { setupSearch } from "./search.js";
 import { setupThumbs } from "./thumbs.js";
 import { announceUser, clearOnLogout } from "../offline.js";
@@ -103,7 +103,6 @@ function setScale(scale, { fit = false } = {}) {
 }
 
 const visible = new Set();
-let observer = null;
 
 function renderVisible() {
   renderWindow(state.views, visible, {
@@ -570,18 +569,7 @@ async function open() {
   });
   inner.replaceChildren(...state.views.map((v) => v.el));
 
-  observer = new IntersectionObserver(
-    (entries) => {
-      for (const entry of entries) {
-        const n = Number(entry.target.dataset.page);
-        if (entry.isIntersecting) visible.add(n);
-        else visible.delete(n);
-      }
-      renderVisible();
-    },
-    { root: scroller, rootMargin: "50% 0px" },
-  );
-  for (const view of state.views) observer.observe(view.el);
+  watchVisible(state.views, scroller, visible, renderVisible);
 
   thumbs = setupThumbs({
     list: $("thumbs"),

@@ -150,3 +150,21 @@ export function renderWindow(views, visible, { scale, current, keep, onError }) 
       .forEach((v) => v.clear());
   }
 }
+
+// Keep `visible` (page numbers) in step with the pages near the scroller's view, calling
+// `onChange` after each change; returns the observer.
+export function watchVisible(views, scroller, visible, onChange) {
+  const observer = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        const n = Number(entry.target.dataset.page);
+        if (entry.isIntersecting) visible.add(n);
+        else visible.delete(n);
+      }
+      onChange();
+    },
+    { root: scroller, rootMargin: "50% 0px" },
+  );
+  for (const view of views) observer.observe(view.el);
+  return observer;
+}

@@ -9,24 +9,17 @@ the Chunk rows and rebuilds it when IndexState.generation moves (assistant/index
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from cabinet.models.documents import PrivatePaperStorage
 
-class PrivateLibraryStorage(FileSystemStorage):
-    """Files under MEDIA_ROOT/library, never served by a public URL (see cabinet's paper storage)."""
 
-    def __init__(self) -> None:
-        super().__init__(base_url=None)
+class PrivateLibraryStorage(PrivatePaperStorage):
+    """Files under MEDIA_ROOT/library, never served by a public URL."""
 
-    @cached_property
-    def base_location(self) -> str:
-        return str(Path(settings.MEDIA_ROOT) / "library")
+    folder = "library"
 
 
 library_storage = PrivateLibraryStorage()

@@ -12,18 +12,21 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PrivatePaperStorage(FileSystemStorage):
-    """Files under MEDIA_ROOT/papers with no base URL: they can only be streamed by a view.
+    """Files under MEDIA_ROOT/<folder> with no base URL: they can only be streamed by a view.
 
     The location follows MEDIA_ROOT when it changes (FileSystemStorage clears this cached property
-    on the setting_changed signal), so tests can point it at a temporary folder.
+    on the setting_changed signal), so tests can point it at a temporary folder. Subclasses name
+    another folder (the assistant's library).
     """
+
+    folder = "papers"
 
     def __init__(self) -> None:
         super().__init__(base_url=None)
 
     @cached_property
     def base_location(self) -> str:
-        return str(Path(settings.MEDIA_ROOT) / "papers")
+        return str(Path(settings.MEDIA_ROOT) / self.folder)
 
 
 private_paper_storage = PrivatePaperStorage()

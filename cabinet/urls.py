@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from cabinet.views import (
     agenda,
@@ -17,7 +17,7 @@ from cabinet.views import (
     voting,
 )
 
-cabinet_patterns = [
+cabinet_patterns: list[URLPattern | URLResolver] = [
     path("", meetings.home, name="home"),
     path("meetings/new/", meetings.meeting_create, name="meeting_create"),
     path("meetings/<int:meeting_id>/", meetings.meeting_detail, name="meeting"),
@@ -99,6 +99,10 @@ cabinet_patterns = [
     # Offline reading: the list of what to cache for a meeting, and the service worker at the root
     # (its scope must cover the pages and the paper URLs).
     path("meetings/<int:meeting_id>/offline/", offline.offline_manifest, name="offline_manifest"),
+    # After the meeting: conclusions and tasks, the generated records, the tasks' follow-up.
+    path("", include("cabinet.url_parts.conclusions")),
+    path("", include("cabinet.url_parts.records")),
+    path("", include("cabinet.url_parts.tasks")),
 ]
 
 urlpatterns = [

@@ -49,3 +49,23 @@ def can_manage_meeting(participant: Participant | None) -> bool:
 def can_run_meeting(participant: Participant | None) -> bool:
     """Start and end the meeting: the chair or a secretary."""
     return participant is not None and participant.is_organizer
+
+
+def can_record_conclusions(participant: Participant | None) -> bool:
+    """Record conclusions and tasks, and edit and issue the conclusion notice: the meeting's
+    secretary and its chair, nobody else."""
+    return participant is not None and participant.is_organizer
+
+
+def can_approve_notice(participant: Participant | None) -> bool:
+    """The notice states what the chair concluded: the chair approves it (the secretary may
+    then issue it)."""
+    return participant is not None and participant.role == ParticipantRole.CHAIR
+
+
+def can_follow_up_tasks(user: AnyUser) -> bool:
+    """See every tracked task, confirm completions and export: the office (Văn phòng UBND) and
+    the committee's leaders, through the ``cabinet.follow_up_tasks`` permission."""
+    return bool(
+        user.is_authenticated and user.is_active and user.has_perm("cabinet.follow_up_tasks")
+    )

@@ -792,3 +792,64 @@ def split_tasks(text: str) -> list[str]:
             elif cleaned:
                 previous_was_task = False
     return tasks
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing a task sentence (the reverse: fields → the notice's "Giao ..." line)
+# ---------------------------------------------------------------------------------------------
+
+
+def compose_task_sentence(
+    *,
+    lead: str,
+    coordinating: Sequence[str] = (),
+    with_related_units: bool = False,
+    content: str,
+    report_to: str = "",
+    deadline: date | None = None,
+) -> str:
+    """ "Giao [lead] chủ trì, phối hợp với [units] [content]; báo cáo [to] trước ngày dd/mm/yyyy."
+
+    The form of DOMAIN.md's conclusion notice. Without a report recipient, the deadline follows
+    the content ("..., hoàn thành trước ngày ..."); without a deadline, the clause is left out.
+    """
+    partners = list(coordinating)
+    if with_related_units:
+        partners.append("các cơ quan, đơn vị liên quan")
+    sentence = f"Giao {lead.strip()} chủ trì"
+    if partners:
+        sentence += ", phối hợp với " + _join_names(partners)
+    body = re.sub(r"\s+", " ", content).strip().rstrip(" .;")
+    if body:
+        sentence += f" {body[0].lower() if _lower_first(body) else body[0]}{body[1:]}"
+    when = f" trước ngày {deadline:%d/%m/%Y}" if deadline else ""
+    if report_to.strip():
+        sentence += f"; báo cáo {report_to.strip()}{when}"
+    elif when:
+        sentence += f", hoàn thành{when}"
+    return sentence + "."
+
+
+def _join_names(names: Sequence[str]) -> str:
+    names = [n.strip() for n in names if n.strip()]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " và " + names[-1]
+
+
+def _lower_first(body: str) -> bool:
+    """Lower-case the first letter of a content that starts a clause ("Rà soát" → "rà soát"),
+    but not a proper name or an abbreviation ("UBND", "Đề án 06", "Kế hoạch số ...")."""
+    first = body.split(" ", 1)[0]
+    if len(first) > 1 and first[1:].lower() != first[1:]:
+        return False  # UBND, TP.HCM, iPhone
+    return _fold(first) in _CLAUSE_VERBS
+
+
+# Verbs a task's content usually starts with; only these are lower-cased after "chủ trì".
+_CLAUSE_VERBS = frozenset(
+    """ra rà soát xây dựng tham mưu hoàn thiện tổ chức triển khai chỉ đạo đôn đốc kiểm tra
+    hướng dẫn nghiên cứu đề xuất báo cáo trình tổng hợp thực hiện bố trí cân đối lập khẩn
+    trương tiếp tục chủ động phối hợp rà đẩy tăng nâng cải đánh giá cập nhật bảo đảm đảm
+    xử lý giải quyết ban hành theo công bố cung cấp hỗ trợ""".split()
+)

@@ -216,6 +216,14 @@ MEETING_QUORUM = _fraction("MEETING_QUORUM", "2/3")
 # government sets each year; EXTRA_WORKING_DAYS lists Saturdays made working days ("làm bù").
 HOLIDAYS = env_dates("HOLIDAYS")
 EXTRA_WORKING_DAYS = env_dates("EXTRA_WORKING_DAYS")
+# The city the committee governs: documents are headed "ỦY BAN NHÂN DÂN / THÀNH PHỐ <CITY>" and
+# dated "<City>, ngày ...".
+CITY_NAME = os.environ.get("CITY_NAME", "Hà Nội")
+# The conclusion notice's "Lưu: VT, <code>." (the office department that drafts it: Tổng hợp).
+NOTICE_FILING_CODE = os.environ.get("NOTICE_FILING_CODE", "TH")
+# A directive is proposed as a notice's reference ("Thực hiện Chỉ thị số ...") only when one of its
+# passages is at least this similar (e5 cosine) to the section's conclusion and tasks.
+NOTICE_REFERENCE_MIN_SIMILARITY = float(os.environ.get("NOTICE_REFERENCE_MIN_SIMILARITY", "0.84"))
 # The speaking time a chair gives by default when giving the floor.
 SPEECH_DEFAULT_MINUTES = env_int("SPEECH_DEFAULT_MINUTES", 5)
 

@@ -238,8 +238,10 @@ def end_meeting(*, actor: User, meeting: Meeting) -> Meeting:
 
 @transaction.atomic
 def conclude_meeting(*, actor: User, meeting: Meeting) -> Meeting:
-    """Marks the conclusion notice as issued (the notice itself is built by a later service)."""
-    require_manager(actor, meeting)
+    """The conclusion notice has been issued (cabinet.services.notices.issue_notice calls this):
+    by the secretary or the chair, as the notice itself."""
+    if not can_run_meeting(participant_for(actor, meeting)):
+        raise ServiceError(_("Chỉ chủ trì hoặc thư ký mới được kết luận cuộc họp."))
     return _transition(
         actor=actor, meeting=meeting, to=MeetingStatus.CONCLUDED, event="meeting.concluded"
     )

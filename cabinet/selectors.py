@@ -12,6 +12,7 @@ from django.utils import timezone
 from cabinet.models import (
     ORGANIZER_ROLES,
     AgendaItem,
+    Conclusion,
     Meeting,
     MeetingEvent,
     MeetingStatus,
@@ -20,6 +21,9 @@ from cabinet.models import (
     PaperVersion,
     Participant,
     ParticipantRole,
+    Poll,
+    PollState,
+    Task,
     User,
     VersionStatus,
 )
@@ -257,3 +261,60 @@ def notice_due(meeting: Meeting, *, today: dt.date | None = None) -> NoticeDue |
     deadline = notice_deadline(ended_on, calendar)
     left = calendar.working_days_left(today or timezone.localdate(), deadline)
     return NoticeDue(ended_on=ended_on, deadline=deadline, working_days_left=left)
+
+
+@dataclass
+class RecordedItem:
+    """One agenda item as the conclusions page shows it (``item`` None: the whole meeting)."""
+
+    item: AgendaItem | None
+    number: str
+    conclusion: str
+    tasks: list[Task]
+    polls: list[Poll]
+
+
+def conclusions_record(meeting: Meeting) -> list[RecordedItem]:
+    """The meeting-wide part first, then every agenda item in agenda order, each with its
+    conclusion, tasks and closed polls. Organizers only (the caller checks): all items."""
+    from cabinet.room import item_numbers
+
+    items = list(AgendaItem.objects.filter(meeting=meeting).select_related("presenter_unit"))
+    numbers = item_numbers(items)
+    items.sort(key=lambda i: tuple(int(n) for n in numbers.get(i.pk, "0").split(".")))
+    texts: dict[int | None, str] = dict(
+        Conclusion.objects.filter(meeting=meeting).values_list("agenda_item_id", "text")
+    )
+    tasks: dict[int | None, list[Task]] = {}
+    for task in (
+        Task.objects.filter(meeting=meeting)
+        .select_related("lead_unit")
+        .prefetch_related("coordinating_units")
+        .order_by("position", "pk")
+    ):
+        tasks.setdefault(task.agenda_item_id, []).append(task)
+    polls: dict[int | None, list[Poll]] = {}
+    for poll in Poll.objects.filter(
+        meeting=meeting, state__in=[PollState.CLOSED, PollState.PUBLISHED]
+    ).order_by("closed_at", "pk"):
+        polls.setdefault(poll.item_id, []).append(poll)
+    record = [
+        RecordedItem(
+            item=None,
+            number="",
+            conclusion=texts.get(None, ""),
+            tasks=tasks.get(None, []),
+            polls=polls.get(None, []),
+        )
+    ]
+    record += [
+        RecordedItem(
+            item=item,
+            number=numbers.get(item.pk, ""),
+            conclusion=texts.get(item.pk, ""),
+            tasks=tasks.get(item.pk, []),
+            polls=polls.get(item.pk, []),
+        )
+        for item in items
+    ]
+    return record

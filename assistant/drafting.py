@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from assistant import text as vt
 from assistant.models import Directive, DocType
-from cabinet.decree30 import AdminDocument, Block, Run, Signature
+from cabinet.decree30 import AdminDocument, Block, Signature
 from cabinet.models import (
     COUNTS_AS_PRESENT,
     AgendaItem,
@@ -108,6 +108,19 @@ class NoticeSection:
     tasks: list[str]  # "Giao ... ." sentences
     default_heading: str = ""
     default_conclusion: str = ""
+
+    @property
+    def task_lines(self) -> list[str]:
+        """The tasks as printed: "a) Giao ...", "b) Giao ..." when there are several."""
+        if len(self.tasks) < 2:
+            return list(self.tasks)
+        return [f"{_letter(i)}) {sentence}" for i, sentence in enumerate(self.tasks)]
+
+
+def _letter(index: int) -> str:
+    """a, b, ..., z, then aa, ab, ... (a section with more than 26 tasks is rare but legal)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[index] if index < 26 else letters[index // 26 - 1] + letters[index % 26]
 
 
 @dataclass
@@ -700,10 +713,7 @@ def to_document(draft: NoticeDraft) -> AdminDocument:
         blocks += [Block.of("body", p) for p in section.references]
         blocks += [Block.of("body", p) for p in _paragraphs(section.conclusion)]
         blocks += [Block.of("body", p) for p in section.votes]
-        many = len(section.tasks) > 1
-        for index, sentence in enumerate(section.tasks):
-            label = f"{chr(ord('a') + index)}) " if many and index < 26 else ""
-            blocks.append(Block("body", (Run(label + sentence),)))
+        blocks += [Block.of("body", line) for line in section.task_lines]
     blocks += [Block.of("body", p) for p in _paragraphs(draft.closing)]
     return AdminDocument(
         parent_body=draft.parent_body,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from assistant import views
+from assistant import notice_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,4 +21,8 @@ urlpatterns = [
         name="directive_reindex",
     ),
     path("directives/<int:directive_id>/delete/", views.directive_delete, name="directive_delete"),
+    # The conclusion notice of a meeting, drafted from its record.
+    path("meetings/<int:meeting_id>/notice/", notice_views.notice_page, name="notice"),
+    path("meetings/<int:meeting_id>/notice.docx", notice_views.notice_docx, name="notice_docx"),
+    path("meetings/<int:meeting_id>/notice.pdf", notice_views.notice_pdf, name="notice_pdf"),
 ]

@@ -1,0 +1,253 @@
+"""The conclusion notice in the browser: the draft beside its preview, the chair's approval,
+issuing, and the DOCX/PDF exports. Thin: parse, call cabinet.services.notices, render.
+
+Access: the secretary and the chair edit (and export the draft, marked "DỰ THẢO"); the chair
+approves; once issued every participant of the meeting may read and download it. Anyone else
+gets 404, like every other page of a meeting they do not take part in.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from assistant import drafting
+from cabinet import decree30
+from cabinet.models import ConclusionNotice, Meeting, NoticeStatus, NoticeVariant, User
+from cabinet.permissions import can_approve_notice, can_record_conclusions
+from cabinet.selectors import MeetingAccess, meeting_access, notice_due
+from cabinet.services import ServiceError
+from cabinet.services import notices as notice_services
+from cabinet.services.conclusions import RECORDING_STATUSES
+
+logger = logging.getLogger(__name__)
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _notice_of(meeting: Meeting) -> ConclusionNotice | None:
+    return ConclusionNotice.objects.filter(meeting=meeting).first()
+
+
+def _readable(
+    request: HttpRequest, meeting_id: int
+) -> tuple[MeetingAccess, ConclusionNotice | None]:
+    """Organizers always; other participants only an issued notice (403 before)."""
+    access = meeting_access(request.user, meeting_id)
+    notice = _notice_of(access.meeting)
+    if can_record_conclusions(access.participant):
+        return access, notice
+    if notice is not None and notice.status == NoticeStatus.ISSUED:
+        return access, notice
+    raise PermissionDenied
+
+
+@login_required
+def notice_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    access, notice = _readable(request, meeting_id)
+    meeting = access.meeting
+    user = _user(request)
+    if request.method == "POST":
+        if not can_record_conclusions(access.participant):
+            raise PermissionDenied
+        return _post(request, meeting, notice)
+    draft = drafting.build_notice(meeting, user=user, notice=notice)
+    editable = (
+        can_record_conclusions(access.participant)
+        and meeting.status in RECORDING_STATUSES
+        and (notice is None or notice.status != NoticeStatus.ISSUED)
+    )
+    accepted = _accepted(notice, user)
+    return render(
+        request,
+        "assistant/notice.html",
+        {
+            "meeting": meeting,
+            "notice": notice,
+            "draft": draft,
+            "editable": editable,
+            "sections": [
+                {
+                    "section": section,
+                    "accepted": accepted.get(section.key, []),
+                    "suggestions": _suggestions(
+                        section, user, [pk for pk, _s in accepted.get(section.key, [])]
+                    )
+                    if editable
+                    else [],
+                }
+                for section in draft.sections
+            ],
+            "parts": _parts(draft),
+            "variants": NoticeVariant.choices,
+            "can_approve": can_approve_notice(access.participant),
+            "can_issue": can_record_conclusions(access.participant),
+            "notice_due": notice_due(meeting),
+        },
+    )
+
+
+def _accepted(notice: ConclusionNotice | None, user: User) -> dict[str, list[tuple[int, str]]]:
+    """Per section, the accepted directives as (id, "Thực hiện ..." sentence)."""
+    if notice is None:
+        return {}
+    sentences, valid, _dropped = drafting.accepted_references(notice.content, user)
+    return {key: list(zip(ids, sentences[key], strict=True)) for key, ids in valid.items()}
+
+
+def _suggestions(
+    section: drafting.NoticeSection, user: User, accepted: list[int]
+) -> list[drafting.ReferenceSuggestion]:
+    """Directives proposed for this section, not yet accepted. The library may be empty or its
+    model missing: the draft is complete without references, so that is logged, not raised."""
+    try:
+        found = drafting.suggest_references(section, user=user)
+    except Exception:
+        logger.exception("reference suggestions failed")
+        return []
+    return [s for s in found if s.directive_id not in accepted]
+
+
+def _parts(draft: drafting.NoticeDraft) -> list[dict[str, Any]]:
+    labels = {
+        "title": _("Trích yếu (tên thông báo)"),
+        "opening": _("Mở đầu (thời gian, địa điểm, chủ trì)"),
+        "attendees": _("Thành phần dự họp"),
+        "transition": _("Câu chuyển"),
+        "assessment": _("I. Đánh giá chung"),
+        "closing": _("Câu kết"),
+        "recipients": _("Nơi nhận (mỗi dòng một nơi)"),
+        "signer_name": _("Người ký"),
+    }
+    values = {
+        "title": draft.title,
+        "opening": draft.opening,
+        "attendees": draft.attendees,
+        "transition": draft.transition,
+        "assessment": draft.assessment,
+        "closing": draft.closing,
+        "recipients": "\n".join(draft.recipients),
+        "signer_name": draft.signer_name,
+    }
+    return [
+        {
+            "name": name,
+            "label": labels[name],
+            "value": values[name],
+            "changed": values[name].strip() != draft.defaults.get(name, "").strip(),
+            "rows": 1 if name in ("signer_name",) else (8 if name == "recipients" else 3),
+        }
+        for name in drafting.TEXT_PARTS
+    ]
+
+
+def _post(request: HttpRequest, meeting: Meeting, notice: ConclusionNotice | None) -> HttpResponse:
+    action = request.POST.get("action", "save")
+    user = _user(request)
+    try:
+        if action == "approve":
+            notice_services.approve_notice(actor=user, meeting=meeting)
+            messages.success(request, _("Đã duyệt dự thảo thông báo kết luận."))
+        elif action == "issue":
+            final = drafting.build_notice(meeting, user=user, notice=notice).as_content()
+            issued = notice_services.issue_notice(actor=user, meeting=meeting, final_content=final)
+            messages.success(
+                request,
+                _("Đã ban hành Thông báo số %(ref)s; các nhiệm vụ được đưa vào theo dõi.")
+                % {"ref": issued.reference},
+            )
+        elif action == "reset":
+            notice_services.save_notice_draft(
+                actor=user,
+                meeting=meeting,
+                variant=notice.variant if notice else NoticeVariant.COMMITTEE,
+                content={},
+            )
+            messages.success(request, _("Đã tạo lại dự thảo từ kết luận và nhiệm vụ đã ghi."))
+        else:
+            _save(request, meeting, notice, user)
+            messages.success(request, _("Đã lưu dự thảo."))
+    except ServiceError as error:
+        messages.error(request, str(error))
+    return redirect("assistant:notice", meeting_id=meeting.pk)
+
+
+def _save(
+    request: HttpRequest, meeting: Meeting, notice: ConclusionNotice | None, user: User
+) -> None:
+    variant = request.POST.get("variant", NoticeVariant.COMMITTEE)
+    if variant not in NoticeVariant.values:
+        raise ServiceError(_("Cơ quan ban hành không hợp lệ."))
+    # The defaults the overrides are measured against are the record's, not a stored draft's.
+    base = drafting.build_notice(meeting, user=user, notice=None)
+    parts = {
+        name: request.POST[f"part_{name}"]
+        for name in drafting.TEXT_PARTS
+        if f"part_{name}" in request.POST
+    }
+    items: dict[str, dict[str, str]] = {}
+    references: dict[str, list[int]] = {}
+    for section in base.sections:
+        given = {}
+        for field in ("heading", "conclusion"):
+            key = f"item_{section.key}_{field}"
+            if key in request.POST:
+                given[field] = request.POST[key]
+        items[section.key] = given
+        ids = [int(v) for v in request.POST.getlist(f"ref_{section.key}") if v.isdigit()]
+        references[section.key] = list(dict.fromkeys(ids))
+    content = drafting.overrides_from(base, parts=parts, items=items, references=references)
+    # References the user may not read are dropped here, so none is ever stored.
+    _sentences, valid, dropped = drafting.accepted_references(content, user)
+    if dropped:
+        raise ServiceError(_("Có văn bản tham chiếu không còn trong thư viện; hãy tải lại trang."))
+    if valid:
+        content["references"] = valid
+    notice_services.save_notice_draft(actor=user, meeting=meeting, variant=variant, content=content)
+
+
+def _export(request: HttpRequest, meeting_id: int) -> tuple[decree30.AdminDocument, str]:
+    access, notice = _readable(request, meeting_id)
+    draft = drafting.build_notice(access.meeting, user=_user(request), notice=notice)
+    return drafting.to_document(draft), drafting.file_stem(access.meeting, notice)
+
+
+def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def notice_docx(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    document, stem = _export(request, meeting_id)
+    return _download(
+        decree30.render_docx(document),
+        f"{stem}.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+
+
+@login_required
+@require_GET
+def notice_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    document, stem = _export(request, meeting_id)
+    try:
+        pdf = decree30.docx_to_pdf(decree30.render_docx(document))
+    except decree30.ConversionError as error:
+        messages.error(request, str(error))
+        return redirect("assistant:notice", meeting_id=meeting_id)
+    return _download(pdf, f"{stem}.pdf", "application/pdf")

@@ -1,0 +1,373 @@
+"""Recording conclusions and tasks, and the notice's approval and issue: who, when, and what
+issuing changes (numbers, tracked tasks, the meeting concluded, the record frozen)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from cabinet.models import ConclusionNotice, MeetingStatus, NoticeStatus, NoticeVariant, Task
+from cabinet.services import ServiceError
+from cabinet.services import conclusions as svc
+from cabinet.services import meetings as meeting_services
+from cabinet.services import notices as notice_services
+from cabinet.task_sentences import UnitName, compose_task_sentence, parse_task_sentence
+from tests.factories import PASSWORD, add_item, invite, make_meeting, make_unit, secretary_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def held():
+    """A meeting that has been held and ended: a chair, a member, two agenda items, units."""
+    meeting = make_meeting(days=-1)
+    chair = invite(meeting, "chair", full_name="Nguyễn Thị Thu Hà", position="Phó Chủ tịch")
+    member = invite(meeting, "member")
+    items = [add_item(meeting, "Dự toán ngân sách 2027"), add_item(meeting, "Chuyển đổi số")]
+    secretary = secretary_of(meeting)
+    meeting_services.publish_meeting(actor=secretary, meeting=meeting)
+    meeting_services.start_meeting(actor=chair.user, meeting=meeting)
+    meeting_services.end_meeting(actor=chair.user, meeting=meeting)
+    units = {
+        "stc": make_unit(code="stc", name="Sở Tài chính", short_name="STC"),
+        "snv": make_unit(code="snv", name="Sở Nội vụ", short_name="SNV"),
+        "sxd": make_unit(code="sxd", name="Sở Xây dựng", short_name="SXD"),
+    }
+    return {
+        "meeting": meeting,
+        "secretary": secretary,
+        "chair": chair.user,
+        "member": member.user,
+        "items": items,
+        "units": units,
+    }
+
+
+def _task(held, **fields):
+    data = {
+        "actor": held["secretary"],
+        "meeting": held["meeting"],
+        "item_id": held["items"][0].pk,
+        "lead_unit_id": held["units"]["stc"].pk,
+        "coordinating_unit_ids": [held["units"]["snv"].pk],
+        "content": "rà soát, tổng hợp nhu cầu kinh phí",
+        "deadline": dt.date.today() + dt.timedelta(days=20),
+        "report_to": "UBND Thành phố",
+    } | fields
+    return svc.add_task(**data)
+
+
+def test_the_secretary_and_the_chair_record_conclusions_and_a_member_cannot(held):
+    meeting, item = held["meeting"], held["items"][0]
+    svc.record_conclusion(
+        actor=held["secretary"], meeting=meeting, item_id=item.pk, text="Thống nhất dự toán."
+    )
+    svc.record_conclusion(
+        actor=held["chair"], meeting=meeting, item_id=item.pk, text="Thống nhất dự toán 2027."
+    )
+    assert meeting.conclusions.get(agenda_item=item).text == "Thống nhất dự toán 2027."
+    with pytest.raises(ServiceError):
+        svc.record_conclusion(actor=held["member"], meeting=meeting, item_id=item.pk, text="x")
+    # An empty text removes the conclusion.
+    svc.record_conclusion(actor=held["secretary"], meeting=meeting, item_id=item.pk, text="  ")
+    assert not meeting.conclusions.exists()
+
+
+def test_nothing_is_recorded_before_the_meeting_starts():
+    meeting = make_meeting()
+    item = add_item(meeting)
+    with pytest.raises(ServiceError, match="chưa bắt đầu"):
+        svc.record_conclusion(
+            actor=secretary_of(meeting), meeting=meeting, item_id=item.pk, text="Kết luận"
+        )
+
+
+def test_an_item_of_another_meeting_is_refused(held):
+    other = add_item(make_meeting())
+    with pytest.raises(ServiceError):
+        svc.record_conclusion(
+            actor=held["secretary"], meeting=held["meeting"], item_id=other.pk, text="x"
+        )
+
+
+def test_a_task_needs_a_known_lead_unit_and_content_and_a_deadline_not_before_the_meeting(held):
+    with pytest.raises(ServiceError, match="đơn vị chủ trì"):
+        _task(held, lead_unit_id=None)
+    with pytest.raises(ServiceError, match="nội dung"):
+        _task(held, content="   ")
+    with pytest.raises(ServiceError, match="Thời hạn"):
+        _task(held, deadline=dt.date(2020, 1, 1))
+    with pytest.raises(ServiceError, match="phối hợp"):
+        _task(held, coordinating_unit_ids=[999_999])
+    task = _task(held)
+    assert task.lead_unit.name == "Sở Tài chính"
+    assert [u.name for u in task.coordinating_units.all()] == ["Sở Nội vụ"]
+    assert task.tracked_since is None  # not tracked until the notice is issued
+
+
+def test_the_lead_unit_is_not_also_a_coordinating_unit(held):
+    task = _task(held, coordinating_unit_ids=[held["units"]["stc"].pk, held["units"]["sxd"].pk])
+    assert [u.code for u in task.coordinating_units.all()] == ["sxd"]
+
+
+def _approved(held, variant=NoticeVariant.COMMITTEE):
+    notice_services.save_notice_draft(
+        actor=held["secretary"], meeting=held["meeting"], variant=variant, content={}
+    )
+    return notice_services.approve_notice(actor=held["chair"], meeting=held["meeting"])
+
+
+def test_only_the_chair_approves_the_notice(held):
+    notice_services.save_notice_draft(
+        actor=held["secretary"], meeting=held["meeting"], variant="committee", content={}
+    )
+    for someone in (held["secretary"], held["member"]):
+        with pytest.raises(ServiceError, match="chủ trì"):
+            notice_services.approve_notice(actor=someone, meeting=held["meeting"])
+    notice = notice_services.approve_notice(actor=held["chair"], meeting=held["meeting"])
+    assert notice.status == NoticeStatus.APPROVED
+
+
+def test_a_member_cannot_draft_the_notice(held):
+    with pytest.raises(ServiceError):
+        notice_services.save_notice_draft(
+            actor=held["member"], meeting=held["meeting"], variant="committee", content={}
+        )
+
+
+def test_any_change_after_approval_sends_the_notice_back_to_the_chair(held):
+    _approved(held)
+    _task(held)
+    notice = ConclusionNotice.objects.get(meeting=held["meeting"])
+    assert notice.status == NoticeStatus.DRAFT
+    _approved(held)
+    notice_services.save_notice_draft(
+        actor=held["secretary"],
+        meeting=held["meeting"],
+        variant="committee",
+        content={"assessment": "Đánh giá mới"},
+    )
+    assert ConclusionNotice.objects.get(meeting=held["meeting"]).status == NoticeStatus.DRAFT
+
+
+def test_an_unapproved_notice_cannot_be_issued(held):
+    notice_services.save_notice_draft(
+        actor=held["secretary"], meeting=held["meeting"], variant="committee", content={}
+    )
+    with pytest.raises(ServiceError, match="duyệt"):
+        notice_services.issue_notice(
+            actor=held["secretary"], meeting=held["meeting"], final_content={}
+        )
+
+
+def test_issuing_numbers_the_notice_tracks_its_tasks_concludes_and_freezes_the_meeting(held):
+    task = _task(held)
+    _approved(held)
+    notice = notice_services.issue_notice(
+        actor=held["secretary"],
+        meeting=held["meeting"],
+        final_content={"title": "Kết luận"},
+        today=dt.date(2026, 12, 3),
+    )
+    assert (notice.number, notice.year, notice.reference) == (1, 2026, "01/TB-UBND")
+    assert notice.issued_on == dt.date(2026, 12, 3)
+    assert notice.content["final"] == {"title": "Kết luận"}
+    task.refresh_from_db()
+    assert task.tracked_since == notice.issued_at
+    held["meeting"].refresh_from_db()
+    assert held["meeting"].status == MeetingStatus.CONCLUDED
+    with pytest.raises(ServiceError, match="đã ban hành"):
+        _task(held)
+    with pytest.raises(ServiceError):
+        svc.delete_task(actor=held["secretary"], meeting=held["meeting"], task_id=task.pk)
+    with pytest.raises(ServiceError):
+        notice_services.save_notice_draft(
+            actor=held["secretary"], meeting=held["meeting"], variant="committee", content={}
+        )
+
+
+def _issue_another(variant: str, day: dt.date) -> ConclusionNotice:
+    meeting = make_meeting(days=-1)
+    chair = invite(meeting, "chair")
+    add_item(meeting)
+    secretary = secretary_of(meeting)
+    meeting_services.publish_meeting(actor=secretary, meeting=meeting)
+    meeting_services.start_meeting(actor=chair.user, meeting=meeting)
+    meeting_services.end_meeting(actor=chair.user, meeting=meeting)
+    notice_services.save_notice_draft(actor=secretary, meeting=meeting, variant=variant, content={})
+    notice_services.approve_notice(actor=chair.user, meeting=meeting)
+    return notice_services.issue_notice(
+        actor=secretary, meeting=meeting, final_content={}, today=day
+    )
+
+
+def test_numbers_run_per_variant_and_year_without_gaps():
+    day = dt.date(2026, 12, 3)
+    first = _issue_another("committee", day)
+    second = _issue_another("committee", day)
+    office = _issue_another("office", day)
+    next_year = _issue_another("committee", dt.date(2027, 1, 5))
+    assert [first.reference, second.reference] == ["01/TB-UBND", "02/TB-UBND"]
+    assert office.reference == "01/TB-VP"
+    assert next_year.reference == "01/TB-UBND" and next_year.year == 2027
+
+
+def test_a_notice_is_issued_only_after_the_meeting_has_ended():
+    meeting = make_meeting(days=0)
+    chair = invite(meeting, "chair")
+    add_item(meeting)
+    secretary = secretary_of(meeting)
+    meeting_services.publish_meeting(actor=secretary, meeting=meeting)
+    meeting_services.start_meeting(actor=chair.user, meeting=meeting)
+    notice_services.save_notice_draft(
+        actor=secretary, meeting=meeting, variant="committee", content={}
+    )
+    notice_services.approve_notice(actor=chair.user, meeting=meeting)
+    with pytest.raises(ServiceError, match="kết thúc"):
+        notice_services.issue_notice(actor=secretary, meeting=meeting, final_content={})
+
+
+# --- The sentence written back from the fields ----------------------------------------------------
+
+
+def test_a_composed_task_sentence_reads_back_into_the_same_fields():
+    units = [
+        UnitName(1, "Sở Tài chính", "STC"),
+        UnitName(2, "Sở Nội vụ", "SNV"),
+        UnitName(3, "Sở Xây dựng", "SXD"),
+    ]
+    sentence = compose_task_sentence(
+        lead="Sở Tài chính",
+        coordinating=["Sở Nội vụ", "Sở Xây dựng"],
+        content="Rà soát, tổng hợp nhu cầu kinh phí năm 2027",
+        report_to="UBND Thành phố",
+        deadline=dt.date(2026, 12, 15),
+    )
+    assert sentence == (
+        "Giao Sở Tài chính chủ trì, phối hợp với Sở Nội vụ và Sở Xây dựng rà soát, tổng hợp nhu "
+        "cầu kinh phí năm 2027; báo cáo UBND Thành phố trước ngày 15/12/2026."
+    )
+    parsed = parse_task_sentence(sentence, units, today=dt.date(2026, 11, 29))
+    assert parsed.lead and parsed.lead.id == 1
+    assert [u.id for u in parsed.coordinating] == [2, 3]
+    assert parsed.deadline == dt.date(2026, 12, 15)
+    assert parsed.report_to == "UBND Thành phố"
+    assert parsed.content.startswith("rà soát, tổng hợp nhu cầu kinh phí năm 2027")
+
+
+def test_a_composed_sentence_keeps_names_and_says_when_there_is_no_report():
+    sentence = compose_task_sentence(
+        lead="Công an Thành phố",
+        with_related_units=True,
+        content="UBND các phường tuyên truyền Đề án 06",
+        deadline=dt.date(2027, 1, 5),
+    )
+    assert sentence == (
+        "Giao Công an Thành phố chủ trì, phối hợp với các cơ quan, đơn vị liên quan UBND các "
+        "phường tuyên truyền Đề án 06, hoàn thành trước ngày 05/01/2027."
+    )
+
+
+# --- The pages ------------------------------------------------------------------------------------
+
+
+def _login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+
+
+def test_the_record_page_is_for_the_secretary_and_chair_only(client, held):
+    url = reverse("cabinet:conclusions", args=[held["meeting"].pk])
+    _login(client, held["member"])
+    assert client.get(url).status_code == 403
+    outsider = invite(make_meeting(), "member").user
+    _login(client, outsider)
+    assert client.get(url).status_code == 404
+    _login(client, held["chair"])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Dự toán ngân sách 2027" in page.content.decode()
+
+
+def test_a_conclusion_is_saved_from_the_page(client, held):
+    _login(client, held["secretary"])
+    item = held["items"][1]
+    response = client.post(
+        reverse("cabinet:conclusion_save", args=[held["meeting"].pk]),
+        {"item": item.pk, "text": "Đẩy nhanh số hóa hồ sơ."},
+    )
+    assert response.status_code == 302 and response["Location"].endswith(f"#item-{item.pk}")
+    assert held["meeting"].conclusions.get(agenda_item=item).text == "Đẩy nhanh số hóa hồ sơ."
+
+
+def test_typing_a_sentence_fills_the_task_form_and_saving_records_the_fields(client, held):
+    _login(client, held["secretary"])
+    url = reverse("cabinet:task_new", args=[held["meeting"].pk])
+    sentence = (
+        "Giao Sở tài chính chủ trì, phối hợp với SO NOI VU rà soát nhu cầu kinh phí; báo cáo "
+        "UBND Thành phố trước ngày 15/12/2030."
+    )
+    filled = client.post(url, {"action": "parse", "sentence": sentence}).content.decode()
+    stc, snv = held["units"]["stc"], held["units"]["snv"]
+    assert f'<option value="{stc.pk}" selected>' in filled
+    assert f'value="{snv.pk}"' in filled and "checked" in filled
+    assert 'value="2030-12-15"' in filled
+    assert "rà soát nhu cầu kinh phí" in filled
+    assert not Task.objects.exists()  # filling saves nothing
+    response = client.post(
+        url,
+        {
+            "action": "save",
+            "sentence": sentence,
+            "item": held["items"][0].pk,
+            "lead_unit": stc.pk,
+            "coordinating_units": [snv.pk],
+            "content": "rà soát nhu cầu kinh phí",
+            "deadline": "2030-12-15",
+            "report_to": "UBND Thành phố",
+        },
+    )
+    assert response.status_code == 302
+    task = Task.objects.get()
+    assert (task.lead_unit, task.deadline, task.source_text) == (
+        stc,
+        dt.date(2030, 12, 15),
+        sentence,
+    )
+
+
+def test_saving_a_task_without_a_lead_unit_says_so_in_vietnamese(client, held):
+    _login(client, held["secretary"])
+    page = client.post(
+        reverse("cabinet:task_new", args=[held["meeting"].pk]),
+        {"action": "save", "content": "rà soát"},
+    ).content.decode()
+    assert "Cần chọn đơn vị chủ trì." in page
+    assert not Task.objects.exists()
+
+
+def test_a_pasted_paragraph_is_confirmed_one_task_at_a_time(client, held):
+    _login(client, held["secretary"])
+    url = reverse("cabinet:task_new", args=[held["meeting"].pk])
+    paragraph = (
+        "Giao Sở Tài chính chủ trì rà soát kinh phí trước ngày 15/12/2030.\n"
+        "Giao Sở Xây dựng chủ trì kiểm tra công trình trước ngày 20/12/2030."
+    )
+    first = client.post(url, {"action": "parse", "sentence": paragraph}).content.decode()
+    assert "Đã tách được 2 nhiệm vụ" in first
+    assert 'value="2030-12-15"' in first
+    second = client.get(url).content.decode()  # the next queued sentence, filled
+    sxd = held["units"]["sxd"]
+    assert f'<option value="{sxd.pk}" selected>' in second
+    assert 'value="2030-12-20"' in second
+
+
+def test_an_unknown_unit_in_the_sentence_is_reported_not_guessed(client, held):
+    _login(client, held["secretary"])
+    page = client.post(
+        reverse("cabinet:task_new", args=[held["meeting"].pk]),
+        {"action": "parse", "sentence": "Giao Sở Du lịch chủ trì xây dựng kế hoạch."},
+    ).content.decode()
+    assert "Cần kiểm tra" in page
+    assert "Sở Du lịch" in page

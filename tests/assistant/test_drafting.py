@@ -1,0 +1,367 @@
+"""The conclusion notice drafted from a meeting's record: every recorded conclusion and task, the
+attendance and vote results from the system, Nơi nhận complete, both issuing variants, the
+secretary's edits kept while the rest follows the record, and references only from the library."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assistant import drafting
+from cabinet.models import ConclusionNotice, NoticeStatus, Task, Unit
+from cabinet.services import attendance as attendance_services
+from cabinet.services import conclusions as record
+from cabinet.services import meetings as meeting_services
+from cabinet.services import notices as notice_services
+from cabinet.services import voting as voting_services
+from tests.factories import (
+    PASSWORD,
+    add_item,
+    invite,
+    make_meeting,
+    make_unit,
+    make_user,
+    secretary_of,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def meeting_record():
+    """A thematic meeting chaired by a vice-chair, held and ended, with attendance marked (one
+    present, one online, one represented, one absent), two items presented by departments, a
+    closed poll, conclusions and three tasks."""
+    office = make_unit(code="vp", name="Văn phòng UBND Thành phố", kind="office")
+    make_user(full_name="Vũ Đăng Khoa", position="Chánh Văn phòng UBND Thành phố", unit=office)
+    units = {
+        code: make_unit(code=code, name=name, short_name=code.upper())
+        for code, name in [
+            ("ca", "Công an Thành phố"),
+            ("skhcn", "Sở Khoa học và Công nghệ"),
+            ("stc", "Sở Tài chính"),
+            ("snv", "Sở Nội vụ"),
+        ]
+    }
+    start = timezone.make_aware(dt.datetime(2026, 11, 9, 14, 0))
+    meeting = make_meeting(
+        title="Họp chuyên đề về cải cách hành chính năm 2026",
+        location="Phòng họp số 2, 12 Lê Lai",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=3),
+    )
+    secretary = secretary_of(meeting)
+    chair = invite(
+        meeting, "chair", full_name="Nguyễn Thị Thu Hà", position="Phó Chủ tịch UBND Thành phố"
+    )
+    present = invite(meeting, "member", full_name="Đinh Công Sơn", position="Giám đốc Công an")
+    online = invite(meeting, "member", full_name="Đặng Minh Quân", position="Giám đốc Sở KH&CN")
+    represented = invite(meeting, "member", full_name="Trịnh Quang Vinh", position="Giám đốc STC")
+    absent = invite(meeting, "member", full_name="Lê Thị Hồng Nhung", position="Giám đốc Sở NV")
+    observer = invite(meeting, "observer", full_name="Ngô Thanh Bình", position="Thanh tra viên")
+    opening = add_item(meeting, "Khai mạc")
+    de_an = add_item(meeting, "Tình hình thực hiện Đề án 06", presenter_unit=units["ca"])
+    chu_ky = add_item(meeting, "Đề xuất hỗ trợ chữ ký số miễn phí", presenter_unit=units["skhcn"])
+    meeting_services.publish_meeting(actor=secretary, meeting=meeting)
+    meeting_services.start_meeting(actor=chair.user, meeting=meeting)
+    for participant, status, detail in [
+        (chair, "present", ""),
+        (present, "present", ""),
+        (online, "online", ""),
+        (represented, "represented", "Nguyễn Văn Phó, Phó Giám đốc Sở Tài chính"),
+        (absent, "absent", "đi công tác"),
+    ]:
+        attendance_services.mark_attendance(
+            actor=secretary,
+            meeting=meeting,
+            participant_id=participant.pk,
+            status=status,
+            reason=detail if status == "absent" else "",
+            substitute=detail if status == "represented" else "",
+        )
+    poll = voting_services.create_poll(
+        actor=chair.user,
+        meeting=meeting,
+        question="Thông qua đề xuất hỗ trợ chữ ký số miễn phí",
+        item_id=chu_ky.pk,
+        rule="cast_majority",
+    )
+    voting_services.open_poll(actor=chair.user, meeting=meeting, poll_id=poll.pk)
+    options = list(poll.options.order_by("position").values_list("pk", flat=True))
+    for voter, choice in [(chair, 0), (present, 0), (online, 1)]:
+        voting_services.cast_vote(
+            actor=voter.user, poll_id=poll.pk, option_id=options[choice], client_id=f"c{voter.pk}"
+        )
+    voting_services.close_poll(actor=chair.user, meeting=meeting, poll_id=poll.pk)
+    meeting_services.end_meeting(actor=chair.user, meeting=meeting)
+    record.record_conclusion(
+        actor=secretary,
+        meeting=meeting,
+        item_id=None,
+        text="Các đơn vị đã bám sát chỉ đạo; tỷ lệ hồ sơ trực tuyến toàn trình đạt 62%.",
+    )
+    record.record_conclusion(
+        actor=secretary,
+        meeting=meeting,
+        item_id=de_an.pk,
+        text="Cơ bản thống nhất báo cáo của Công an Thành phố.\nYêu cầu làm sạch dữ liệu dân cư.",
+    )
+    tasks = [
+        record.add_task(
+            actor=secretary,
+            meeting=meeting,
+            item_id=de_an.pk,
+            lead_unit_id=units["ca"].pk,
+            coordinating_unit_ids=[units["snv"].pk],
+            content="hoàn thành làm sạch dữ liệu dân cư",
+            deadline=dt.date(2026, 12, 31),
+            report_to="UBND Thành phố",
+        ),
+        record.add_task(
+            actor=secretary,
+            meeting=meeting,
+            item_id=de_an.pk,
+            lead_unit_id=units["snv"].pk,
+            with_related_units=True,
+            content="rà soát quy trình nội bộ",
+            deadline=dt.date(2026, 12, 15),
+            report_to="",
+        ),
+        record.add_task(
+            actor=secretary,
+            meeting=meeting,
+            item_id=chu_ky.pk,
+            lead_unit_id=units["skhcn"].pk,
+            coordinating_unit_ids=[units["stc"].pk],
+            content="hoàn thiện phương án hỗ trợ chữ ký số",
+            deadline=dt.date(2027, 1, 15),
+            report_to="UBND Thành phố",
+        ),
+    ]
+    return {
+        "meeting": meeting,
+        "secretary": secretary,
+        "chair": chair.user,
+        "member": present.user,
+        "observer": observer.user,
+        "items": {"opening": opening, "de_an": de_an, "chu_ky": chu_ky},
+        "tasks": tasks,
+        "units": units,
+    }
+
+
+def _draft(data, **kwargs):
+    notice = ConclusionNotice.objects.filter(meeting=data["meeting"]).first()
+    return drafting.build_notice(data["meeting"], user=data["secretary"], notice=notice, **kwargs)
+
+
+def _text(draft) -> str:
+    return "\n".join(block.text for block in drafting.to_document(draft).blocks)
+
+
+def test_the_title_opening_and_transition_come_from_the_meeting(meeting_record):
+    draft = _draft(meeting_record)
+    assert draft.title == (
+        "Kết luận của đồng chí Nguyễn Thị Thu Hà, Phó Chủ tịch UBND Thành phố tại cuộc họp "
+        "chuyên đề về cải cách hành chính năm 2026"
+    )
+    assert draft.opening.startswith("Ngày 09/11/2026, tại Phòng họp số 2, 12 Lê Lai, đồng chí")
+    assert draft.transition == (
+        "Sau khi nghe Công an Thành phố và Sở Khoa học và Công nghệ báo cáo, ý kiến của các đại "
+        "biểu dự họp, đồng chí Nguyễn Thị Thu Hà kết luận như sau:"
+    )
+
+
+def test_the_attendees_are_who_attended_by_the_roll_call(meeting_record):
+    attendees = _draft(meeting_record).attendees
+    assert "đồng chí Đinh Công Sơn, Giám đốc Công an" in attendees
+    assert "Đặng Minh Quân, Giám đốc Sở KH&CN (dự trực tuyến)" in attendees
+    assert "Nguyễn Văn Phó, Phó Giám đốc Sở Tài chính (dự thay đồng chí Trịnh Quang Vinh" in (
+        attendees
+    )
+    assert "Lê Thị Hồng Nhung" not in attendees  # absent
+    assert "Ngô Thanh Bình" not in attendees  # an observer is not an attendee
+
+
+def test_every_conclusion_task_and_vote_is_in_the_draft(meeting_record):
+    draft = _draft(meeting_record)
+    text = _text(draft)
+    assert draft.assessment.startswith("Các đơn vị đã bám sát chỉ đạo")
+    assert "Cơ bản thống nhất báo cáo của Công an Thành phố." in text
+    assert "Yêu cầu làm sạch dữ liệu dân cư." in text
+    assert [s.heading for s in draft.sections] == [
+        "Về tình hình thực hiện Đề án 06",
+        "Về đề xuất hỗ trợ chữ ký số miễn phí",
+    ]  # "Khai mạc" concluded nothing and is left out
+    assert draft.sections[0].task_lines == [
+        "a) Giao Công an Thành phố chủ trì, phối hợp với Sở Nội vụ hoàn thành làm sạch dữ liệu "
+        "dân cư; báo cáo UBND Thành phố trước ngày 31/12/2026.",
+        "b) Giao Sở Nội vụ chủ trì, phối hợp với các cơ quan, đơn vị liên quan rà soát quy trình "
+        "nội bộ, hoàn thành trước ngày 15/12/2026.",
+    ]
+    assert draft.sections[1].tasks == [
+        "Giao Sở Khoa học và Công nghệ chủ trì, phối hợp với Sở Tài chính hoàn thiện phương án "
+        "hỗ trợ chữ ký số; báo cáo UBND Thành phố trước ngày 15/01/2027."
+    ]
+    assert draft.sections[1].votes == [
+        "Kết quả biểu quyết công khai “Thông qua đề xuất hỗ trợ chữ ký số miễn phí”: Tán thành "
+        "2/3 (66,67%), Không tán thành 1/3 (33,33%), Không biểu quyết 0/3 (0%); được thông qua."
+    ]
+    assert "Văn phòng UBND Thành phố thông báo để các cơ quan, đơn vị biết, thực hiện./." in text
+
+
+def test_noi_nhan_names_the_leaders_and_every_unit_with_a_task(meeting_record):
+    assert _draft(meeting_record).recipients == [
+        "Chủ tịch UBND Thành phố (để báo cáo);",
+        "Các Phó Chủ tịch UBND Thành phố;",
+        "Công an Thành phố;",
+        "Sở Nội vụ;",
+        "Sở Khoa học và Công nghệ;",
+        "Sở Tài chính;",
+        "VP UBND Thành phố: CVP, các PCVP;",
+        "Lưu: VT, TH.",
+    ]
+
+
+def test_both_issuing_variants(meeting_record):
+    data = meeting_record
+    committee = drafting.to_document(_draft(data))
+    assert committee.issuing_body == "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HÀ NỘI"
+    assert committee.parent_body == ""
+    assert committee.number.endswith("/TB-UBND")
+    assert committee.signatures[0].authority == ("TL. CHỦ TỊCH", "CHÁNH VĂN PHÒNG")
+    assert committee.signatures[0].name == "Vũ Đăng Khoa"
+    assert committee.draft and committee.doc_type == "THÔNG BÁO"
+    notice_services.save_notice_draft(
+        actor=data["secretary"], meeting=data["meeting"], variant="office", content={}
+    )
+    office = drafting.to_document(_draft(data))
+    assert (office.parent_body, office.issuing_body) == ("UBND THÀNH PHỐ HÀ NỘI", "VĂN PHÒNG")
+    assert office.number.endswith("/TB-VP")
+    assert office.signatures[0].authority == ("CHÁNH VĂN PHÒNG",)
+
+
+def test_edits_are_kept_and_what_was_not_edited_follows_the_record(meeting_record):
+    data = meeting_record
+    base = _draft(data)
+    key = base.sections[0].key
+    content = drafting.overrides_from(
+        base,
+        parts={"assessment": "Đánh giá do thư ký viết lại.", "title": base.title + "  "},
+        items={key: {"conclusion": "Kết luận đã biên tập."}},
+        references={},
+    )
+    # Only what differs is stored (trailing spaces are not a change).
+    assert content == {
+        "assessment": "Đánh giá do thư ký viết lại.",
+        "items": {key: {"conclusion": "Kết luận đã biên tập."}},
+    }
+    notice_services.save_notice_draft(
+        actor=data["secretary"], meeting=data["meeting"], variant="committee", content=content
+    )
+    record.add_task(
+        actor=data["secretary"],
+        meeting=data["meeting"],
+        item_id=data["items"]["chu_ky"].pk,
+        lead_unit_id=data["units"]["stc"].pk,
+        content="bố trí kinh phí",
+        deadline=dt.date(2027, 2, 1),
+        report_to="UBND Thành phố",
+    )
+    after = _draft(data)
+    assert after.assessment == "Đánh giá do thư ký viết lại."
+    assert after.sections[0].conclusion == "Kết luận đã biên tập."
+    assert any("bố trí kinh phí" in t for t in after.sections[1].tasks)
+
+
+def test_the_issued_notice_never_changes_afterwards(meeting_record):
+    data = meeting_record
+    notice_services.save_notice_draft(
+        actor=data["secretary"], meeting=data["meeting"], variant="committee", content={}
+    )
+    notice_services.approve_notice(actor=data["chair"], meeting=data["meeting"])
+    final = _draft(data).as_content()
+    notice_services.issue_notice(
+        actor=data["secretary"],
+        meeting=data["meeting"],
+        final_content=final,
+        today=dt.date(2026, 11, 12),
+    )
+    Unit.objects.filter(pk=data["units"]["ca"].pk).update(name="Công an TP (tên mới)")
+    issued = _draft(data)
+    assert not issued.is_draft
+    assert issued.number_line == "Số: 01/TB-UBND"
+    assert issued.place_date == "Hà Nội, ngày 12 tháng 11 năm 2026"
+    assert "Công an TP (tên mới)" not in _text(issued)
+    assert "Giao Công an Thành phố chủ trì" in _text(issued)
+    assert Task.objects.filter(meeting=data["meeting"], tracked_since__isnull=False).count() == 3
+
+
+def test_dates_follow_the_decree(meeting_record):
+    assert drafting.long_date(dt.date(2026, 1, 5)) == "ngày 05 tháng 01 năm 2026"
+    assert drafting.long_date(dt.date(2026, 2, 28)) == "ngày 28 tháng 02 năm 2026"
+    assert drafting.long_date(dt.date(2026, 11, 9)) == "ngày 09 tháng 11 năm 2026"
+
+
+# --- The page -------------------------------------------------------------------------------------
+
+
+def _login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+
+
+def test_the_draft_is_for_the_secretary_and_chair_and_the_issued_notice_for_all(
+    client, meeting_record
+):
+    data = meeting_record
+    url = reverse("assistant:notice", args=[data["meeting"].pk])
+    _login(client, data["member"])
+    assert client.get(url).status_code == 403
+    _login(client, make_user())
+    assert client.get(url).status_code == 404
+    _login(client, data["secretary"])
+    page = client.get(url).content.decode()
+    assert "DỰ THẢO" in page and "Giao Công an Thành phố chủ trì" in page
+    assert client.post(url, {"action": "save", "variant": "committee"}).status_code == 302
+    _login(client, data["member"])
+    assert client.post(url, {"action": "approve"}).status_code == 403
+    _login(client, data["chair"])
+    client.post(url, {"action": "approve"})
+    _login(client, data["secretary"])
+    client.post(url, {"action": "issue"})
+    notice = ConclusionNotice.objects.get(meeting=data["meeting"])
+    assert notice.status == NoticeStatus.ISSUED and notice.reference == "01/TB-UBND"
+    _login(client, data["member"])
+    page = client.get(url).content.decode()
+    assert "01/TB-UBND" in page and "DỰ THẢO" not in page
+    assert 'name="action"' not in page  # read-only
+
+
+def test_saving_the_form_stores_only_the_changed_parts(client, meeting_record):
+    data = meeting_record
+    _login(client, data["secretary"])
+    url = reverse("assistant:notice", args=[data["meeting"].pk])
+    base = _draft(data)
+    form = {f"part_{name}": value for name, value in base.defaults.items()}
+    form |= {"action": "save", "variant": "office", "part_closing": "Câu kết đã sửa./."}
+    for section in base.sections:
+        form[f"item_{section.key}_heading"] = section.heading
+        form[f"item_{section.key}_conclusion"] = section.conclusion
+    client.post(url, form)
+    notice = ConclusionNotice.objects.get(meeting=data["meeting"])
+    assert notice.variant == "office"
+    assert notice.content == {"closing": "Câu kết đã sửa./."}
+
+
+def test_a_reference_to_a_document_outside_the_library_is_never_stored(client, meeting_record):
+    data = meeting_record
+    _login(client, data["secretary"])
+    url = reverse("assistant:notice", args=[data["meeting"].pk])
+    key = _draft(data).sections[0].key
+    response = client.post(url, {"action": "save", "variant": "committee", f"ref_{key}": "424242"})
+    assert response.status_code == 302
+    notice = ConclusionNotice.objects.filter(meeting=data["meeting"]).first()
+    assert notice is None or "references" not in notice.content

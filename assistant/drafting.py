@@ -664,7 +664,8 @@ def suggest_references(
 ) -> list[ReferenceSuggestion]:
     """Directives of the library (those ``user`` may read) that the section's conclusion and
     tasks carry out, best first; only passages whose embedding similarity clears
-    NOTICE_REFERENCE_MIN_SIMILARITY count, so an unrelated library proposes nothing."""
+    NOTICE_REFERENCE_MIN_SIMILARITY count, so an unrelated library proposes nothing, and only
+    directives close to the best one (NOTICE_REFERENCE_MARGIN)."""
     from assistant.retrieval import Scope, retrieve
 
     query = " ".join([section.heading, section.conclusion, *section.tasks])[:2000]
@@ -679,6 +680,9 @@ def suggest_references(
         if directive.pk not in best or best[directive.pk][0] < passage.dense_score:
             best[directive.pk] = (passage.dense_score, directive)
     ranked = sorted(best.values(), key=lambda pair: -pair[0])[:limit]
+    if ranked:
+        floor = ranked[0][0] - settings.NOTICE_REFERENCE_MARGIN
+        ranked = [(score, d) for score, d in ranked if score >= floor]
     return [
         ReferenceSuggestion(
             directive_id=d.pk,

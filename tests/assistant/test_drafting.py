@@ -365,3 +365,58 @@ def test_a_reference_to_a_document_outside_the_library_is_never_stored(client, m
     assert response.status_code == 302
     notice = ConclusionNotice.objects.filter(meeting=data["meeting"]).first()
     assert notice is None or "references" not in notice.content
+
+
+# --- References proposed from the library (the real embedding model) ------------------------------
+
+DEMO = __import__("pathlib").Path(drafting.__file__).parent / "demo"
+
+
+def _section(heading: str, conclusion: str) -> drafting.NoticeSection:
+    return drafting.NoticeSection(
+        key="k", number=1, heading=heading, conclusion=conclusion, references=[], votes=[], tasks=[]
+    )
+
+
+def test_the_library_proposes_the_directive_a_conclusion_carries_out_and_nothing_unrelated():
+    from tests.assistant.library_factory import add_directive
+
+    chi_thi = add_directive(
+        (DEMO / "ct-chuyen-doi-so-2026.txt").read_text(),
+        name="ct.txt",
+        number="05/CT-UBND",
+        doc_type="chi_thi",
+        issuer="ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI",
+        issued_on=dt.date(2026, 3, 12),
+        title="Về đẩy mạnh chuyển đổi số và số hóa hồ sơ, kết quả giải quyết thủ tục hành chính",
+    )
+    ke_hoach = add_directive(
+        (DEMO / "kh-de-an-06-2026.txt").read_text(),
+        name="kh.txt",
+        number="28/KH-UBND",
+        doc_type="ke_hoach",
+        title="Triển khai Đề án 06 năm 2026 trên địa bàn Thành phố",
+    )
+    user = make_user()
+    digitising = drafting.suggest_references(
+        _section(
+            "Về kế hoạch số hóa hồ sơ, kết quả giải quyết thủ tục hành chính tại UBND phường, xã",
+            "Giao Văn phòng UBND Thành phố chủ trì số hóa hồ sơ thủ tục hành chính tại bộ phận "
+            "một cửa cấp xã.",
+        ),
+        user=user,
+    )
+    assert [s.directive_id for s in digitising][:1] == [chi_thi.pk]
+    assert digitising[0].sentence == (
+        "Thực hiện Chỉ thị số 05/CT-UBND ngày 12/03/2026 của UBND Thành phố về đẩy mạnh chuyển "
+        "đổi số và số hóa hồ sơ, kết quả giải quyết thủ tục hành chính."
+    )
+    de_an = drafting.suggest_references(
+        _section("Về tình hình thực hiện Đề án 06", "Làm sạch dữ liệu dân cư, VNeID."), user=user
+    )
+    assert [s.directive_id for s in de_an][:1] == [ke_hoach.pk]
+    budget = drafting.suggest_references(
+        _section("Về dự toán ngân sách năm 2027", "Cân đối nguồn vốn đầu tư công, tăng thu."),
+        user=user,
+    )
+    assert budget == []

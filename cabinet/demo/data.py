@@ -671,3 +671,137 @@ PAPERS: dict[str, dict] = {
         "number": "2236/TTr-SKHCN",
     },
 }
+
+
+# What the meetings concluded, as the secretary records it: per agenda item (index among the
+# top-level items), the chair's conclusion and the tasks, typed as "Giao ..." sentences and read by
+# the same parser the task form uses. "{deadline}" is the meeting's day plus `days` calendar days.
+# The past meeting also has its roll call and a vote, and its notice is issued.
+RECORDS: dict[str, dict] = {
+    "past": {
+        "attendance": [
+            ("phochutich", "present", ""),
+            ("chanhvanphong", "present", ""),
+            ("gd.taichinh", "present", ""),
+            ("gd.noivu", "present", ""),
+            ("gd.khcn", "present", ""),
+            ("gd.yte", "absent", "Dự Hội nghị trực tuyến của Bộ Y tế"),
+            ("gd.congan", "present", ""),
+            ("ct.hoankiem", "online", ""),
+            ("ct.socson", "represented", "Ông Lại Văn Tuấn, Phó Chủ tịch UBND xã Sóc Sơn"),
+            ("khachmoi", "present", ""),
+        ],
+        "polls": [
+            {
+                "item": 3,
+                "question": (
+                    "Thống nhất chủ trương hỗ trợ chứng thư chữ ký số miễn phí cho người dân khi "
+                    "thực hiện dịch vụ công trực tuyến trong năm 2027"
+                ),
+                "kind": "open",
+                "rule": "cast_majority",
+                "ballots": {
+                    "phochutich": 0,
+                    "chanhvanphong": 0,
+                    "gd.taichinh": 0,
+                    "gd.noivu": 0,
+                    "gd.khcn": 0,
+                    "gd.congan": 2,
+                },
+                "publish": True,
+            }
+        ],
+        "general": (
+            "Sau hơn một năm vận hành chính quyền địa phương hai cấp, các sở, ngành và UBND các "
+            "phường, xã đã bám sát chỉ đạo của UBND Thành phố; tỷ lệ hồ sơ trực tuyến toàn trình "
+            "đạt 62%, tỷ lệ số hóa hồ sơ, kết quả giải quyết thủ tục hành chính đạt 71%. Tuy nhiên, "
+            "dữ liệu dân cư tại một số phường, xã chưa được làm sạch, việc tái sử dụng dữ liệu đã "
+            "số hóa còn hạn chế, nhiều người dân chưa có chữ ký số cá nhân."
+        ),
+        "items": {
+            1: {
+                "conclusion": (
+                    "Cơ bản thống nhất báo cáo của Công an Thành phố về kết quả thực hiện Đề án 06 "
+                    "10 tháng năm 2026. Các đơn vị tập trung làm sạch dữ liệu dân cư, bảo đảm dữ "
+                    "liệu “đúng, đủ, sạch, sống” phục vụ giải quyết thủ tục hành chính."
+                ),
+                "tasks": [
+                    (
+                        "Giao Công an Thành phố chủ trì, phối hợp với Sở Khoa học và Công nghệ "
+                        "hoàn thành làm sạch dữ liệu dân cư, đồng bộ với dữ liệu hộ tịch; báo cáo "
+                        "UBND Thành phố trước ngày {deadline}.",
+                        10,
+                    ),
+                    (
+                        "Giao Sở Nội vụ chủ trì, phối hợp với Công an Thành phố rà soát, chuẩn hóa "
+                        "quy trình nội bộ giải quyết thủ tục hành chính liên thông; báo cáo UBND "
+                        "Thành phố trước ngày {deadline}.",
+                        35,
+                    ),
+                ],
+            },
+            2: {
+                "conclusion": (
+                    "Thống nhất với dự thảo Kế hoạch số hóa hồ sơ, kết quả giải quyết thủ tục hành "
+                    "chính tại UBND phường, xã năm 2027 do Văn phòng UBND Thành phố trình; ghi "
+                    "nhận kinh nghiệm của UBND phường Cửa Nam tại bộ phận một cửa."
+                ),
+                "tasks": [
+                    (
+                        "Giao Văn phòng UBND Thành phố chủ trì, phối hợp với Sở Khoa học và Công "
+                        "nghệ hoàn thiện Kế hoạch số hóa hồ sơ, kết quả giải quyết thủ tục hành "
+                        "chính tại UBND phường, xã năm 2027; trình UBND Thành phố trước ngày "
+                        "{deadline}.",
+                        15,
+                    ),
+                    (
+                        "Giao UBND phường Hoàn Kiếm chủ trì, phối hợp với UBND phường Cửa Nam tổ "
+                        "chức số hóa toàn bộ hồ sơ tiếp nhận tại bộ phận một cửa của phường; báo "
+                        "cáo UBND Thành phố trước ngày {deadline}.",
+                        22,
+                    ),
+                ],
+            },
+            3: {
+                "conclusion": (
+                    "Thống nhất chủ trương hỗ trợ chứng thư chữ ký số miễn phí cho người dân khi "
+                    "thực hiện dịch vụ công trực tuyến trong năm 2027, ưu tiên người cao tuổi, "
+                    "người có công và hộ nghèo."
+                ),
+                "tasks": [
+                    (
+                        "Giao Sở Khoa học và Công nghệ chủ trì, phối hợp với Sở Tài chính xây dựng "
+                        "phương án hỗ trợ chứng thư chữ ký số miễn phí, xác định kinh phí và lộ "
+                        "trình thực hiện năm 2027; báo cáo UBND Thành phố trước ngày {deadline}.",
+                        18,
+                    ),
+                    (
+                        "Giao Sở Tài chính chủ trì, phối hợp với Sở Khoa học và Công nghệ thẩm "
+                        "định, cân đối kinh phí hỗ trợ chữ ký số trong dự toán ngân sách năm 2027; "
+                        "báo cáo UBND Thành phố trước ngày {deadline}.",
+                        40,
+                    ),
+                ],
+            },
+        },
+        # Issued by the committee a few working days after the meeting.
+        "notice": {"variant": "committee", "working_days_after": 3},
+    },
+    "live": {
+        "items": {
+            0: {
+                "conclusion": (
+                    "Thống nhất phương án điều chuyển vốn đầu tư công năm 2026 từ các dự án chậm "
+                    "giải ngân sang các dự án có khả năng giải ngân tốt, như Sở Tài chính đề xuất."
+                ),
+                "tasks": [
+                    (
+                        "Giao Sở Tài chính chủ trì, phối hợp với Sở Xây dựng hoàn thiện hồ sơ điều "
+                        "chuyển vốn, trình UBND Thành phố trước ngày {deadline}.",
+                        7,
+                    ),
+                ],
+            },
+        },
+    },
+}

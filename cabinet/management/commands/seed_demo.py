@@ -14,15 +14,17 @@ from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from cabinet.demo.data import MEETINGS, PAPERS, PEOPLE, UNITS
+from cabinet.conclusion_forms import parse_into_fields
+from cabinet.demo.data import MEETINGS, PAPERS, PEOPLE, RECORDS, UNITS
 from cabinet.models import AgendaItem, ItemClock, Meeting, Participant, Unit, User
 from cabinet.paper_render import DocumentHeader, render_document
 from cabinet.services import agenda as agenda_services
 from cabinet.services import attendance as attendance_services
+from cabinet.services import conclusions as conclusion_services
 from cabinet.services import meetings as meeting_services
 from cabinet.services import papers as paper_services
 from cabinet.services import room as room_services
@@ -32,6 +34,8 @@ from cabinet.services.paper_processing import process_version
 
 PAPER_DIR = Path(__file__).resolve().parents[2] / "demo" / "papers"
 SECRETARIAT_GROUP = "Văn phòng UBND – thư ký cuộc họp"
+# The committee's chair and vice-chairs follow every task up, as the office does.
+LEADERS_GROUP = "Lãnh đạo UBND Thành phố"
 CITY = "Hà Nội"
 # The demo password is public by design (README); DEMO_PASSWORD overrides it.
 DEFAULT_PASSWORD = "phonghop2026"  # noqa: S105
@@ -76,7 +80,10 @@ class Command(BaseCommand):
 
     def _people(self, units: dict[str, Unit]) -> dict[str, User]:
         secretariat, _ = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
-        secretariat.permissions.add(Permission.objects.get(codename="organize_meetings"))
+        follow_up = Permission.objects.get(codename="follow_up_tasks")
+        secretariat.permissions.add(Permission.objects.get(codename="organize_meetings"), follow_up)
+        leaders, _ = Group.objects.get_or_create(name=LEADERS_GROUP)
+        leaders.permissions.add(follow_up)
         users = {}
         for spec in PEOPLE:
             user = User(
@@ -91,6 +98,8 @@ class Command(BaseCommand):
             user.save()
             if spec["demo_role"] == "secretary":
                 user.groups.add(secretariat)
+            if spec["demo_role"] in ("chair", "vice_chair"):
+                user.groups.add(leaders)
             users[spec["username"]] = user
         return users
 
@@ -134,13 +143,71 @@ class Command(BaseCommand):
                 self._papers(meeting, child, child_spec, paper_date, secretary)
         meeting_services.publish_meeting(actor=secretary, meeting=meeting)
         chair = users[spec["chair"]]
+        record = RECORDS.get(spec["key"], {})
         if day < today:
             meeting_services.start_meeting(actor=chair, meeting=meeting)
+            self._roll_call(meeting, record.get("attendance", []), participants, secretary)
+            top = list(meeting.agenda_items.filter(parent__isnull=True).order_by("position"))
+            for poll_spec in record.get("polls", []):
+                self._poll(meeting, poll_spec, top, users, chair)
             meeting_services.end_meeting(actor=chair, meeting=meeting)
         elif "live" in spec:
             meeting_services.start_meeting(actor=chair, meeting=meeting)
             self._live(meeting, spec["live"], participants, users, secretary, chair)
+        if record and meeting.status in ("in_session", "ended"):
+            self._record(meeting, record, secretary, day)
         return meeting
+
+    def _roll_call(
+        self,
+        meeting: Meeting,
+        attendance: list[tuple[str, str, str]],
+        participants: dict[str, Participant],
+        secretary: User,
+    ) -> None:
+        for username, status, detail in attendance:
+            attendance_services.mark_attendance(
+                actor=secretary,
+                meeting=meeting,
+                participant_id=participants[username].pk,
+                status=status,
+                reason=detail if status == "absent" else "",
+                substitute=detail if status == "represented" else "",
+            )
+
+    def _record(
+        self, meeting: Meeting, record: dict[str, Any], secretary: User, day: dt.date
+    ) -> None:
+        """Conclusions and tasks, the tasks typed as sentences and read by the form's parser (a
+        sentence it cannot read fully is a mistake in the demo data: stop and say so)."""
+        top = list(meeting.agenda_items.filter(parent__isnull=True).order_by("position"))
+        if record.get("general"):
+            conclusion_services.record_conclusion(
+                actor=secretary, meeting=meeting, item_id=None, text=record["general"]
+            )
+        for index, item_record in record.get("items", {}).items():
+            item = top[index]
+            conclusion_services.record_conclusion(
+                actor=secretary, meeting=meeting, item_id=item.pk, text=item_record["conclusion"]
+            )
+            for template, days in item_record.get("tasks", []):
+                deadline = day + dt.timedelta(days=days)
+                sentence = template.format(deadline=f"{deadline:%d/%m/%Y}")
+                fields, parsed = parse_into_fields(sentence, today=day)
+                if parsed.lead is None or parsed.unknown_units or parsed.deadline != deadline:
+                    raise CommandError(f"demo task sentence not fully read: {sentence}")
+                conclusion_services.add_task(
+                    actor=secretary,
+                    meeting=meeting,
+                    item_id=item.pk,
+                    lead_unit_id=fields["lead_unit"],
+                    coordinating_unit_ids=fields["coordinating_units"],
+                    with_related_units=fields["with_related_units"],
+                    content=fields["content"],
+                    deadline=fields["deadline"],
+                    report_to=fields["report_to"],
+                    source_text=sentence,
+                )
 
     def _live(
         self,

@@ -240,9 +240,14 @@ def _issuer_phrase(issuer: str) -> str:
     return issuer
 
 
-def _about(title: str) -> str:
+def _about(title: str, kind: str = "") -> str:
     title = " ".join(title.split()).rstrip(".")
     folded = vt.fold(title)
+    # A trích yếu read with its type ("Kế hoạch triển khai ...", "Chỉ thị về ...") would say the
+    # type twice after "Thực hiện Kế hoạch số ...".
+    if kind and folded.startswith(vt.fold(kind) + " "):
+        title = title[len(kind) + 1 :]
+        folded = vt.fold(title)
     if folded.startswith("v/v "):
         return "về việc " + title[4:]
     if folded.startswith("ve "):
@@ -263,7 +268,7 @@ def reference_sentence(directive: Directive) -> str:
     if directive.issuer:
         parts.append(f"của {_issuer_phrase(directive.issuer)}")
     if directive.title:
-        parts.append(_about(directive.title))
+        parts.append(_about(directive.title, kind))
     return " ".join(parts) + "."
 
 

@@ -420,3 +420,36 @@ def test_the_library_proposes_the_directive_a_conclusion_carries_out_and_nothing
         user=user,
     )
     assert budget == []
+
+
+def test_a_reference_names_the_document_once_and_reads_as_a_sentence():
+    from assistant.models import Directive
+
+    def sentence(**fields):
+        return drafting.reference_sentence(Directive(**fields))
+
+    assert sentence(
+        doc_type="ke_hoach",
+        number="28/KH-UBND",
+        issued_on=dt.date(2026, 1, 23),
+        issuer="ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI",
+        title="Kế hoạch triển khai Đề án 06 năm 2026 trên địa bàn Thành phố",
+    ) == (
+        "Thực hiện Kế hoạch số 28/KH-UBND ngày 23/01/2026 của UBND Thành phố về triển khai Đề án "
+        "06 năm 2026 trên địa bàn Thành phố."
+    )
+    assert sentence(
+        doc_type="nghi_dinh",
+        number="30/2020/NĐ-CP",
+        issued_on=dt.date(2020, 3, 5),
+        issuer="CHÍNH PHỦ",
+        title="Về công tác văn thư",
+    ) == "Thực hiện Nghị định số 30/2020/NĐ-CP ngày 05/03/2020 của Chính phủ về công tác văn thư."
+    assert sentence(
+        doc_type="quyet_dinh",
+        number="3862/QĐ-UBND",
+        title="Ban hành Quy chế làm việc của Ủy ban nhân dân Thành phố Hà Nội",
+    ) == (
+        "Thực hiện Quyết định số 3862/QĐ-UBND về việc ban hành Quy chế làm việc của Ủy ban nhân "
+        "dân Thành phố Hà Nội."
+    )

@@ -30,6 +30,7 @@ from django.db.models import Q
 
 from assistant import library
 from assistant.demo import CITY, DIRECTIVES, body
+from assistant.demo.notices import issue_demo_notices
 from assistant.models import Chunk, Directive, DirectiveStatus, Visibility
 from cabinet.demo.data import MEETINGS
 from cabinet.management.commands.seed_demo import SECRETARIAT_GROUP
@@ -77,6 +78,9 @@ class Command(BaseCommand):
             self._demo_directive(spec, librarian)
         self._decree(librarian)
         self._meeting_papers()
+        # The past meeting's conclusion notice cites the library, so it is issued once it is loaded.
+        for reference in issue_demo_notices():
+            self.stdout.write(f"Conclusion notice {reference} issued for the past demo meeting.")
         self.stdout.write(self.style.SUCCESS("Library loaded."))
 
     def _grant_library_permission(self) -> None:

@@ -1,0 +1,55 @@
+"""The demo's issued conclusion notice: the past meeting's notice, drafted by the assistant from
+the meeting's record (with the references the library proposes, as a secretary would accept
+them), approved by the chair and issued a few working days after the meeting.
+
+Run by seed_library after the library is loaded (the references come from it). Idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from assistant import drafting
+from cabinet.demo.data import MEETINGS, RECORDS
+from cabinet.models import ConclusionNotice, Meeting, MeetingStatus, ParticipantRole
+from cabinet.services import notices as notice_services
+from cabinet.workdays import Calendar
+
+
+def issue_demo_notices() -> list[str]:
+    """Issue the notices the demo data asks for; the references of the issued ones."""
+    issued = []
+    for spec in MEETINGS:
+        plan = RECORDS.get(spec["key"], {}).get("notice")
+        meeting = Meeting.objects.filter(title=spec["title"], status=MeetingStatus.ENDED).first()
+        if not plan or meeting is None or ConclusionNotice.objects.filter(meeting=meeting).exists():
+            continue
+        people = {p.role: p.user for p in meeting.participants.select_related("user")}
+        secretary, chair = people[ParticipantRole.SECRETARY], people[ParticipantRole.CHAIR]
+        draft = drafting.build_notice(meeting, user=secretary)
+        references = {}
+        for section in draft.sections:
+            found = drafting.suggest_references(section, user=secretary, limit=1)
+            if found:
+                references[section.key] = [found[0].directive_id]
+        content = drafting.overrides_from(draft, parts={}, items={}, references=references)
+        notice_services.save_notice_draft(
+            actor=secretary, meeting=meeting, variant=plan["variant"], content=content
+        )
+        notice_services.approve_notice(actor=chair, meeting=meeting)
+        notice = ConclusionNotice.objects.get(meeting=meeting)
+        final = drafting.build_notice(meeting, user=secretary, notice=notice).as_content()
+        day = Calendar.from_settings().add_working_days(
+            timezone.localdate(meeting.ends_at), plan["working_days_after"]
+        )
+        notice = notice_services.issue_notice(
+            actor=secretary, meeting=meeting, final_content=final, today=min(day, _today())
+        )
+        issued.append(notice.reference)
+    return issued
+
+
+def _today() -> dt.date:
+    return timezone.localdate()

@@ -13,9 +13,11 @@ from cabinet.models import (
     ORGANIZER_ROLES,
     AgendaItem,
     Conclusion,
+    ConclusionNotice,
     Meeting,
     MeetingEvent,
     MeetingStatus,
+    NoticeStatus,
     Paper,
     PaperRead,
     PaperVersion,
@@ -261,6 +263,11 @@ def notice_due(meeting: Meeting, *, today: dt.date | None = None) -> NoticeDue |
     deadline = notice_deadline(ended_on, calendar)
     left = calendar.working_days_left(today or timezone.localdate(), deadline)
     return NoticeDue(ended_on=ended_on, deadline=deadline, working_days_left=left)
+
+
+def issued_notice(meeting: Meeting) -> ConclusionNotice | None:
+    """The meeting's conclusion notice once issued (every participant may read it)."""
+    return ConclusionNotice.objects.filter(meeting=meeting, status=NoticeStatus.ISSUED).first()
 
 
 @dataclass

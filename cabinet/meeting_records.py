@@ -62,7 +62,6 @@ INVITED_ORDER = (
     ParticipantRole.GUEST,
     ParticipantRole.OBSERVER,
 )
-ATTENDANCE_ORDER = (*INVITED_ORDER, ParticipantRole.SECRETARY)
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
 
@@ -247,8 +246,11 @@ def _item_numbers(meeting: Meeting) -> list[tuple[str, AgendaItem, int]]:
 
 def _attendance_blocks(participants: list[Participant]) -> list[Block]:
     """ "Thành phần tham dự:" from the attendance the secretary or the members recorded; the
-    invited participants when nobody was marked."""
-    ordered = _ordered(participants, ATTENDANCE_ORDER)
+    invited participants when nobody was marked. The secretaries keep the minutes and are named
+    on their own line ("Thư ký"), not in the lists."""
+    ordered = _ordered(
+        (p for p in participants if p.role != ParticipantRole.SECRETARY), INVITED_ORDER
+    )
     marked: dict[int, Attendance] = {}
     for participant in ordered:
         try:

@@ -472,12 +472,23 @@ def _recipients(container: Any, recipients: tuple[str, ...], *, reuse_first: boo
         _add_text(_paragraph(container, align=WD_ALIGN_PARAGRAPH.LEFT), line, SIZE_RECIPIENTS)
 
 
+def _keep_rows_whole(table: Any) -> None:
+    for row in table.rows:
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+
+
 def _closing(document: Any, doc: AdminDocument) -> None:
+    # The signature never stands alone on a page: the last paragraph goes with it.
+    if document.paragraphs:
+        document.paragraphs[-1].paragraph_format.keep_with_next = True
     spacer = _paragraph(document, after=0)
+    spacer.paragraph_format.keep_with_next = True
     _mark_size(spacer, 6)
     if len(doc.signatures) >= 2:
         width = TEXT_WIDTH_MM / len(doc.signatures)
         table = _table(document, 1, tuple(width for _ in doc.signatures))
+        _keep_rows_whole(table)
         for cell, signature in zip(table.rows[0].cells, doc.signatures, strict=True):
             _signature(cell, signature)
         if doc.recipients:
@@ -486,6 +497,7 @@ def _closing(document: Any, doc: AdminDocument) -> None:
         return
     if doc.signatures:
         table = _table(document, 1, (CLOSING_LEFT_MM, CLOSING_RIGHT_MM))
+        _keep_rows_whole(table)
         left, right = table.rows[0].cells
         if doc.recipients:
             _recipients(left, doc.recipients, reuse_first=True)

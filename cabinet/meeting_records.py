@@ -187,10 +187,9 @@ def _join(names: Iterable[str]) -> str:
 
 def _ordered(participants: Iterable[Participant], order: tuple[str, ...]) -> list[Participant]:
     rank = {role: index for index, role in enumerate(order)}
-    return sorted(
-        participants,
-        key=lambda p: (rank.get(p.role, len(order)), (p.user.full_name or p.user.username)),
-    )
+    # Within a role, the order in which the secretary invited them: that is the protocol order
+    # (by rank), which no sort by name would give.
+    return sorted(participants, key=lambda p: (rank.get(p.role, len(order)), p.pk))
 
 
 def _participants(meeting: Meeting) -> list[Participant]:
@@ -291,19 +290,19 @@ def _attendance_blocks(participants: list[Participant]) -> list[Block]:
     return blocks
 
 
-def _invited_line(participant: Participant) -> str:
+def _invited_line(participant: Participant, *, mark_guest: bool = True) -> str:
     line = _capitalize(_person(participant))
     if participant.substitute_for is not None:
         line += f" (dự thay đồng chí {participant.substitute_for})"
-    if participant.role == ParticipantRole.GUEST:
+    if mark_guest and participant.role == ParticipantRole.GUEST:
         line += " (khách mời)"
     return line
 
 
-def _dash_list(lines: list[str]) -> list[Block]:
+def _dash_list(lines: list[str], kind: BlockKind = "plain") -> list[Block]:
     """ "- ...;" lines, the last one ending with "."."""
     return [
-        Block.of("plain", f"- {line}{'.' if n == len(lines) - 1 else ';'}")
+        Block.of(kind, f"- {line}{'.' if n == len(lines) - 1 else ';'}")
         for n, line in enumerate(lines)
     ]
 
@@ -364,7 +363,7 @@ def _speaker_blocks(requests: list[SpeakerRequest]) -> list[Block]:
         if request.note.strip():
             line += f": {request.note.strip().rstrip('.;')}"
         lines.append(line)
-    return [Block.of("body", "Ý kiến phát biểu:"), *_dash_list(lines)]
+    return [Block.of("body", "Ý kiến phát biểu:"), *_dash_list(lines, "body")]
 
 
 def _conclusion_blocks(conclusion: Conclusion | None, tasks: list[Task], label: str) -> list[Block]:
@@ -542,7 +541,7 @@ def _invitation_document(meeting: Meeting) -> AdminDocument:
     for label, people in shown:
         if len(shown) > 1:
             blocks.append(Block.of("plain", label, italic=True))
-        blocks += _dash_list([_invited_line(p) for p in people])
+        blocks += _dash_list([_invited_line(p, mark_guest=len(shown) == 1) for p in people])
     if not invited:
         blocks.append(Block.of("plain", "- Các thành phần theo danh sách kèm theo."))
 

@@ -275,6 +275,10 @@ def test_recipients_left_and_the_signature_right_on_one_row(document):
     assert all(r.bold and r.font.size.pt == 14 for r in runs_of(authority))
     # Room for the signature and the seal above the name.
     assert authority[-1].paragraph_format.space_before.pt >= 48
+    # The signature does not stand alone on a page: the row stays whole and the last body
+    # paragraph goes with it.
+    assert table.rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None
+    assert paragraph_with(document, "Phụ lục kèm theo").paragraph_format.keep_with_next
 
 
 def test_two_signatures_go_left_and_right_and_the_recipients_below():

@@ -399,8 +399,18 @@ def test_the_invitation_lists_the_invited_by_role_without_the_secretary(held):
     guests = lines.index("Khách mời:")
     assert members < guests
     assert lines[members + 1] == "- Đồng chí Phạm Đức Toàn, Chủ tịch UBND Thành phố;"
-    assert "- Đồng chí Lý Thị Mai, Phó Giám đốc Công an Thành phố (khách mời)." == lines[guests + 1]
+    assert "- Đồng chí Lý Thị Mai, Phó Giám đốc Công an Thành phố." == lines[guests + 1]
     assert not [line for line in lines if "Lê Thu Trang" in line]
+    # Within a role, the order of invitation (the protocol order), not an alphabetical one.
+    names = [line.split(",")[0].removeprefix("- Đồng chí ") for line in lines[members + 1 : guests]]
+    assert names == [
+        "Phạm Đức Toàn",
+        "Trần Minh Hải",
+        "Nguyễn Thị Hằng",
+        "Đỗ Quang Vinh",
+        "Hoàng Anh Tuấn",
+        "Bùi Văn Khoa",
+    ]
 
 
 def test_issuing_bodies_by_unit_kind():

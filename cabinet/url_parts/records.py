@@ -1,3 +1,19 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from cabinet.views import records
+
+# The meeting's generated records (Decree 30 layout): minutes and invitation, DOCX and PDF.
+urlpatterns: list[URLPattern] = [
+    path("meetings/<int:meeting_id>/minutes.docx", records.minutes_docx, name="minutes_docx"),
+    path("meetings/<int:meeting_id>/minutes.pdf", records.minutes_pdf, name="minutes_pdf"),
+    path(
+        "meetings/<int:meeting_id>/invitation.docx",
+        records.invitation_docx,
+        name="invitation_docx",
+    ),
+    path(
+        "meetings/<int:meeting_id>/invitation.pdf",
+        records.invitation_pdf,
+        name="invitation_pdf",
+    ),
+]

@@ -20,7 +20,6 @@ the notice can never cite a document the library does not hold.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,7 +31,8 @@ from django.utils import timezone
 
 from assistant import text as vt
 from assistant.models import Directive, DocType
-from cabinet.decree30 import AdminDocument, Block, Signature
+from cabinet.decree30 import AdminDocument, Block, Signature, date_phrase
+from cabinet.meeting_records import city_name
 from cabinet.models import (
     COUNTS_AS_PRESENT,
     AgendaItem,
@@ -179,20 +179,9 @@ class NoticeDraft:
 # ------------------------------------------------------------------------------------------------
 
 
-def city_name() -> str:
-    return str(settings.CITY_NAME)
-
-
 def committee_lines() -> tuple[str, str]:
     """("ỦY BAN NHÂN DÂN", "THÀNH PHỐ HÀ NỘI")."""
     return "ỦY BAN NHÂN DÂN", f"THÀNH PHỐ {city_name().upper()}"
-
-
-def long_date(day: dt.date) -> str:
-    """ "ngày 05 tháng 01 năm 2026" — Decree 30: a leading zero for days below 10 and for the
-    months 1 and 2 (other months without)."""
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def _lower_first(text: str) -> str:
@@ -592,7 +581,7 @@ def _from_final(notice: ConclusionNotice, final: dict[str, Any]) -> NoticeDraft:
         parent_body=final["parent_body"],
         issuing_body=final["issuing_body"],
         number_line=f"Số: {notice.reference}",
-        place_date=f"{city_name()}, {long_date(notice.issued_on)}",
+        place_date=f"{city_name()}, {date_phrase(notice.issued_on)}",
         title=final["title"],
         opening=final["opening"],
         attendees=final["attendees"],

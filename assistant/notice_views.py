@@ -247,7 +247,7 @@ def notice_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
     document, stem = _export(request, meeting_id)
     try:
         pdf = decree30.docx_to_pdf(decree30.render_docx(document))
-    except decree30.ConversionError as error:
+    except decree30.DocumentError as error:
         messages.error(request, str(error))
         return redirect("assistant:notice", meeting_id=meeting_id)
     return _download(pdf, f"{stem}.pdf", "application/pdf")

@@ -47,8 +47,6 @@ from cabinet.services.voting import tally
 from cabinet.task_sentences import compose_task_sentence
 
 # The city the committee governs, for "ỦY BAN NHÂN DÂN / THÀNH PHỐ HÀ NỘI" and "Hà Nội, ngày ...";
-# settings.CABINET_CITY overrides it for another province or city.
-DEFAULT_CITY = "Hà Nội"
 # Where the invitation tells people to find the papers (form 1.7, note 8: "các vấn đề cần lưu ý").
 PAPERS_NOTE = (
     "Tài liệu cuộc họp được gửi trên Hệ thống phòng họp không giấy; đề nghị các đồng chí "
@@ -66,7 +64,8 @@ WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "t
 
 
 def city_name() -> str:
-    return str(getattr(settings, "CABINET_CITY", "") or DEFAULT_CITY)
+    """settings.CITY_NAME: "Hà Nội" unless another city runs the system."""
+    return str(settings.CITY_NAME)
 
 
 # ---------------------------------------------------------------------------------------------

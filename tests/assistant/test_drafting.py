@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assistant import drafting
+from cabinet.decree30 import date_phrase
 from cabinet.models import ConclusionNotice, NoticeStatus, Task, Unit
 from cabinet.services import attendance as attendance_services
 from cabinet.services import conclusions as record
@@ -301,9 +302,9 @@ def test_the_issued_notice_never_changes_afterwards(meeting_record):
 
 
 def test_dates_follow_the_decree(meeting_record):
-    assert drafting.long_date(dt.date(2026, 1, 5)) == "ngày 05 tháng 01 năm 2026"
-    assert drafting.long_date(dt.date(2026, 2, 28)) == "ngày 28 tháng 02 năm 2026"
-    assert drafting.long_date(dt.date(2026, 11, 9)) == "ngày 09 tháng 11 năm 2026"
+    assert date_phrase(dt.date(2026, 1, 5)) == "ngày 05 tháng 01 năm 2026"
+    assert date_phrase(dt.date(2026, 2, 28)) == "ngày 28 tháng 02 năm 2026"
+    assert date_phrase(dt.date(2026, 11, 9)) == "ngày 09 tháng 11 năm 2026"
 
 
 # --- The page -------------------------------------------------------------------------------------
@@ -438,13 +439,16 @@ def test_a_reference_names_the_document_once_and_reads_as_a_sentence():
         "Thực hiện Kế hoạch số 28/KH-UBND ngày 23/01/2026 của UBND Thành phố về triển khai Đề án "
         "06 năm 2026 trên địa bàn Thành phố."
     )
-    assert sentence(
-        doc_type="nghi_dinh",
-        number="30/2020/NĐ-CP",
-        issued_on=dt.date(2020, 3, 5),
-        issuer="CHÍNH PHỦ",
-        title="Về công tác văn thư",
-    ) == "Thực hiện Nghị định số 30/2020/NĐ-CP ngày 05/03/2020 của Chính phủ về công tác văn thư."
+    assert (
+        sentence(
+            doc_type="nghi_dinh",
+            number="30/2020/NĐ-CP",
+            issued_on=dt.date(2020, 3, 5),
+            issuer="CHÍNH PHỦ",
+            title="Về công tác văn thư",
+        )
+        == "Thực hiện Nghị định số 30/2020/NĐ-CP ngày 05/03/2020 của Chính phủ về công tác văn thư."
+    )
     assert sentence(
         doc_type="quyet_dinh",
         number="3862/QĐ-UBND",
@@ -453,3 +457,80 @@ def test_a_reference_names_the_document_once_and_reads_as_a_sentence():
         "Thực hiện Quyết định số 3862/QĐ-UBND về việc ban hành Quy chế làm việc của Ủy ban nhân "
         "dân Thành phố Hà Nội."
     )
+
+
+# --- The exports ----------------------------------------------------------------------------------
+
+
+def test_the_notice_downloads_as_a_decree_30_docx_in_both_variants(client, meeting_record):
+    import io
+
+    from docx import Document
+
+    data = meeting_record
+    _login(client, data["secretary"])
+    response = client.get(reverse("assistant:notice_docx", args=[data["meeting"].pk]))
+    assert response.status_code == 200
+    assert response["Cache-Control"].endswith("no-store")
+    assert 'filename="du-thao-thong-bao-ket-luan-hop-' in response["Content-Disposition"]
+    document = Document(io.BytesIO(response.content))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert round(section.left_margin.mm) in range(30, 36)
+    header = document.tables[0]
+    left, right = header.rows[0].cells[0].text, header.rows[0].cells[1].text
+    assert "ỦY BAN NHÂN DÂN" in left and "THÀNH PHỐ HÀ NỘI" in left
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in right
+    paragraphs = [p.text for p in document.paragraphs]
+    assert "DỰ THẢO" in paragraphs[0] or any("DỰ THẢO" in p for p in paragraphs[:3])
+    assert "THÔNG BÁO" in paragraphs
+    assert any(p.startswith("a) Giao Công an Thành phố chủ trì") for p in paragraphs)
+    everything = "\n".join(paragraphs) + "\n".join(
+        c.text for t in document.tables for r in t.rows for c in r.cells
+    )
+    assert "TL. CHỦ TỊCH" in everything and "Lưu: VT, TH." in everything
+    bold_type = [r for p in document.paragraphs if p.text == "THÔNG BÁO" for r in p.runs]
+    assert bold_type and all(r.bold for r in bold_type)
+    body = [p for p in document.paragraphs if p.text.startswith("a) Giao Công an")]
+    assert body and all(r.font.size.pt == 14 for r in body[0].runs)
+
+    notice_services.save_notice_draft(
+        actor=data["secretary"], meeting=data["meeting"], variant="office", content={}
+    )
+    office = Document(
+        io.BytesIO(client.get(reverse("assistant:notice_docx", args=[data["meeting"].pk])).content)
+    )
+    left = "\n".join(row.cells[0].text for row in office.tables[0].rows)
+    assert "UBND THÀNH PHỐ HÀ NỘI\nVĂN PHÒNG" in left and "/TB-VP" in left
+
+
+def test_the_issued_notice_pdf_reads_back_with_its_number_and_date(client, meeting_record):
+    import io
+
+    from pypdf import PdfReader
+
+    from cabinet.convert import conversion_available
+
+    if not conversion_available():
+        pytest.skip("LibreOffice is not installed")
+    data = meeting_record
+    notice_services.save_notice_draft(
+        actor=data["secretary"], meeting=data["meeting"], variant="committee", content={}
+    )
+    notice_services.approve_notice(actor=data["chair"], meeting=data["meeting"])
+    notice_services.issue_notice(
+        actor=data["secretary"],
+        meeting=data["meeting"],
+        final_content=_draft(data).as_content(),
+        today=dt.date(2026, 11, 12),
+    )
+    _login(client, data["member"])  # every participant reads the issued notice
+    response = client.get(reverse("assistant:notice_pdf", args=[data["meeting"].pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert 'filename="thong-bao-ket-luan-01-tb-ubnd.pdf"' in response["Content-Disposition"]
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    flat = " ".join(text.split())
+    assert "Số: 01/TB-UBND" in flat
+    assert "Hà Nội, ngày 12 tháng 11 năm 2026" in flat
+    assert "DỰ THẢO" not in flat
+    assert "Nguyễn Thị Thu Hà" in flat and "Giao Sở Khoa học và Công nghệ chủ trì" in flat

@@ -428,7 +428,7 @@ def test_issuing_bodies_by_unit_kind():
 
 
 def test_the_city_comes_from_settings(held, settings):
-    settings.CABINET_CITY = "Hải Phòng"
+    settings.CITY_NAME = "Hải Phòng"
     doc = invitation_document(held.meeting)
     assert doc.issuing_body == "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HẢI PHÒNG"
     assert doc.place_date.startswith("Hải Phòng, ngày ")

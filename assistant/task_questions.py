@@ -142,14 +142,16 @@ class TaskAnswer:
 # --- Detection --------------------------------------------------------------------------------
 
 
-def _unit_names() -> list[UnitName]:
-    """The active units a question may name. The committee itself is left out: "UBND Thành
-    phố" in a question is who assigned the tasks ("nhiệm vụ UBND Thành phố giao"), not who
-    carries them out."""
-    return [
-        UnitName(id=unit.pk, name=unit.name, short_name=unit.short_name)
-        for unit in Unit.objects.filter(is_active=True).exclude(kind=UnitKind.COMMITTEE)
-    ]
+def _unit_names() -> tuple[list[UnitName], set[int]]:
+    """The active units a question may name, and which of them are the committee itself:
+    "UBND Thành phố" in a question is who assigned the tasks ("nhiệm vụ UBND Thành phố giao"),
+    not who carries them out, so it is recognised (not taken for an unknown unit) and ignored."""
+    names, committee = [], set()
+    for unit in Unit.objects.filter(is_active=True).only("pk", "name", "short_name", "kind"):
+        names.append(UnitName(id=unit.pk, name=unit.name, short_name=unit.short_name))
+        if unit.kind == UnitKind.COMMITTEE:
+            committee.add(unit.pk)
+    return names, committee
 
 
 def _unknown_unit(text: str, folded: str, known: list[tuple[int, int, UnitName]]) -> str:
@@ -183,11 +185,12 @@ def parse_task_question(question: str) -> TaskQuestion | None:
     kind = next((kind for kind, pattern in _STATES if pattern.search(folded)), None)
     if kind is None:
         return None
-    mentions = find_unit_mentions(text, _unit_names())
-    units = tuple(dict.fromkeys(unit for _s, _e, unit in mentions))
+    names, committee = _unit_names()
+    mentions = find_unit_mentions(text, names)
+    units = tuple(dict.fromkeys(unit for _s, _e, unit in mentions if unit.id not in committee))
     unknown = ""
     # The canonical text's whitespace is collapsed already, so folding it keeps every offset.
-    if not units and len(folded) == len(text):
+    if not mentions and len(folded) == len(text):
         unknown = _unknown_unit(text, folded, mentions)
     return TaskQuestion(kind=kind, units=units, unknown_unit=unknown)
 

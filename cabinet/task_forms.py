@@ -78,6 +78,7 @@ class ReportForm(forms.Form):
             (TaskStatus.REPORTED.value, _("Đã hoàn thành – đề nghị Văn phòng xác nhận")),
         ],
         widget=forms.RadioSelect,
+        initial=TaskStatus.IN_PROGRESS.value,
         error_messages={
             "required": _("Hãy chọn tình trạng nhiệm vụ."),
             "invalid_choice": _("Tình trạng không hợp lệ."),

@@ -66,7 +66,7 @@ class AttachmentField(forms.FileField):
 
     def __init__(self, **kwargs: Any) -> None:
         accept = ",".join(ext for ext, _type in ATTACHMENT_KINDS.values()) + ",.jpeg"
-        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": accept}))
+        kwargs.setdefault("widget", forms.FileInput(attrs={"accept": accept}))
         super().__init__(**kwargs)
 
 

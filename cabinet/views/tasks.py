@@ -122,7 +122,7 @@ def task_report(request: HttpRequest, task_id: int) -> HttpResponse:
                 task_id=task.pk,
                 note=data["note"],
                 status=data.get("status") or task.status,
-                attachment=data.get("attachment"),
+                attachment=data.get("attachment") or None,
             )
         except ServiceError as error:
             form.add_error(None, str(error))

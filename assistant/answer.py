@@ -85,6 +85,9 @@ class Answer:
     passages: list[ShownPassage] = field(default_factory=list)
     message: str = ""
     llm_text: str = ""  # a checked LLM answer, when one was configured and passed the checks
+    # A question about the tasks' follow-up, answered from the Task table
+    # (assistant.task_questions.TaskAnswer.as_json()); None for the library's answers.
+    tasks: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -276,6 +279,9 @@ def answer(
     """Answer ``question`` from what ``user`` may read within ``scope``."""
     question = vt.nfc(question).strip()
     scope = scope or Scope()
+    about_tasks = _task_answer(question, user=user, scope=scope)
+    if about_tasks is not None:
+        return about_tasks
     index = index or current_index()
     from assistant.retrieval import embed_query
 
@@ -327,6 +333,23 @@ def answer(
     if use_llm:
         result.llm_text = _llm_answer(question, passages)
     return result
+
+
+def _task_answer(question: str, *, user: AnyUser, scope: Scope) -> Answer | None:
+    """A question about the tasks' follow-up ("Sở Tài chính còn nhiệm vụ nào quá hạn?") is
+    answered from the Task table, within what the user may see; any other question is None."""
+    from assistant.task_questions import answer_task_question
+
+    result = answer_task_question(question, user=user, meeting_id=scope.meeting_id)
+    if result is None:
+        return None
+    return Answer(
+        question=question,
+        found=result.found,
+        confidence=1.0 if result.found else 0.0,
+        message=result.summary,
+        tasks=result.as_json(),
+    )
 
 
 def _llm_answer(question: str, passages: list[Passage]) -> str:

@@ -283,6 +283,10 @@ LIBREOFFICE_BIN = os.environ.get("LIBREOFFICE_BIN", "")
 # "/_protected/papers/"): the permission-checked view then answers with X-Accel-Redirect and nginx
 # sends the bytes. Empty (the default): Django streams the file itself.
 PAPER_X_ACCEL_REDIRECT = os.environ.get("PAPER_X_ACCEL_REDIRECT", "")
+# Tasks' follow-up (cabinet/services/task_followup.py): the largest progress report attachment,
+# and how many working days before its deadline a task shows in its unit's reminders.
+TASK_ATTACHMENT_MAX_BYTES = env_int("TASK_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+TASK_REMINDER_WORKING_DAYS = env_int("TASK_REMINDER_WORKING_DAYS", 3)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

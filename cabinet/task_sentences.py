@@ -161,6 +161,19 @@ def _find_units(folded: str, units: Sequence[UnitName]) -> dict[int, tuple[int, 
     return found
 
 
+def canonical_text(text: str, limit: int = MAX_PARAGRAPH_CHARS) -> str:
+    """NFC, whitespace collapsed, capped: the text whose offsets find_unit_mentions returns."""
+    return _canonical(text, limit)
+
+
+def find_unit_mentions(text: str, units: Sequence[UnitName]) -> list[tuple[int, int, UnitName]]:
+    """The known units named in ``text`` as (start, end, unit), in order of appearance: full
+    names, short names and aliases, with or without diacritics, in any case ("so tai chinh",
+    "STC"); overlaps resolved longest first. Offsets are in ``canonical_text(text)``."""
+    found = _find_units(_fold(_canonical(text, MAX_PARAGRAPH_CHARS)), units)
+    return [(start, found[start][0], found[start][1]) for start in sorted(found)]
+
+
 # ---------------------------------------------------------------------------------------------
 # Vocabulary (folded)
 # ---------------------------------------------------------------------------------------------

@@ -97,3 +97,70 @@ def _sha256(file: IO[bytes]) -> str:
         digest.update(chunk)
     file.seek(0)
     return digest.hexdigest()
+
+
+# --- Progress reports' attachments (cabinet.services.task_followup) -------------------------------
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+JPEG_MAGIC = b"\xff\xd8\xff"
+# Attachment kind → (file extension, content type), what the download view sends.
+ATTACHMENT_KINDS = {
+    "pdf": (".pdf", "application/pdf"),
+    "docx": (
+        ".docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "xlsx": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "png": (".png", "image/png"),
+    "jpeg": (".jpg", "image/jpeg"),
+}
+
+
+def check_attachment(file: IO[bytes], *, size: int, max_bytes: int) -> str:
+    """The kind of a progress report's attachment (a key of ATTACHMENT_KINDS), told by its size
+    and content, never by its name; raise UploadRejected otherwise. A PDF's pages are counted
+    later, in the sandbox (cabinet.services.task_followup)."""
+    if size <= 0:
+        raise UploadRejected(_("Tệp rỗng (0 byte)."))
+    if size > max_bytes:
+        raise UploadRejected(
+            _("Tệp đính kèm quá lớn: tối đa %(mb)d MB.")
+            % {"mb": max(1, max_bytes // (1024 * 1024))}
+        )
+    file.seek(0)
+    head = file.read(8)
+    file.seek(0)
+    if head.startswith(PDF_MAGIC):
+        return "pdf"
+    if head.startswith(PNG_MAGIC):
+        return "png"
+    if head.startswith(JPEG_MAGIC):
+        return "jpeg"
+    if head.startswith(ZIP_MAGIC):
+        return _office_attachment_kind(file)
+    raise UploadRejected(
+        _("Định dạng tệp đính kèm không được hỗ trợ: chỉ nhận PDF, DOCX, XLSX, PNG hoặc JPEG.")
+    )
+
+
+def _office_attachment_kind(file: IO[bytes]) -> str:
+    """DOCX or XLSX, told apart by the archive's own directory (with the same zip-bomb limits as
+    the papers)."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_ZIP_MEMBERS or (
+                sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES
+            ):
+                raise UploadRejected(_("Tệp nén bất thường (quá lớn khi giải nén); không nhận."))
+            names = {m.filename for m in members}
+    except zipfile.BadZipFile as exc:
+        raise UploadRejected(_("Tệp nén bị hỏng hoặc không hoàn chỉnh.")) from exc
+    finally:
+        file.seek(0)
+    if "[Content_Types].xml" in names:
+        if "word/document.xml" in names:
+            return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+    raise UploadRejected(_("Tệp nén này không phải văn bản DOCX hay bảng tính XLSX; không nhận."))

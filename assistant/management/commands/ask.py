@@ -42,6 +42,9 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False, indent=1))
             return
+        if result.tasks is not None:
+            self.write_tasks(result.tasks)
+            return
         self.stdout.write(f"Độ tin cậy: {result.confidence:.0%}")
         if result.llm_text:
             self.stdout.write(result.llm_text + "\n")
@@ -54,6 +57,21 @@ class Command(BaseCommand):
         if not result.found:
             for passage in result.passages[:3]:
                 self.stdout.write(f"- {passage.citation.label}: {flat(passage.text)[:200]}…")
+
+    def write_tasks(self, tasks: dict[str, Any]) -> None:
+        """A question about the tasks' follow-up: the summary, then one line per task."""
+        self.stdout.write(tasks["summary"])
+        for item in tasks["items"]:
+            state = item["status_label"]
+            if item["overdue"]:
+                state += f", quá hạn {item['days_late']} ngày làm việc"
+            deadline = item["deadline_display"] or "không có"
+            self.stdout.write(
+                f"- {flat(item['content'])[:200]}\n   {item['lead_unit']} · thời hạn {deadline}"
+                f" · {state} · {item['url']}"
+            )
+        if tasks["total"] > len(tasks["items"]):
+            self.stdout.write(f"(… và {tasks['total'] - len(tasks['items'])} nhiệm vụ khác)")
 
 
 def flat(text: str) -> str:

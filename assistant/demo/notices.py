@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from assistant import drafting
 from cabinet.demo.data import MEETINGS, RECORDS
-from cabinet.models import ConclusionNotice, Meeting, MeetingStatus, ParticipantRole
+from cabinet.models import ConclusionNotice, Meeting, MeetingStatus, ParticipantRole, Task, User
 from cabinet.services import notices as notice_services
+from cabinet.services import task_followup as followup
 from cabinet.workdays import Calendar
 
 
@@ -48,7 +49,23 @@ def issue_demo_notices() -> list[str]:
             actor=secretary, meeting=meeting, final_content=final, today=min(day, _today())
         )
         issued.append(notice.reference)
+        _report_progress(meeting, RECORDS[spec["key"]], secretary)
     return issued
+
+
+def _report_progress(meeting: Meeting, record: dict, office: User) -> None:
+    """The units' reports on their tasks since the notice, through the follow-up services."""
+    tasks = list(
+        Task.objects.filter(meeting=meeting).order_by("agenda_item__position", "position", "pk")
+    )
+    for index, username, status, note, confirmed in record.get("progress", []):
+        task = tasks[index]
+        reporter = User.objects.get(username=username)
+        followup.report_progress(actor=reporter, task_id=task.pk, note=note, status=status)
+        if confirmed:
+            followup.confirm_completion(
+                actor=office, task_id=task.pk, note="Văn phòng xác nhận đã hoàn thành."
+            )
 
 
 def _today() -> dt.date:

@@ -786,6 +786,32 @@ RECORDS: dict[str, dict] = {
         },
         # Issued by the committee a few working days after the meeting.
         "notice": {"variant": "committee", "working_days_after": 3},
+        # What the units reported since (task = its number in the order above, from 0), and
+        # whether the office confirmed it: one overdue in progress, one done, one awaiting
+        # confirmation, the others not started (one due within days: a reminder).
+        "progress": [
+            (
+                0,
+                "gd.congan",
+                "in_progress",
+                "Đã làm sạch dữ liệu tại 96/126 phường, xã; đang đối soát với dữ liệu hộ tịch.",
+                False,
+            ),
+            (
+                2,
+                "chanhvanphong",
+                "reported",
+                "Đã trình UBND Thành phố dự thảo Kế hoạch số hóa hồ sơ năm 2027.",
+                True,
+            ),
+            (
+                4,
+                "gd.khcn",
+                "reported",
+                "Đã gửi Sở Tài chính phương án hỗ trợ chữ ký số và dự toán kinh phí.",
+                False,
+            ),
+        ],
     },
     "live": {
         "items": {

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from assistant import drafting
+from assistant import drafting, notice_polish
 from cabinet import decree30
 from cabinet.models import ConclusionNotice, Meeting, NoticeStatus, NoticeVariant, User
 from cabinet.permissions import can_approve_notice, can_record_conclusions
@@ -93,6 +93,7 @@ def notice_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "variants": NoticeVariant.choices,
             "can_approve": can_approve_notice(access.participant),
             "can_issue": can_record_conclusions(access.participant),
+            "llm_available": notice_polish.is_available(),
             "notice_due": notice_due(meeting),
         },
     )
@@ -167,6 +168,8 @@ def _post(request: HttpRequest, meeting: Meeting, notice: ConclusionNotice | Non
                 _("Đã ban hành Thông báo số %(ref)s; các nhiệm vụ được đưa vào theo dõi.")
                 % {"ref": issued.reference},
             )
+        elif action == "polish":
+            _polish(request, meeting, notice, user)
         elif action == "reset":
             notice_services.save_notice_draft(
                 actor=user,
@@ -181,6 +184,28 @@ def _post(request: HttpRequest, meeting: Meeting, notice: ConclusionNotice | Non
     except ServiceError as error:
         messages.error(request, str(error))
     return redirect("assistant:notice", meeting_id=meeting.pk)
+
+
+def _polish(
+    request: HttpRequest, meeting: Meeting, notice: ConclusionNotice | None, user: User
+) -> None:
+    """Have the configured LLM rewrite the general assessment (checked: no new fact); the
+    rewrite becomes the secretary's edit, which she reads, changes or undoes before approval."""
+    draft = drafting.build_notice(meeting, user=user, notice=notice)
+    try:
+        text = notice_polish.polish_assessment(draft)
+    except notice_polish.PolishRefused as refused:
+        messages.error(request, str(refused))
+        return
+    content = dict(notice.content) if notice else {}
+    content["assessment"] = text
+    notice_services.save_notice_draft(
+        actor=user, meeting=meeting, variant=draft.variant, content=content
+    )
+    messages.success(
+        request,
+        _("Đã viết lại phần “Đánh giá chung” bằng mô hình ngôn ngữ; hãy đọc lại trước khi duyệt."),
+    )
 
 
 def _save(

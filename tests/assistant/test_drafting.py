@@ -534,3 +534,61 @@ def test_the_issued_notice_pdf_reads_back_with_its_number_and_date(client, meeti
     assert "Hà Nội, ngày 12 tháng 11 năm 2026" in flat
     assert "DỰ THẢO" not in flat
     assert "Nguyễn Thị Thu Hà" in flat and "Giao Sở Khoa học và Công nghệ chủ trì" in flat
+
+
+# --- The optional LLM rewrite of the assessment (a fake endpoint, never the network) --------------
+
+from tests.assistant.test_llm import fake_llm, no_proxy  # noqa: E402, F401  (fixtures)
+
+
+def test_a_rewrite_that_adds_a_figure_or_a_unit_is_refused():
+    from assistant.notice_polish import PolishRefused, check_polish
+
+    facts = "Tỷ lệ hồ sơ trực tuyến đạt 62%; Công an Thành phố làm sạch dữ liệu dân cư."
+    original = "Tỷ lệ hồ sơ trực tuyến đạt 62%."
+    kept = check_polish(
+        "Tỷ lệ hồ sơ trực tuyến toàn trình đạt 62%, nhờ Công an Thành phố làm sạch dữ liệu.",
+        facts=facts,
+        original=original,
+    )
+    assert kept.startswith("Tỷ lệ hồ sơ")
+    with pytest.raises(PolishRefused, match="75"):
+        check_polish("Tỷ lệ đạt 75%.", facts=facts, original=original)
+    with pytest.raises(PolishRefused, match="Sở Y tế"):
+        check_polish("Sở Y tế đã phối hợp tốt; tỷ lệ đạt 62%.", facts=facts, original=original)
+    with pytest.raises(PolishRefused):
+        check_polish("  ", facts=facts, original=original)
+
+
+def test_the_secretary_has_the_assessment_rewritten_from_the_recorded_facts_only(
+    client,
+    meeting_record,
+    fake_llm,
+    settings,  # noqa: F811 (the imported fixture)
+):
+    data = meeting_record
+    settings.ASSISTANT_LLM_URL = fake_llm.url
+    settings.ASSISTANT_LLM_MODEL = "qwen2.5-7b-instruct"
+    _login(client, data["secretary"])
+    url = reverse("assistant:notice", args=[data["meeting"].pk])
+    assert "Viết lại cho mạch lạc" in client.get(url).content.decode()
+    rewrite = "Các đơn vị đã bám sát chỉ đạo, tỷ lệ hồ sơ trực tuyến toàn trình đạt 62%."
+    fake_llm.reply(rewrite)
+    client.post(url, {"action": "polish"})
+    notice = ConclusionNotice.objects.get(meeting=data["meeting"])
+    assert notice.content["assessment"] == rewrite
+    sent = fake_llm.requests[-1].body["messages"][1]["content"]
+    assert "tỷ lệ hồ sơ trực tuyến toàn trình đạt 62%" in sent
+    assert "Cơ bản thống nhất báo cáo của Công an Thành phố." in sent
+
+    fake_llm.reply("Tỷ lệ hồ sơ trực tuyến đạt 90%, vượt kế hoạch.")
+    page = client.post(url, {"action": "polish"}, follow=True).content.decode()
+    assert "số liệu không có trong kết luận" in page
+    notice.refresh_from_db()
+    assert notice.content["assessment"] == rewrite  # unchanged
+
+
+def test_without_an_endpoint_there_is_no_rewrite_button(client, meeting_record):
+    _login(client, meeting_record["secretary"])
+    page = client.get(reverse("assistant:notice", args=[meeting_record["meeting"].pk]))
+    assert "Viết lại cho mạch lạc" not in page.content.decode()

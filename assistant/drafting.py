@@ -41,6 +41,7 @@ from cabinet.models import (
     Conclusion,
     ConclusionNotice,
     Meeting,
+    NoticeStatus,
     NoticeVariant,
     Participant,
     ParticipantRole,
@@ -506,18 +507,27 @@ def accepted_references(
 
 
 def _is_int(value: Any) -> bool:
-    return isinstance(value, int) or (isinstance(value, str) and value.isdigit())
+    return isinstance(value, int) or (
+        isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 12
+    )
 
 
 def build_notice(
     meeting: Meeting, *, user: AnyUser, notice: ConclusionNotice | None = None
 ) -> NoticeDraft:
     """The notice as it reads now: the record, with the secretary's overrides on top. An issued
-    notice reads as it was issued."""
+    notice reads as it was issued; an approved one as the chair approved it (no "DỰ THẢO" any
+    more, the number and date still blank until it is issued)."""
     content: dict[str, Any] = dict(notice.content) if notice else {}
     variant = notice.variant if notice else NoticeVariant.COMMITTEE
     if notice is not None and notice.number and isinstance(content.get("final"), dict):
-        return _from_final(notice, content["final"])
+        return _resolved(notice, content["final"])
+    if (
+        notice is not None
+        and notice.status == NoticeStatus.APPROVED
+        and isinstance(content.get("approved"), dict)
+    ):
+        return _resolved(notice, content["approved"])
     record = _read_record(meeting)
     defaults = _defaults(record)
     references, _valid, dropped = accepted_references(content, user)
@@ -531,8 +541,8 @@ def build_notice(
     return NoticeDraft(
         variant=variant,
         **_issuer(variant),
-        number_line=f"Số:        /{NOTICE_SYMBOLS[NoticeVariant(variant)]}",
-        place_date=f"{city_name()}, ngày      tháng      năm {year}",
+        number_line=_blank_number(variant),
+        place_date=_blank_date(year),
         title=parts["title"],
         opening=parts["opening"],
         attendees=parts["attendees"],
@@ -562,8 +572,16 @@ def _authority(variant: str) -> tuple[str, ...]:
     return ("TL. CHỦ TỊCH", "CHÁNH VĂN PHÒNG")
 
 
-def _from_final(notice: ConclusionNotice, final: dict[str, Any]) -> NoticeDraft:
-    assert notice.issued_on is not None
+def _blank_number(variant: str) -> str:
+    return f"Số:        /{NOTICE_SYMBOLS[NoticeVariant(variant)]}"
+
+
+def _blank_date(year: int) -> str:
+    return f"{city_name()}, ngày      tháng      năm {year}"
+
+
+def _resolved(notice: ConclusionNotice, final: dict[str, Any]) -> NoticeDraft:
+    """A notice whose every part was fixed (approved, or issued with its number and date)."""
     sections = [
         NoticeSection(
             key=s["key"],
@@ -580,8 +598,10 @@ def _from_final(notice: ConclusionNotice, final: dict[str, Any]) -> NoticeDraft:
         variant=notice.variant,
         parent_body=final["parent_body"],
         issuing_body=final["issuing_body"],
-        number_line=f"Số: {notice.reference}",
-        place_date=f"{city_name()}, {date_phrase(notice.issued_on)}",
+        number_line=f"Số: {notice.reference}" if notice.number else _blank_number(notice.variant),
+        place_date=f"{city_name()}, {date_phrase(notice.issued_on)}"
+        if notice.issued_on
+        else _blank_date(timezone.localdate().year),
         title=final["title"],
         opening=final["opening"],
         attendees=final["attendees"],

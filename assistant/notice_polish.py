@@ -27,11 +27,26 @@ SYSTEM_PROMPT = (
     "lại, không có tiêu đề hay lời dẫn."
 )
 _NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
-# A unit or body is named by its head word and the capitalised words after it.
-_UNIT = re.compile(
-    r"\b(?:Sở|Ban|Công an|Thanh tra|Văn phòng|UBND|Ủy ban|Bộ|Cục|Tổng cục|Kho bạc|Bảo hiểm)"
-    r"(?:\s+(?:[A-ZĐ][\w&]*|và))+"
+# A unit or body starts with one of these head words; the two words after it are compared.
+_UNIT_HEADS = re.compile(
+    r"\b(?:Sở|Ban|Công an|Thanh tra|Văn phòng|UBND|Ủy ban|Bộ|Cục|Tổng cục|Kho bạc|Bảo hiểm)\b"
 )
+_WORD = re.compile(r"[\w&]+")
+
+
+def _units_not_in(text: str, facts: str) -> list[str]:
+    """Unit names in ``text`` (a head word and the two words after it) absent from ``facts``,
+    compared without tone marks, case or punctuation: "Sở Y tế" is new if the facts never name
+    it, "Công an Thành phố" is not if they do."""
+    known = " ".join(_WORD.findall(vt.fold(facts)))
+    found = []
+    for match in _UNIT_HEADS.finditer(text):
+        words = _WORD.findall(text[match.start() : match.end() + 40])
+        head_words = len(match.group().split())
+        phrase = " ".join(words[: head_words + 2])
+        if " ".join(_WORD.findall(vt.fold(phrase))) not in known:
+            found.append(phrase)
+    return found
 
 
 class PolishRefused(Exception):
@@ -82,8 +97,7 @@ def check_polish(reply: str, *, facts: str, original: str) -> str:
         raise PolishRefused(
             f"Đoạn viết lại có số liệu không có trong kết luận ({shown}); dự thảo giữ nguyên."
         )
-    folded_facts = vt.fold(facts)
-    new_units = [u for u in _UNIT.findall(vt.nfc(text)) if vt.fold(u) not in folded_facts]
+    new_units = _units_not_in(text, facts)
     if new_units:
         shown = ", ".join(new_units[:3])
         raise PolishRefused(

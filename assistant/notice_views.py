@@ -158,11 +158,12 @@ def _post(request: HttpRequest, meeting: Meeting, notice: ConclusionNotice | Non
     user = _user(request)
     try:
         if action == "approve":
-            notice_services.approve_notice(actor=user, meeting=meeting)
+            # The chair approves the text as it reads now, which is then the text issued.
+            shown = drafting.build_notice(meeting, user=user, notice=notice).as_content()
+            notice_services.approve_notice(actor=user, meeting=meeting, approved_content=shown)
             messages.success(request, _("Đã duyệt dự thảo thông báo kết luận."))
         elif action == "issue":
-            final = drafting.build_notice(meeting, user=user, notice=notice).as_content()
-            issued = notice_services.issue_notice(actor=user, meeting=meeting, final_content=final)
+            issued = notice_services.issue_notice(actor=user, meeting=meeting)
             messages.success(
                 request,
                 _("Đã ban hành Thông báo số %(ref)s; các nhiệm vụ được đưa vào theo dõi.")
@@ -230,7 +231,11 @@ def _save(
             if key in request.POST:
                 given[field] = request.POST[key]
         items[section.key] = given
-        ids = [int(v) for v in request.POST.getlist(f"ref_{section.key}") if v.isdigit()]
+        ids = [
+            int(v)
+            for v in request.POST.getlist(f"ref_{section.key}")
+            if v.isascii() and v.isdigit() and len(v) < 12
+        ]
         references[section.key] = list(dict.fromkeys(ids))
     content = drafting.overrides_from(base, parts=parts, items=items, references=references)
     # References the user may not read are dropped here, so none is ever stored.

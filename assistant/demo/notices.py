@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.utils import timezone
 
 from assistant import drafting
@@ -23,34 +24,43 @@ def issue_demo_notices() -> list[str]:
     """Issue the notices the demo data asks for; the references of the issued ones."""
     issued = []
     for spec in MEETINGS:
-        plan = RECORDS.get(spec["key"], {}).get("notice")
-        meeting = Meeting.objects.filter(title=spec["title"], status=MeetingStatus.ENDED).first()
-        if not plan or meeting is None or ConclusionNotice.objects.filter(meeting=meeting).exists():
-            continue
-        people = {p.role: p.user for p in meeting.participants.select_related("user")}
-        secretary, chair = people[ParticipantRole.SECRETARY], people[ParticipantRole.CHAIR]
-        draft = drafting.build_notice(meeting, user=secretary)
-        references = {}
-        for section in draft.sections:
-            found = drafting.suggest_references(section, user=secretary, limit=1)
-            if found:
-                references[section.key] = [found[0].directive_id]
-        content = drafting.overrides_from(draft, parts={}, items={}, references=references)
-        notice_services.save_notice_draft(
-            actor=secretary, meeting=meeting, variant=plan["variant"], content=content
-        )
-        notice_services.approve_notice(actor=chair, meeting=meeting)
-        notice = ConclusionNotice.objects.get(meeting=meeting)
-        final = drafting.build_notice(meeting, user=secretary, notice=notice).as_content()
-        day = Calendar.from_settings().add_working_days(
-            timezone.localdate(meeting.ends_at), plan["working_days_after"]
-        )
-        notice = notice_services.issue_notice(
-            actor=secretary, meeting=meeting, final_content=final, today=min(day, _today())
-        )
-        issued.append(notice.reference)
-        _report_progress(meeting, RECORDS[spec["key"]], secretary)
+        with transaction.atomic():
+            reference = _issue_for(spec)
+        if reference:
+            issued.append(reference)
     return issued
+
+
+def _issue_for(spec: dict) -> str:
+    """Draft, approve and issue one meeting's notice and report its tasks' progress, all or
+    nothing (a half-done notice would make every later run skip the meeting)."""
+    plan = RECORDS.get(spec["key"], {}).get("notice")
+    meeting = Meeting.objects.filter(title=spec["title"], status=MeetingStatus.ENDED).first()
+    if not plan or meeting is None or ConclusionNotice.objects.filter(meeting=meeting).exists():
+        return ""
+    people = {p.role: p.user for p in meeting.participants.select_related("user")}
+    secretary, chair = people[ParticipantRole.SECRETARY], people[ParticipantRole.CHAIR]
+    draft = drafting.build_notice(meeting, user=secretary)
+    references = {}
+    for section in draft.sections:
+        found = drafting.suggest_references(section, user=secretary, limit=1)
+        if found:
+            references[section.key] = [found[0].directive_id]
+    content = drafting.overrides_from(draft, parts={}, items={}, references=references)
+    notice_services.save_notice_draft(
+        actor=secretary, meeting=meeting, variant=plan["variant"], content=content
+    )
+    notice = ConclusionNotice.objects.get(meeting=meeting)
+    shown = drafting.build_notice(meeting, user=chair, notice=notice).as_content()
+    notice_services.approve_notice(actor=chair, meeting=meeting, approved_content=shown)
+    day = Calendar.from_settings().add_working_days(
+        timezone.localdate(meeting.ends_at), plan["working_days_after"]
+    )
+    notice = notice_services.issue_notice(
+        actor=secretary, meeting=meeting, today=min(day, _today())
+    )
+    _report_progress(meeting, RECORDS[spec["key"]], secretary)
+    return notice.reference
 
 
 def _report_progress(meeting: Meeting, record: dict, office: User) -> None:

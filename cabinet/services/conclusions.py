@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cabinet.models import (
@@ -87,6 +88,7 @@ def record_conclusion(
         if existing is not None:
             existing.delete()
             _audit(locked, actor, "conclusion.removed", item)
+            _notice_back_to_draft(locked)
         return None
     if existing is None:
         existing = Conclusion(meeting=locked, agenda_item=item)
@@ -119,7 +121,7 @@ def _clean_task_fields(
     partners = list(Unit.objects.filter(pk__in=partner_ids, is_active=True))
     if len(partners) != len(partner_ids):
         raise ServiceError(_("Có đơn vị phối hợp không có trong danh sách đơn vị."))
-    if deadline is not None and deadline < meeting.starts_at.date():
+    if deadline is not None and deadline < timezone.localdate(meeting.starts_at):
         raise ServiceError(_("Thời hạn không thể trước ngày họp."))
     return lead, partners, content, " ".join(report_to.split())[:200]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,20 @@ from cabinet.services.events import record_event
 from cabinet.services.meetings import conclude_meeting, lock_meeting
 
 MAX_CONTENT_BYTES = 200_000
+_NUMBERING_LOCK = 7_301  # the advisory lock class of notice numbering (any constant of ours)
+
+
+def _serialise_numbering(variant: str, year: int) -> None:
+    """One numbering at a time per variant and year, across meetings. On PostgreSQL an advisory
+    lock held until the transaction ends (a row lock cannot cover the first number of a year,
+    and FOR UPDATE is refused with MAX()); SQLite's IMMEDIATE transaction already holds the
+    database's write lock."""
+    if connection.vendor != "postgresql":
+        return
+    key = year * 10 + list(NoticeVariant.values).index(variant)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_NUMBERING_LOCK, key])
+
 
 
 def _editable_notice(meeting: Meeting) -> ConclusionNotice | None:
@@ -58,11 +72,12 @@ def save_notice_draft(
         raise ServiceError(_("Dự thảo quá dài."))
     if notice is None:
         notice = ConclusionNotice(meeting=locked)
-    changed = notice.pk is None or notice.content != content or notice.variant != variant
+    edits = {key: value for key, value in notice.content.items() if key != "approved"}
+    changed = notice.pk is None or edits != content or notice.variant != variant
     notice.variant = variant
-    notice.content = content
     notice.updated_by = actor
-    if changed and notice.status == NoticeStatus.APPROVED:
+    if changed:
+        notice.content = content  # without the approved text: approval is due again
         notice.status = NoticeStatus.DRAFT
         notice.approved_by = None
         notice.approved_at = None
@@ -71,45 +86,51 @@ def save_notice_draft(
 
 
 @transaction.atomic
-def approve_notice(*, actor: User, meeting: Meeting) -> ConclusionNotice:
-    """The chair approves the draft as it stands."""
+def approve_notice(
+    *, actor: User, meeting: Meeting, approved_content: dict[str, Any]
+) -> ConclusionNotice:
+    """The chair approves the notice as it reads now (``approved_content``: every part resolved,
+    as shown to the chair). That text is what will be issued: a later change to the record or
+    the draft sends the notice back to draft, and nothing else (a renamed unit, a directive
+    edited in the library) can change it. Only once the meeting has ended, so that attendance
+    and votes are final."""
     if not can_approve_notice(participant_for(actor, meeting)):
         raise ServiceError(_("Chỉ đồng chí chủ trì cuộc họp mới được duyệt thông báo kết luận."))
     locked = lock_meeting(meeting)
+    if locked.status != MeetingStatus.ENDED:
+        raise ServiceError(_("Chỉ duyệt thông báo kết luận sau khi cuộc họp đã kết thúc."))
     notice = _editable_notice(locked)
     if notice is None:
         raise ServiceError(_("Chưa có dự thảo thông báo kết luận để duyệt."))
     notice.status = NoticeStatus.APPROVED
     notice.approved_by = actor
     notice.approved_at = timezone.now()
+    notice.content = {**notice.content, "approved": approved_content}
     notice.save()
     return notice
 
 
 @transaction.atomic
-def issue_notice(
-    *, actor: User, meeting: Meeting, final_content: dict[str, Any], today: dt.date | None = None
-) -> ConclusionNotice:
+def issue_notice(*, actor: User, meeting: Meeting, today: dt.date | None = None) -> ConclusionNotice:
     """Issue the approved notice: number, date, tracked tasks, meeting concluded.
 
-    ``final_content`` is the notice as it reads when issued (every generated part resolved), kept
-    so that the issued text never changes afterwards, whatever happens to names and units.
-    Preconditions: the meeting has ended; the chair has approved the draft and nothing changed
-    since (any change sends it back to draft).
+    The text issued is the one the chair approved (kept as ``content["final"]``), so the issued
+    notice never changes afterwards. Preconditions: the meeting has ended; the chair has approved
+    the draft and nothing changed since (any change sends it back to draft).
     """
     require_recorder(actor, meeting)
     locked = lock_meeting(meeting)
     if locked.status != MeetingStatus.ENDED:
         raise ServiceError(_("Chỉ ban hành thông báo kết luận sau khi cuộc họp đã kết thúc."))
     notice = _editable_notice(locked)
-    if notice is None or notice.status != NoticeStatus.APPROVED:
+    approved = notice.content.get("approved") if notice is not None else None
+    if notice is None or notice.status != NoticeStatus.APPROVED or not isinstance(approved, dict):
         raise ServiceError(
             _("Dự thảo chưa được đồng chí chủ trì duyệt (hoặc đã sửa sau khi duyệt).")
         )
     issued_on = today or timezone.localdate()
-    # Serialises numbering per variant and year: the notices of that year are locked (on SQLite
-    # the IMMEDIATE transaction already holds the database's write lock).
-    same_year = ConclusionNotice.objects.select_for_update().filter(
+    _serialise_numbering(notice.variant, issued_on.year)
+    same_year = ConclusionNotice.objects.filter(
         variant=notice.variant, year=issued_on.year, number__isnull=False
     )
     last = same_year.aggregate(m=Max("number"))["m"] or 0
@@ -119,8 +140,13 @@ def issue_notice(
     notice.status = NoticeStatus.ISSUED
     notice.issued_by = actor
     notice.issued_at = timezone.now()
-    notice.content = {**notice.content, "final": final_content}
-    notice.save()
+    notice.content = {**notice.content, "final": approved}
+    try:
+        # The unique constraint is the last line of defence; with the lock above it never fires.
+        with transaction.atomic():
+            notice.save()
+    except IntegrityError:
+        raise ServiceError(_("Số thông báo vừa được cấp cho văn bản khác; hãy ban hành lại.")) from None
     tracked = Task.objects.filter(meeting=locked).update(tracked_since=notice.issued_at)
     conclude_meeting(actor=actor, meeting=locked)
     record_event(

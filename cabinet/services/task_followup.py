@@ -70,7 +70,9 @@ def _lock_task(task_id: int) -> Task:
     """The task row, locked until the transaction ends: two reports, or a report and the office's
     confirmation, on the same task are serialised, so a confirmation never lands on a status that
     has just changed under it."""
-    task = Task.objects.select_for_update().filter(pk=task_id).first()
+    # of=("self",) and an explicit order: Task's default ordering joins the agenda item (LEFT
+    # OUTER JOIN), and PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+    task = Task.objects.select_for_update(of=("self",)).filter(pk=task_id).order_by("pk").first()
     if task is None:
         raise _not_found()
     return task

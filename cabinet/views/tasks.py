@@ -286,6 +286,11 @@ def task_export(request: HttpRequest) -> HttpResponse:
         )
         for column in (6, 7, 10):
             sheet.cell(row=number + 1, column=column).number_format = "DD/MM/YYYY"
+        # Typed text such as "=HYPERLINK(...)" must stay text in the leaders' workbook.
+        for column in (2, 3, 4, 5, 8):
+            cell = sheet.cell(row=number + 1, column=column)
+            if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
+                cell.data_type = "s"
         sheet.cell(row=number + 1, column=2).alignment = Alignment(wrap_text=True, vertical="top")
     buffer = io.BytesIO()
     book.save(buffer)

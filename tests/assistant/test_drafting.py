@@ -278,19 +278,55 @@ def test_edits_are_kept_and_what_was_not_edited_follows_the_record(meeting_recor
     assert any("bố trí kinh phí" in t for t in after.sections[1].tasks)
 
 
+def _approve_and_issue(data, day=dt.date(2026, 11, 12)):
+    notice = ConclusionNotice.objects.get(meeting=data["meeting"])
+    shown = drafting.build_notice(data["meeting"], user=data["chair"], notice=notice)
+    notice_services.approve_notice(
+        actor=data["chair"], meeting=data["meeting"], approved_content=shown.as_content()
+    )
+    return notice_services.issue_notice(actor=data["secretary"], meeting=data["meeting"], today=day)
+
+
+def test_what_is_issued_is_what_the_chair_approved(meeting_record):
+    data = meeting_record
+    notice_services.save_notice_draft(
+        actor=data["secretary"], meeting=data["meeting"], variant="committee", content={}
+    )
+    notice = ConclusionNotice.objects.get(meeting=data["meeting"])
+    shown = drafting.build_notice(data["meeting"], user=data["chair"], notice=notice)
+    notice_services.approve_notice(
+        actor=data["chair"], meeting=data["meeting"], approved_content=shown.as_content()
+    )
+    approved = _draft(data)
+    assert not approved.is_draft  # "DỰ THẢO" until approved (DOMAIN.md)
+    assert approved.number_line == "Số:        /TB-UBND"  # number and date when issued
+    # A unit renamed after the approval does not change the text that will be issued.
+    Unit.objects.filter(pk=data["units"]["ca"].pk).update(name="Công an TP (tên mới)")
+    notice = notice_services.issue_notice(actor=data["secretary"], meeting=data["meeting"])
+    assert "Công an TP (tên mới)" not in _text(_draft(data))
+    assert notice.content["final"] == shown.as_content()
+
+
+def test_removing_a_conclusion_after_approval_sends_the_notice_back(meeting_record):
+    data = meeting_record
+    notice_services.save_notice_draft(
+        actor=data["secretary"], meeting=data["meeting"], variant="committee", content={}
+    )
+    notice_services.approve_notice(
+        actor=data["chair"], meeting=data["meeting"], approved_content={}
+    )
+    record.record_conclusion(
+        actor=data["secretary"], meeting=data["meeting"], item_id=data["items"]["de_an"].pk, text=""
+    )
+    assert ConclusionNotice.objects.get(meeting=data["meeting"]).status == NoticeStatus.DRAFT
+
+
 def test_the_issued_notice_never_changes_afterwards(meeting_record):
     data = meeting_record
     notice_services.save_notice_draft(
         actor=data["secretary"], meeting=data["meeting"], variant="committee", content={}
     )
-    notice_services.approve_notice(actor=data["chair"], meeting=data["meeting"])
-    final = _draft(data).as_content()
-    notice_services.issue_notice(
-        actor=data["secretary"],
-        meeting=data["meeting"],
-        final_content=final,
-        today=dt.date(2026, 11, 12),
-    )
+    _approve_and_issue(data)
     Unit.objects.filter(pk=data["units"]["ca"].pk).update(name="Công an TP (tên mới)")
     issued = _draft(data)
     assert not issued.is_draft
@@ -517,13 +553,7 @@ def test_the_issued_notice_pdf_reads_back_with_its_number_and_date(client, meeti
     notice_services.save_notice_draft(
         actor=data["secretary"], meeting=data["meeting"], variant="committee", content={}
     )
-    notice_services.approve_notice(actor=data["chair"], meeting=data["meeting"])
-    notice_services.issue_notice(
-        actor=data["secretary"],
-        meeting=data["meeting"],
-        final_content=_draft(data).as_content(),
-        today=dt.date(2026, 11, 12),
-    )
+    _approve_and_issue(data)
     _login(client, data["member"])  # every participant reads the issued notice
     response = client.get(reverse("assistant:notice_pdf", args=[data["meeting"].pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -538,7 +568,9 @@ def test_the_issued_notice_pdf_reads_back_with_its_number_and_date(client, meeti
 
 # --- The optional LLM rewrite of the assessment (a fake endpoint, never the network) --------------
 
-from tests.assistant.test_llm import fake_llm, no_proxy  # noqa: E402, F401  (fixtures)
+from tests.assistant.test_llm import fake_llm, no_proxy  # noqa: E402
+
+FIXTURES_FROM_TEST_LLM = (fake_llm, no_proxy)  # used here as fixtures, by name
 
 
 def test_a_rewrite_that_adds_a_figure_or_a_unit_is_refused():
@@ -564,7 +596,7 @@ def test_the_secretary_has_the_assessment_rewritten_from_the_recorded_facts_only
     client,
     meeting_record,
     fake_llm,
-    settings,  # noqa: F811 (the imported fixture)
+    settings,
 ):
     data = meeting_record
     settings.ASSISTANT_LLM_URL = fake_llm.url

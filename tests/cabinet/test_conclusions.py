@@ -116,7 +116,9 @@ def _approved(held, variant=NoticeVariant.COMMITTEE):
     notice_services.save_notice_draft(
         actor=held["secretary"], meeting=held["meeting"], variant=variant, content={}
     )
-    return notice_services.approve_notice(actor=held["chair"], meeting=held["meeting"])
+    return notice_services.approve_notice(
+        actor=held["chair"], meeting=held["meeting"], approved_content={"title": "Kết luận"}
+    )
 
 
 def test_only_the_chair_approves_the_notice(held):
@@ -125,8 +127,12 @@ def test_only_the_chair_approves_the_notice(held):
     )
     for someone in (held["secretary"], held["member"]):
         with pytest.raises(ServiceError, match="chủ trì"):
-            notice_services.approve_notice(actor=someone, meeting=held["meeting"])
-    notice = notice_services.approve_notice(actor=held["chair"], meeting=held["meeting"])
+            notice_services.approve_notice(
+                actor=someone, meeting=held["meeting"], approved_content={}
+            )
+    notice = notice_services.approve_notice(
+        actor=held["chair"], meeting=held["meeting"], approved_content={}
+    )
     assert notice.status == NoticeStatus.APPROVED
 
 
@@ -157,23 +163,18 @@ def test_an_unapproved_notice_cannot_be_issued(held):
         actor=held["secretary"], meeting=held["meeting"], variant="committee", content={}
     )
     with pytest.raises(ServiceError, match="duyệt"):
-        notice_services.issue_notice(
-            actor=held["secretary"], meeting=held["meeting"], final_content={}
-        )
+        notice_services.issue_notice(actor=held["secretary"], meeting=held["meeting"])
 
 
 def test_issuing_numbers_the_notice_tracks_its_tasks_concludes_and_freezes_the_meeting(held):
     task = _task(held)
     _approved(held)
     notice = notice_services.issue_notice(
-        actor=held["secretary"],
-        meeting=held["meeting"],
-        final_content={"title": "Kết luận"},
-        today=dt.date(2026, 12, 3),
+        actor=held["secretary"], meeting=held["meeting"], today=dt.date(2026, 12, 3)
     )
     assert (notice.number, notice.year, notice.reference) == (1, 2026, "01/TB-UBND")
     assert notice.issued_on == dt.date(2026, 12, 3)
-    assert notice.content["final"] == {"title": "Kết luận"}
+    assert notice.content["final"] == {"title": "Kết luận"}  # the text the chair approved
     task.refresh_from_db()
     assert task.tracked_since == notice.issued_at
     held["meeting"].refresh_from_db()
@@ -197,10 +198,8 @@ def _issue_another(variant: str, day: dt.date) -> ConclusionNotice:
     meeting_services.start_meeting(actor=chair.user, meeting=meeting)
     meeting_services.end_meeting(actor=chair.user, meeting=meeting)
     notice_services.save_notice_draft(actor=secretary, meeting=meeting, variant=variant, content={})
-    notice_services.approve_notice(actor=chair.user, meeting=meeting)
-    return notice_services.issue_notice(
-        actor=secretary, meeting=meeting, final_content={}, today=day
-    )
+    notice_services.approve_notice(actor=chair.user, meeting=meeting, approved_content={})
+    return notice_services.issue_notice(actor=secretary, meeting=meeting, today=day)
 
 
 def test_numbers_run_per_variant_and_year_without_gaps():
@@ -214,7 +213,7 @@ def test_numbers_run_per_variant_and_year_without_gaps():
     assert next_year.reference == "01/TB-UBND" and next_year.year == 2027
 
 
-def test_a_notice_is_issued_only_after_the_meeting_has_ended():
+def test_a_notice_is_approved_only_after_the_meeting_has_ended():
     meeting = make_meeting(days=0)
     chair = invite(meeting, "chair")
     add_item(meeting)
@@ -224,9 +223,10 @@ def test_a_notice_is_issued_only_after_the_meeting_has_ended():
     notice_services.save_notice_draft(
         actor=secretary, meeting=meeting, variant="committee", content={}
     )
-    notice_services.approve_notice(actor=chair.user, meeting=meeting)
     with pytest.raises(ServiceError, match="kết thúc"):
-        notice_services.issue_notice(actor=secretary, meeting=meeting, final_content={})
+        notice_services.approve_notice(actor=chair.user, meeting=meeting, approved_content={})
+    with pytest.raises(ServiceError, match="kết thúc"):
+        notice_services.issue_notice(actor=secretary, meeting=meeting)
 
 
 # --- The sentence written back from the fields ----------------------------------------------------

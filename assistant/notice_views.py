@@ -23,7 +23,7 @@ from assistant import drafting, notice_polish
 from cabinet import decree30
 from cabinet.models import ConclusionNotice, Meeting, NoticeStatus, NoticeVariant, User
 from cabinet.permissions import can_approve_notice, can_record_conclusions
-from cabinet.selectors import MeetingAccess, meeting_access, notice_due
+from cabinet.selectors import MeetingAccess, can_read_notice, meeting_access, notice_due
 from cabinet.services import ServiceError
 from cabinet.services import notices as notice_services
 from cabinet.services.conclusions import RECORDING_STATUSES
@@ -43,13 +43,15 @@ def _notice_of(meeting: Meeting) -> ConclusionNotice | None:
 def _readable(
     request: HttpRequest, meeting_id: int
 ) -> tuple[MeetingAccess, ConclusionNotice | None]:
-    """Organizers always; other participants only an issued notice (403 before)."""
+    """Organizers always; other participants only an issued notice, and only if it concludes no
+    agenda item hidden from them (403 otherwise)."""
     access = meeting_access(request.user, meeting_id)
     notice = _notice_of(access.meeting)
     if can_record_conclusions(access.participant):
         return access, notice
     if notice is not None and notice.status == NoticeStatus.ISSUED:
-        return access, notice
+        if can_read_notice(access.participant):
+            return access, notice
     raise PermissionDenied
 
 

@@ -508,15 +508,19 @@ def _minutes_document(meeting: Meeting) -> AdminDocument:
 # Invitation (giấy mời, form 1.7)
 
 
-def invitation_document(meeting: Meeting) -> AdminDocument:
+def invitation_document(
+    meeting: Meeting, *, visible_item_ids: set[int] | None = None
+) -> AdminDocument:
     """The invitation (form 1.7): the organizer unit invites the participants (chair, members,
     guests, observers) to the meeting; dated the day it was published (today for a draft, which
-    is marked "DỰ THẢO"). The signer's name is left for the records office."""
+    is marked "DỰ THẢO"). The signer's name is left for the records office. Restricted items are
+    never listed; with ``visible_item_ids`` (a reader who is not an organizer) only those items
+    are (a guest's copy names the items the guest is invited to)."""
     with translation.override("vi"):
-        return _invitation_document(meeting)
+        return _invitation_document(meeting, visible_item_ids)
 
 
-def _invitation_document(meeting: Meeting) -> AdminDocument:
+def _invitation_document(meeting: Meeting, visible_item_ids: set[int] | None) -> AdminDocument:
     unit = meeting.organizer_unit
     parent, issuing = issuer_lines(unit)
     participants = _participants(meeting)
@@ -550,7 +554,8 @@ def _invitation_document(meeting: Meeting) -> AdminDocument:
     blocks.append(Block.of("body", "Nội dung:"))
     blocks += [Block.of("body", text) for text in _paragraphs(meeting.description)]
     for number, item, depth in _item_numbers(meeting):
-        if depth == 0 and not item.restricted:
+        shown_to_reader = visible_item_ids is None or item.pk in visible_item_ids
+        if depth == 0 and not item.restricted and shown_to_reader:
             line = f"{number}. {_sentence(item.title)}"
             if item.presenter_unit is not None:
                 line = line.rstrip(".") + f" (trình bày: {item.presenter_unit.name})."

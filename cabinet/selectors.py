@@ -265,9 +265,48 @@ def notice_due(meeting: Meeting, *, today: dt.date | None = None) -> NoticeDue |
     return NoticeDue(ended_on=ended_on, deadline=deadline, working_days_left=left)
 
 
-def issued_notice(meeting: Meeting) -> ConclusionNotice | None:
-    """The meeting's conclusion notice once issued (every participant may read it)."""
-    return ConclusionNotice.objects.filter(meeting=meeting, status=NoticeStatus.ISSUED).first()
+def issued_notice_for(participant: Participant) -> ConclusionNotice | None:
+    """The meeting's conclusion notice once issued, if ``participant`` may read it."""
+    notice = ConclusionNotice.objects.filter(
+        meeting_id=participant.meeting_id, status=NoticeStatus.ISSUED
+    ).first()
+    return notice if notice is not None and can_read_notice(participant) else None
+
+
+def can_read_notice(participant: Participant) -> bool:
+    """The chair and secretaries read the notice always; any other participant once issued and
+    only if it concludes nothing on an agenda item hidden from them (a restricted item, or for a
+    guest an item they were not invited to), since the notice quotes every item it concludes."""
+    if participant.is_organizer:
+        return True
+    meeting_id = participant.meeting_id
+    concluded = (
+        set(
+            Conclusion.objects.filter(meeting_id=meeting_id, agenda_item__isnull=False).values_list(
+                "agenda_item_id", flat=True
+            )
+        )
+        | set(
+            Task.objects.filter(meeting_id=meeting_id, agenda_item__isnull=False).values_list(
+                "agenda_item_id", flat=True
+            )
+        )
+        | set(
+            Poll.objects.filter(
+                meeting_id=meeting_id,
+                item__isnull=False,
+                state__in=[PollState.CLOSED, PollState.PUBLISHED],
+            ).values_list("item_id", flat=True)
+        )
+    )
+    if not concluded:
+        return True
+    visible = set(
+        AgendaItem.objects.filter(meeting_id=meeting_id)
+        .filter(visible_items_filter(participant))
+        .values_list("pk", flat=True)
+    )
+    return concluded <= visible
 
 
 @dataclass

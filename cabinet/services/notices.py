@@ -48,7 +48,6 @@ def _serialise_numbering(variant: str, year: int) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_NUMBERING_LOCK, key])
 
 
-
 def _editable_notice(meeting: Meeting) -> ConclusionNotice | None:
     if meeting.status not in RECORDING_STATUSES:
         raise ServiceError(_("Chỉ soạn thông báo kết luận khi cuộc họp đang họp hoặc đã kết thúc."))
@@ -111,7 +110,9 @@ def approve_notice(
 
 
 @transaction.atomic
-def issue_notice(*, actor: User, meeting: Meeting, today: dt.date | None = None) -> ConclusionNotice:
+def issue_notice(
+    *, actor: User, meeting: Meeting, today: dt.date | None = None
+) -> ConclusionNotice:
     """Issue the approved notice: number, date, tracked tasks, meeting concluded.
 
     The text issued is the one the chair approved (kept as ``content["final"]``), so the issued
@@ -146,7 +147,9 @@ def issue_notice(*, actor: User, meeting: Meeting, today: dt.date | None = None)
         with transaction.atomic():
             notice.save()
     except IntegrityError:
-        raise ServiceError(_("Số thông báo vừa được cấp cho văn bản khác; hãy ban hành lại.")) from None
+        raise ServiceError(
+            _("Số thông báo vừa được cấp cho văn bản khác; hãy ban hành lại.")
+        ) from None
     tracked = Task.objects.filter(meeting=locked).update(tracked_since=notice.issued_at)
     conclude_meeting(actor=actor, meeting=locked)
     record_event(

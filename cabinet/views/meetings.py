@@ -62,7 +62,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "notice_due": selectors.notice_due(access.meeting)
             if participant.is_organizer
             else None,
-            "issued_notice": selectors.issued_notice(access.meeting),
+            "issued_notice": selectors.issued_notice_for(participant),
         },
     )
 

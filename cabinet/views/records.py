@@ -9,6 +9,7 @@ LibreOffice, a failed conversion) the page says so in Vietnamese and offers the 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -22,9 +23,9 @@ from django.views.decorators.http import require_GET
 
 from cabinet.decree30 import AdminDocument, DocumentError, docx_to_pdf, render_docx
 from cabinet.meeting_records import invitation_document, minutes_document
-from cabinet.models import Meeting, MeetingStatus
+from cabinet.models import AgendaItem, Meeting, MeetingStatus
 from cabinet.permissions import can_record_conclusions
-from cabinet.selectors import MeetingAccess, meeting_access
+from cabinet.selectors import MeetingAccess, meeting_access, visible_items_filter
 from cabinet.services.events import record_access
 from cabinet.views.common import current_user
 
@@ -63,6 +64,19 @@ def _minutes_access(request: HttpRequest, meeting_id: int) -> MeetingAccess:
     if not minutes_available(access.meeting):
         raise Http404
     return access
+
+
+def _invitation_for(access: MeetingAccess) -> Callable[[Meeting], AdminDocument]:
+    """The invitation as this reader may see it: an organizer's copy lists every item that is
+    not restricted; anyone else's only the items visible to them."""
+    if access.participant.is_organizer:
+        return invitation_document
+    visible = set(
+        AgendaItem.objects.filter(meeting=access.meeting)
+        .filter(visible_items_filter(access.participant))
+        .values_list("pk", flat=True)
+    )
+    return functools.partial(invitation_document, visible_item_ids=visible)
 
 
 def _serve(
@@ -131,7 +145,7 @@ def invitation_docx(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return _serve(
         request,
         access,
-        build=invitation_document,
+        build=_invitation_for(access),
         prefix="giay-moi",
         record="invitation",
         pdf=False,
@@ -145,7 +159,7 @@ def invitation_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return _serve(
         request,
         access,
-        build=invitation_document,
+        build=_invitation_for(access),
         prefix="giay-moi",
         record="invitation",
         pdf=True,

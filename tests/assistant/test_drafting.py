@@ -624,3 +624,25 @@ def test_without_an_endpoint_there_is_no_rewrite_button(client, meeting_record):
     _login(client, meeting_record["secretary"])
     page = client.get(reverse("assistant:notice", args=[meeting_record["meeting"].pk]))
     assert "Viết lại cho mạch lạc" not in page.content.decode()
+
+
+def test_an_issued_notice_concluding_a_restricted_item_is_not_shown_to_who_may_not_see_it(
+    client, meeting_record
+):
+    from cabinet.models import AgendaItem
+
+    data = meeting_record
+    AgendaItem.objects.filter(pk=data["items"]["chu_ky"].pk).update(restricted=True)
+    notice_services.save_notice_draft(
+        actor=data["secretary"], meeting=data["meeting"], variant="committee", content={}
+    )
+    _approve_and_issue(data)
+    url = reverse("assistant:notice", args=[data["meeting"].pk])
+    meeting_url = reverse("cabinet:meeting", args=[data["meeting"].pk])
+    _login(client, data["member"])  # not in the restricted item's audience
+    assert client.get(url).status_code == 403
+    assert client.get(reverse("assistant:notice_pdf", args=[data["meeting"].pk])).status_code == 403
+    assert "issued-notice" not in client.get(meeting_url).content.decode()
+    _login(client, data["chair"])
+    assert client.get(url).status_code == 200
+    assert "issued-notice" in client.get(meeting_url).content.decode()

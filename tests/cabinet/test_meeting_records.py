@@ -543,3 +543,14 @@ def test_the_meeting_page_links_the_records_by_role(held, client):
     page = client.get(reverse("cabinet:meeting", args=[held.meeting.pk])).content.decode()
     assert reverse("cabinet:minutes_pdf", args=[held.meeting.pk]) not in page
     assert reverse("cabinet:invitation_docx", args=[held.meeting.pk]) in page
+
+
+def test_a_guests_invitation_names_only_the_items_the_guest_is_invited_to(held, client):
+    organizer = text_of(invitation_document(held.meeting))
+    assert held.report.title in organizer
+    _client(client, held.guest.user)  # invited to no item in particular
+    response = client.get(reverse("cabinet:invitation_docx", args=[held.meeting.pk]))
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "GIẤY MỜI" in text
+    assert held.report.title not in text
+    assert held.staffing.title not in text  # restricted: never listed

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from assistant import text as vt
 from assistant.models import Directive, DocType
-from cabinet.decree30 import AdminDocument, Block, Signature, date_phrase
+from cabinet.decree30 import AdminDocument, Block, Signature, date_phrase, printable
 from cabinet.meeting_records import city_name
 from cabinet.models import (
     COUNTS_AS_PRESENT,
@@ -656,7 +656,7 @@ def overrides_from(
 
 
 def _clean(value: str) -> str:
-    lines = [" ".join(line.split()) for line in value.replace("\r\n", "\n").split("\n")]
+    lines = [" ".join(line.split()) for line in printable(value).split("\n")]
     return "\n".join(lines).strip()
 
 

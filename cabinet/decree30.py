@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 import io
 import logging
+import re
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
@@ -173,8 +174,21 @@ _FONT_FILES = {
 _FALLBACK_EM = {False: 0.5, True: 0.55}
 
 
+# Characters XML 1.0 forbids (python-docx refuses them): C0 controls other than tab and line
+# breaks, lone surrogates, U+FFFE/U+FFFF. Text pasted from Word brings \x0b (a manual line break)
+# and \x0c (a page break); they become line breaks, the rest is dropped.
+_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n", "\r": ""})
+_NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    """``text`` NFC-normalised, with what a Word document cannot hold turned into line breaks or
+    dropped. Used on every text written into a document, and by the services on what they store."""
+    return _NOT_XML.sub("", unicodedata.normalize("NFC", text).translate(_BREAKS))
+
+
 def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+    return printable(text)
 
 
 @functools.cache

@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cabinet.decree30 import printable
 from cabinet.models import (
     AgendaItem,
     Conclusion,
@@ -80,7 +81,7 @@ def record_conclusion(
     An empty text removes it."""
     locked = _locked_for_recording(actor, meeting)
     item = _item_of(locked, item_id)
-    text = text.strip()
+    text = printable(text).strip()
     if len(text) > MAX_CONCLUSION_CHARS:
         raise ServiceError(_("Kết luận quá dài (tối đa 20.000 ký tự)."))
     existing = Conclusion.objects.filter(meeting=locked, agenda_item=item).first()
@@ -109,7 +110,7 @@ def _clean_task_fields(
     deadline: dt.date | None,
     report_to: str,
 ) -> tuple[Unit, list[Unit], str, str]:
-    content = " ".join(content.split())
+    content = " ".join(printable(content).split())
     if not content:
         raise ServiceError(_("Cần nhập nội dung nhiệm vụ."))
     if len(content) > MAX_TASK_CHARS:

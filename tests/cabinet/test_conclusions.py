@@ -371,3 +371,13 @@ def test_an_unknown_unit_in_the_sentence_is_reported_not_guessed(client, held):
     ).content.decode()
     assert "Cần kiểm tra" in page
     assert "Sở Du lịch" in page
+
+
+def test_control_characters_pasted_from_word_are_not_stored(held):
+    conclusion = svc.record_conclusion(
+        actor=held["secretary"],
+        meeting=held["meeting"],
+        item_id=held["items"][0].pk,
+        text="Thống nhất\x0bdự toán\x07.",
+    )
+    assert conclusion is not None and conclusion.text == "Thống nhất\ndự toán."

@@ -396,3 +396,11 @@ def test_a_failed_conversion_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(decree30, "convert_to_pdf", lambda *a, **k: (None, Outcome(returncode=1)))
     with pytest.raises(PdfUnavailable, match="PDF"):
         docx_to_pdf(b"not a document")
+
+
+def test_text_pasted_from_word_with_control_characters_still_makes_a_document():
+    pasted = "Thống nhất\x0bbáo cáo\x01 của Sở Nội vụ\x0c."
+    assert decree30.printable(pasted) == "Thống nhất\nbáo cáo của Sở Nội vụ\n."
+    data = render_docx(notice(items=1, summary=pasted, title=pasted))
+    text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
+    assert "báo cáo của Sở Nội vụ" in text

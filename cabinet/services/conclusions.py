@@ -163,7 +163,7 @@ def add_task(
         content=content,
         deadline=deadline,
         report_to=report_to,
-        source_text=source_text.strip()[:MAX_TASK_CHARS],
+        source_text=printable(source_text).strip()[:MAX_TASK_CHARS],
         created_by=actor,
     )
     task.coordinating_units.set(partners)
@@ -178,17 +178,28 @@ def update_task(
     actor: User,
     meeting: Meeting,
     task_id: int,
+    item_id: int | None,
     lead_unit_id: int | None,
     coordinating_unit_ids: Sequence[int] = (),
     with_related_units: bool = False,
     content: str,
     deadline: dt.date | None,
     report_to: str = "",
+    source_text: str | None = None,
 ) -> Task:
+    """Change a task's fields, its agenda item too; ``source_text`` (the sentence it was read
+    from) is replaced when given."""
     locked = _locked_for_recording(actor, meeting)
     task = Task.objects.filter(pk=task_id, meeting=locked).first()
     if task is None:
         raise ServiceError(_("Nhiệm vụ không thuộc cuộc họp này."))
+    item = _item_of(locked, item_id)
+    if item != task.agenda_item:
+        last = Task.objects.filter(meeting=locked, agenda_item=item).aggregate(m=Max("position"))
+        task.agenda_item = item
+        task.position = (last["m"] or 0) + 1
+    if source_text is not None:
+        task.source_text = printable(source_text).strip()[:MAX_TASK_CHARS]
     lead, partners, content, report_to = _clean_task_fields(
         locked,
         lead_unit_id=lead_unit_id,

@@ -54,7 +54,7 @@ def conclusions_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "editable": _record_is_open(access),
             "notice": notice,
             "notice_due": selectors.notice_due(meeting),
-            "queued": len(request.session.get(QUEUE_KEY.format(meeting=meeting.pk), [])),
+            "queued": _queued(request, QUEUE_KEY.format(meeting=meeting.pk)),
         },
     )
 
@@ -134,7 +134,11 @@ def _task_form(request: HttpRequest, access: MeetingAccess, *, task: Task | None
                 form.cleaned_data["sentence"]
             ]
             if task is None and len(sentences) > 1:
-                request.session[queue_key] = sentences[1:]
+                item = form.cleaned_data.get("item")
+                request.session[queue_key] = {
+                    "item": item.pk if item else None,
+                    "sentences": sentences[1:],
+                }
                 messages.info(
                     request,
                     _("Đã tách được %(n)d nhiệm vụ; hãy kiểm tra và lưu lần lượt từng nhiệm vụ.")
@@ -150,10 +154,12 @@ def _task_form(request: HttpRequest, access: MeetingAccess, *, task: Task | None
         if task is not None:
             initial = TaskForm.initial_from(task)
             form = TaskForm(initial=initial, meeting=meeting)
-        elif request.session.get(queue_key):
-            queue = list(request.session[queue_key])
-            request.session[queue_key] = queue[1:]
-            form, warnings = _filled(meeting, queue[0], _item_from(meeting, request))
+        elif _queued(request, queue_key):
+            queue = request.session[queue_key]
+            sentences = list(queue["sentences"])
+            request.session[queue_key] = {**queue, "sentences": sentences[1:]}
+            item = AgendaItem.objects.filter(meeting=meeting, pk=queue.get("item")).first()
+            form, warnings = _filled(meeting, sentences[0], item)
         else:
             form = TaskForm(initial={"item": _item_from(meeting, request)}, meeting=meeting)
     return render(
@@ -165,9 +171,17 @@ def _task_form(request: HttpRequest, access: MeetingAccess, *, task: Task | None
             "task": task,
             "warnings": warnings,
             "editable": _record_is_open(access),
-            "queued": len(request.session.get(queue_key, [])),
+            "queued": _queued(request, queue_key),
         },
     )
+
+
+def _queued(request: HttpRequest, queue_key: str) -> int:
+    """How many pasted sentences still wait to be confirmed."""
+    queue = request.session.get(queue_key)
+    if not isinstance(queue, dict) or not isinstance(queue.get("sentences"), list):
+        return 0
+    return len(queue["sentences"])
 
 
 def _item_from(meeting: Any, request: HttpRequest) -> AgendaItem | None:
@@ -209,7 +223,12 @@ def _save_task(
             )
         else:
             conclusion_services.update_task(
-                actor=current_user(request), meeting=access.meeting, task_id=task.pk, **fields
+                actor=current_user(request),
+                meeting=access.meeting,
+                task_id=task.pk,
+                item_id=data["item"].pk if data.get("item") else None,
+                source_text=data.get("sentence", ""),
+                **fields,
             )
     except ServiceError as error:
         report(request, error)
@@ -219,7 +238,7 @@ def _save_task(
 
 def _after_save(request: HttpRequest, access: MeetingAccess, task: Task | None) -> HttpResponse:
     meeting_id = access.meeting.pk
-    if task is None and request.session.get(QUEUE_KEY.format(meeting=meeting_id)):
+    if task is None and _queued(request, QUEUE_KEY.format(meeting=meeting_id)):
         messages.success(
             request, _("Đã lưu nhiệm vụ. Tiếp theo là nhiệm vụ sau trong đoạn đã dán.")
         )

@@ -354,13 +354,40 @@ def test_a_pasted_paragraph_is_confirmed_one_task_at_a_time(client, held):
         "Giao Sở Tài chính chủ trì rà soát kinh phí trước ngày 15/12/2030.\n"
         "Giao Sở Xây dựng chủ trì kiểm tra công trình trước ngày 20/12/2030."
     )
-    first = client.post(url, {"action": "parse", "sentence": paragraph}).content.decode()
+    item = held["items"][1]
+    first = client.post(
+        url, {"action": "parse", "sentence": paragraph, "item": item.pk}
+    ).content.decode()
     assert "Đã tách được 2 nhiệm vụ" in first
     assert 'value="2030-12-15"' in first
     second = client.get(url).content.decode()  # the next queued sentence, filled
     sxd = held["units"]["sxd"]
     assert f'<option value="{sxd.pk}" selected>' in second
     assert 'value="2030-12-20"' in second
+    assert f'<option value="{item.pk}" selected>' in second  # under the same agenda item
+
+
+def test_editing_a_task_can_move_it_to_another_item_and_keeps_the_new_sentence(client, held):
+    task = _task(held)
+    _login(client, held["secretary"])
+    other = held["items"][1]
+    client.post(
+        reverse("cabinet:task_edit", args=[held["meeting"].pk, task.pk]),
+        {
+            "action": "save",
+            "sentence": "Giao Sở Tài chính chủ trì rà soát lại.",
+            "item": other.pk,
+            "lead_unit": held["units"]["stc"].pk,
+            "content": "rà soát lại",
+            "report_to": "",
+        },
+    )
+    task.refresh_from_db()
+    assert (task.agenda_item, task.content, task.source_text) == (
+        other,
+        "rà soát lại",
+        "Giao Sở Tài chính chủ trì rà soát lại.",
+    )
 
 
 def test_an_unknown_unit_in_the_sentence_is_reported_not_guessed(client, held):

@@ -21,7 +21,6 @@ the notice can never cite a document the library does not hold.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +31,7 @@ from django.utils import timezone
 from assistant import text as vt
 from assistant.models import Directive, DocType
 from cabinet.decree30 import AdminDocument, Block, Signature, date_phrase, printable
-from cabinet.meeting_records import city_name
+from cabinet.meeting_records import city_name, paragraphs, percent_text, task_sentence
 from cabinet.models import (
     COUNTS_AS_PRESENT,
     AgendaItem,
@@ -55,7 +54,6 @@ from cabinet.models import (
 from cabinet.models.conclusions import NOTICE_SYMBOLS
 from cabinet.permissions import AnyUser
 from cabinet.room import item_numbers
-from cabinet.task_sentences import compose_task_sentence
 
 GENERAL = "general"  # the key of the meeting-wide conclusion and of tasks under no item
 # The parts of the notice a secretary may rewrite (each a string; "recipients" one per line).
@@ -268,16 +266,11 @@ def vote_sentence(poll: Poll) -> str:
     base = result.get("base") or 0
     counts = []
     for option in result.get("options", []):
-        share = f" ({_percent(option.get('percent', 0.0))})" if base else ""
+        share = f" ({percent_text(option.get('percent', 0.0))})" if base else ""
         counts.append(f"{option['label']} {option['count']}/{base}{share}")
     verdict = "được thông qua" if result.get("passed") else "không được thông qua"
     ballot = "bỏ phiếu kín" if poll.kind == "secret" else "biểu quyết công khai"
     return f"Kết quả {ballot} “{poll.question}”: {', '.join(counts)}; {verdict}."
-
-
-def _percent(value: float) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") + "%"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -344,17 +337,6 @@ def _ordered_items(record: _Record) -> list[AgendaItem]:
         return tuple(int(n) for n in record.numbers.get(item.pk, "0").split("."))
 
     return sorted(record.items, key=key)
-
-
-def task_sentence(task: Task) -> str:
-    return compose_task_sentence(
-        lead=task.lead_unit.name,
-        coordinating=[u.name for u in task.coordinating_units.all()],
-        with_related_units=task.with_related_units,
-        content=task.content,
-        report_to=task.report_to,
-        deadline=task.deadline,
-    )
 
 
 def _attendee_phrase(p: Participant) -> str:
@@ -714,25 +696,21 @@ def suggest_references(
 # ------------------------------------------------------------------------------------------------
 
 
-def _paragraphs(text: str) -> Iterable[str]:
-    return (line.strip() for line in text.splitlines() if line.strip())
-
-
 def to_document(draft: NoticeDraft) -> AdminDocument:
     blocks: list[Block] = []
     for text in (draft.opening, draft.attendees, draft.transition):
-        blocks += [Block.of("body", p) for p in _paragraphs(text)]
+        blocks += [Block.of("body", p) for p in paragraphs(text)]
     blocks.append(Block.of("section", "I. ĐÁNH GIÁ CHUNG", bold=True))
-    blocks += [Block.of("body", p) for p in _paragraphs(draft.assessment)]
+    blocks += [Block.of("body", p) for p in paragraphs(draft.assessment)]
     if draft.sections:
         blocks.append(Block.of("section", "II. KẾT LUẬN VÀ GIAO NHIỆM VỤ", bold=True))
     for section in draft.sections:
         blocks.append(Block.of("item", f"{section.number}. {section.heading}", bold=True))
         blocks += [Block.of("body", p) for p in section.references]
-        blocks += [Block.of("body", p) for p in _paragraphs(section.conclusion)]
+        blocks += [Block.of("body", p) for p in paragraphs(section.conclusion)]
         blocks += [Block.of("body", p) for p in section.votes]
         blocks += [Block.of("body", line) for line in section.task_lines]
-    blocks += [Block.of("body", p) for p in _paragraphs(draft.closing)]
+    blocks += [Block.of("body", p) for p in paragraphs(draft.closing)]
     return AdminDocument(
         parent_body=draft.parent_body,
         issuing_body=draft.issuing_body,

@@ -21,12 +21,14 @@ from django.views.decorators.http import require_GET
 
 from assistant import drafting, notice_polish
 from cabinet import decree30
+from cabinet.delivery import attachment_response
 from cabinet.models import ConclusionNotice, Meeting, NoticeStatus, NoticeVariant, User
 from cabinet.permissions import can_approve_notice, can_record_conclusions
 from cabinet.selectors import MeetingAccess, can_read_notice, meeting_access, notice_due
 from cabinet.services import ServiceError
 from cabinet.services import notices as notice_services
 from cabinet.services.conclusions import RECORDING_STATUSES
+from cabinet.services.events import record_access
 
 logger = logging.getLogger(__name__)
 
@@ -255,11 +257,17 @@ def _export(request: HttpRequest, meeting_id: int) -> tuple[decree30.AdminDocume
     return drafting.to_document(draft), drafting.file_stem(access.meeting, notice)
 
 
-def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+def _download(
+    request: HttpRequest, meeting_id: int, data: bytes, filename: str, content_type: str
+) -> HttpResponse:
+    """The file, and an audit row saying who took it (as for the minutes and the invitation)."""
+    record_access(
+        meeting_id=meeting_id,
+        type="record.downloaded",
+        payload={"record": "notice", "format": filename.rsplit(".", 1)[-1]},
+        actor=_user(request),
+    )
+    return attachment_response(data, filename=filename, content_type=content_type)
 
 
 @login_required
@@ -267,6 +275,8 @@ def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
 def notice_docx(request: HttpRequest, meeting_id: int) -> HttpResponse:
     document, stem = _export(request, meeting_id)
     return _download(
+        request,
+        meeting_id,
         decree30.render_docx(document),
         f"{stem}.docx",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -282,4 +292,4 @@ def notice_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
     except decree30.DocumentError as error:
         messages.error(request, str(error))
         return redirect("assistant:notice", meeting_id=meeting_id)
-    return _download(pdf, f"{stem}.pdf", "application/pdf")
+    return _download(request, meeting_id, pdf, f"{stem}.pdf", "application/pdf")

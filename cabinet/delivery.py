@@ -223,3 +223,13 @@ def inline_pdf_response(
         response["Content-Range"] = byte_range.content_range(size)
     response["Content-Disposition"] = content_disposition("inline", filename)
     return response
+
+
+def attachment_response(data: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    """A generated file (DOCX, PDF, XLSX) to save, never cached: it may hold what the next user
+    of the tablet must not see, and its content follows permissions that can change."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition("attachment", filename)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -170,11 +170,13 @@ def _lower_first_word(text: str) -> str:
     return text
 
 
-def _paragraphs(text: str) -> list[str]:
-    return [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+def paragraphs(text: str) -> list[str]:
+    """The non-empty lines of a typed text, each one paragraph of a document."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _percent(value: float) -> str:
+def percent_text(value: float) -> str:
+    """ "66,67%": Vietnamese decimal comma, at most two decimals, no trailing zeros."""
     shown = f"{value:.2f}".rstrip("0").rstrip(".")
     return shown.replace(".", ",") + "%"
 
@@ -325,7 +327,7 @@ def _poll_blocks(poll: Poll, names: dict[int, str]) -> list[Block]:
         )
     ]
     counts = "; ".join(
-        f"{option['label']}: {option['count']} phiếu ({_percent(option.get('percent', 0.0))})"
+        f"{option['label']}: {option['count']} phiếu ({percent_text(option.get('percent', 0.0))})"
         for option in options
     )
     entitled = result.get("entitled", poll.entitled_count)
@@ -367,7 +369,7 @@ def _speaker_blocks(requests: list[SpeakerRequest]) -> list[Block]:
 
 def _conclusion_blocks(conclusion: Conclusion | None, tasks: list[Task], label: str) -> list[Block]:
     blocks: list[Block] = []
-    texts = _paragraphs(conclusion.text) if conclusion is not None else []
+    texts = paragraphs(conclusion.text) if conclusion is not None else []
     if texts:
         blocks.append(Block("body", (Run(f"{label}: ", bold=True), Run(texts[0]))))
         blocks += [Block.of("body", text) for text in texts[1:]]
@@ -375,11 +377,12 @@ def _conclusion_blocks(conclusion: Conclusion | None, tasks: list[Task], label: 
         if not texts:
             blocks.append(Block("body", (Run(f"{label}: ", bold=True),)))
         for task in tasks:
-            blocks.append(Block.of("body", "- " + _task_sentence(task)))
+            blocks.append(Block.of("body", "- " + task_sentence(task)))
     return blocks
 
 
-def _task_sentence(task: Task) -> str:
+def task_sentence(task: Task) -> str:
+    """The task as the notice and the minutes write it ("Giao ... chủ trì, ...")."""
     return compose_task_sentence(
         lead=task.lead_unit.name,
         coordinating=[unit.name for unit in task.coordinating_units.all()],
@@ -423,7 +426,7 @@ def _minutes_document(meeting: Meeting) -> AdminDocument:
         Block.of("plain", "Nội dung (theo diễn biến cuộc họp):"),
     ]
     if meeting.description.strip():
-        blocks += [Block.of("body", text) for text in _paragraphs(meeting.description)]
+        blocks += [Block.of("body", text) for text in paragraphs(meeting.description)]
 
     polls = list(
         Poll.objects.filter(meeting=meeting, state__in=(PollState.CLOSED, PollState.PUBLISHED))
@@ -456,7 +459,7 @@ def _minutes_document(meeting: Meeting) -> AdminDocument:
             presenter.append(f"đồng chí {item.presenter.full_name or item.presenter.username}")
         if presenter:
             blocks.append(Block.of("body", f"Đơn vị trình bày: {', '.join(presenter)}."))
-        blocks += [Block.of("body", text) for text in _paragraphs(item.description)]
+        blocks += [Block.of("body", text) for text in paragraphs(item.description)]
         blocks += _speaker_blocks([s for s in speakers if s.item_id == item.pk])
         for poll in (p for p in polls if p.item_id == item.pk):
             blocks += _poll_blocks(poll, names)
@@ -552,7 +555,7 @@ def _invitation_document(meeting: Meeting, visible_item_ids: set[int] | None) ->
     if chair is not None:
         blocks.append(Block.of("body", f"Chủ trì: {_capitalize(_person(chair))}."))
     blocks.append(Block.of("body", "Nội dung:"))
-    blocks += [Block.of("body", text) for text in _paragraphs(meeting.description)]
+    blocks += [Block.of("body", text) for text in paragraphs(meeting.description)]
     for number, item, depth in _item_numbers(meeting):
         shown_to_reader = visible_item_ids is None or item.pk in visible_item_ids
         if depth == 0 and not item.restricted and shown_to_reader:

@@ -18,10 +18,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from cabinet.decree30 import AdminDocument, DocumentError, docx_to_pdf, render_docx
+from cabinet.delivery import attachment_response
 from cabinet.meeting_records import invitation_document, minutes_document
 from cabinet.models import AgendaItem, Meeting, MeetingStatus
 from cabinet.permissions import can_record_conclusions
@@ -112,12 +112,8 @@ def _serve(
         payload={"record": record, "format": "pdf" if pdf else "docx"},
         actor=current_user(request),
     )
-    response = HttpResponse(data, content_type=content_type)
     filename = _filename(prefix, meeting, "pdf" if pdf else "docx")
-    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(data, filename=filename, content_type=content_type)
 
 
 @login_required

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from cabinet import task_selectors as selectors
-from cabinet.delivery import ByteRange, content_disposition, stream_file
+from cabinet.delivery import ByteRange, attachment_response, content_disposition, stream_file
 from cabinet.models import Task, TaskStatus, TaskUpdate
 from cabinet.permissions import can_follow_up_tasks
 from cabinet.services import ServiceError, task_followup
@@ -294,9 +294,6 @@ def task_export(request: HttpRequest) -> HttpResponse:
         sheet.cell(row=number + 1, column=2).alignment = Alignment(wrap_text=True, vertical="top")
     buffer = io.BytesIO()
     book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition(
-        "attachment", f"nhiem-vu-{today:%Y%m%d}.xlsx"
+    return attachment_response(
+        buffer.getvalue(), filename=f"nhiem-vu-{today:%Y%m%d}.xlsx", content_type=XLSX
     )
-    response["Cache-Control"] = NO_STORE
-    return response

@@ -158,3 +158,55 @@ def test_the_demo_notice_renders_to_pdf_and_png(live_system, tablet, artifacts):
     )
     pages = sorted(artifacts.glob("notice-demo-*.png"))
     assert pages and pages[0].stat().st_size > 10_000
+
+
+def test_a_unit_reports_its_overdue_task_and_the_office_confirms_it(live_system, browser, tmp_path):
+    """The demo's overdue task of the police: the police report it done with a PDF, the office
+    confirms; the task leaves the overdue list and the police's reminder."""
+    from cabinet.paper_render import DocumentHeader, render_document
+
+    base = live_system
+    report = tmp_path / "bao-cao-lam-sach-du-lieu.pdf"
+    report.write_bytes(
+        render_document(
+            DocumentHeader(
+                "UBND THÀNH PHỐ HÀ NỘI",
+                "Công an Thành phố",
+                "91/BC-CATP",
+                "Hà Nội",
+                __import__("datetime").date(2026, 11, 28),
+            ),
+            "# BÁO CÁO\n\nĐã hoàn thành làm sạch dữ liệu dân cư tại 126/126 phường, xã.",
+        )
+    )
+    police = browser.new_context(viewport={"width": 800, "height": 1280}, locale="vi-VN").new_page()
+    sign_in(police, base, "gd.congan")
+    reminders = police.locator(".task-reminders")
+    expect(reminders.locator(".overdue-title")).to_be_visible()
+    expect(reminders).to_contain_text("làm sạch dữ liệu dân cư")
+    police.get_by_role("link", name=re.compile("Nhiệm vụ")).first.click()
+    police.get_by_role("link", name=re.compile("làm sạch dữ liệu dân cư")).first.click()
+    police.get_by_label("Đã hoàn thành – đề nghị Văn phòng xác nhận").check()
+    police.get_by_label("Nội dung báo cáo").fill("Đã làm sạch dữ liệu tại 126/126 phường, xã.")
+    police.set_input_files("input[type=file]", str(report))
+    police.get_by_role("button", name="Gửi báo cáo").click()
+    expect(police.get_by_text("Chờ xác nhận").first).to_be_visible()
+    attachment = police.locator("a.attachment", has_text="bao-cao-lam-sach-du-lieu.pdf")
+    expect(attachment).to_have_count(1)
+    assert (
+        police.request.get(base + (attachment.get_attribute("href") or ""))
+        .body()
+        .startswith(b"%PDF-")
+    )
+    task_url = police.url
+    police.context.close()
+
+    office = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN").new_page()
+    sign_in(office, base, "thuky")
+    office.goto(task_url)
+    office.get_by_role("button", name="Xác nhận hoàn thành").click()
+    expect(office.get_by_text("Hoàn thành").first).to_be_visible()
+    office.goto(f"{base}/tasks/?status=overdue")
+    expect(office.get_by_text("làm sạch dữ liệu dân cư")).to_have_count(0)
+    expect(office.get_by_text("xây dựng phương án hỗ trợ chứng thư chữ ký số")).to_have_count(1)
+    office.context.close()

@@ -64,7 +64,7 @@ class TaskForm(forms.Form):
         label=_("Đơn vị phối hợp"),
         queryset=Unit.objects.filter(is_active=True),
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "unit-checks"}),
+        widget=forms.CheckboxSelectMultiple,
     )
     with_related_units = forms.BooleanField(
         label=_("Phối hợp với các cơ quan, đơn vị liên quan"), required=False

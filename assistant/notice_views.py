@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from assistant import drafting, notice_polish
 from cabinet import decree30
 from cabinet.delivery import attachment_response
 from cabinet.models import ConclusionNotice, Meeting, NoticeStatus, NoticeVariant, User
+from cabinet.models.documents import PrivatePaperStorage
 from cabinet.permissions import can_approve_notice, can_record_conclusions
 from cabinet.selectors import MeetingAccess, can_read_notice, meeting_access, notice_due
 from cabinet.services import ServiceError
@@ -31,6 +33,15 @@ from cabinet.services.conclusions import RECORDING_STATUSES
 from cabinet.services.events import record_access
 
 logger = logging.getLogger(__name__)
+
+
+class NoticePdfStorage(PrivatePaperStorage):
+    """Issued notices' PDFs, made once: private, served only through the permission check."""
+
+    folder = "notices"
+
+
+notice_pdf_storage = NoticePdfStorage()
 
 
 def _user(request: HttpRequest) -> User:
@@ -251,10 +262,12 @@ def _save(
     notice_services.save_notice_draft(actor=user, meeting=meeting, variant=variant, content=content)
 
 
-def _export(request: HttpRequest, meeting_id: int) -> tuple[decree30.AdminDocument, str]:
+def _export(
+    request: HttpRequest, meeting_id: int
+) -> tuple[decree30.AdminDocument, str, ConclusionNotice | None]:
     access, notice = _readable(request, meeting_id)
     draft = drafting.build_notice(access.meeting, user=_user(request), notice=notice)
-    return drafting.to_document(draft), drafting.file_stem(access.meeting, notice)
+    return drafting.to_document(draft), drafting.file_stem(access.meeting, notice), notice
 
 
 def _download(
@@ -273,7 +286,7 @@ def _download(
 @login_required
 @require_GET
 def notice_docx(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    document, stem = _export(request, meeting_id)
+    document, stem, _notice = _export(request, meeting_id)
     return _download(
         request,
         meeting_id,
@@ -286,10 +299,18 @@ def notice_docx(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def notice_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    document, stem = _export(request, meeting_id)
-    try:
-        pdf = decree30.docx_to_pdf(decree30.render_docx(document))
-    except decree30.DocumentError as error:
-        messages.error(request, str(error))
-        return redirect("assistant:notice", meeting_id=meeting_id)
+    document, stem, notice = _export(request, meeting_id)
+    # An issued notice never changes: its PDF is made once (LibreOffice takes seconds) and kept.
+    kept = f"{notice.pk}-{stem}.pdf" if notice is not None and notice.number else ""
+    if kept and notice_pdf_storage.exists(kept):
+        with notice_pdf_storage.open(kept, "rb") as file:
+            pdf = file.read()
+    else:
+        try:
+            pdf = decree30.docx_to_pdf(decree30.render_docx(document))
+        except decree30.DocumentError as error:
+            messages.error(request, str(error))
+            return redirect("assistant:notice", meeting_id=meeting_id)
+        if kept:
+            notice_pdf_storage.save(kept, ContentFile(pdf))
     return _download(request, meeting_id, pdf, f"{stem}.pdf", "application/pdf")

@@ -646,3 +646,22 @@ def test_an_issued_notice_concluding_a_restricted_item_is_not_shown_to_who_may_n
     _login(client, data["chair"])
     assert client.get(url).status_code == 200
     assert "issued-notice" in client.get(meeting_url).content.decode()
+
+
+def test_an_issued_notices_pdf_is_made_once_and_kept(client, meeting_record, monkeypatch):
+    from cabinet import decree30
+
+    data = meeting_record
+    notice_services.save_notice_draft(
+        actor=data["secretary"], meeting=data["meeting"], variant="committee", content={}
+    )
+    _approve_and_issue(data)
+    conversions = []
+    monkeypatch.setattr(
+        decree30, "docx_to_pdf", lambda docx: conversions.append(docx) or b"%PDF-1.7 kept"
+    )
+    _login(client, data["member"])
+    url = reverse("assistant:notice_pdf", args=[data["meeting"].pk])
+    first, second = client.get(url), client.get(url)
+    assert first.content == second.content == b"%PDF-1.7 kept"
+    assert len(conversions) == 1

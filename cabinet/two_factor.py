@@ -158,28 +158,26 @@ def normalize_token(token: str) -> str:
     return "".join(ch for ch in token if ch.isalnum()).lower()
 
 
+def _device_for_token(user: Any, token: str) -> Device | None:
+    """Six digits are for the authenticator; anything else can only be a recovery code."""
+    if token.isdigit() and len(token) == 6:
+        return authenticator_for(user)
+    return recovery_device_for(user)
+
+
 def verify_second_factor(user: User, token: str) -> Device | None:
     """The device that accepts the code: the authenticator for six digits, else a recovery code
     (consumed). Each device counts its own failures and makes the next attempt wait longer."""
     token = normalize_token(token)
-    if not token:
+    device = _device_for_token(user, token) if token else None
+    if device is None:
         return None
-    candidates: list[Device | None] = (
-        [authenticator_for(user)]
-        if token.isdigit() and len(token) == 6
-        else [recovery_device_for(user)]
-    )
-    for device in candidates:
-        if device is not None:
-            verified = otp_verify_token(user, device.persistent_id, token)
-            if verified is not None:
-                return verified
-    return None
+    return otp_verify_token(user, device.persistent_id, token)
 
 
-def throttled(user: User) -> bool:
-    """Whether the authenticator is waiting out earlier wrong codes."""
-    device = authenticator_for(user)
+def throttled(user: User, token: str) -> bool:
+    """Whether the device this code is for is waiting out earlier wrong codes."""
+    device = _device_for_token(user, normalize_token(token))
     return device is not None and not device.verify_is_allowed()[0]
 
 

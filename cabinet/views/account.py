@@ -47,8 +47,12 @@ def two_factor_verify(request: HttpRequest) -> HttpResponseBase:
     if getattr(request, "two_factor_state", None) is not two_factor.State.VERIFY:
         return redirect(_next_url(request))
     error = ""
-    if request.method == "POST":
-        device = two_factor.verify_second_factor(user, request.POST.get("code", ""))
+    token = two_factor.normalize_token(request.POST.get("code", ""))
+    if request.method == "POST" and two_factor.throttled(user, token):
+        # Earlier wrong codes: the device refuses every code for a while, right or not.
+        error = _("Nhập sai nhiều lần. Vui lòng chờ ít giây rồi thử lại.")
+    elif request.method == "POST":
+        device = two_factor.verify_second_factor(user, token)
         if device is not None:
             _mark_verified(request, device)
             if device.persistent_id.startswith("otp_static"):
@@ -62,10 +66,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponseBase:
                     % {"left": left},
                 )
             return redirect(_next_url(request))
-        if two_factor.throttled(user):
-            error = _("Nhập sai nhiều lần. Vui lòng chờ ít giây rồi thử lại.")
-        else:
-            error = _("Mã xác thực không đúng hoặc đã được dùng.")
+        error = _("Mã xác thực không đúng hoặc đã được dùng.")
     return render(
         request,
         "registration/two_factor_verify.html",

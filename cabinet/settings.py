@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -95,6 +97,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "cabinet",
@@ -110,8 +117,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "cabinet.security.SecurityHeadersMiddleware",
+    "cabinet.two_factor.TwoFactorMiddleware",
+    # Last, as django-axes requires: it turns a lockout raised by the backend into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cabinet.urls"
@@ -247,6 +260,41 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cabinet:home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out (username, IP) pair before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Two-factor sign-in (cabinet/two_factor.py). A user with a confirmed authenticator always enters
+# its code (or a recovery code) after the password; the roles named in TWO_FACTOR_REQUIRED_FOR
+# must have one and are sent to enrol before anything else. TWO_FACTOR_ENFORCED turns that
+# requirement on; it follows DEBUG so that the demo (DEBUG=1) signs in with a password only.
+TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", not DEBUG)
+# Any of: organizers (cabinet.organize_meetings: the secretaries), chairs (chair of any meeting,
+# or in TWO_FACTOR_LEADERS_GROUP), staff (staff and superusers), all.
+TWO_FACTOR_REQUIRED_FOR = env_list("TWO_FACTOR_REQUIRED_FOR", ["organizers", "staff", "chairs"])
+TWO_FACTOR_LEADERS_GROUP = os.environ.get("TWO_FACTOR_LEADERS_GROUP", "Lãnh đạo UBND Thành phố")
+TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "Phòng họp không giấy")
+OTP_TOTP_ISSUER = TWO_FACTOR_ISSUER
+# Failed codes make the authenticator wait (1 s, 2 s, 4 s, ...) before it accepts another.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Lockout after failed passwords (django-axes), per username AND address: an attacker elsewhere
+# who tries an official's username locks out only himself, never the official's own tablet.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "cabinet.views.account.lockout"  # the page in Vietnamese, 429
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# The client's address (cabinet.security.client_ip): REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT
+# reverse proxies (production: 1, nginx appending to X-Forwarded-For) the address the nearest
+# proxy saw, counted from the right, so that a client cannot choose its own by sending the header.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0 if DEBUG else 1)
+AXES_CLIENT_IP_CALLABLE = "cabinet.security.client_ip"
 
 # --- Language and time ------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -295,6 +343,28 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts, styles and everything else from this origin only,
+# no inline script or style (templates keep both in static files; htmx is told not to inject its
+# indicator style). pdf.js runs its worker from a static file (worker-src 'self'); blob: covers
+# the page images it decodes. connect-src 'self' includes the same-origin ws:/wss: meeting socket
+# (CSP Level 3). The page may not be framed anywhere (frame-ancestors, and X-Frame-Options above).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:", "blob:"],
+        "font-src": [CSP_SELF, "data:"],
+        "connect-src": [CSP_SELF],
+        "worker-src": [CSP_SELF, "blob:"],
+        "manifest-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_NONE],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+        "frame-src": [CSP_NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:

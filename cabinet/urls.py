@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
 from cabinet.views import (
+    account,
     agenda,
     comments,
     compare,
@@ -115,6 +116,16 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", offline.LogoutView.as_view(), name="logout"),
+    # Two-factor sign-in (cabinet/two_factor.py) and the account's security page.
+    path("account/two-factor/", account.two_factor_verify, name="two_factor_verify"),
+    path("account/two-factor/enrol/", account.two_factor_enrol, name="two_factor_enrol"),
+    path("account/two-factor/disable/", account.two_factor_disable, name="two_factor_disable"),
+    path("account/security/", account.account_security, name="account_security"),
+    path(
+        "account/security/recovery-codes/",
+        account.recovery_codes_regenerate,
+        name="recovery_codes_regenerate",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -23,6 +23,7 @@ from cabinet.models import Meeting, MeetingEvent, Participant
 from cabinet.permissions import can_see_meeting, participant_for
 from cabinet.room import snapshot_for
 from cabinet.services.commands import Ack, Ballot, run_ballots, run_command
+from cabinet.two_factor import State, second_factor_state
 from realtime import events
 from realtime.broadcast import meeting_group, user_group
 from realtime.hub import Hub, get_hub
@@ -30,8 +31,11 @@ from realtime.relay import ensure_relay
 
 
 @database_sync_to_async
-def _admit(user: Any, meeting_id: int) -> int | None:
-    """The meeting's last seq if the user may listen to it, else None."""
+def _admit(user: Any, session: Any, meeting_id: int) -> int | None:
+    """The meeting's last seq if the user may listen to it, else None. A session that still owes
+    its second factor (cabinet/two_factor.py) may listen to nothing, as its pages show nothing."""
+    if second_factor_state(user, session) is not State.OK:
+        return None
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is None:
         return None
@@ -208,7 +212,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             self.joined = (meeting_group(self.meeting_id), user_group(user.pk))
             for group in self.joined:
                 await self.hub.join(group, self)
-        last_seq = await _admit(user, self.meeting_id)
+        last_seq = await _admit(user, session, self.meeting_id)
         if last_seq is None or self.revoked:
             # Refused before accept: a non-participant learns nothing, not even that it exists.
             await self._leave_hub()

@@ -43,3 +43,23 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def axes_sees_test_logins(monkeypatch):
+    """django-axes checks the lockout in authenticate(), which needs the request; the test
+    client's login() passes none. Give it one from 127.0.0.1, so that the suite's logins go
+    through axes as a browser's do (tests/cabinet/test_lockout.py signs in through the form)."""
+    from django.http import HttpRequest
+    from django.test import Client
+
+    original = Client.login
+
+    def login(self, **credentials):
+        if "request" not in credentials:
+            request = HttpRequest()
+            request.META["REMOTE_ADDR"] = "127.0.0.1"
+            credentials["request"] = request
+        return original(self, **credentials)
+
+    monkeypatch.setattr(Client, "login", login)

@@ -32,7 +32,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of the live system's processes (its own data directory): a test runs
+    `manage.py` with it to prepare data in the running system."""
     data = tmp_path_factory.mktemp("system")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env |= {"DATA_DIR": str(data), "MEDIA_ROOT": str(data / "media"), "DEBUG": "1"}
@@ -40,6 +42,13 @@ def live_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from django.conf import settings
 
     env.setdefault("EMBEDDING_MODEL_DIR", str(settings.EMBEDDING_MODEL_DIR))
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_system(live_env: dict[str, str]) -> Iterator[str]:
+    env = live_env
+    data = Path(env["DATA_DIR"])
     manage = [sys.executable, "manage.py"]
     for command in (["migrate", "--noinput", "-v", "0"], ["seed_demo"], ["seed_library"]):
         subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True)

@@ -1,0 +1,242 @@
+"""Two-factor sign-in: who must have an authenticator, what a session may do before its second
+factor, and the middleware that holds it to that.
+
+The password step is Django's login; the session it opens is *signed in but not verified* until
+the official enters a code from the authenticator app (a django-otp TOTP device) or one of the
+ten single-use recovery codes (a django-otp static device). Until then the middleware lets the
+session reach only the second-factor pages, logout, the language switch and static files, and the
+meeting socket refuses it (realtime/consumers.py asks `second_factor_state` too).
+
+Who must enrol is one rule, `two_factor_required`: the roles in settings.TWO_FACTOR_REQUIRED_FOR,
+and only while settings.TWO_FACTOR_ENFORCED is on. Anyone else may enrol of their own accord; once
+enrolled, the code is asked at every sign-in whatever the setting.
+"""
+
+from __future__ import annotations
+
+import enum
+import io
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp import verify_token as otp_verify_token
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cabinet.models import Participant, ParticipantRole, User
+
+RECOVERY_CODE_COUNT = 10
+ROLE_NAMES = frozenset({"organizers", "chairs", "staff", "all"})
+
+
+class State(enum.Enum):
+    OK = "ok"  # verified, or no second factor needed
+    VERIFY = "verify"  # enrolled: the code is still to be entered in this session
+    ENROL = "enrol"  # must have an authenticator and has none
+
+
+def _roles() -> set[str]:
+    roles = {str(r).strip().lower() for r in settings.TWO_FACTOR_REQUIRED_FOR if str(r).strip()}
+    unknown = roles - ROLE_NAMES
+    if unknown:
+        raise ValueError(f"TWO_FACTOR_REQUIRED_FOR: unknown role(s) {sorted(unknown)}")
+    return roles
+
+
+def two_factor_required(user: Any) -> bool:
+    """Whether this user must sign in with a second factor (and so enrol first, and may not
+    switch it off). False for everyone while settings.TWO_FACTOR_ENFORCED is off."""
+    if not settings.TWO_FACTOR_ENFORCED or not getattr(user, "is_authenticated", False):
+        return False
+    roles = _roles()
+    if "all" in roles:
+        return True
+    if "staff" in roles and (user.is_staff or user.is_superuser):
+        return True
+    if "organizers" in roles and user.has_perm("cabinet.organize_meetings"):
+        return True
+    if "chairs" in roles:
+        if user.groups.filter(name=settings.TWO_FACTOR_LEADERS_GROUP).exists():
+            return True
+        if Participant.objects.filter(user=user, role=ParticipantRole.CHAIR).exists():
+            return True
+    return False
+
+
+def authenticator_for(user: Any, *, confirmed: bool = True) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("pk").first()
+
+
+def recovery_device_for(user: Any) -> StaticDevice | None:
+    return StaticDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def has_two_factor(user: Any) -> bool:
+    return authenticator_for(user) is not None
+
+
+def _verified_device(user: Any, session: Any) -> Device | None:
+    """The confirmed device of this user that verified this session, if any."""
+    if session is None:
+        return None
+    persistent_id = session.get(DEVICE_ID_SESSION_KEY)
+    if not persistent_id:
+        return None
+    device = Device.from_persistent_id(persistent_id)
+    if device is None or device.user_id != user.pk or not device.confirmed:
+        return None
+    return device
+
+
+def second_factor_state(user: Any, session: Any) -> State:
+    """What a signed-in session still owes. Used by the middleware and by the meeting socket, so
+    the two can never disagree."""
+    if not getattr(user, "is_authenticated", False):
+        return State.OK  # the login requirement is the views' and the consumer's business
+    if _verified_device(user, session) is not None:
+        return State.OK
+    if has_two_factor(user):
+        return State.VERIFY
+    if two_factor_required(user):
+        return State.ENROL
+    return State.OK
+
+
+# --- Devices ------------------------------------------------------------------------------------
+
+
+def start_enrolment(user: User) -> TOTPDevice:
+    """The user's unconfirmed authenticator, created with a fresh key if there is none. Its key is
+    shown (QR code and text) until a code from it confirms it."""
+    device = authenticator_for(user, confirmed=False)
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Ứng dụng xác thực", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def confirm_enrolment(user: User, device: TOTPDevice, token: str) -> list[str] | None:
+    """Confirm the authenticator with a code it produced; returns the new recovery codes, or
+    None when the code is wrong. Any earlier authenticator and recovery codes are replaced."""
+    if device.user_id != user.pk or not device.verify_token(normalize_token(token)):
+        return None
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return regenerate_recovery_codes(user)
+
+
+@transaction.atomic
+def regenerate_recovery_codes(user: User) -> list[str]:
+    """Ten new single-use recovery codes; the old ones stop working. Shown once: only the codes'
+    rows are kept, and they are consumed when used."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Mã khôi phục", confirmed=True)
+    codes = []
+    for _ in range(RECOVERY_CODE_COUNT):
+        code = StaticToken.random_token()
+        StaticToken.objects.create(device=device, token=code)
+        codes.append(code)
+    return codes
+
+
+@transaction.atomic
+def disable_two_factor(user: User) -> None:
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
+def normalize_token(token: str) -> str:
+    return "".join(ch for ch in token if ch.isalnum()).lower()
+
+
+def _device_for_token(user: Any, token: str) -> Device | None:
+    """Six digits are for the authenticator; anything else can only be a recovery code."""
+    if token.isdigit() and len(token) == 6:
+        return authenticator_for(user)
+    return recovery_device_for(user)
+
+
+def verify_second_factor(user: User, token: str) -> Device | None:
+    """The device that accepts the code: the authenticator for six digits, else a recovery code
+    (consumed). Each device counts its own failures and makes the next attempt wait longer."""
+    token = normalize_token(token)
+    device = _device_for_token(user, token) if token else None
+    if device is None:
+        return None
+    return otp_verify_token(user, device.persistent_id, token)
+
+
+def throttled(user: User, token: str) -> bool:
+    """Whether the device this code is for is waiting out earlier wrong codes."""
+    device = _device_for_token(user, normalize_token(token))
+    return device is not None and not device.verify_is_allowed()[0]
+
+
+def recovery_codes_left(user: User) -> int:
+    device = recovery_device_for(user)
+    return device.token_set.count() if device else 0
+
+
+def qr_svg(text: str) -> str:
+    """The QR code of `text` as inline SVG, made here: the key never leaves the server."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    svg = buffer.getvalue().decode()
+    return svg[svg.index("<svg") :]  # no XML declaration inside HTML
+
+
+# --- Middleware ---------------------------------------------------------------------------------
+
+
+def _allowed_paths(state: State) -> tuple[str, ...]:
+    common = (
+        reverse("login"),
+        reverse("logout"),
+        reverse("set_language"),
+        "/" + settings.STATIC_URL.lstrip("/"),
+        reverse("service_worker"),
+    )
+    page = reverse("two_factor_verify" if state is State.VERIFY else "two_factor_enrol")
+    return (*common, page)
+
+
+class TwoFactorMiddleware:
+    """Sends a session that owes its second factor to the code page (enrolled users) or to
+    enrolment (users who must have one), whatever it asked for."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = getattr(request, "user", AnonymousUser())
+        # OTPMiddleware has already checked the session's device for this user: reuse it.
+        if getattr(user, "otp_device", None) is not None:
+            state = State.OK
+        else:
+            state = second_factor_state(user, getattr(request, "session", None))
+        request.two_factor_state = state  # type: ignore[attr-defined]
+        if state is State.OK:
+            return self.get_response(request)
+        if request.path.startswith(_allowed_paths(state)):
+            return self.get_response(request)
+        target = reverse("two_factor_verify" if state is State.VERIFY else "two_factor_enrol")
+        if request.method == "GET":
+            target += "?" + urlencode({"next": request.get_full_path()})
+        if request.headers.get("HX-Request"):
+            response: HttpResponseBase = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return HttpResponseRedirect(target)

@@ -1,0 +1,353 @@
+"""Two-factor sign-in: who must enrol, what an unverified session reaches, codes and recovery
+codes, and the meeting socket of an unverified session."""
+
+from __future__ import annotations
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cabinet import two_factor
+from cabinet.services import meetings as meeting_services
+from tests.factories import PASSWORD, add_item, invite, make_meeting, make_user, secretary_of
+from tests.realtime.sockets import communicator, new_session
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def enforced(settings):
+    settings.TWO_FACTOR_ENFORCED = True
+    settings.TWO_FACTOR_REQUIRED_FOR = ["organizers", "staff", "chairs"]
+    return settings
+
+
+def code_of(device: TOTPDevice, *, later: int = 0) -> str:
+    """The device's current code (or the one `later` steps ahead), from its real key."""
+    value = totp(
+        device.bin_key,
+        step=device.step,
+        t0=device.t0 - later * device.step,
+        digits=device.digits,
+        drift=device.drift,
+    )
+    return f"{value:0{device.digits}d}"
+
+
+def wrong_code(device: TOTPDevice) -> str:
+    right = {code_of(device, later=n) for n in (-1, 0, 1)}
+    return next(c for c in ("000000", "111111", "222222", "333333") if c not in right)
+
+
+def enrolled(user) -> tuple[TOTPDevice, list[str]]:
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    return device, two_factor.regenerate_recovery_codes(user)
+
+
+def sign_in(client, user, *, ip: str = "127.0.0.1"):
+    response = client.post(
+        reverse("login"),
+        {"username": user.username, "password": PASSWORD},
+        REMOTE_ADDR=ip,
+    )
+    assert response.status_code == 302, response.content[:500]
+    return response
+
+
+def chair_user():
+    meeting = make_meeting()
+    return invite(meeting, "chair").user
+
+
+# --- Who must enrol -----------------------------------------------------------------------------
+
+
+def test_secretaries_chairs_leaders_and_staff_must_have_two_factor_members_need_not(enforced):
+    leader = make_user()
+    leader.groups.add(Group.objects.create(name=enforced.TWO_FACTOR_LEADERS_GROUP))
+    assert two_factor.two_factor_required(make_user(organizer=True))
+    assert two_factor.two_factor_required(chair_user())
+    assert two_factor.two_factor_required(leader)
+    assert two_factor.two_factor_required(make_user(is_staff=True))
+    assert two_factor.two_factor_required(make_user(is_superuser=True))
+    meeting = make_meeting()
+    assert not two_factor.two_factor_required(invite(meeting, "member").user)
+    assert not two_factor.two_factor_required(make_user())
+
+
+def test_the_rule_follows_the_settings(settings):
+    secretary = make_user(organizer=True)
+    settings.TWO_FACTOR_ENFORCED = False
+    assert not two_factor.two_factor_required(secretary)
+    settings.TWO_FACTOR_ENFORCED = True
+    settings.TWO_FACTOR_REQUIRED_FOR = ["staff"]
+    assert not two_factor.two_factor_required(secretary)
+    settings.TWO_FACTOR_REQUIRED_FOR = ["all"]
+    assert two_factor.two_factor_required(make_user())
+
+
+@pytest.mark.parametrize("who", ["secretary", "chair", "staff"])
+def test_a_required_user_without_an_authenticator_is_sent_to_enrolment_and_nowhere_else(
+    client, enforced, who
+):
+    user = {
+        "secretary": lambda: make_user(organizer=True),
+        "chair": chair_user,
+        "staff": lambda: make_user(is_staff=True),
+    }[who]()
+    sign_in(client, user)
+    enrol = reverse("two_factor_enrol")
+    for path in ("/", reverse("cabinet:tasks"), reverse("assistant:home"), "/admin/"):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith(enrol), path
+    # Writes too: a POST never reaches a view.
+    response = client.post(reverse("cabinet:meeting_create"), {"title": "x"})
+    assert response.status_code == 302
+    assert response["Location"] == enrol
+    # htmx requests are told where to go instead of swapping the page in.
+    response = client.get("/", headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(enrol)
+    page = client.get(enrol)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "<svg" in body and "otpauth://totp/" in body
+    assert "Tài khoản của đồng chí bắt buộc xác thực hai lớp" in body
+    assert "http://" not in body.split("<svg", 1)[1].split("</svg>", 1)[0].replace(
+        "http://www.w3.org/2000/svg", ""
+    )  # the QR code is drawn here, nothing fetched
+    assert client.get(reverse("two_factor_verify")).status_code == 302  # nothing to verify yet
+    assert client.post(reverse("logout")).status_code == 302
+
+
+def test_a_member_is_not_asked_to_enrol(client, enforced):
+    meeting = make_meeting()
+    member = invite(meeting, "member").user
+    sign_in(client, member)
+    assert client.get("/").status_code == 200
+    page = client.get(reverse("account_security"))
+    assert "Chưa bật." in page.content.decode()
+
+
+def test_with_enforcement_off_nobody_is_sent_to_enrolment(client, settings):
+    settings.TWO_FACTOR_ENFORCED = False
+    sign_in(client, make_user(organizer=True))
+    assert client.get("/").status_code == 200
+
+
+# --- Enrolment ----------------------------------------------------------------------------------
+
+
+def test_enrolment_confirms_with_a_right_code_only_and_shows_ten_recovery_codes(client, enforced):
+    enforced.OTP_TOTP_THROTTLE_FACTOR = 0  # a wrong code then the right one, without waiting
+    secretary = make_user(organizer=True)
+    sign_in(client, secretary)
+    client.get(reverse("two_factor_enrol"))
+    device = TOTPDevice.objects.get(user=secretary)
+    assert not device.confirmed
+    url = reverse("two_factor_enrol")
+    response = client.post(url, {"code": wrong_code(device), "next": "/tasks/"})
+    assert response.status_code == 400
+    device.refresh_from_db()
+    assert not device.confirmed
+    assert client.get("/").status_code == 302  # still owes its enrolment
+
+    response = client.post(url, {"code": code_of(device), "next": "/tasks/"})
+    assert response.status_code == 200
+    device.refresh_from_db()
+    assert device.confirmed
+    codes = StaticToken.objects.filter(device__user=secretary).values_list("token", flat=True)
+    assert len(codes) == 10
+    body = response.content.decode()
+    assert all(code in body for code in codes)
+    assert response["Cache-Control"].count("no-store")
+    # This session is verified by the enrolment itself.
+    assert client.get("/").status_code == 200
+    assert "Đang bật." in client.get(reverse("account_security")).content.decode()
+
+
+def test_the_enrolment_qr_code_holds_the_devices_key(client, settings):
+    user = make_user()
+    sign_in(client, user)
+    body = client.get(reverse("two_factor_enrol")).content.decode()
+    device = TOTPDevice.objects.get(user=user)
+    assert device.config_url.replace("&", "&amp;") in body
+
+
+# --- Signing in with the second factor ----------------------------------------------------------
+
+
+def test_an_enrolled_user_enters_a_right_code_before_anything_else(client, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    member = make_user()  # optional for a member: once enrolled, it is asked all the same
+    device, _ = enrolled(member)
+    sign_in(client, member)
+    before = client.session.session_key
+    response = client.get(reverse("cabinet:tasks"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("two_factor_verify") + "?next=%2Ftasks%2F"
+    verify = client.get(response["Location"])
+    assert verify.status_code == 200
+    assert "Xác thực hai lớp" in verify.content.decode()
+
+    wrong = client.post(reverse("two_factor_verify"), {"code": wrong_code(device)})
+    assert wrong.status_code == 400
+    assert "Mã xác thực không đúng" in wrong.content.decode()
+    assert client.get("/").status_code == 302
+
+    right = client.post(reverse("two_factor_verify"), {"code": code_of(device), "next": "/tasks/"})
+    assert right.status_code == 302
+    assert right["Location"] == "/tasks/"
+    assert client.session.session_key != before  # a new key once verified
+    assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
+    assert client.get("/tasks/").status_code == 200
+
+
+def test_a_code_cannot_be_used_twice(client, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    member = make_user()
+    device, _ = enrolled(member)
+    code = code_of(device)
+    sign_in(client, member)
+    assert client.post(reverse("two_factor_verify"), {"code": code}).status_code == 302
+    client.post(reverse("logout"))
+    sign_in(client, member)
+    assert client.post(reverse("two_factor_verify"), {"code": code}).status_code == 400
+
+
+def test_wrong_codes_make_the_next_attempt_wait(client, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 60
+    member = make_user()
+    device, _ = enrolled(member)
+    sign_in(client, member)
+    client.post(reverse("two_factor_verify"), {"code": wrong_code(device)})
+    response = client.post(reverse("two_factor_verify"), {"code": code_of(device)})
+    assert response.status_code == 400
+    assert "chờ ít giây" in response.content.decode()
+
+
+def test_a_recovery_code_works_once(client, settings):
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0
+    member = make_user()
+    _, codes = enrolled(member)
+    sign_in(client, member)
+    response = client.post(reverse("two_factor_verify"), {"code": codes[3].upper()})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    assert two_factor.recovery_codes_left(member) == 9
+    client.post(reverse("logout"))
+    sign_in(client, member)
+    assert client.post(reverse("two_factor_verify"), {"code": codes[3]}).status_code == 400
+    assert client.get("/").status_code == 302
+    assert client.post(reverse("two_factor_verify"), {"code": codes[4]}).status_code == 302
+
+
+def test_new_recovery_codes_replace_the_old_ones(client, settings):
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0
+    member = make_user()
+    _, old = enrolled(member)
+    sign_in(client, member)
+    client.post(reverse("two_factor_verify"), {"code": old[0]})
+    page = client.post(reverse("recovery_codes_regenerate"))
+    assert page.status_code == 200
+    new = list(StaticToken.objects.filter(device__user=member).values_list("token", flat=True))
+    assert len(new) == 10 and not set(new) & set(old)
+    assert all(code in page.content.decode() for code in new)
+    client.post(reverse("logout"))
+    sign_in(client, member)
+    assert client.post(reverse("two_factor_verify"), {"code": old[1]}).status_code == 400
+    assert client.post(reverse("two_factor_verify"), {"code": new[0]}).status_code == 302
+
+
+def test_a_member_may_switch_two_factor_off_with_a_code_a_secretary_may_not(client, enforced):
+    enforced.OTP_TOTP_THROTTLE_FACTOR = 0
+    member = make_user()
+    device, codes = enrolled(member)
+    sign_in(client, member)
+    client.post(reverse("two_factor_verify"), {"code": codes[0]})
+    client.post(reverse("two_factor_disable"), {"code": wrong_code(device)})
+    assert TOTPDevice.objects.filter(user=member).exists()
+    client.post(reverse("two_factor_disable"), {"code": code_of(device)})
+    assert not TOTPDevice.objects.filter(user=member).exists()
+    assert not StaticDevice.objects.filter(user=member).exists()
+
+    secretary = make_user(organizer=True)
+    device, codes = enrolled(secretary)
+    client.post(reverse("logout"))
+    sign_in(client, secretary)
+    client.post(reverse("two_factor_verify"), {"code": codes[0]})
+    page = client.get(reverse("account_security")).content.decode()
+    assert "không thể tắt" in page
+    client.post(reverse("two_factor_disable"), {"code": code_of(device)})
+    assert TOTPDevice.objects.filter(user=secretary, confirmed=True).exists()
+
+
+def test_a_redirect_after_the_code_stays_on_this_site(client, settings):
+    member = make_user()
+    _, codes = enrolled(member)
+    sign_in(client, member)
+    response = client.post(
+        reverse("two_factor_verify"), {"code": codes[0], "next": "https://evil.example.com/"}
+    )
+    assert response["Location"] == "/"
+
+
+# --- The meeting socket -------------------------------------------------------------------------
+
+
+@sync_to_async
+def meeting_with(enrolled_member: bool):
+    meeting = make_meeting()
+    member = invite(meeting, "member").user
+    chair = invite(meeting, "chair").user
+    add_item(meeting)
+    meeting_services.publish_meeting(actor=secretary_of(meeting), meeting=meeting)
+    device = enrolled(member)[0] if enrolled_member else None
+    return meeting, member, chair, device
+
+
+@sync_to_async
+def verified_session(user, device) -> str:
+    from django.contrib.sessions.backends.db import SessionStore
+
+    key = new_session(user)
+    session = SessionStore(session_key=key)
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return key
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_a_session_that_has_not_given_its_code_gets_no_socket():
+    meeting, member, _, device = await meeting_with(enrolled_member=True)
+    socket = await communicator(meeting.pk, member)  # password only
+    connected, code = await socket.connect()
+    assert not connected
+    assert code == 4403
+    socket = await communicator(meeting.pk, session_key=await verified_session(member, device))
+    connected, _ = await socket.connect()
+    assert connected
+    await socket.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_a_chair_who_must_enrol_gets_no_socket_until_enrolled(settings):
+    settings.TWO_FACTOR_ENFORCED = True
+    meeting, _, chair, _ = await meeting_with(enrolled_member=False)
+    socket = await communicator(meeting.pk, chair)
+    connected, code = await socket.connect()
+    assert not connected
+    assert code == 4403
+    settings.TWO_FACTOR_ENFORCED = False
+    socket = await communicator(meeting.pk, chair)
+    connected, _ = await socket.connect()
+    assert connected
+    await socket.disconnect()

@@ -51,8 +51,8 @@ def ip_from(remote_addr: str | None, forwarded_for: str | None) -> str | None:
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies > 0 and forwarded_for:
         hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            return _valid_ip(hops[-proxies])
+        if len(hops) >= proxies and (found := _valid_ip(hops[-proxies])) is not None:
+            return found
     return _valid_ip(remote_addr)
 
 

@@ -141,6 +141,12 @@ def _run(command: list[str], env: dict[str, str]) -> None:
 def _dump_postgresql(target: Path, tables: list[str]) -> dict[str, int]:
     pg_dump = _pg_tool("pg_dump")
     args, env = _pg_args_env()
+    if connection.in_atomic_block:
+        raise BackupError("A backup must not run inside a transaction.")
+    # Connect (and let any health check run) now: SET TRANSACTION must be the transaction's first
+    # statement.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")

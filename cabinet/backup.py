@@ -327,11 +327,19 @@ def restore_backup(backup: Path, *, force: bool) -> RestoreReport:
         connections.close_all()
         target = _sqlite_path()
         target.parent.mkdir(parents=True, exist_ok=True)
+        # Built beside the database, then renamed over it: the live file is never written half-way,
+        # and its stale -wal/-shm (the application is stopped) go with it.
+        staged = target.with_name(f".{target.name}.restoring")
+        staged.unlink(missing_ok=True)
+        _copy_sqlite(source, staged)
         for suffix in ("-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
-        _copy_sqlite(source, target)
-        with sqlite3.connect(target) as db:
+        os.replace(staged, target)
+        db = sqlite3.connect(target)
+        try:
             db.execute("PRAGMA journal_mode=WAL")
+        finally:
+            db.close()
     else:
         _restore_postgresql(source)
     _restore_media(backup / MEDIA_DIR, Path(settings.MEDIA_ROOT))

@@ -43,11 +43,14 @@ def manage(tmp: Path, *args: str, check: bool = True) -> subprocess.CompletedPro
 
 
 def counts(db: Path) -> dict[str, int]:
-    with sqlite3.connect(db) as connection:
+    connection = sqlite3.connect(db)
+    try:  # closed at once: a connection left open would hold the file the restore replaces
         return {
             table: connection.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]  # noqa: S608
             for table in counted_tables()
         }
+    finally:
+        connection.close()
 
 
 def hashes(media: Path) -> dict[str, str]:

@@ -13,6 +13,10 @@ class AssistantConfig(AppConfig):
 
         paper_version_ready.connect(_queue_paper_indexing, dispatch_uid="assistant-index-paper")
 
+        from assistant import audit_signals
+
+        audit_signals.connect()
+
 
 def _queue_paper_indexing(sender: object, version_id: int, **kwargs: object) -> None:
     from django.conf import settings

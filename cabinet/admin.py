@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from cabinet.models import Unit, User
+from cabinet.models import AuditEntry, Unit, User
 
 
 @admin.register(Unit)
@@ -40,6 +43,31 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
+    """Read only, for those with cabinet.view_audit: the log is append-only (see the model)."""
+
+    list_display = ["at", "username", "ip", "action", "object_type", "object_id", "meeting_id"]
+    list_filter = ["action"]
+    search_fields = ["username", "ip", "object_id"]
+    date_hierarchy = "at"
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm("cabinet.view_audit")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("cabinet.view_audit")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 admin.site.site_header = _("Quản trị phòng họp không giấy")

@@ -8,4 +8,4 @@ class CabinetConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from cabinet import signals  # noqa: F401  (connects the receivers)
+        from cabinet import audit_signals, signals  # noqa: F401  (connects the receivers)

@@ -14,6 +14,7 @@ from cabinet.views import (
     papers,
     participants,
     room,
+    security,
     viewer,
     voting,
 )
@@ -104,6 +105,9 @@ cabinet_patterns: list[URLPattern | URLResolver] = [
     path("", include("cabinet.url_parts.conclusions")),
     path("", include("cabinet.url_parts.records")),
     path("", include("cabinet.url_parts.tasks")),
+    # The security officer's audit log.
+    path("security/audit/", security.audit_log, name="audit_log"),
+    path("security/audit/export.csv", security.audit_export, name="audit_export"),
 ]
 
 urlpatterns = [

@@ -19,6 +19,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone, translation
 
+from cabinet.audit import client_address, scope_ip
 from cabinet.models import Meeting, MeetingEvent, Participant
 from cabinet.permissions import can_see_meeting, participant_for
 from cabinet.room import snapshot_for
@@ -51,8 +52,9 @@ def language_of(scope: dict[str, Any]) -> str:
 
 
 @database_sync_to_async
-def _run_command(language: str, **kwargs: Any) -> Ack:
-    with translation.override(language):  # refusals are shown to the official as they are
+def _run_command(language: str, ip: str | None, **kwargs: Any) -> Ack:
+    # Refusals are shown to the official as they are; the audit log records the tablet's address.
+    with translation.override(language), client_address(ip):
         return run_command(**kwargs)
 
 
@@ -334,11 +336,13 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     async def command(self, command: events.Command) -> None:
         if command.name == "vote.cast":  # the burst of a poll: written in batches (BallotBox)
             ack = await ballot_box().cast(
-                self.meeting_id, Ballot(self.user, command.id, command.args, self.language)
+                self.meeting_id,
+                Ballot(self.user, command.id, command.args, self.language, scope_ip(self.scope)),
             )
         else:
             ack = await _run_command(
                 self.language,
+                scope_ip(self.scope),
                 actor=self.user,
                 meeting_id=self.meeting_id,
                 client_id=command.id,

@@ -1,5 +1,6 @@
 from cabinet.models.agenda import AgendaItem
 from cabinet.models.attendance import COUNTS_AS_PRESENT, Attendance, AttendanceStatus
+from cabinet.models.audit import AppendOnlyError, AuditAction, AuditEntry
 from cabinet.models.conclusions import (
     DEFAULT_REPORT_TO,
     NOTICE_SYMBOLS,
@@ -71,8 +72,11 @@ __all__ = [
     "VERSION_FAILURES",
     "AgendaItem",
     "AnchorStatus",
+    "AppendOnlyError",
     "Attendance",
     "AttendanceStatus",
+    "AuditAction",
+    "AuditEntry",
     "Ballot",
     "CommandReceipt",
     "Conclusion",

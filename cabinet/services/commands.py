@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from cabinet.audit import client_address
 from cabinet.models import CommandReceipt, Meeting, User
 from cabinet.services import ServiceError
 from cabinet.services import attendance as attendance_services
@@ -192,6 +193,7 @@ class Ballot:
     client_id: str
     args: dict[str, Any]
     language: str
+    ip: str | None = None  # the tablet's address, for the audit log
 
 
 def run_ballots(*, meeting_id: int, ballots: list[Ballot]) -> list[Ack | Exception]:
@@ -239,6 +241,7 @@ def run_ballots(*, meeting_id: int, ballots: list[Ballot]) -> list[Ack | Excepti
                             poll_id=ballots[n].args["poll"],
                             option_id=ballots[n].args["option"],
                             client_id=ballots[n].client_id,
+                            ip=ballots[n].ip,
                         )
                         for n in todo
                     ],
@@ -271,7 +274,7 @@ def run_ballots(*, meeting_id: int, ballots: list[Ballot]) -> list[Ack | Excepti
             for n in todo:
                 ballot = ballots[n]
                 try:
-                    with translation.override(ballot.language):
+                    with translation.override(ballot.language), client_address(ballot.ip):
                         answers[n] = run_command(
                             actor=ballot.actor,
                             meeting_id=meeting_id,

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db import transaction
 
-from cabinet.models import Meeting, MeetingEvent, User
+from cabinet import audit
+from cabinet.models import AuditAction, Meeting, MeetingEvent, User
 from realtime.broadcast import broadcast_on_commit, meeting_group
 
 
@@ -35,6 +36,16 @@ def record_event(
     return event
 
 
+# Access records that also go to the security audit log (cabinet.audit), and as what.
+AUDITED_ACCESS = {
+    "paper.viewed": AuditAction.PAPER_VIEWED,
+    "paper.downloaded": AuditAction.PAPER_DOWNLOADED,
+    # Saved on the tablet for offline reading: the bytes left the server.
+    "paper.cached_offline": AuditAction.PAPER_DOWNLOADED,
+    "record.downloaded": AuditAction.EXPORT_RECORD,  # minutes, invitation, conclusion notice
+}
+
+
 def record_access(*, meeting_id: int, type: str, payload: dict[str, Any], actor: User) -> None:
     """Log that someone read something (a paper viewed, downloaded, cached for offline reading).
 
@@ -45,3 +56,12 @@ def record_access(*, meeting_id: int, type: str, payload: dict[str, Any], actor:
     MeetingEvent.objects.create(
         meeting_id=meeting_id, seq=None, type=type, payload=payload, actor=actor
     )
+    action = AUDITED_ACCESS.get(type)
+    if action is not None:
+        audit.audit(
+            None,
+            action=action,
+            actor=actor,
+            meeting_id=meeting_id,
+            detail={"type": type, **payload},
+        )

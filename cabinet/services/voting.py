@@ -14,6 +14,14 @@ lands after the close, without making two thousand voters queue behind one lock:
 
 A ballot writes no meeting event (that would lock the meeting row for every voter); tablets learn
 the count from a throttled broadcast instead (realtime.progress).
+
+The security audit log (cabinet.audit) says who voted, never how: no entry holds an option, a
+label, a count or a receipt. An open poll's "voted" entry is written with the ballot (its time and
+the voter's address). A secret poll's are written only when it closes, all with the closing time,
+in username order and without addresses: an entry written at the moment of a ballot would give its
+time and position, and those could be matched against the ballot rows (whose physical order
+follows insertion until the close rewrites them) or a progress broadcast (one more vote at 10:02:07).
+PollVoter already records who voted; the audit entries add nothing that could say how.
 """
 
 from __future__ import annotations
@@ -28,12 +36,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cabinet import audit
 from cabinet.log_filters import unlogged_ballot
 from cabinet.models import (
     COUNTS_AS_PRESENT,
     DEFAULT_OPTIONS,
     POLL_TRANSITIONS,
     Attendance,
+    AuditAction,
+    AuditEntry,
     Ballot,
     Meeting,
     MeetingStatus,
@@ -156,6 +167,7 @@ def open_poll(*, actor: User, meeting: Meeting, poll_id: int) -> Poll:
         payload={"poll": poll_data(poll), "voters": sorted(entitled)},
         actor=actor,
     )
+    _poll_audit(actor, poll, AuditAction.POLL_OPENED)
     return poll
 
 
@@ -167,6 +179,8 @@ class BallotRequest:
     poll_id: int
     option_id: int
     client_id: str
+    # The client's address for the audit log; None: the surrounding request's (cabinet.audit).
+    ip: str | None = None
 
 
 @dataclass(frozen=True)
@@ -280,6 +294,7 @@ def _cast_in_poll(
     replaced: dict[int, int] = {}  # participant → option, ballots changed where allowed
     secret: list[int] = []
     changed: dict[int, PollVoter] = {}
+    audited: list[AuditEntry] = []  # open polls only; never a choice
     for n, request in requests:
         voter = voters.get(request.actor.pk) if request.actor.pk in users else None
         if voter is not None and voter.voted and voter.client_id == request.client_id:
@@ -307,6 +322,17 @@ def _cast_in_poll(
             secret.append(request.option_id)
         else:
             new_ballots[participant] = request.option_id
+        if poll.kind != PollKind.SECRET:
+            audited.append(
+                audit.entry(
+                    None,
+                    action=AuditAction.VOTE_CAST,
+                    actor=request.actor,
+                    meeting_id=poll.meeting_id,
+                    detail={"poll": poll_id, "changed": voter.voted},
+                    ip=request.ip or audit.current_ip(),
+                )
+            )
         voter.voted = True
         voter.client_id = request.client_id
         voter.receipt = new_receipt()
@@ -332,6 +358,8 @@ def _cast_in_poll(
             "receipt = %s WHERE id = %s",
             [(True, v.client_id, v.receipt, v.pk) for v in changed.values()],
         )
+    if audited:
+        AuditEntry.objects.bulk_create(audited)
     # Only the number who have voted goes out, never who or how.
     progress_on_commit(
         meeting_group(poll.meeting_id),
@@ -408,6 +436,9 @@ def close_poll(*, actor: User, meeting: Meeting, poll_id: int) -> dict[str, Any]
     poll.result = tally(poll)
     poll.closed_at = timezone.now()
     poll.save()
+    if poll.kind == PollKind.SECRET:
+        _audit_secret_voters(poll)
+    _poll_audit(actor, poll, AuditAction.POLL_CLOSED)
     record_event(
         meeting=locked,
         type="poll.closed",
@@ -415,6 +446,44 @@ def close_poll(*, actor: User, meeting: Meeting, poll_id: int) -> dict[str, Any]
         actor=actor,
     )
     return poll.result
+
+
+def _audit_secret_voters(poll: Poll) -> None:
+    """Who voted in a secret poll, written at its close (see the module docstring): one entry per
+    voter, all with the closing time, in username order, without address or choice."""
+    assert poll.closed_at is not None
+    voters = (
+        User.objects.filter(
+            pk__in=PollVoter.objects.filter(poll=poll, voted=True).values("participant__user_id")
+        )
+        .only("pk", "username")
+        .order_by("username")
+    )
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            at=poll.closed_at,
+            actor_id=user.pk,
+            username=user.get_username(),
+            ip=None,
+            action=AuditAction.VOTE_CAST,
+            object_type=Poll._meta.label_lower,
+            object_id=str(poll.pk),
+            meeting_id=poll.meeting_id,
+            detail={"poll": poll.pk, "secret": True},
+        )
+        for user in voters
+    )
+
+
+def _poll_audit(actor: User, poll: Poll, action: str) -> None:
+    audit.audit(
+        None,
+        action=action,
+        actor=actor,
+        obj=poll,
+        meeting_id=poll.meeting_id,
+        detail={"kind": poll.kind},
+    )
 
 
 def _shuffle_secret_ballots(poll: Poll) -> None:
@@ -439,6 +508,7 @@ def publish_poll(*, actor: User, meeting: Meeting, poll_id: int) -> Poll:
         payload={"poll": poll_data(poll), "result": poll.result},
         actor=actor,
     )
+    _poll_audit(actor, poll, AuditAction.POLL_PUBLISHED)
     return poll
 
 
@@ -463,4 +533,5 @@ def reset_poll(*, actor: User, meeting: Meeting, poll_id: int) -> Poll:
         payload={"poll": poll_data(poll)},
         actor=actor,
     )
+    _poll_audit(actor, poll, AuditAction.POLL_RESET)
     return poll

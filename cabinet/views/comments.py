@@ -32,7 +32,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from cabinet.audit import audit
 from cabinet.models import (
+    AuditAction,
     Paper,
     PaperComment,
     PaperVersion,
@@ -237,6 +239,13 @@ def comments_export(request: HttpRequest, paper_id: int) -> HttpResponse:
         .order_by("version__number", "created_at")
     )
     content = build_comments_docx(paper, comments)
+    audit(
+        request,
+        action=AuditAction.EXPORT_COMMENTS,
+        obj=paper,
+        meeting_id=paper.meeting_id,
+        detail={"comments": len(comments)},
+    )
     response = HttpResponse(content, content_type=DOCX_TYPE)
     filename = f"tong-hop-gop-y-{_ascii_slug(paper.title)[:60] or 'tai-lieu'}-{paper.pk}.docx"
     response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"

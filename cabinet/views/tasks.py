@@ -27,8 +27,9 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from cabinet import task_selectors as selectors
+from cabinet.audit import audit
 from cabinet.delivery import ByteRange, attachment_response, content_disposition, stream_file
-from cabinet.models import Task, TaskStatus, TaskUpdate
+from cabinet.models import AuditAction, Task, TaskStatus, TaskUpdate
 from cabinet.permissions import can_follow_up_tasks
 from cabinet.services import ServiceError, task_followup
 from cabinet.task_forms import ConfirmForm, ReportForm, ReturnForm, TaskFilterForm
@@ -294,6 +295,11 @@ def task_export(request: HttpRequest) -> HttpResponse:
         sheet.cell(row=number + 1, column=2).alignment = Alignment(wrap_text=True, vertical="top")
     buffer = io.BytesIO()
     book.save(buffer)
+    audit(
+        request,
+        action=AuditAction.EXPORT_EXCEL,
+        detail={"export": "tasks", "rows": len(rows), "filters": request.GET.dict()},
+    )
     return attachment_response(
         buffer.getvalue(), filename=f"nhiem-vu-{today:%Y%m%d}.xlsx", content_type=XLSX
     )

@@ -36,6 +36,8 @@ PAPER_DIR = Path(__file__).resolve().parents[2] / "demo" / "papers"
 SECRETARIAT_GROUP = "Văn phòng UBND – thư ký cuộc họp"
 # The committee's chair and vice-chairs follow every task up, as the office does.
 LEADERS_GROUP = "Lãnh đạo UBND Thành phố"
+# The security officers read the audit log (/security/audit/).
+SECURITY_GROUP = "An ninh thông tin"
 CITY = "Hà Nội"
 # The demo password is public by design (README); DEMO_PASSWORD overrides it.
 DEFAULT_PASSWORD = "phonghop2026"  # noqa: S105
@@ -84,6 +86,8 @@ class Command(BaseCommand):
         secretariat.permissions.add(Permission.objects.get(codename="organize_meetings"), follow_up)
         leaders, _ = Group.objects.get_or_create(name=LEADERS_GROUP)
         leaders.permissions.add(follow_up)
+        security, _ = Group.objects.get_or_create(name=SECURITY_GROUP)
+        security.permissions.add(Permission.objects.get(codename="view_audit"))
         users = {}
         for spec in PEOPLE:
             user = User(
@@ -100,6 +104,8 @@ class Command(BaseCommand):
                 user.groups.add(secretariat)
             if spec["demo_role"] in ("chair", "vice_chair"):
                 user.groups.add(leaders)
+            if spec["demo_role"] == "admin":
+                user.groups.add(security)
             users[spec["username"]] = user
         return users
 

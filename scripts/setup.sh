@@ -27,7 +27,10 @@ pip_install() { "$PY" -m pip install -q "$@" 2> >(grep -v "is ignored: it is nei
 DEBS=(fonts-dejavu-core fonts-liberation fonts-liberation2 gettext libreoffice-writer-nogui)
 # pdftoppm (poppler-utils) renders generated PDFs to PNG for the tests' artifacts;
 # pg_dump/pg_restore (postgresql-client) for the backup tests on PostgreSQL.
-if [[ "$MODE" == "test" ]]; then DEBS+=(chromium poppler-utils postgresql-client); fi
+if [[ "$MODE" == "test" ]]; then
+  DEBS+=(chromium poppler-utils)
+  command -v pg_dump >/dev/null || DEBS+=(postgresql-client)
+fi
 missing=()
 for pkg in "${DEBS[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

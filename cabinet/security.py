@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import patch_cache_control
 
@@ -32,19 +31,12 @@ PERMISSIONS_POLICY = ", ".join(
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: REMOTE_ADDR, or, behind settings.TRUSTED_PROXY_COUNT proxies that
-    each append to X-Forwarded-For, the address the outermost trusted proxy saw. Counting from the
-    right means that whatever a client writes in the header itself is never taken."""
-    count = settings.TRUSTED_PROXY_COUNT
-    if count > 0:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= count:
-            return forwarded[-count]
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, for the lockout as for the audit log: one rule, in cabinet.audit
+    (REMOTE_ADDR, or behind settings.TRUSTED_PROXY_COUNT proxies the address the outermost trusted
+    proxy saw, counted from the right of X-Forwarded-For, so a client never chooses its own)."""
+    from cabinet.audit import client_ip as audited_client_ip
+
+    return audited_client_ip(request)
 
 
 class SecurityHeadersMiddleware:

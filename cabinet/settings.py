@@ -378,10 +378,6 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     # Behind the reverse proxy that terminates TLS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# The audit log's client address (cabinet/audit.py): 0 (the default) takes REMOTE_ADDR, which a
-# client cannot forge; N > 0 trusted reverse proxies in front of Daphne: the address the outermost
-# one saw, the N-th entry from the right of X-Forwarded-For.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SILENCED_SYSTEM_CHECKS = (
     [] if env_bool("SECURE_HSTS_PRELOAD", False) or DEBUG else ["security.W021"]
 )

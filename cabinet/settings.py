@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: ends idle, too old or revoked sessions (cabinet/sessions.py).
+    "cabinet.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -247,6 +249,18 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cabinet:home"
 LOGOUT_REDIRECT_URL = "login"
+# A session ends after this long without a request (an open meeting page's live connection counts:
+# a member following a three-hour meeting is not idle), and in any case this long after sign-in.
+# Both are checked by one function for pages and sockets (cabinet/sessions.py).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
+# Django's own cookie lifetime is only an upper bound; the absolute lifetime above is the rule.
+SESSION_COOKIE_AGE = max(SESSION_MAX_HOURS * 3600, 3600)
+# Papers kept on a tablet for offline reading are served by its service worker for at most this
+# long after they were downloaded; then only a fresh download (signed in, online) makes them
+# readable again. OFFLINE_MAX_SECONDS overrides it in seconds (for tests).
+OFFLINE_MAX_HOURS = env_int("OFFLINE_MAX_HOURS", 8)
+OFFLINE_MAX_SECONDS = env_int("OFFLINE_MAX_SECONDS", OFFLINE_MAX_HOURS * 3600)
 
 # --- Language and time ------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

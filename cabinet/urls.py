@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
 from cabinet.views import (
+    account,
     agenda,
     comments,
     compare,
@@ -115,6 +116,11 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", offline.LogoutView.as_view(), name="logout"),
+    path(
+        "account/sign-out-everywhere/",
+        account.sign_out_everywhere,
+        name="sign_out_everywhere",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -49,12 +49,18 @@ def session_for(user):
 
 out = {"meeting": meeting.pk, "chair": session_for(chair.user)}
 if with_poll:
-    poll = voting.create_poll(actor=chair.user, meeting=meeting, question="Thông qua tờ trình")
-    poll = voting.open_poll(actor=chair.user, meeting=meeting, poll_id=poll.pk)
-    voters = [v.participant for v in PollVoter.objects.filter(poll=poll).select_related(
+    # Several prepared polls (one to open per round); the first is open, to learn who may vote.
+    polls = [
+        voting.create_poll(actor=chair.user, meeting=meeting, question=f"Thông qua tờ trình {n}")
+        for n in range(1, 4)
+    ]
+    first = voting.open_poll(actor=chair.user, meeting=meeting, poll_id=polls[0].pk)
+    voters = [v.participant for v in PollVoter.objects.filter(poll=first).select_related(
         "participant__user").order_by("pk") if v.participant.user_id != chair.user_id]
-    out["poll"] = poll.pk
-    out["option"] = poll.options.order_by("position").first().pk
+    out["polls"] = [
+        {"poll": p.pk, "option": p.options.order_by("position").first().pk} for p in polls
+    ]
+    out["poll"], out["option"] = out["polls"][0]["poll"], out["polls"][0]["option"]
     out["voters"] = [session_for(v.user) for v in voters[:count]]
 else:
     members = [p for p in people if p.pk != chair.pk]
@@ -298,7 +304,8 @@ class CuttableProxy:
                     w.close()
                     self.links.discard(w)
 
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        with contextlib.suppress(asyncio.CancelledError):  # the proxy is closing
+            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
 
     def cut(self) -> None:
         self.down = True

@@ -183,7 +183,8 @@ async function paperFile(request, url) {
   if (found) await found.cache.delete(url.pathname); // expired: only the server may answer now
   let response;
   try {
-    response = await fetch(request);
+    // Past a copy's lifetime, not the browser's HTTP cache either: only the server.
+    response = await fetch(request, found ? { cache: "no-store" } : undefined);
   } catch (error) {
     if (found) return expiredPage();
     throw error;

@@ -10,7 +10,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import open_meeting_tablet, sign_in
+from tests.e2e.helpers import PASSWORD, open_meeting_tablet, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -141,13 +141,8 @@ def test_a_wipe_closes_the_tablets_connection_and_purges_its_offline_copies(
 
 
 def sign_in_admin(page: Page, base: str) -> None:
-    from tests.e2e.helpers import PASSWORD
-
     page.goto(f"{base}/admin/login/")
     page.locator("#id_username").fill("admin")
     page.locator("#id_password").fill(PASSWORD)
     page.locator('input[type="submit"], button[type="submit"]').last.click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
-
-
-_ = sign_in  # the tablet signs in through the app's own page (helpers.sign_in)

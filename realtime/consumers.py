@@ -279,15 +279,18 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         _closing.add(task)
         task.add_done_callback(_closing.discard)
 
-    async def _note_activity(self) -> None:
+    async def _note_activity(self) -> bool:
         """A tablet on a live meeting page is in use (its pings included): the session is
-        touched at most every TOUCH_EVERY_SECONDS, and closed here if it has ended meanwhile."""
+        touched at most every TOUCH_EVERY_SECONDS, and the socket closed (False) if the session
+        has ended meanwhile."""
         now = time.monotonic()
         if now - self.touched < sessions.TOUCH_EVERY_SECONDS:
-            return
+            return True
         self.touched = now
         if await _session_ended(self.user, self.session_key, touch=True):
             await self.close(code=events.CLOSE_SIGNED_OUT)
+            return False
+        return True
 
     async def _leave_hub(self) -> None:
         if self.hub is not None:
@@ -317,7 +320,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             await self._error("bad_message", "Tin nhắn không hợp lệ.")
             return
         kind = content.get("type")
-        await self._note_activity()
+        if not await self._note_activity():
+            return  # the session has ended: not one more command
         try:
             if kind == events.PING:
                 await self.send_json({"type": events.PONG})

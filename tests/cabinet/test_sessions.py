@@ -108,6 +108,7 @@ def test_a_session_ends_after_its_absolute_lifetime_however_busy(settings):
 def test_signing_out_everywhere_ends_every_session_of_the_user_only(caplog):
     user, other = make_user(), make_user()
     tablet, laptop, colleague = signed_in(user), signed_in(user), signed_in(other)
+    assert reverse("sign_out_everywhere") in laptop.get(HOME).content.decode()
     with caplog.at_level(logging.INFO, logger="cabinet.security"):
         response = laptop.post(reverse("sign_out_everywhere"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("login")

@@ -61,12 +61,13 @@ class SessionLifetimeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         ended = self._check(request)
+        if ended is not None:
+            self._end(request, ended)
         session = getattr(request, "session", None)
         # Read by base.html: the page's script deletes the offline copies too (offline.js).
         request.offline_purge = bool(session and session.get(sessions.PURGE_KEY))  # type: ignore[attr-defined]
         response: HttpResponseBase
         if ended is not None:
-            self._end(request, ended)
             if self._passes_through(request):
                 response = self.get_response(request)
             else:

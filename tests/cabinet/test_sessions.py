@@ -70,6 +70,16 @@ def test_signing_in_gives_a_new_session_id():
     assert sessions.STARTED_KEY in client.session
 
 
+def test_an_ended_session_that_opens_the_login_page_gets_the_purge_order_there():
+    client = signed_in(make_user())
+    shift_session(client, seen=31 * 60)
+    login = client.get(reverse("login"))
+    assert login.status_code == 200
+    assert login[sessions.PURGE_HEADER] == "1"
+    assert b'data-offline-purge="1"' in login.content
+    assert "không sử dụng" in login.content.decode()
+
+
 def test_an_active_session_goes_on_and_is_touched_at_most_once_a_minute():
     client = signed_in(make_user())
     shift_session(client, seen=29 * 60)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cabinet.models import AuditEntry, Unit, User
+from cabinet.services import accounts
 
 
 @admin.register(Unit)
@@ -25,6 +28,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["is_active", "is_staff", "unit__kind", "groups"]
     search_fields = ["username", "full_name", "position", "email"]
     ordering = ["full_name"]
+    actions = ["wipe_devices", "deactivate_users"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Thông tin cán bộ"), {"fields": ("full_name", "position", "unit", "email")}),
@@ -43,6 +47,60 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+    def has_manage_devices_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_staff and request.user.has_perm("cabinet.manage_devices"))
+
+    @admin.action(
+        description=_(
+            "Xóa dữ liệu trên thiết bị (đăng xuất mọi thiết bị, xóa tài liệu ngoại tuyến)"
+        ),
+        permissions=["manage_devices"],
+    )
+    def wipe_devices(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        assert isinstance(request.user, User)
+        users = list(queryset)
+        for user in users:
+            accounts.wipe_devices(actor=request.user, user=user)
+        self.message_user(
+            request,
+            ngettext(
+                "Đã đăng xuất %(count)d người dùng khỏi mọi thiết bị; tài liệu ngoại tuyến sẽ bị "
+                "xóa khi thiết bị kết nối lại.",
+                "Đã đăng xuất %(count)d người dùng khỏi mọi thiết bị; tài liệu ngoại tuyến sẽ bị "
+                "xóa khi thiết bị kết nối lại.",
+                len(users),
+            )
+            % {"count": len(users)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Vô hiệu hóa tài khoản (và xóa dữ liệu trên thiết bị)"),
+        permissions=["manage_devices"],
+    )
+    def deactivate_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        assert isinstance(request.user, User)
+        done = 0
+        for user in queryset:
+            if user.pk == request.user.pk:
+                self.message_user(
+                    request, _("Không thể tự vô hiệu hóa tài khoản của mình."), messages.ERROR
+                )
+                continue
+            accounts.deactivate_user(actor=request.user, user=user)
+            done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "Đã vô hiệu hóa %(count)d tài khoản.",
+                    "Đã vô hiệu hóa %(count)d tài khoản.",
+                    done,
+                )
+                % {"count": done},
+                messages.SUCCESS,
+            )
 
 
 @admin.register(AuditEntry)

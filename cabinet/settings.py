@@ -121,6 +121,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: ends idle, too old or revoked sessions (cabinet/sessions.py).
+    "cabinet.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "cabinet.security.SecurityHeadersMiddleware",
@@ -297,6 +299,18 @@ AXES_VERBOSE = False
 # proxy saw, counted from the right, so that a client cannot choose its own by sending the header.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0 if DEBUG else 1)
 AXES_CLIENT_IP_CALLABLE = "cabinet.security.client_ip"
+# A session ends after this long without a request (an open meeting page's live connection counts:
+# a member following a three-hour meeting is not idle), and in any case this long after sign-in.
+# Both are checked by one function for pages and sockets (cabinet/sessions.py).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
+# Django's own cookie lifetime is only an upper bound; the absolute lifetime above is the rule.
+SESSION_COOKIE_AGE = max(SESSION_MAX_HOURS * 3600, 3600)
+# Papers kept on a tablet for offline reading are served by its service worker for at most this
+# long after they were downloaded; then only a fresh download (signed in, online) makes them
+# readable again. OFFLINE_MAX_SECONDS overrides it in seconds (for tests).
+OFFLINE_MAX_HOURS = env_int("OFFLINE_MAX_HOURS", 8)
+OFFLINE_MAX_SECONDS = env_int("OFFLINE_MAX_SECONDS", OFFLINE_MAX_HOURS * 3600)
 
 # --- Language and time ------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

@@ -8,16 +8,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.signals import user_logged_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_save
 from django.dispatch import Signal, receiver
 
+from cabinet import sessions
 from cabinet.models import User
 from realtime.broadcast import disconnect_user_on_commit
 
 # Sent after the commit that makes a paper version READY, with ``version_id``. The assistant
 # listens to index it (cabinet never imports the assistant: the dependency points the other way).
 paper_version_ready = Signal()
+
+
+@receiver(user_logged_in)
+def start_session_clock(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """The absolute lifetime and the idle timeout count from here (cabinet/sessions.py)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        sessions.mark_signed_in(session)
 
 
 @receiver(user_logged_out)

@@ -130,6 +130,11 @@ urlpatterns = [
         account.recovery_codes_regenerate,
         name="recovery_codes_regenerate",
     ),
+    path(
+        "account/sign-out-everywhere/",
+        account.sign_out_everywhere,
+        name="sign_out_everywhere",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

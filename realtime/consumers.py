@@ -17,10 +17,12 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.utils import timezone, translation
 
+from cabinet import sessions
 from cabinet.audit import client_address, scope_ip
-from cabinet.models import Meeting, MeetingEvent, Participant
+from cabinet.models import Meeting, MeetingEvent, Participant, User
 from cabinet.permissions import can_see_meeting, participant_for
 from cabinet.room import snapshot_for
 from cabinet.services.commands import Ack, Ballot, run_ballots, run_command
@@ -43,6 +45,29 @@ def _admit(user: Any, session: Any, meeting_id: int) -> int | None:
     if not can_see_meeting(participant_for(user, meeting), meeting):
         return None
     return meeting.last_seq
+
+
+def _session_store(session_key: str) -> Any:
+    from importlib import import_module
+
+    return import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+
+
+@database_sync_to_async
+def _session_ended(user: Any, session_key: str | None, touch: bool) -> bool:
+    """Whether the socket's session has ended (the rules: cabinet.sessions, as for pages); if not
+    and `touch`, the session is noted as in use. Read afresh: pages change the session too."""
+    if session_key is None:
+        return False  # no session cookie: the AuthMiddleware found no user, refused earlier
+    store = _session_store(session_key)
+    if SESSION_KEY not in store:
+        return True  # signed out or flushed elsewhere
+    current = User.objects.filter(pk=user.pk, is_active=True).only("sessions_valid_after").first()
+    if current is None or sessions.session_ended(store, current) is not None:
+        return True
+    if touch and sessions.touch(store):
+        store.save()
+    return False
 
 
 def language_of(scope: dict[str, Any]) -> str:
@@ -130,6 +155,10 @@ class BallotBox:
                     waiting.answer.set_result(answer)
 
 
+# Closing tasks started from a timer (a task nobody references may be collected before it runs).
+_closing: set[asyncio.Task[None]] = set()
+
+
 # One ballot box per event loop, as for the hub (realtime.hub): Daphne has one; tests, a loop each.
 _ballot_boxes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, BallotBox] = (
     weakref.WeakKeyDictionary()
@@ -198,6 +227,22 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         self.user = user
         session = self.scope.get("session")
         self.session_key = getattr(session, "session_key", None)
+        # A session that has ended (idle, too old, revoked) opens no socket, like it opens no page.
+        if await _session_ended(user, self.session_key, touch=True):
+            # Accepted, then closed with "signed out": a refused handshake reaches the page as a
+            # lost connection, which it would retry for ever instead of asking to sign in again.
+            await self.accept()
+            await self.close(code=events.CLOSE_SIGNED_OUT)
+            return
+        self.touched = time.monotonic()
+        self.lifetime_timer: asyncio.TimerHandle | None = None
+        left = sessions.seconds_left(session) if session is not None else None
+        if left is not None:
+            # The absolute lifetime ends while the socket is open: close it then (the page, on
+            # its next request, goes to the login page).
+            self.lifetime_timer = asyncio.get_running_loop().call_later(
+                max(0.0, left), self._close_expired
+            )
         self.language = language_of(self.scope)
         self.tokens = float(events.RATE_BURST)
         self.refilled = time.monotonic()
@@ -230,7 +275,28 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         await self._release_held()
 
     async def disconnect(self, code: int) -> None:
+        timer = getattr(self, "lifetime_timer", None)
+        if timer is not None:
+            timer.cancel()
         await self._leave_hub()
+
+    def _close_expired(self) -> None:
+        task = asyncio.get_running_loop().create_task(self.close(code=events.CLOSE_SIGNED_OUT))
+        _closing.add(task)
+        task.add_done_callback(_closing.discard)
+
+    async def _note_activity(self) -> bool:
+        """A tablet on a live meeting page is in use (its pings included): the session is
+        touched at most every TOUCH_EVERY_SECONDS, and the socket closed (False) if the session
+        has ended meanwhile."""
+        now = time.monotonic()
+        if now - self.touched < sessions.TOUCH_EVERY_SECONDS:
+            return True
+        self.touched = now
+        if await _session_ended(self.user, self.session_key, touch=True):
+            await self.close(code=events.CLOSE_SIGNED_OUT)
+            return False
+        return True
 
     async def _leave_hub(self) -> None:
         if self.hub is not None:
@@ -260,6 +326,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             await self._error("bad_message", "Tin nhắn không hợp lệ.")
             return
         kind = content.get("type")
+        if not await self._note_activity():
+            return  # the session has ended: not one more command
         try:
             if kind == events.PING:
                 await self.send_json({"type": events.PONG})

@@ -18,12 +18,23 @@ class User(AbstractUser):
         blank=True,
         related_name="members",
     )
+    # Sessions signed in before this moment have ended (signed out of every device, devices wiped,
+    # deactivated): checked on every request and socket (cabinet/sessions.py).
+    sessions_valid_after = models.DateTimeField(
+        _("phiên đăng nhập có hiệu lực từ"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["full_name", "username"]
         verbose_name = _("người dùng")
         verbose_name_plural = _("người dùng")
-        permissions = [("organize_meetings", _("Có thể tạo và chuẩn bị cuộc họp"))]
+        permissions = [
+            ("organize_meetings", _("Có thể tạo và chuẩn bị cuộc họp")),
+            (
+                "manage_devices",
+                _("Có thể vô hiệu hóa tài khoản và xóa dữ liệu trên thiết bị của người dùng"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username

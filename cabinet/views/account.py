@@ -1,4 +1,5 @@
-"""The second sign-in step, enrolment of an authenticator, and the account security page.
+"""The second sign-in step, enrolment of an authenticator, the account security page, and
+signing out of every device.
 
 The rules (who must enrol, what an unverified session may reach) are in cabinet/two_factor.py;
 these views only ask for codes and call it.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import math
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -19,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from cabinet import two_factor
+from cabinet.services import accounts
 from cabinet.views.common import current_user
 
 
@@ -173,3 +176,16 @@ def lockout(request: HttpRequest, original_response: object, credentials: object
     cool_off = get_cool_off(request)
     minutes = max(1, math.ceil(cool_off.total_seconds() / 60)) if cool_off else 0
     return render(request, "registration/lockout.html", {"minutes": minutes}, status=429)
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    """Every session of this user ends (this one too), their sockets close, and each device is
+    told to delete its offline copies on its next contact; this one at once, as on logout."""
+    accounts.sign_out_everywhere(actor=current_user(request))
+    logout(request)
+    messages.success(request, _("Đã đăng xuất khỏi mọi thiết bị."))
+    response = redirect("login")
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return response

@@ -43,9 +43,9 @@ from cabinet.watermark import stamp_pdf
 
 logger = logging.getLogger(__name__)
 
-# Private: only this user's browser may keep it. A day is enough for a meeting; the viewer page
-# (which is not cached) decides which version to ask for, so a cached copy is never stale.
-VIEWER_CACHE_CONTROL = "private, max-age=86400"
+# Private: only this user's browser may keep it, for at most a day (a meeting) and never longer
+# than OFFLINE_MAX_HOURS (see _common_headers); the viewer page (which is not cached) decides which
+# version to ask for, so a cached copy is never stale.
 PDF = "application/pdf"
 
 
@@ -55,7 +55,10 @@ def _file_name(version: PaperVersion) -> str:
 
 def _common_headers(response: HttpResponseBase, version: PaperVersion) -> HttpResponseBase:
     response["ETag"] = version.etag
-    response["Cache-Control"] = VIEWER_CACHE_CONTROL
+    # Never longer than a tablet may keep its offline copy (sw.js): the browser's own cache is
+    # another copy, and it must not outlive that one.
+    max_age = min(86400, settings.OFFLINE_MAX_SECONDS)
+    response["Cache-Control"] = f"private, max-age={max_age}"
     response["Accept-Ranges"] = "bytes"
     response["X-Content-Type-Options"] = "nosniff"
     return response

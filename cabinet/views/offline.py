@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -103,6 +104,8 @@ def offline_manifest(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 }
                 for paper, version in listed
             ],
+            # Seconds the tablet may serve its copies without a fresh download (sw.js).
+            "max_age": settings.OFFLINE_MAX_SECONDS,
             "assets": _asset_urls(),
             "urls": urls + _asset_urls(),
         },

@@ -36,11 +36,42 @@ export function announceUser(id) {
     .catch(() => {});
 }
 
+const STORED_AT = "X-Offline-Stored-At"; // the service worker reads these (sw.js)
+const MAX_AGE = "X-Offline-Max-Age";
+
+/** Whether a stored copy is still within its offline lifetime (the same rule as sw.js). */
+function isFresh(response) {
+  const stored = Number(response.headers.get(STORED_AT));
+  const maxAge = Number(response.headers.get(MAX_AGE));
+  const age = Date.now() - stored;
+  return Boolean(stored && maxAge) && age >= -5 * 60 * 1000 && age <= maxAge * 1000;
+}
+
+/** The response to store, stamped with when it was stored and how long it may be read offline. */
+async function stamped(response, maxAge) {
+  const headers = new Headers(response.headers);
+  headers.set(STORED_AT, String(Date.now()));
+  headers.set(MAX_AGE, String(maxAge));
+  return new Response(await response.blob(), { status: response.status, statusText: response.statusText, headers });
+}
+
+/** Delete every offline copy and the service worker: this device was wiped, or its session ended
+ * (the server says so with data-offline-purge on the page and X-Offline-Purge on responses). */
+export async function purgeOffline() {
+  if ("caches" in window) {
+    const names = await caches.keys();
+    await Promise.all(names.filter((n) => n.startsWith("offline-")).map((n) => caches.delete(n)));
+  }
+  const registrations = (await navigator.serviceWorker?.getRegistrations()) || [];
+  await Promise.all(registrations.map((r) => r.unregister()));
+}
+
 /** Empty the offline caches when signing out. The logout response's Clear-Site-Data header is the
  * guarantee; this is the belt to its braces, started without holding up the form (a delayed
  * submit would race any navigation that follows). */
 export function clearOnLogout() {
-  for (const form of document.querySelectorAll('form[action$="/logout/"]')) {
+  const forms = 'form[action$="/logout/"], form[action$="/sign-out-everywhere/"]';
+  for (const form of document.querySelectorAll(forms)) {
     if (form.dataset.offlineClear) continue;
     form.dataset.offlineClear = "1";
     form.addEventListener("submit", () => {
@@ -88,14 +119,17 @@ async function saveMeeting(button, status) {
     }
 
     const keep = async (url, { immutable = false } = {}) => {
-      if (immutable && (await cache.match(url, { ignoreVary: true }))) return;
+      if (immutable) {
+        const kept = await cache.match(url, { ignoreVary: true });
+        if (kept && isFresh(kept)) return;
+      }
       const got = await fetch(url, {
         credentials: "same-origin",
         cache: "no-cache",
         headers: { "X-Offline-Prefetch": "1" }, // storing a paper is not reading it
       });
       if (got.status !== 200 || got.redirected) throw new Error(`${url}: ${got.status}`);
-      await cache.put(url, got);
+      await cache.put(url, await stamped(got, manifest.max_age));
     };
 
     const paperUrls = new Set(manifest.papers.flatMap((p) => [p.view, p.file]));
@@ -122,15 +156,22 @@ async function saveMeeting(button, status) {
 }
 
 function setUp() {
+  if (document.body.dataset.offlinePurge) {
+    purgeOffline().catch((error) => console.error(error));
+    return;
+  }
   clearOnLogout();
   const button = document.getElementById("offline-save");
   if (!button) return;
   const status = document.getElementById("offline-status");
   announceUser(button.dataset.user);
   if ("caches" in window && button.dataset.cache) {
-    caches.has(button.dataset.cache).then((has) => {
-      if (has && !status.textContent) status.textContent = say("saved");
-    });
+    caches
+      .open(button.dataset.cache)
+      .then((cache) => cache.keys())
+      .then((kept) => {
+        if (kept.length && !status.textContent) status.textContent = say("saved");
+      });
   }
   button.addEventListener("click", () => saveMeeting(button, status));
 }

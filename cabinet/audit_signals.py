@@ -125,69 +125,52 @@ def _target(instance: Any) -> dict[str, str]:
     return {}
 
 
-@receiver(m2m_changed, sender=User.groups.through, dispatch_uid="audit-user-groups")
-def audit_groups(
-    sender: Any,
-    instance: Any,
-    action: str,
-    reverse: bool,
-    model: Any,
-    pk_set: set[Any] | None,
-    **kwargs: Any,
-) -> None:
-    _m2m_audit(
-        action=AuditAction.GROUPS_CHANGED,
-        instance=instance,
-        reverse=reverse,
-        model=model,
-        pk_set=pk_set,
-        signal_action=action,
-        owner=User,
-        field="groups",
-    )
+def _m2m_receiver(audit_action: str, owner: Any, field: str) -> Any:
+    """A receiver auditing changes of one many-to-many relation (in both directions)."""
+
+    def receive(
+        sender: Any,
+        instance: Any,
+        action: str,
+        reverse: bool,
+        model: Any,
+        pk_set: set[Any] | None,
+        **kwargs: Any,
+    ) -> None:
+        _m2m_audit(
+            action=audit_action,
+            instance=instance,
+            reverse=reverse,
+            model=model,
+            pk_set=pk_set,
+            signal_action=action,
+            owner=owner,
+            field=field,
+        )
+
+    return receive
 
 
-@receiver(m2m_changed, sender=User.user_permissions.through, dispatch_uid="audit-user-perms")
-def audit_user_permissions(
-    sender: Any,
-    instance: Any,
-    action: str,
-    reverse: bool,
-    model: Any,
-    pk_set: set[Any] | None,
-    **kwargs: Any,
-) -> None:
-    _m2m_audit(
-        action=AuditAction.PERMISSIONS_CHANGED,
-        instance=instance,
-        reverse=reverse,
-        model=model,
-        pk_set=pk_set,
-        signal_action=action,
-        owner=User,
-        field="user_permissions",
-    )
-
-
-@receiver(m2m_changed, sender=Group.permissions.through, dispatch_uid="audit-group-perms")
-def audit_group_permissions(
-    sender: Any,
-    instance: Any,
-    action: str,
-    reverse: bool,
-    model: Any,
-    pk_set: set[Any] | None,
-    **kwargs: Any,
-) -> None:
-    _m2m_audit(
-        action=AuditAction.GROUP_PERMISSIONS_CHANGED,
-        instance=instance,
-        reverse=reverse,
-        model=model,
-        pk_set=pk_set,
-        signal_action=action,
-        owner=Group,
-        field="permissions",
+# Group membership, a user's own permissions, a group's permissions.
+for _through, _action, _owner, _field, _uid in (
+    (User.groups.through, AuditAction.GROUPS_CHANGED, User, "groups", "audit-user-groups"),
+    (
+        User.user_permissions.through,
+        AuditAction.PERMISSIONS_CHANGED,
+        User,
+        "user_permissions",
+        "audit-user-perms",
+    ),
+    (
+        Group.permissions.through,
+        AuditAction.GROUP_PERMISSIONS_CHANGED,
+        Group,
+        "permissions",
+        "audit-group-perms",
+    ),
+):
+    m2m_changed.connect(
+        _m2m_receiver(_action, _owner, _field), sender=_through, dispatch_uid=_uid, weak=False
     )
 
 

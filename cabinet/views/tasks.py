@@ -203,6 +203,13 @@ def task_attachment(request: HttpRequest, task_id: int, update_id: int) -> HttpR
         logger.error("task update %s: file %s is missing", update.pk, update.attachment.name)
         raise Http404 from None
     size = os.fstat(fd).st_size
+    audit(
+        request,
+        action=AuditAction.PAPER_DOWNLOADED,
+        obj=update,
+        meeting_id=task.meeting_id,
+        detail={"task": task.pk, "attachment": update.attachment_name},
+    )
     suffix = PurePath(update.attachment.name).suffix.lower()
     content_type = CONTENT_TYPES.get(suffix, "application/octet-stream")
     response: HttpResponseBase

@@ -176,6 +176,10 @@ def test_the_attachment_is_downloaded_with_no_store_by_those_who_see_the_task(cl
     assert "B%C3%A1o%20c%C3%A1o" in response["Content-Disposition"]
     assert response["Cache-Control"] == "no-store"
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    from cabinet.models import AuditAction, AuditEntry
+
+    taken = AuditEntry.objects.get(action=AuditAction.PAPER_DOWNLOADED, actor=world.home_user)
+    assert taken.detail == {"task": task.pk, "attachment": "Báo cáo tiến độ.pdf"}
     client.logout()
     login(client, world.police_user)
     assert client.get(url).status_code == 404

@@ -225,15 +225,7 @@ class Command(BaseCommand):
         chair: User,
     ) -> None:
         """Attendance, the current item and its queue, through the services the console uses."""
-        for username, status, detail in live["attendance"]:
-            attendance_services.mark_attendance(
-                actor=secretary,
-                meeting=meeting,
-                participant_id=participants[username].pk,
-                status=status,
-                reason=detail if status == "absent" else "",
-                substitute=detail if status == "represented" else "",
-            )
+        self._roll_call(meeting, live["attendance"], participants, secretary)
         top = list(meeting.agenda_items.filter(parent__isnull=True).order_by("position"))
         item = top[live["current_item"]]
         room_services.move_to_item(actor=chair, meeting=meeting, item_id=item.pk)

@@ -12,9 +12,11 @@ import datetime as dt
 import io
 import logging
 import os
+from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -109,82 +111,90 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     return render(request, "cabinet/tasks/detail.html", _task_context(request, task))
 
 
-@login_required
-@require_POST
-def task_report(request: HttpRequest, task_id: int) -> HttpResponse:
-    task = selectors.task_for(request.user, task_id)
-    role = selectors.role_of(request.user, task)
-    form = ReportForm(request.POST, request.FILES, note_only=role != "lead")
+def _act(
+    request: HttpRequest,
+    task: Task,
+    form: forms.Form,
+    form_name: str,
+    act: Callable[[dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """One action on a task page: a valid form runs the service and returns to the task with
+    ``done``; an invalid form or a refusal shows the page again with the form's errors (400)."""
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            task_followup.report_progress(
-                actor=current_user(request),
-                task_id=task.pk,
-                note=data["note"],
-                status=data.get("status") or task.status,
-                attachment=data.get("attachment") or None,
-            )
+            act(form.cleaned_data)
         except ServiceError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Đã gửi báo cáo tiến độ."))
+            messages.success(request, done)
             return redirect("cabinet:task", task_id=task.pk)
     return render(
         request,
         "cabinet/tasks/detail.html",
-        _task_context(request, task, report_form=form),
+        _task_context(request, task, **{form_name: form}),
         status=400,
     )
 
 
 @login_required
 @require_POST
-def task_confirm(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_report(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = selectors.task_for(request.user, task_id)
+    role = selectors.role_of(request.user, task)
+    return _act(
+        request,
+        task,
+        ReportForm(request.POST, request.FILES, note_only=role != "lead"),
+        "report_form",
+        lambda data: task_followup.report_progress(
+            actor=current_user(request),
+            task_id=task.pk,
+            note=data["note"],
+            status=data.get("status") or task.status,
+            attachment=data.get("attachment") or None,
+        ),
+        _("Đã gửi báo cáo tiến độ."),
+    )
+
+
+def _office_task(request: HttpRequest, task_id: int) -> Task:
+    """A task the office acts on: visible to the user (else 404) and theirs to follow up (403)."""
     task = selectors.task_for(request.user, task_id)
     if not can_follow_up_tasks(request.user):
         raise PermissionDenied
-    form = ConfirmForm(request.POST)
-    if form.is_valid():
-        try:
-            task_followup.confirm_completion(
-                actor=current_user(request), task_id=task.pk, note=form.cleaned_data["note"]
-            )
-        except ServiceError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Đã xác nhận nhiệm vụ hoàn thành."))
-            return redirect("cabinet:task", task_id=task.pk)
-    return render(
+    return task
+
+
+@login_required
+@require_POST
+def task_confirm(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = _office_task(request, task_id)
+    return _act(
         request,
-        "cabinet/tasks/detail.html",
-        _task_context(request, task, confirm_form=form),
-        status=400,
+        task,
+        ConfirmForm(request.POST),
+        "confirm_form",
+        lambda data: task_followup.confirm_completion(
+            actor=current_user(request), task_id=task.pk, note=data["note"]
+        ),
+        _("Đã xác nhận nhiệm vụ hoàn thành."),
     )
 
 
 @login_required
 @require_POST
 def task_return(request: HttpRequest, task_id: int) -> HttpResponse:
-    task = selectors.task_for(request.user, task_id)
-    if not can_follow_up_tasks(request.user):
-        raise PermissionDenied
-    form = ReturnForm(request.POST)
-    if form.is_valid():
-        try:
-            task_followup.return_task(
-                actor=current_user(request), task_id=task.pk, note=form.cleaned_data["note"]
-            )
-        except ServiceError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Đã trả lại nhiệm vụ cho đơn vị chủ trì."))
-            return redirect("cabinet:task", task_id=task.pk)
-    return render(
+    task = _office_task(request, task_id)
+    return _act(
         request,
-        "cabinet/tasks/detail.html",
-        _task_context(request, task, return_form=form),
-        status=400,
+        task,
+        ReturnForm(request.POST),
+        "return_form",
+        lambda data: task_followup.return_task(
+            actor=current_user(request), task_id=task.pk, note=data["note"]
+        ),
+        _("Đã trả lại nhiệm vụ cho đơn vị chủ trì."),
     )
 
 

@@ -26,11 +26,17 @@ from cabinet.delivery import attachment_response
 from cabinet.models import ConclusionNotice, Meeting, NoticeStatus, NoticeVariant, User
 from cabinet.models.documents import PrivatePaperStorage
 from cabinet.permissions import can_approve_notice, can_record_conclusions
-from cabinet.selectors import MeetingAccess, can_read_notice, meeting_access, notice_due
+from cabinet.selectors import (
+    MeetingAccess,
+    can_read_notice,
+    meeting_access,
+    notice_due,
+    record_is_open,
+)
 from cabinet.services import ServiceError
 from cabinet.services import notices as notice_services
-from cabinet.services.conclusions import RECORDING_STATUSES
 from cabinet.services.events import record_access
+from cabinet.views.common import current_user
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +48,6 @@ class NoticePdfStorage(PrivatePaperStorage):
 
 
 notice_pdf_storage = NoticePdfStorage()
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _notice_of(meeting: Meeting) -> ConclusionNotice | None:
@@ -72,17 +73,13 @@ def _readable(
 def notice_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
     access, notice = _readable(request, meeting_id)
     meeting = access.meeting
-    user = _user(request)
+    user = current_user(request)
     if request.method == "POST":
         if not can_record_conclusions(access.participant):
             raise PermissionDenied
         return _post(request, meeting, notice)
     draft = drafting.build_notice(meeting, user=user, notice=notice)
-    editable = (
-        can_record_conclusions(access.participant)
-        and meeting.status in RECORDING_STATUSES
-        and (notice is None or notice.status != NoticeStatus.ISSUED)
-    )
+    editable = can_record_conclusions(access.participant) and record_is_open(meeting)
     accepted = _accepted(notice, user)
     return render(
         request,
@@ -170,7 +167,7 @@ def _parts(draft: drafting.NoticeDraft) -> list[dict[str, Any]]:
 
 def _post(request: HttpRequest, meeting: Meeting, notice: ConclusionNotice | None) -> HttpResponse:
     action = request.POST.get("action", "save")
-    user = _user(request)
+    user = current_user(request)
     try:
         if action == "approve":
             # The chair approves the text as it reads now, which is then the text issued.
@@ -266,7 +263,7 @@ def _export(
     request: HttpRequest, meeting_id: int
 ) -> tuple[decree30.AdminDocument, str, ConclusionNotice | None]:
     access, notice = _readable(request, meeting_id)
-    draft = drafting.build_notice(access.meeting, user=_user(request), notice=notice)
+    draft = drafting.build_notice(access.meeting, user=current_user(request), notice=notice)
     return drafting.to_document(draft), drafting.file_stem(access.meeting, notice), notice
 
 
@@ -278,7 +275,7 @@ def _download(
         meeting_id=meeting_id,
         type="record.downloaded",
         payload={"record": "notice", "format": filename.rsplit(".", 1)[-1]},
-        actor=_user(request),
+        actor=current_user(request),
     )
     return attachment_response(data, filename=filename, content_type=content_type)
 

@@ -265,6 +265,20 @@ def notice_due(meeting: Meeting, *, today: dt.date | None = None) -> NoticeDue |
     return NoticeDue(ended_on=ended_on, deadline=deadline, working_days_left=left)
 
 
+RECORDING_STATUSES = frozenset({MeetingStatus.IN_SESSION, MeetingStatus.ENDED})
+
+
+def record_is_open(meeting: Meeting) -> bool:
+    """Conclusions, tasks and the notice's draft may change while the meeting runs or has ended,
+    until the notice is issued (its tasks are then tracked and its text fixed)."""
+    return (
+        meeting.status in RECORDING_STATUSES
+        and not ConclusionNotice.objects.filter(
+            meeting=meeting, status=NoticeStatus.ISSUED
+        ).exists()
+    )
+
+
 def issued_notice_for(participant: Participant) -> ConclusionNotice | None:
     """The meeting's conclusion notice once issued, if ``participant`` may read it."""
     notice = ConclusionNotice.objects.filter(

@@ -31,11 +31,11 @@ from cabinet.models import (
     User,
 )
 from cabinet.permissions import can_record_conclusions, participant_for
+from cabinet.selectors import record_is_open
 from cabinet.services import ServiceError
 from cabinet.services.events import record_access
 from cabinet.services.meetings import lock_meeting
 
-RECORDING_STATUSES = frozenset({MeetingStatus.IN_SESSION, MeetingStatus.ENDED})
 MAX_CONCLUSION_CHARS = 20_000
 MAX_TASK_CHARS = 4_000
 
@@ -46,14 +46,13 @@ def require_recorder(actor: User, meeting: Meeting) -> None:
 
 
 def _require_open_record(meeting: Meeting) -> None:
-    """The record may change while the meeting runs or has ended, until the notice is issued."""
-    if meeting.status not in RECORDING_STATUSES:
-        if meeting.status in (MeetingStatus.DRAFT, MeetingStatus.PUBLISHED):
-            raise ServiceError(_("Cuộc họp chưa bắt đầu, chưa thể ghi kết luận."))
-        raise ServiceError(_("Thông báo kết luận đã ban hành, không thể sửa kết luận và nhiệm vụ."))
-    issued = ConclusionNotice.objects.filter(meeting=meeting, status=NoticeStatus.ISSUED)
-    if issued.exists():
-        raise ServiceError(_("Thông báo kết luận đã ban hành, không thể sửa kết luận và nhiệm vụ."))
+    """The record may change while the meeting runs or has ended, until the notice is issued
+    (cabinet.selectors.record_is_open); otherwise say why not."""
+    if record_is_open(meeting):
+        return
+    if meeting.status in (MeetingStatus.DRAFT, MeetingStatus.PUBLISHED):
+        raise ServiceError(_("Cuộc họp chưa bắt đầu, chưa thể ghi kết luận."))
+    raise ServiceError(_("Thông báo kết luận đã ban hành, không thể sửa kết luận và nhiệm vụ."))
 
 
 def _locked_for_recording(actor: User, meeting: Meeting) -> Meeting:

@@ -27,8 +27,9 @@ from cabinet.models import (
     User,
 )
 from cabinet.permissions import can_approve_notice, participant_for
+from cabinet.selectors import RECORDING_STATUSES
 from cabinet.services import ServiceError
-from cabinet.services.conclusions import RECORDING_STATUSES, require_recorder
+from cabinet.services.conclusions import require_recorder
 from cabinet.services.events import record_event
 from cabinet.services.meetings import conclude_meeting, lock_meeting
 

@@ -15,12 +15,11 @@ from django.views.decorators.http import require_POST
 
 from cabinet import selectors
 from cabinet.conclusion_forms import ConclusionForm, TaskForm, parse_into_fields
-from cabinet.models import AgendaItem, ConclusionNotice, NoticeStatus, Task
+from cabinet.models import AgendaItem, ConclusionNotice, Task
 from cabinet.permissions import can_record_conclusions
 from cabinet.selectors import MeetingAccess
 from cabinet.services import ServiceError
 from cabinet.services import conclusions as conclusion_services
-from cabinet.services.conclusions import RECORDING_STATUSES
 from cabinet.task_sentences import split_tasks
 from cabinet.views.common import current_user, report
 
@@ -35,11 +34,6 @@ def recording_meeting(request: HttpRequest, meeting_id: int) -> MeetingAccess:
     return access
 
 
-def _record_is_open(access: MeetingAccess) -> bool:
-    issued = ConclusionNotice.objects.filter(meeting=access.meeting, status=NoticeStatus.ISSUED)
-    return access.meeting.status in RECORDING_STATUSES and not issued.exists()
-
-
 @login_required
 def conclusions_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
     access = recording_meeting(request, meeting_id)
@@ -51,7 +45,7 @@ def conclusions_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
         {
             "meeting": meeting,
             "record": selectors.conclusions_record(meeting),
-            "editable": _record_is_open(access),
+            "editable": selectors.record_is_open(access.meeting),
             "notice": notice,
             "notice_due": selectors.notice_due(meeting),
             "queued": _queued(request, QUEUE_KEY.format(meeting=meeting.pk)),
@@ -170,7 +164,7 @@ def _task_form(request: HttpRequest, access: MeetingAccess, *, task: Task | None
             "form": form,
             "task": task,
             "warnings": warnings,
-            "editable": _record_is_open(access),
+            "editable": selectors.record_is_open(access.meeting),
             "queued": _queued(request, queue_key),
         },
     )

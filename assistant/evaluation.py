@@ -117,8 +117,11 @@ class EmbeddingCache:
                     self.memory = {key: data[key] for key in data.files}
 
     @staticmethod
-    def key(text: str) -> str:
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
+    def key(text: str, role: str = "passage") -> str:
+        # A question embeds with another prompt than a passage of the same text, so the role is
+        # part of the key (passages keep the plain text hash: existing caches stay valid).
+        keyed = text if role == "passage" else f"\x00{role}\x00{text}"
+        return hashlib.sha256(keyed.encode()).hexdigest()[:32]
 
     def save(self) -> None:
         if self.folder is not None:
@@ -141,8 +144,11 @@ def embed_cached(
     *,
     batch: int = 64,
     progress: Callable[[int, int], None] | None = None,
+    role: str = "passage",
 ) -> np.ndarray:
-    keys = [cache.key(t) for t in texts]
+    """``texts`` embedded by ``encode`` ("passage" or "query": ``role`` says which prompt it
+    uses), from the cache where it has them."""
+    keys = [cache.key(t, role) for t in texts]
     missing = [i for i, k in enumerate(keys) if k not in cache.memory]
     for first in range(0, len(missing), batch):
         part = missing[first : first + batch]
@@ -221,8 +227,31 @@ def article_pieces(
     return pieces
 
 
+def documents_baseline(docs: Sequence[Document]) -> EvalIndex:
+    """The bigram-BM25 baseline as the corpus gives it: one BM25 document per corpus document
+    (title and text), syllables + adjacent pairs, bm25s' default parameters, no chunking."""
+    rows = [
+        Row(chunk_id=n, directive_id=n, paper_id=0, meeting_id=0) for n in range(1, len(docs) + 1)
+    ]
+    texts = [f"{doc.title}\n{doc.text}" if doc.title else doc.text for doc in docs]
+    index = LibraryIndex.build(
+        rows=rows,
+        texts=texts,
+        vectors=np.zeros((len(docs), 1), dtype=np.float32),  # BM25 only: no dense field
+        generation="documents-baseline",
+        bm25_params=BASELINE_BM25_PARAMS,
+    )
+    return EvalIndex(
+        index=index,
+        doc_of_row=[d.id for d in docs],
+        docs={d.id: d for d in docs},
+        chunk_count=len(docs),
+    )
+
+
 def baseline_of(ev: EvalIndex) -> EvalIndex:
-    """The same chunks in an index whose BM25 has the baseline's parameters."""
+    """The same chunks in an index whose BM25 has the baseline's parameters (a stricter baseline
+    than ``documents_baseline``: it already has the library's structure-aware chunking)."""
     index = LibraryIndex.build(
         rows=ev.index.rows,
         texts=ev.index.texts,

@@ -285,7 +285,7 @@ def answer(
     index = index or current_index()
     from assistant.retrieval import embed_query
 
-    query_vector = embed_query(question) if question else None
+    query_vector = embed_query(question, index) if question else None
     passages = retrieve(
         question,
         user=user,

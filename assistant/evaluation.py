@@ -275,6 +275,20 @@ def clause_pieces(
     ]
 
 
+def query_vectors(
+    ev: EvalIndex,
+    texts: Sequence[str],
+    encode_queries: Callable[[list[str]], np.ndarray],
+    cache: EmbeddingCache,
+) -> list[np.ndarray | None]:
+    """Each question's embedding as the library's search takes it: of what the model should
+    read (``LibraryIndex.text_for_model``: tone marks restored when typed without), or None."""
+    model_texts = [ev.index.text_for_model(text) for text in texts]
+    readable = [text for text in model_texts if text is not None]
+    vectors = iter(embed_cached(readable, encode_queries, cache, role="query"))
+    return [next(vectors) if text is not None else None for text in model_texts]
+
+
 def rank_documents(
     ev: EvalIndex,
     query: str,
@@ -297,7 +311,7 @@ def rank_documents(
 def evaluate(
     ev: EvalIndex,
     queries: Sequence[Query],
-    query_vectors: np.ndarray | None,
+    vectors: Sequence[np.ndarray | None] | None,
     *,
     name: str,
     weights: dict[str, float] | None = None,
@@ -306,7 +320,7 @@ def evaluate(
     report = Report(name=name)
     for i, query in enumerate(queries):
         text = vt.fold(query.text) if fold_queries else query.text
-        vector = query_vectors[i] if query_vectors is not None else None
+        vector = vectors[i] if vectors is not None else None
         ranked = rank_documents(ev, text, vector, weights=weights)
         rank = next((n for n, (doc, _) in enumerate(ranked, 1) if doc in query.relevant), None)
         report.ranks[query.id] = rank

@@ -110,10 +110,13 @@ def allowed_mask(index: LibraryIndex, *, user: AnyUser, scope: Scope) -> np.ndar
     return mask
 
 
-def embed_query(question: str) -> np.ndarray:
+def embed_query(question: str, index: LibraryIndex) -> np.ndarray | None:
+    """The question's embedding for ``index.search``: of the question as typed or, typed without
+    tone marks, as restored from the library's words; None when the model cannot read it."""
     from assistant.embedding.encoder import get_encoder
 
-    return get_encoder().encode_queries([question])[0]
+    text = index.text_for_model(question)
+    return get_encoder().encode_queries([text])[0] if text else None
 
 
 def retrieve(
@@ -136,7 +139,7 @@ def retrieve(
     if not mask.any():
         return []
     if query_vector is None:
-        query_vector = embed_query(question)
+        query_vector = embed_query(question, index)
     hits = index.search(question, query_vector=query_vector, allowed=mask, limit=limit)
     ids = [index.rows[hit.row].chunk_id for hit in hits]
     chunks = Chunk.objects.select_related("directive", "paper", "paper_version", "meeting").in_bulk(

@@ -97,6 +97,26 @@ def test_a_question_typed_without_diacritics_finds_the_same_clause():
     assert hits[0].chunk.heading == accented[0].chunk.heading == "Chương I › Điều 2 › khoản 2"
 
 
+def test_the_model_reads_a_question_typed_without_diacritics_with_them_restored():
+    """The embedding model cannot read folded Vietnamese: it reads the question as the library
+    writes it, tone marks restored from the library's own words."""
+    from assistant.embedding.encoder import get_encoder
+    from assistant.retrieval import embed_query
+
+    add_directive(QUY_CHE, name="quy-che.txt")
+    index = current_index()
+    restored = index.text_for_model("thong bao ket luan cuoc hop duoc ban hanh cham nhat")
+    assert restored == "thông báo kết luận cuộc họp được ban hành chậm nhất"
+    vector = embed_query("thong bao ket luan cuoc hop duoc ban hanh cham nhat", index)
+    assert vector is not None
+    assert float(vector @ get_encoder().encode_queries([restored])[0]) > 0.999
+    hits = index.search(
+        "thong bao ket luan cuoc hop duoc ban hanh cham nhat", query_vector=vector, limit=1
+    )
+    assert hits[0].dense_rank == 1
+    assert Chunk.objects.get(pk=index.rows[hits[0].row].chunk_id).heading.endswith("khoản 2")
+
+
 def test_a_question_the_library_cannot_answer_is_refused_with_the_nearest_passages():
     add_directive(QUY_CHE, name="quy-che.txt")
 

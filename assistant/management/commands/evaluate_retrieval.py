@@ -95,8 +95,8 @@ class Command(BaseCommand):
         )
         fold = options["fold_diacritics"]
         texts = [vt.fold(q.text) if fold else q.text for q in queries]
-        vectors = evaluation.embed_cached(
-            texts, lambda batch: encoder.encode_queries(batch), cache, role="query"
+        vectors = evaluation.query_vectors(
+            ev, texts, lambda batch: encoder.encode_queries(batch), cache
         )
         weights = json.loads(options["weights"]) if options["weights"] else None
         started = time.perf_counter()
@@ -172,7 +172,7 @@ class Command(BaseCommand):
         self,
         ev: evaluation.EvalIndex,
         queries: list[evaluation.Query],
-        vectors: np.ndarray,
+        vectors: list[np.ndarray | None],
         *,
         fold: bool,
     ) -> dict[str, Any]:

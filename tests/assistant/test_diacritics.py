@@ -1,0 +1,79 @@
+"""Tone marks restored from the library's words, for questions typed without them."""
+
+from __future__ import annotations
+
+import bm25s
+import numpy as np
+import pytest
+
+from assistant import text as vt
+from assistant.diacritics import ToneRestorer
+from assistant.index import (
+    WEIGHTS_ACCENTED,
+    WEIGHTS_FOLDED,
+    WEIGHTS_RESTORED,
+    LibraryIndex,
+    Row,
+)
+
+LIBRARY = [
+    "Giao Sở Nội vụ chủ trì, phối hợp với Sở Tài chính rà soát biên chế.",
+    "Sở Thông tin và Truyền thông chủ trì số hóa hồ sơ, kết quả giải quyết thủ tục hành chính.",
+    "Đẩy mạnh chuyển đổi số trong cơ quan nhà nước; số hóa hồ sơ lưu trữ.",
+    "Thông báo kết luận cuộc họp được ban hành chậm nhất 05 ngày làm việc.",
+    "Văn bản số 05/CT-UBND của Ủy ban nhân dân Thành phố.",
+]
+
+
+def restorer_for(texts: list[str]) -> ToneRestorer:
+    model = bm25s.BM25()
+    model.index([vt.terms(t) for t in texts], show_progress=False)
+    frequencies = np.diff(np.asarray(model.scores["indptr"]))
+    return ToneRestorer(model.vocab_dict, lambda term_id: int(frequencies[term_id]))
+
+
+def test_the_neighbouring_syllable_decides_between_readings():
+    """ "so" is số, sở or sơ: the library's own pairs tell which."""
+    restored, known = restorer_for(LIBRARY).restore("so noi vu chu tri so hoa ho so")
+    assert restored == "sở nội vụ chủ trì số hóa hồ sơ"
+    assert known == 1.0
+
+
+def test_unknown_syllables_stay_as_typed_and_lower_the_known_share():
+    restored, known = restorer_for(LIBRARY).restore("thong bao ket luan xyzzy qwerty")
+    assert restored == "thông báo kết luận xyzzy qwerty"
+    assert known == pytest.approx(4 / 6)
+
+
+def test_punctuation_separates_what_is_restored():
+    restored, _known = restorer_for(LIBRARY).restore("chuyen doi so; so hoa ho so")
+    assert restored == "chuyển đổi số. số hóa hồ sơ"
+
+
+def build_index(texts: list[str]) -> LibraryIndex:
+    rows = [Row(chunk_id=n, directive_id=n, paper_id=0, meeting_id=0) for n in range(1, 6)]
+    vectors = np.eye(len(texts), 8, dtype=np.float32)
+    return LibraryIndex.build(rows=rows, texts=texts, vectors=vectors)
+
+
+def test_the_model_reads_a_restored_question_or_nothing():
+    index = build_index(LIBRARY)
+    assert index.text_for_model("Sở nào chủ trì số hóa?") == "Sở nào chủ trì số hóa?"
+    assert index.text_for_model("so tai chinh ra soat bien che") == "sở tài chính rà soát biên chế"
+    # Too little of it known: the model would read folded Vietnamese (it cannot): nothing.
+    assert index.text_for_model("abc xyz qwerty so hoa") is None
+
+
+def test_a_folded_question_uses_the_model_only_when_it_could_be_restored():
+    index = build_index(LIBRARY)
+    assert index.default_weights("Sở nào chủ trì?", has_vector=True) == WEIGHTS_ACCENTED
+    assert index.default_weights("so noi vu chu tri", has_vector=True) == WEIGHTS_RESTORED
+    assert index.default_weights("abc xyz qwerty so noi vu", has_vector=False) == WEIGHTS_FOLDED
+
+    vector = np.eye(1, 8, dtype=np.float32)[0]  # the first passage's vector
+    hits = index.search("so noi vu chu tri", query_vector=vector)
+    assert index.rows[hits[0].row].chunk_id == 1
+    assert hits[0].dense_rank == 1  # the model's ranking took part
+    hits = index.search("abc xyz qwerty so noi vu", query_vector=None)
+    assert index.rows[hits[0].row].chunk_id == 1  # the folded field alone still finds it
+    assert hits[0].dense_rank is None

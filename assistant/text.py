@@ -10,6 +10,7 @@ folded ("han") for questions typed on a tablet without tone marks.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -31,8 +32,46 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", stripped)
 
 
+# Two spellings place the tone mark differently in "oa", "oe", "uy" (hoà / hòa, thuỷ / thủy, and
+# with a misplaced mark "qúy" for "quý"); both are in use, in the same documents too ("Cộng hòa" in
+# the national header, "hoà giải" in the text). The lexical fields write every syllable one way.
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền sắc ngã hỏi nặng
+_VOWELS = "aăâeêioôơuưy"
+_SYLLABLE = re.compile(rf"(qu|gi)?([^{_VOWELS}]*)([{_VOWELS}]+)(.*)")
+
+
+@functools.lru_cache(maxsize=65536)
+def one_tone_style(syllable: str) -> str:
+    """``syllable`` (lower case, NFC) with its tone mark where the older rule puts it: on the
+    vowel with a diacritic (ơ of ươ), else the last vowel before a final consonant, else the
+    second of "oa", "oe", "uy", the middle of three vowels, the first of two."""
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tones = [ch for ch in decomposed if ch in _TONE_MARKS]
+    if len(tones) != 1:
+        return syllable
+    bare = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONE_MARKS))
+    match = _SYLLABLE.fullmatch(bare)
+    if not match:
+        return syllable
+    onset = (match.group(1) or "") + match.group(2)
+    vowels, coda = match.group(3), match.group(4)
+    marked = [i for i, ch in enumerate(vowels) if ch in "ăâêôơư"]
+    if marked:
+        at = marked[-1]
+    elif len(vowels) == 1:
+        at = 0
+    elif coda:
+        at = len(vowels) - 1
+    elif vowels in ("oa", "oe", "uy") or len(vowels) == 3:
+        at = 1
+    else:
+        at = 0
+    toned = unicodedata.normalize("NFC", vowels[at] + tones[0])
+    return onset + vowels[:at] + toned + vowels[at + 1 :] + coda
+
+
 def syllables(text: str) -> list[str]:
-    return _TOKEN.findall(nfc(text).lower())
+    return [one_tone_style(s) for s in _TOKEN.findall(nfc(text).lower())]
 
 
 def terms(text: str, *, folded: bool = False) -> list[str]:
@@ -41,6 +80,8 @@ def terms(text: str, *, folded: bool = False) -> list[str]:
     result: list[str] = []
     for span in _BREAK.split(source):
         tokens = _TOKEN.findall(span)
+        if not folded:
+            tokens = [one_tone_style(token) for token in tokens]
         result.extend(tokens)
         result.extend(f"{a}_{b}" for a, b in itertools.pairwise(tokens))
     return result

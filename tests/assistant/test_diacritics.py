@@ -35,7 +35,7 @@ def restorer_for(texts: list[str]) -> ToneRestorer:
 def test_the_neighbouring_syllable_decides_between_readings():
     """ "so" is số, sở or sơ: the library's own pairs tell which."""
     restored, known = restorer_for(LIBRARY).restore("so noi vu chu tri so hoa ho so")
-    assert restored == "sở nội vụ chủ trì số hóa hồ sơ"
+    assert restored == "sở nội vụ chủ trì số hoá hồ sơ"  # the one tone style
     assert known == 1.0
 
 
@@ -47,7 +47,7 @@ def test_unknown_syllables_stay_as_typed_and_lower_the_known_share():
 
 def test_punctuation_separates_what_is_restored():
     restored, _known = restorer_for(LIBRARY).restore("chuyen doi so; so hoa ho so")
-    assert restored == "chuyển đổi số. số hóa hồ sơ"
+    assert restored == "chuyển đổi số. số hoá hồ sơ"
 
 
 def build_index(texts: list[str]) -> LibraryIndex:
@@ -77,3 +77,40 @@ def test_a_folded_question_uses_the_model_only_when_it_could_be_restored():
     hits = index.search("abc xyz qwerty so noi vu", query_vector=None)
     assert index.rows[hits[0].row].chunk_id == 1  # the folded field alone still finds it
     assert hits[0].dense_rank is None
+
+
+@pytest.mark.parametrize(
+    ("written", "other"),
+    [
+        ("hòa", "hoà"),
+        ("thủy", "thuỷ"),
+        ("khỏe", "khoẻ"),
+        ("ủy", "uỷ"),
+        ("qúy", "quý"),  # a misplaced mark
+    ],
+)
+def test_both_tone_spellings_are_one_term(written, other):
+    assert vt.one_tone_style(written) == vt.one_tone_style(other)
+    assert vt.terms(f"Cộng {written} xã hội") == vt.terms(f"Cộng {other} xã hội")
+
+
+@pytest.mark.parametrize(
+    "syllable", ["người", "giữa", "quốc", "tuyển", "nghĩa", "của", "hoàn", "ngoài", "rượu", "gì"]
+)
+def test_syllables_with_one_tone_place_are_unchanged(syllable):
+    assert vt.one_tone_style(syllable) == syllable
+
+
+def test_a_question_finds_a_passage_spelled_the_other_way():
+    index = build_index(
+        [
+            "Tổ hoà giải ở cơ sở do Ủy ban nhân dân cấp xã thành lập.",
+            "Ban thanh tra nhân dân giám sát việc thực hiện chính sách.",
+            "Thủ tục đăng ký thường trú.",
+            "Quỹ phát triển đất của Thành phố.",
+            "Tổ chức lại đơn vị sự nghiệp công lập.",
+        ]
+    )
+    hits = index.search("thành lập tổ hòa giải", query_vector=None)
+    assert index.rows[hits[0].row].chunk_id == 1
+    assert hits[0].bm25_rank == 1

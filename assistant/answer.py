@@ -85,6 +85,8 @@ class Answer:
     passages: list[ShownPassage] = field(default_factory=list)
     message: str = ""
     llm_text: str = ""  # a checked LLM answer, when one was configured and passed the checks
+    # A question typed without tone marks, as the model read it (marks restored from the library)
+    read_as: str = ""
     # A question about the tasks' follow-up, answered from the Task table
     # (assistant.task_questions.TaskAnswer.as_json()); None for the library's answers.
     tasks: dict[str, Any] | None = None
@@ -299,6 +301,7 @@ def answer(
     folded = not vt.has_diacritics(question)
     weights = term_weights(question, index)
     best = passages[0]
+    read_as = (index.text_for_model(question) or "") if folded else ""
     confidence = confidence_of(best.chunk.indexed_text, best.dense_score, weights, folded=folded)
     shown = [
         ShownPassage(
@@ -309,7 +312,9 @@ def answer(
         )
         for p in passages
     ]
-    result = Answer(question=question, found=False, confidence=confidence, passages=shown)
+    result = Answer(
+        question=question, found=False, confidence=confidence, passages=shown, read_as=read_as
+    )
     threshold = (
         settings.ASSISTANT_MIN_CONFIDENCE_FOLDED if folded else settings.ASSISTANT_MIN_CONFIDENCE
     )

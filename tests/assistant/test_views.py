@@ -295,6 +295,16 @@ def test_an_uploaded_directive_answers_with_a_citation_that_opens_on_the_quote()
     assert "Độ tin cậy:" in partial and "<blockquote>" in partial
     assert html.escape(path) in partial or path in partial
     assert 'id="history"' in partial and "hx-swap-oob" in partial
+    assert "Hiểu là" not in partial  # typed with tone marks: read as typed
+
+    # Typed on a tablet without tone marks: the same clause, and the answer says how it was read.
+    folded = reader.post(
+        reverse("assistant:ask"),
+        {"question": "thoi han ban hanh thong bao ket luan cuoc hop"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "Hiểu là: thời hạn ban hành thông báo kết luận cuộc họp" in html.unescape(folded)
+    assert "03 ngày làm việc" in folded
 
 
 def test_the_meeting_page_offers_the_assistant_on_its_papers():

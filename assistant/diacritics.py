@@ -5,7 +5,7 @@ The folded BM25 field finds such a question's words, but the embedding model can
 Vietnamese (MRR@10 0.018 on ALQAC), so the question loses its meaning-based half. Most folded
 syllables have only a few accented readings in a library ("so" → số, sở, sổ, sơ), and the
 neighbouring syllable nearly always decides ("sở nội vụ", "số hóa"): a bigram Viterbi over the
-library's syllables and adjacent pairs restores 96 % of the syllables of the ALQAC dev questions.
+library's syllables and adjacent pairs restores 98.5 % of the syllables of the ALQAC dev questions.
 The restored text is only ever embedded, never shown, and the folded field still ranks too, so a
 wrong guess costs little.
 
@@ -21,9 +21,19 @@ from collections.abc import Callable
 
 from assistant import text as vt
 
-# Weight of a syllable's own frequency against the pair evidence (additive smoothing of
-# P(syllable | previous syllable)): small, so that a pair seen in the library decides.
-SMOOTHING = 0.1
+# P(syllable | previous) = PAIR_WEIGHT · pair share + (1 − PAIR_WEIGHT) · syllable share
+# (Jelinek-Mercer interpolation): a pair seen in the library decides; an unseen one falls back on
+# how common the syllable is, without penalising a common previous syllable (additive smoothing
+# did, and read "giao sở nào" as "giáo sổ nào" because "sở" is common and "sở nào" unseen).
+PAIR_WEIGHT = 0.9
+# Questions use words that documents seldom do ("bao lâu", "là gì"): a small library may not hold
+# them at all, and would read "bao lau" as "bảo lậu". They count as if seen in a few chunks.
+QUESTION_PHRASES = (
+    "bao lâu", "bao nhiêu", "bao giờ", "là gì", "làm gì", "những gì", "như thế nào", "khi nào",
+    "ở đâu", "vì sao", "tại sao", "ai", "mấy", "có phải", "hay không", "có được không",
+    "đúng hay sai",
+)  # fmt: skip
+QUESTION_PHRASE_COUNT = 2
 # Below this share of the question's syllables known to the library (in some accented form), the
 # restored text is not trusted enough to embed.
 MIN_KNOWN_SHARE = 0.8
@@ -37,17 +47,24 @@ class ToneRestorer:
         ``frequency(id)``: how many chunks contain that term."""
         self._vocabulary = vocabulary
         self._frequency = frequency
+        self._extra: dict[str, int] = defaultdict(int)
+        for phrase in QUESTION_PHRASES:
+            for term in vt.terms(phrase):
+                self._extra[term] += QUESTION_PHRASE_COUNT
         self.readings: dict[str, list[str]] = defaultdict(list)
         total = 0
-        for term, term_id in vocabulary.items():
+        for term in {*vocabulary, *self._extra}:
             if term and "_" not in term:
                 self.readings[vt.fold(term)].append(term)
-                total += frequency(term_id)
+                total += self.count(term)
+        for readings in self.readings.values():
+            readings.sort()  # the same reading wins a tie whatever the vocabulary's order
         self._total = max(total, 1)
 
     def count(self, term: str) -> int:
         term_id = self._vocabulary.get(term)
-        return self._frequency(term_id) if term_id is not None else 0
+        found = self._frequency(term_id) if term_id is not None else 0
+        return found + self._extra.get(term, 0)
 
     def restore(self, question: str) -> tuple[str, float]:
         """(the restored text, the share of its syllables the library knows). Spans between
@@ -76,13 +93,15 @@ class ToneRestorer:
         for token in tokens[1:]:
             step: dict[str, tuple[float, list[str]]] = {}
             for reading in self.readings.get(token, [token]):
-                prior = SMOOTHING * self._unigram(reading)
+                fallback = (1 - PAIR_WEIGHT) * self._unigram(reading)
                 step[reading] = max(
                     (
                         score
                         + math.log(
-                            (self.count(f"{previous}_{reading}") + prior)
-                            / (self.count(previous) + SMOOTHING)
+                            PAIR_WEIGHT
+                            * self.count(f"{previous}_{reading}")
+                            / max(self.count(previous), 1)
+                            + fallback
                         ),
                         path,
                     )

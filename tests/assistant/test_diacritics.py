@@ -114,3 +114,15 @@ def test_a_question_finds_a_passage_spelled_the_other_way():
     hits = index.search("thành lập tổ hòa giải", query_vector=None)
     assert index.rows[hits[0].row].chunk_id == 1
     assert hits[0].bm25_rank == 1
+
+
+def test_a_common_syllable_before_an_unseen_pair_is_not_penalised():
+    """ "sở" is common and "sở nào" is in no document: that must not make "giáo sổ" win."""
+    restored, _known = restorer_for(LIBRARY).restore("chuyen doi so giao so nao chu tri")
+    assert restored == "chuyển đổi số giao sở nào chủ trì"
+
+
+def test_question_words_are_known_even_when_the_library_lacks_them():
+    restored, known = restorer_for(LIBRARY).restore("ket luan cuoc hop duoc ban hanh bao lau")
+    assert restored == "kết luận cuộc họp được ban hành bao lâu"
+    assert known == 1.0

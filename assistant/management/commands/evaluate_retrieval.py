@@ -105,25 +105,15 @@ class Command(BaseCommand):
         )
         query_seconds = (time.perf_counter() - started) / len(queries)
         lexical = evaluation.BASELINE_FOLDED_WEIGHTS if fold else evaluation.BASELINE_WEIGHTS
-        baseline = evaluation.evaluate(
-            evaluation.documents_baseline(docs),
-            queries,
-            None,
-            name="bm25-pairs",
-            weights=lexical,
-            fold_queries=fold,
-        )
-        chunked = evaluation.evaluate(
-            evaluation.baseline_of(ev),
-            queries,
-            None,
-            name="bm25-chunks",
-            weights=lexical,
-            fold_queries=fold,
-        )
-        tuned = evaluation.evaluate(
-            ev, queries, None, name="chunks-tuned", weights=lexical, fold_queries=fold
-        )
+
+        def lexical_only(index: evaluation.EvalIndex, name: str) -> evaluation.Report:
+            return evaluation.evaluate(
+                index, queries, None, name=name, weights=lexical, fold_queries=fold
+            )
+
+        baseline = lexical_only(evaluation.documents_baseline(docs), "bm25-pairs")
+        chunked = lexical_only(evaluation.baseline_of(ev), "bm25-chunks")
+        tuned = lexical_only(ev, "chunks-tuned")
         result: dict[str, Any] = {
             "corpus": str(options["corpus"]),
             "queries": str(options["queries"]),

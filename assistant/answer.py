@@ -7,8 +7,10 @@ The answer is made of sentences quoted verbatim from the best passages, each cit
 quote highlighted. Its confidence combines how much of the question the best passage covers
 (IDF-weighted syllables and pairs) with the embedding similarity; below
 settings.ASSISTANT_MIN_CONFIDENCE (calibrated on the dev questions) the assistant says it did
-not find the information and shows the nearest passages instead of guessing (a question typed
-without tone marks has its own threshold, ASSISTANT_MIN_CONFIDENCE_FOLDED).
+not find the information and shows the nearest passages instead of guessing. A question typed
+without tone marks is read by the model with its marks restored (LibraryIndex.text_for_model)
+and is judged the same way; one the model cannot read is judged by its terms alone, against
+ASSISTANT_MIN_CONFIDENCE_FOLDED.
 
 When an LLM endpoint is configured, it may rewrite the answer from the same passages; its answer
 is used only if every citation and quotation checks out (assistant/llm.py).
@@ -172,16 +174,17 @@ def page_at(chunk: Chunk, offset_in_chunk: int) -> int:
 
 def confidence_of(
     text: str,
-    dense_score: float,
+    dense_score: float | None,
     weights: dict[str, float],
     *,
     folded: bool,
     coverage_share: float = COVERAGE_SHARE,
 ) -> float:
     """0–1: how much of the question the best passage's ``text`` covers, with the embedding's
-    similarity ``dense_score``."""
+    similarity ``dense_score`` (None when the model could not read the question: typed without
+    tone marks that could not be restored; the terms alone then)."""
     covered = coverage(text, weights, folded=folded)
-    if folded:  # the model cannot read text without tone marks: rely on the terms alone
+    if dense_score is None:
         return round(covered, 4)
     dense = _dense_share(dense_score)
     return round(coverage_share * covered + (1 - coverage_share) * dense, 4)
@@ -198,9 +201,10 @@ def _best_sentences(
 
     Every sentence of the top passages is scored by the question's words it contains; the best
     few are then also compared with the question by the embedding (a sentence that answers in
-    other words: "chậm nhất 05 ngày làm việc" for "thời hạn ... bao lâu"), unless the question
-    has no tone marks. A lead-in ("... chỉ thị:") introduces the answer rather than being it,
-    and so does the preamble of a document (its grounds and situation): they count for half."""
+    other words: "chậm nhất 05 ngày làm việc" for "thời hạn ... bao lâu"), when the model could
+    read the question (``query_vector``). A lead-in ("... chỉ thị:") introduces the answer
+    rather than being it, and so does the preamble of a document (its grounds and situation):
+    they count for half."""
     scored = []
     for passage in passages[:5]:
         for start, end in vt.sentences(passage.chunk.text):
@@ -218,7 +222,7 @@ def _best_sentences(
         return []
     scored.sort(key=lambda item: -item[3])
     scored = scored[:SENTENCE_CANDIDATES]
-    if query_vector is not None and not folded:
+    if query_vector is not None:
         from assistant.embedding.encoder import get_encoder
 
         texts = [item[0].chunk.text[item[1] : item[2]] for item in scored]
@@ -299,10 +303,16 @@ def answer(
     if not passages:
         return Answer(question=question, found=False, confidence=0.0, message=_(NOT_FOUND))
     folded = not vt.has_diacritics(question)
+    read_by_model = query_vector is not None
     weights = term_weights(question, index)
     best = passages[0]
     read_as = (index.text_for_model(question) or "") if folded else ""
-    confidence = confidence_of(best.chunk.indexed_text, best.dense_score, weights, folded=folded)
+    confidence = confidence_of(
+        best.chunk.indexed_text,
+        best.dense_score if read_by_model else None,
+        weights,
+        folded=folded,
+    )
     shown = [
         ShownPassage(
             text=p.chunk.text,
@@ -316,7 +326,9 @@ def answer(
         question=question, found=False, confidence=confidence, passages=shown, read_as=read_as
     )
     threshold = (
-        settings.ASSISTANT_MIN_CONFIDENCE_FOLDED if folded else settings.ASSISTANT_MIN_CONFIDENCE
+        settings.ASSISTANT_MIN_CONFIDENCE
+        if read_by_model
+        else settings.ASSISTANT_MIN_CONFIDENCE_FOLDED
     )
     if confidence < threshold:
         result.message = _(NOT_FOUND)

@@ -172,7 +172,7 @@ def build_eval_index(
     max_tokens: int,
     cache: EmbeddingCache,
     progress: Callable[[int, int], None] | None = None,
-    granularity: str = "article",
+    granularity: str = "clause",
 ) -> EvalIndex:
     """``granularity``: "article" (a document whole when it fits), "clause" (the library's own
     chunks, as directives are indexed), or "both" (a document ranks by its best passage)."""

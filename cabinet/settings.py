@@ -438,7 +438,10 @@ ASSISTANT_INDEX_PAPERS = env_bool("ASSISTANT_INDEX_PAPERS", True)
 # Below this confidence (0–1) the assistant says it found nothing and shows the nearest passages.
 # Calibrated on the ALQAC dev questions (python manage.py evaluate_retrieval --calibrate [--fold-
 # diacritics]): the thresholds that best separate answered questions from the same questions with
-# their law taken out (accuracy 0.929 with tone marks, 0.862 without).
+# their law taken out. ASSISTANT_MIN_CONFIDENCE for every question the model reads (accuracy
+# 0.929 with tone marks, 0.911 typed without them and restored);
+# ASSISTANT_MIN_CONFIDENCE_FOLDED for one typed without tone marks that could not be restored
+# (the terms alone: accuracy 0.862).
 ASSISTANT_MIN_CONFIDENCE = float(os.environ.get("ASSISTANT_MIN_CONFIDENCE", "0.92"))
 ASSISTANT_MIN_CONFIDENCE_FOLDED = float(os.environ.get("ASSISTANT_MIN_CONFIDENCE_FOLDED", "0.73"))
 # An OpenAI-compatible chat endpoint (e.g. a local model server) that may write a fluent answer

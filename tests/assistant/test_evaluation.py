@@ -79,6 +79,28 @@ def test_questions_without_tone_marks(alqac_slice, cache_folder):
     assert sum(r["hybrid"] == 1 for r in folded["per_query"].values()) >= 5
 
 
+def test_calibration_proposes_thresholds_and_scores_the_current_settings(
+    alqac_slice, cache_folder, settings
+):
+    corpus, queries, _questions = alqac_slice
+    args = ("--corpus", str(corpus), "--queries", str(queries), "--cache", cache_folder)
+    accented = run(*args, "--calibrate")["calibration"]
+    folded = run(*args, "--calibrate", "--fold-diacritics")["calibration"]
+
+    read, terms = folded["read_by_model"], folded["terms_only"]
+    for figures in (accented, read, terms):
+        assert figures["law_removed"] == 8  # every question asked again with its law taken out
+        assert 6 <= figures["answered_correctly"] <= 8
+        # Found answers are more confident than answers from a library without their law.
+        assert figures["positive_median"] > figures["negative_median"]
+        assert 0.5 < figures["accuracy"] <= 1
+        assert figures["at_settings"]["accuracy"] <= figures["accuracy"]
+    assert accented["at_settings"]["threshold"] == settings.ASSISTANT_MIN_CONFIDENCE
+    assert read["at_settings"]["threshold"] == settings.ASSISTANT_MIN_CONFIDENCE
+    assert terms["at_settings"]["threshold"] == settings.ASSISTANT_MIN_CONFIDENCE_FOLDED
+    assert terms["coverage_share"] == 1.0  # the terms alone
+
+
 def test_missing_or_empty_input_is_a_clear_error(tmp_path):
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assistant import library
+from assistant import text as vt
 from assistant.answer import answer
 from assistant.index import current_index, forget_index
 from assistant.models import Chunk, Directive, DirectivePage, DirectiveStatus, IndexState
@@ -128,6 +129,27 @@ def test_a_question_the_library_cannot_answer_is_refused_with_the_nearest_passag
     assert result.message == "Không tìm thấy thông tin trong thư viện văn bản"
     assert result.quotes == []
     assert result.passages  # shown instead of a guess
+
+
+def test_a_question_typed_without_tone_marks_is_answered_or_refused_as_with_them():
+    """Typed without tone marks, a question is judged as the model reads it (marks restored), not
+    by its bare syllables: "thời hạn" is not in this library, and judged by its syllables alone
+    the question was refused although the clause answers it."""
+    add_directive(QUY_CHE, name="quy-che.txt")
+    add_directive(CHI_THI_MAT, name="chi-thi.txt")
+    user = make_user()
+    questions = {
+        "Thời hạn ban hành thông báo kết luận là bao lâu?": True,
+        "Công an Thành phố tổ chức họp không giấy dịp Tết thế nào?": False,
+        "Mức phạt vi phạm cư trú là bao nhiêu?": False,
+    }
+    for question, found in questions.items():
+        accented = answer(question, user=user, use_llm=False)
+        folded = answer(vt.fold(question), user=user, use_llm=False)
+        assert accented.found is folded.found is found, question
+    folded = answer("thoi han ban hanh thong bao ket luan la bao lau", user=user, use_llm=False)
+    assert "05 ngày làm việc" in folded.quotes[0].text
+    assert folded.quotes[0].citation.location == "Điều 2, khoản 2"
 
 
 def test_a_restricted_directive_never_reaches_anyone_outside_its_units():

@@ -11,8 +11,9 @@ Prints MRR@10 and Recall@1/5/10 of the assistant's hybrid retrieval and, from th
   structure-aware chunking), with bm25s' defaults and with the library's tuned parameters.
 With --fold-diacritics the questions are stripped of their tone marks first (and the lexical
 figures use the folded field). --calibrate also measures the answer confidence on found answers
-against questions whose documents were taken out of the library, and proposes
-ASSISTANT_MIN_CONFIDENCE. Embeddings are cached under DATA_DIR/cache/evaluation.
+against questions whose documents were taken out of the library, proposes
+ASSISTANT_MIN_CONFIDENCE (and, with --fold-diacritics, ASSISTANT_MIN_CONFIDENCE_FOLDED) and
+shows how the current settings do. Embeddings are cached under DATA_DIR/cache/evaluation.
 """
 
 from __future__ import annotations
@@ -166,20 +167,47 @@ class Command(BaseCommand):
         *,
         fold: bool,
     ) -> dict[str, Any]:
-        """Confidence of the top passage for questions it answers (top document relevant) and for
-        the same questions with their law taken out of the library; the threshold that separates
-        them best."""
-        from assistant.answer import confidence_of
+        """How well the answer confidence separates questions the library answers (top document
+        relevant) from the same questions with their law taken out, and the coverage share and
+        threshold that separate them best. The questions as the model reads them (with tone
+        marks, or typed without and restored) are judged against ASSISTANT_MIN_CONFIDENCE; typed
+        without tone marks, the terms alone are measured too (a question the model cannot read),
+        for ASSISTANT_MIN_CONFIDENCE_FOLDED."""
+        from assistant.answer import COVERAGE_SHARE
+
+        read = self.separate(
+            *self.top_hits(ev, queries, vectors, fold=fold),
+            shares=[0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0],
+            setting=(COVERAGE_SHARE, settings.ASSISTANT_MIN_CONFIDENCE),
+        )
+        if not fold:
+            return read
+        terms_only = self.separate(
+            *self.top_hits(ev, queries, [None] * len(queries), fold=fold),
+            shares=[1.0],
+            setting=(1.0, settings.ASSISTANT_MIN_CONFIDENCE_FOLDED),
+        )
+        return {"read_by_model": read, "terms_only": terms_only}
+
+    @staticmethod
+    def top_hits(
+        ev: evaluation.EvalIndex,
+        queries: list[evaluation.Query],
+        vectors: list[np.ndarray | None],
+        *,
+        fold: bool,
+    ) -> tuple[list[tuple], list[tuple]]:
+        """The confidence inputs (passage text, cosine or None, weights, folded) of the top hit,
+        for the questions answered and for the same questions with their law taken out."""
         from assistant.retrieval import term_weights
 
         def law(doc_id: str) -> str:
             return doc_id.split("|", 1)[0]
 
         doc_laws = np.array([law(d) for d in ev.doc_of_row])
-        # (passage text, cosine, weights, folded) of the top hit: answered, and law taken out.
-        positives: list[tuple[str, float, dict[str, float], bool]] = []
-        negatives: list[tuple[str, float, dict[str, float], bool]] = []
-        for i, query in enumerate(queries):
+        positives: list[tuple] = []
+        negatives: list[tuple] = []
+        for query, vector in zip(queries, vectors, strict=True):
             text = vt.fold(query.text) if fold else query.text
             weights = term_weights(text, ev.index)
             folded = not vt.has_diacritics(text)
@@ -187,37 +215,66 @@ class Command(BaseCommand):
                 allowed = None
                 if removed:
                     allowed = ~np.isin(doc_laws, [law(r) for r in query.relevant])
-                hits = ev.index.search(text, query_vector=vectors[i], allowed=allowed, limit=1)
+                hits = ev.index.search(text, query_vector=vector, allowed=allowed, limit=1)
                 if not hits:
                     continue
                 hit = hits[0]
-                features = (ev.index.texts[hit.row], hit.dense_score, weights, folded)
+                cosine = hit.dense_score if vector is not None else None
+                features = (ev.index.texts[hit.row], cosine, weights, folded)
                 if removed:
                     negatives.append(features)
                 elif ev.doc_of_row[hit.row] in query.relevant:
                     positives.append(features)
-        best = (0.0, 0.0, 0.0)  # accuracy, threshold, coverage share
-        shares = [1.0] if fold else [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0]
+        return positives, negatives
+
+    @staticmethod
+    def separate(
+        positives: list[tuple],
+        negatives: list[tuple],
+        *,
+        shares: list[float],
+        setting: tuple[float, float],
+    ) -> dict[str, Any]:
+        """The (coverage share, threshold) with the best accuracy, and the accuracy of the
+        current ``setting``."""
+        from assistant.answer import confidence_of
+
+        def confidences(share: float) -> tuple[list[float], list[float]]:
+            def one(f: tuple) -> float:
+                return confidence_of(*f[:3], folded=f[3], coverage_share=share)
+
+            return [one(f) for f in positives], [one(f) for f in negatives]
+
+        def scores(found: list[float], missing: list[float], threshold: float) -> dict[str, float]:
+            kept = sum(c >= threshold for c in found)
+            refused = sum(c < threshold for c in missing)
+            return {
+                "accuracy": round((kept + refused) / max(1, len(found) + len(missing)), 4),
+                "found_kept": round(kept / max(1, len(found)), 4),
+                "missing_refused": round(refused / max(1, len(missing)), 4),
+            }
+
+        best: tuple[float, float, float] = (-1.0, 0.0, 0.0)  # accuracy, threshold, share
         for share in shares:
-            found = [confidence_of(*f[:3], folded=f[3], coverage_share=share) for f in positives]
-            missing = [confidence_of(*f[:3], folded=f[3], coverage_share=share) for f in negatives]
+            found, missing = confidences(share)
             for threshold in np.arange(0.05, 0.96, 0.01):
-                kept = sum(c >= threshold for c in found)
-                refused = sum(c < threshold for c in missing)
-                accuracy = (kept + refused) / max(1, len(found) + len(missing))
+                accuracy = scores(found, missing, float(threshold))["accuracy"]
                 if accuracy > best[0]:
-                    best = (accuracy, float(threshold), share)
-        accuracy, threshold, share = best
-        found = [confidence_of(*f[:3], folded=f[3], coverage_share=share) for f in positives]
-        missing = [confidence_of(*f[:3], folded=f[3], coverage_share=share) for f in negatives]
+                    best = (accuracy, round(float(threshold), 2), share)
+        _accuracy, threshold, share = best
+        found, missing = confidences(share)
+        current_share, current_threshold = setting
         return {
             "answered_correctly": len(found),
             "law_removed": len(missing),
             "coverage_share": share,
-            "threshold": round(threshold, 2),
-            "accuracy": round(accuracy, 4),
-            "found_kept": round(sum(c >= threshold for c in found) / max(1, len(found)), 4),
-            "missing_refused": round(sum(c < threshold for c in missing) / max(1, len(missing)), 4),
+            "threshold": threshold,
+            **scores(found, missing, threshold),
             "positive_median": round(float(np.median(found)), 3) if found else None,
             "negative_median": round(float(np.median(missing)), 3) if missing else None,
+            "at_settings": {
+                "coverage_share": current_share,
+                "threshold": current_threshold,
+                **scores(*confidences(current_share), current_threshold),
+            },
         }

@@ -208,6 +208,7 @@ def _best_sentences(
     scored = []
     for passage in passages[:5]:
         for start, end in vt.sentences(passage.chunk.text):
+            start = _after_title_lines(passage.chunk, start, end)
             sentence = passage.chunk.text[start:end]
             if len(vt.syllables(sentence)) < 3 or _is_heading(sentence, passage.chunk):
                 continue
@@ -236,6 +237,25 @@ def _best_sentences(
     return [item for item in scored if item[3] >= 0.6 * best and item[3] > 0][:MAX_QUOTES]
 
 
+def _after_title_lines(chunk: Chunk, start: int, end: int) -> int:
+    """Where the sentence at ``start`` really begins: an article's title is a line of its own
+    without a full stop ("Điều 1. Phạm vi điều chỉnh" ⏎ "Quy chế này quy định ..."), so the
+    sentence splitter joins it to the provision under it; the quote starts after it."""
+    text = chunk.text
+    titles = {line.strip() for line in chunk.context.splitlines()}
+    titles |= {_LABEL.sub("", title) for title in titles}
+    while True:
+        line_end = text.find("\n", start, end)
+        if line_end < 0:
+            return start
+        line = text[start:line_end].strip()
+        if line not in titles and not _is_title_line(line):
+            return start
+        start = line_end + 1
+        while start < end and text[start].isspace():
+            start += 1
+
+
 def _dense_share(cosine: float) -> float:
     return min(1.0, max(0.0, (cosine - DENSE_LOW) / (DENSE_HIGH - DENSE_LOW)))
 
@@ -251,12 +271,19 @@ def _is_lead_in(sentence: str) -> bool:
 
 _HEADING = re.compile(r"^\s*(Chương|Mục|Phần)\s+[IVXLC\d]+\.?\s*$|^\s*Điều\s+\d+\.", re.I)
 _TITLE_MAX_SYLLABLES = 15
+_LABEL = re.compile(r"^(Chương|Mục|Phần|Điều)\s+[IVXLC\d]+[a-z]?\.?\s*", re.I)  # "Điều 1. "
 
 
 def _is_heading(sentence: str, chunk: Chunk) -> bool:
-    """A title line ("Điều 9. Thẩm quyền ký văn bản", "II. TỔ CHỨC THỰC HIỆN") names the topic;
-    the answer is in the text under it."""
+    """A title ("Điều 9. Thẩm quyền ký văn bản", "II. TỔ CHỨC THỰC HIỆN") names the topic; the
+    answer is in the text under it."""
     line = sentence.strip()
+    if chunk.context and line in chunk.context:
+        return True
+    return _is_title_line(line)
+
+
+def _is_title_line(line: str) -> bool:
     if "CỘNG HÒA XÃ HỘI CHỦ NGHĨA" in line.upper():  # the national header, not content
         return True
     # "Điều 9. Thẩm quyền ký văn bản" is a title; "Điều 1. Ban hành kèm theo Quyết định này ...
@@ -267,8 +294,6 @@ def _is_heading(sentence: str, chunk: Chunk) -> bool:
         and not line.endswith((".", ";", ":"))
         and len(vt.syllables(line)) <= _TITLE_MAX_SYLLABLES
     ):
-        return True
-    if chunk.context and line in chunk.context:
         return True
     letters = [c for c in line if c.isalpha()]
     return bool(letters) and all(c.isupper() for c in letters)

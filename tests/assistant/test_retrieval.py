@@ -353,6 +353,24 @@ def test_article_titles_are_not_quoted_but_one_line_provisions_are():
     assert not _is_heading("1. Chủ tịch UBND Thành phố ký các văn bản quy phạm pháp luật.", chunk)
 
 
+def test_a_quote_starts_after_the_article_title_on_the_line_above():
+    """An article's title has no full stop, so the sentence splitter joins it to the provision
+    under it; the quote is the provision."""
+    add_directive(QUY_CHE, name="quy-che.txt")
+
+    result = answer(
+        "Quy chế làm việc của Ủy ban nhân dân Thành phố quy định những gì?",
+        user=make_user(),
+        use_llm=False,
+    )
+
+    assert result.found
+    top = result.quotes[0]
+    assert top.citation.location == "Điều 1"
+    assert top.text.startswith("Quy chế này quy định nguyên tắc")
+    quotes_are_in_the_document(result)
+
+
 def test_searchable_papers_follow_the_reading_rules_in_few_queries(django_assert_max_num_queries):
     """A guest searches only the papers of the item they are invited to, a member not those of a
     restricted item they are not listed on; a non-participant none; however many meetings."""

@@ -89,6 +89,7 @@ class Answer:
     llm_text: str = ""  # a checked LLM answer, when one was configured and passed the checks
     # A question typed without tone marks, as the model read it (marks restored from the library)
     read_as: str = ""
+    typed_without_marks: bool = False  # a refusal then suggests typing the question with them
     # A question about the tasks' follow-up, answered from the Task table
     # (assistant.task_questions.TaskAnswer.as_json()); None for the library's answers.
     tasks: dict[str, Any] | None = None
@@ -325,9 +326,15 @@ def answer(
         index=index,
         query_vector=query_vector,
     )
+    folded = bool(question) and not vt.has_diacritics(question)
     if not passages:
-        return Answer(question=question, found=False, confidence=0.0, message=_(NOT_FOUND))
-    folded = not vt.has_diacritics(question)
+        return Answer(
+            question=question,
+            found=False,
+            confidence=0.0,
+            message=_(NOT_FOUND),
+            typed_without_marks=folded,
+        )
     read_by_model = query_vector is not None
     weights = term_weights(question, index)
     best = passages[0]
@@ -348,7 +355,12 @@ def answer(
         for p in passages
     ]
     result = Answer(
-        question=question, found=False, confidence=confidence, passages=shown, read_as=read_as
+        question=question,
+        found=False,
+        confidence=confidence,
+        passages=shown,
+        read_as=read_as,
+        typed_without_marks=folded,
     )
     threshold = (
         settings.ASSISTANT_MIN_CONFIDENCE

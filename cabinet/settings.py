@@ -439,7 +439,7 @@ ASSISTANT_INDEX_PAPERS = env_bool("ASSISTANT_INDEX_PAPERS", True)
 # Calibrated on the ALQAC dev questions (python manage.py evaluate_retrieval --calibrate [--fold-
 # diacritics]): the thresholds that best separate answered questions from the same questions with
 # their law taken out. ASSISTANT_MIN_CONFIDENCE for every question the model reads (accuracy
-# 0.929 with tone marks, 0.911 typed without them and restored);
+# 0.929 with tone marks, 0.901 typed without them and restored);
 # ASSISTANT_MIN_CONFIDENCE_FOLDED for one typed without tone marks that could not be restored
 # (the terms alone: accuracy 0.862).
 ASSISTANT_MIN_CONFIDENCE = float(os.environ.get("ASSISTANT_MIN_CONFIDENCE", "0.92"))

@@ -246,6 +246,7 @@ def test_an_empty_library_answers_not_found_and_keeps_the_history_private():
     data = post_json(client, {"question": "Ai ký quyết định giao vốn năm 2027?"}).json()
     assert data["found"] is False
     assert data["message"] == "Không tìm thấy thông tin trong thư viện văn bản"
+    assert data["typed_without_marks"] is False
     row = Question.objects.get(pk=data["history_id"])
     assert row.user == asker
     page = client.get(reverse("assistant:history", args=[row.pk]))
@@ -305,6 +306,19 @@ def test_an_uploaded_directive_answers_with_a_citation_that_opens_on_the_quote()
     ).content.decode()
     assert "Hiểu là: thời hạn ban hành thông báo kết luận cuộc họp" in html.unescape(folded)
     assert "03 ngày làm việc" in folded
+    retype = "hãy gõ lại có dấu"
+    assert retype not in html.unescape(folded)  # answered: nothing to retype
+
+    # Refused without tone marks: it may have been misread, so it suggests typing them.
+    refused = html.unescape(
+        reader.post(
+            reverse("assistant:ask"),
+            {"question": "gia ve tham quan van mieu la bao nhieu"},
+            HTTP_HX_REQUEST="true",
+        ).content.decode()
+    )
+    assert "Không tìm thấy thông tin trong thư viện văn bản" in refused
+    assert retype in refused
 
 
 def test_the_meeting_page_offers_the_assistant_on_its_papers():

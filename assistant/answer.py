@@ -42,7 +42,7 @@ NOT_FOUND = gettext_noop("Không tìm thấy thông tin trong thư viện văn b
 MAX_QUOTES = 3
 SENTENCE_CANDIDATES = 8  # sentences compared with the question by the embedding (~10 ms each)
 PASSAGES_SHOWN = 5
-HIGHLIGHT_CHARS = 160
+HIGHLIGHT_CHARS = 400  # the viewer highlights as much of it as the page holds
 # Cosines of multilingual-e5 sit between ~0.75 (unrelated) and ~0.92 (the answer): mapped to 0–1.
 DENSE_LOW, DENSE_HIGH = 0.78, 0.90
 # The share of the term coverage in the confidence of a question with tone marks (the rest is the

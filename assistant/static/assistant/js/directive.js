@@ -9,7 +9,7 @@ import {
   watchVisible,
 } from "../../cabinet/js/viewer/pages.js";
 import { t } from "../../cabinet/js/viewer/labels.js";
-import { findLoose, parseHash } from "./highlight.js";
+import { findLoose, parseHash } from "../../cabinet/js/viewer/highlight.js";
 
 const config = JSON.parse(document.getElementById("directive-config").textContent);
 const root = document.getElementById("viewer");

@@ -3,6 +3,7 @@
 // json_script tag "viewer-config" (no inline script).
 import { api } from "./api.js";
 import { describeSelection, domRange, findQuote, paintBoxes, rangeBoxes } from "./anchor.js";
+import { findLoose, parseHash } from "./highlight.js";
 import { t } from "./labels.js";
 import { connectLive } from "./live.js";
 import { setupNotes } from "./notes.js";
@@ -477,41 +478,9 @@ connecting
 
 // --- "#page=N&hl=text": an assistant's citation opens the page with the quoted text highlighted ---
 
-// The quote's start as the server extracted it may differ from the text layer in whitespace, line
-// breaks, punctuation, case and composition: both are folded to letters and digits without
-// diacritics, and shorter prefixes are tried (the quote may run onto the next page).
-function foldChar(char) {
-  if (char === "đ" || char === "Đ") return "d";
-  const base = char.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
-  return /^[\p{L}\p{N}]/u.test(base) ? base[0] : "";
-}
-
-function findLoose(text, needle) {
-  let hay = "";
-  const map = [];
-  for (let i = 0; i < text.length; i++) {
-    const f = foldChar(text[i]);
-    if (f) {
-      hay += f;
-      map.push(i);
-    }
-  }
-  let want = "";
-  for (const char of needle.normalize("NFC")) want += foldChar(char);
-  if (!want) return null;
-  for (const limit of [want.length, 120, 80, 50, 30, 18]) {
-    if (limit > want.length) continue;
-    const at = hay.indexOf(want.slice(0, limit));
-    if (at !== -1) return { start: map[at], end: map[at + limit - 1] + 1 };
-  }
-  return null;
-}
-
 function applyHash() {
-  const params = new URLSearchParams(location.hash.replace(/^#/, ""));
-  const page = Number.parseInt(params.get("page") || "", 10);
-  if (!Number.isFinite(page) || !state.views.length) return;
-  const hl = (params.get("hl") || "").trim();
+  const { page, hl } = parseHash(location.hash);
+  if (!page || !state.views.length) return;
   const previous = state.searchMark?.page;
   if (hl) state.searchMark = { page, match: hl, scroll: true, loose: true };
   goTo(page);

@@ -2,7 +2,8 @@
 // server extracted it; the page text here (pdf.js text layer, or the stored page text) may differ
 // in whitespace, line breaks, punctuation, case and Unicode composition. Both sides are folded to
 // letters and digits without diacritics, and shorter prefixes are tried if the whole start is not
-// found (the quote may run onto the next page).
+// found (the quote may run onto the next page); a match then runs on as far as the page agrees.
+// Used by the paper viewer and the directive viewer.
 
 const PREFIXES = [Infinity, 120, 80, 50, 30, 18];
 
@@ -36,7 +37,10 @@ export function findLoose(text, needle) {
     const length = Math.min(limit, want.length);
     if (limit !== Infinity && limit >= want.length) continue;
     const at = hay.out.indexOf(want.slice(0, length));
-    if (at !== -1) return { start: hay.map[at], end: hay.map[at + length - 1] + 1 };
+    if (at === -1) continue;
+    let end = at + length;
+    while (end < hay.out.length && end - at < want.length && hay.out[end] === want[end - at]) end++;
+    return { start: hay.map[at], end: hay.map[end - 1] + 1 };
   }
   return null;
 }

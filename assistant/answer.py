@@ -68,6 +68,8 @@ class Quote:
     citation: Citation
     start: int  # offsets in the document's text (pages joined by form feeds)
     end: int
+    # A quoted point's clause opening ("4. Sở Tài chính" before "a) Chủ trì ..."), shown before it
+    lead: str = ""
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,31 @@ def _after_title_lines(chunk: Chunk, start: int, end: int) -> int:
             start += 1
 
 
+_POINT_START = re.compile(r"[a-zđ]\)\s")
+_CLAUSE_START = re.compile(r"^[ \t]*\d+\.\s", re.M)
+_POINT_LINE = re.compile(r"\n[ \t]*[a-zđ]\)\s")
+LEAD_CHARS = 200
+
+
+def clause_lead(text: str, start: int) -> str:
+    """The opening of the clause that the point quoted at ``start`` belongs to, up to its first
+    point, whitespace collapsed: "4. Sở Tài chính" says whom "a) Chủ trì thẩm định ..." is
+    for, which the point alone does not. Empty when the quote is not a point or its clause
+    opens in another chunk."""
+    if not _POINT_START.match(text, start):
+        return ""
+    clauses = list(_CLAUSE_START.finditer(text, 0, start))
+    if not clauses:
+        return ""
+    opening = clauses[-1].start()
+    first_point = _POINT_LINE.search(text, opening)
+    end = first_point.start() if first_point and first_point.start() < start else start
+    lead = " ".join(text[opening:end].split())
+    if len(lead) > LEAD_CHARS:
+        lead = lead[:LEAD_CHARS].rsplit(" ", 1)[0] + " …"
+    return lead
+
+
 def _dense_share(cosine: float) -> float:
     return min(1.0, max(0.0, (cosine - DENSE_LOW) / (DENSE_HIGH - DENSE_LOW)))
 
@@ -326,6 +353,7 @@ def answer(
         index=index,
         query_vector=query_vector,
     )
+    passages = _distinct(passages)
     folded = bool(question) and not vt.has_diacritics(question)
     if not passages:
         return Answer(
@@ -348,7 +376,8 @@ def answer(
     shown = [
         ShownPassage(
             text=p.chunk.text,
-            heading=p.chunk.heading,
+            # "3" (a chỉ thị's direction) says nothing the citation's "mục 3" does not
+            heading="" if p.chunk.heading.isdigit() else p.chunk.heading,
             citation=cite(p.chunk, page=p.chunk.page_start, highlight=p.chunk.text),
             score=round(p.score, 5),
         )
@@ -382,11 +411,25 @@ def answer(
                 citation=cite(chunk, page=page_at(chunk, start), highlight=quote_text),
                 start=chunk.start + start,
                 end=chunk.start + end,
+                lead=clause_lead(chunk.text, start),
             )
         )
     if use_llm:
         result.llm_text = _llm_answer(question, passages)
     return result
+
+
+def _distinct(passages: list[Passage]) -> list[Passage]:
+    """The passages without repeats of the same text (one report given to two meetings), the
+    best-ranked copy kept."""
+    seen: set[str] = set()
+    kept = []
+    for passage in passages:
+        key = " ".join(passage.chunk.text.split())
+        if key not in seen:
+            seen.add(key)
+            kept.append(passage)
+    return kept
 
 
 def _task_answer(question: str, *, user: AnyUser, scope: Scope) -> Answer | None:

@@ -24,6 +24,10 @@ class DateInput(forms.DateInput):
 class AskForm(forms.Form):
     """A question and the optional filters of the library (the meeting panel sends ``meeting``)."""
 
+    # An empty question is explained by the server in the page's language, not by the browser's
+    # own "Please fill out this field." in the browser's.
+    use_required_attribute = False
+
     question = forms.CharField(
         label=_("Câu hỏi"),
         max_length=QUESTION_MAX_CHARS,

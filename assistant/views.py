@@ -135,11 +135,13 @@ def _json_error(message: str, status: int = 400) -> JsonResponse:
     )
 
 
-@login_required
 @require_POST
 def ask_json(request: HttpRequest) -> JsonResponse:
     """POST {"question", "meeting"?, "doc_types"?, "issuer"?, "date_from"?, "date_to"?} →
-    the answer (Answer.as_json()) and its "history_id". CSRF applies (X-CSRFToken header)."""
+    the answer (Answer.as_json()) and its "history_id". CSRF applies (X-CSRFToken header).
+    Every refusal is JSON {"error": ...}: 401 signed out, 404 a meeting the user is not in."""
+    if not request.user.is_authenticated:
+        return _json_error(_("Hãy đăng nhập để hỏi trợ lý."), status=401)
     try:
         body = json.loads(request.body.decode("utf-8") or "null")
     except (UnicodeDecodeError, ValueError):
@@ -165,7 +167,10 @@ def ask_json(request: HttpRequest) -> JsonResponse:
     form = AskForm(data)
     if not form.is_valid():
         return _json_error(form.first_error())
-    _checked_meeting(request, form)
+    try:
+        _checked_meeting(request, form)
+    except Http404:
+        return _json_error(_("Không tìm thấy cuộc họp này trong các cuộc họp của đồng chí."), 404)
     result, row = ask(form.cleaned_data["question"], user=_user(request), scope=form.scope())
     return JsonResponse(
         result.as_json() | {"history_id": row.pk},

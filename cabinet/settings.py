@@ -358,6 +358,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A refused form gets the Vietnamese page (templates/403_csrf.html); ask.json gets JSON.
+CSRF_FAILURE_VIEW = "cabinet.views.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp): scripts, styles and everything else from this origin only,
 # no inline script or style (templates keep both in static files; htmx is told not to inject its

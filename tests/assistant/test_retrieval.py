@@ -252,6 +252,40 @@ def test_meeting_papers_are_searched_by_the_meeting_participants_only(settings):
     assert result.passages[0].citation.url.startswith(f"/papers/{member_hits[0].chunk.paper_id}/")
 
 
+def test_the_same_paper_in_two_meetings_is_shown_once(settings):
+    from cabinet.services import meetings as meeting_services
+    from tests.factories import add_item, attach, secretary_of
+    from tests.papers_factory import text_pdf_upload
+
+    settings.ASSISTANT_INDEX_PAPERS = True
+    member = make_user()
+    for _ in range(2):
+        meeting = make_meeting()
+        invite(meeting, "chair")
+        meeting_services.invite_participant(
+            actor=secretary_of(meeting), meeting=meeting, user=member, role="member", can_vote=True
+        )
+        add_item(meeting)
+        meeting_services.publish_meeting(actor=secretary_of(meeting), meeting=meeting)
+        attach(
+            meeting,
+            title="Báo cáo số hóa hồ sơ",
+            upload=text_pdf_upload(
+                ["Đã số hóa 85% hồ sơ thủ tục hành chính cấp xã trong quý III năm 2026."]
+            ),
+        )
+    forget_index()
+    question = "Tỷ lệ số hóa hồ sơ thủ tục hành chính cấp xã quý III là bao nhiêu?"
+    assert len(retrieve(question, user=member)) == 2  # both meetings' copies are readable
+
+    result = answer(question, user=member, use_llm=False)
+
+    assert [" ".join(p.text.split()) for p in result.passages].count(
+        "Đã số hóa 85% hồ sơ thủ tục hành chính cấp xã trong quý III năm 2026."
+    ) == 1
+    assert len({q.text for q in result.quotes}) == len(result.quotes)
+
+
 def test_uploads_are_checked_by_content():
     librarian = make_librarian()
 
@@ -369,6 +403,48 @@ def test_a_quote_starts_after_the_article_title_on_the_line_above():
     assert top.citation.location == "Điều 1"
     assert top.text.startswith("Quy chế này quy định nguyên tắc")
     quotes_are_in_the_document(result)
+
+
+CHI_THI_SO_HOA = """ỦY BAN NHÂN DÂN
+THÀNH PHỐ HÀ NỘI
+Số: 05/CT-UBND
+Hà Nội, ngày 12 tháng 3 năm 2026
+CHỈ THỊ
+Về đẩy mạnh số hóa hồ sơ thủ tục hành chính
+1. Sở Nội vụ
+a) Hướng dẫn nghiệp vụ lưu trữ hồ sơ điện tử;
+b) Tổ chức bồi dưỡng kỹ năng số cho công chức.
+2. Sở Tài chính
+a) Chủ trì thẩm định, tham mưu bố trí kinh phí số hóa hồ sơ năm 2026 cho các cơ quan,
+đơn vị; trình UBND Thành phố trước ngày 30/4/2026;
+b) Hướng dẫn thanh quyết toán kinh phí số hóa.
+"""
+
+
+def test_a_quoted_point_says_whom_it_is_for():
+    """ "a) Chủ trì thẩm định ..." alone reads as if said of anyone: the answer shows the clause
+    opening it belongs to ("2. Sở Tài chính") before it, and renders it."""
+    from django.template.loader import render_to_string
+
+    add_directive(CHI_THI_SO_HOA, name="chi-thi.txt")
+
+    result = answer(
+        "Cơ quan nào chủ trì thẩm định kinh phí số hóa hồ sơ năm 2026?",
+        user=make_user(),
+        use_llm=False,
+    )
+
+    assert result.found
+    top = result.quotes[0]
+    assert top.text.startswith("a) Chủ trì thẩm định")
+    assert top.lead == "2. Sở Tài chính"
+    assert top.citation.location == "mục 2"
+    quotes_are_in_the_document(result)
+    html = render_to_string("assistant/_answer.html", {"answer": result.as_json()})
+    assert '<p class="quote-lead muted">2. Sở Tài chính …</p>' in html
+    # A direction's bare number is not shown as a heading under the list's own numbers.
+    directions = [p for p in result.passages if p.citation.location.startswith("mục")]
+    assert directions and all(p.heading == "" for p in directions)
 
 
 def test_searchable_papers_follow_the_reading_rules_in_few_queries(django_assert_max_num_queries):

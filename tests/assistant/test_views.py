@@ -107,8 +107,10 @@ def test_every_page_requires_signing_in():
     ):
         response = client.get(url)
         assert response.status_code == 302 and "/login/" in response["Location"], url
+    # The JSON endpoint answers a program in JSON, not with the sign-in page.
     response = post_json(client, {"question": "Ai ký văn bản?"})
-    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert response.status_code == 401
+    assert response.json() == {"error": "Hãy đăng nhập để hỏi trợ lý."}
 
 
 def test_a_reader_cannot_upload_edit_reindex_or_delete():
@@ -222,11 +224,21 @@ def test_the_question_box_explains_an_empty_or_too_long_question():
     assert "tối đa 1000 ký tự" in response.content.decode()
     response = client.post(url, {"question": ""})  # without JavaScript: the page again
     assert response.status_code == 200 and "Hãy nhập câu hỏi." in response.content.decode()
+    # The browser does not stop an empty question with its own message in its own language.
+    page = client.get(reverse("assistant:home")).content.decode()
+    box = re.search(r"<textarea[^>]*name=\"question\"[^>]*>", page)
+    assert box and "required" not in box.group(0)
 
 
 def test_the_json_endpoint_checks_csrf():
     client = client_for(make_user(), enforce_csrf_checks=True)
-    assert post_json(client, {"question": "Ai ký văn bản?"}).status_code == 403
+    response = post_json(client, {"question": "Ai ký văn bản?"})
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["error"]
+    # A form posted without its token gets the Vietnamese page, not Django's English one.
+    page = client.post(reverse("assistant:ask"), {"question": "Ai ký văn bản?"})
+    assert page.status_code == 403
+    assert "Biểu mẫu đã hết hạn" in page.content.decode()
 
 
 def test_a_question_about_a_meeting_is_for_its_participants_only():
@@ -234,6 +246,7 @@ def test_a_question_about_a_meeting_is_for_its_participants_only():
     client = client_for(make_user())
     response = post_json(client, {"question": "Tổng vốn là bao nhiêu?", "meeting": meeting.pk})
     assert response.status_code == 404
+    assert "cuộc họp" in response.json()["error"]
     response = client.post(
         reverse("assistant:ask"), {"question": "Tổng vốn?", "meeting": meeting.pk}
     )

@@ -211,9 +211,11 @@ def _best_sentences(
     scored = []
     for passage in passages[:5]:
         for start, end in vt.sentences(passage.chunk.text):
+            if _is_heading(passage.chunk.text[start:end], passage.chunk):
+                continue
             start = _after_title_lines(passage.chunk, start, end)
             sentence = passage.chunk.text[start:end]
-            if len(vt.syllables(sentence)) < 3 or _is_heading(sentence, passage.chunk):
+            if len(vt.syllables(sentence)) < 3:
                 continue
             score = coverage(sentence, weights, folded=folded)
             if _is_lead_in(sentence):
@@ -312,7 +314,8 @@ def _is_heading(sentence: str, chunk: Chunk) -> bool:
 
 
 def _is_title_line(line: str) -> bool:
-    if "CỘNG HÒA XÃ HỘI CHỦ NGHĨA" in line.upper():  # the national header, not content
+    upper = line.upper()
+    if "CỘNG HÒA XÃ HỘI CHỦ NGHĨA" in upper or "ĐỘC LẬP - TỰ DO" in upper:  # the national header
         return True
     # "Điều 9. Thẩm quyền ký văn bản" is a title; "Điều 1. Ban hành kèm theo Quyết định này ...
     # ./." on one line is a provision.

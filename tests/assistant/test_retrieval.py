@@ -405,12 +405,15 @@ def test_a_quote_starts_after_the_article_title_on_the_line_above():
     quotes_are_in_the_document(result)
 
 
-CHI_THI_SO_HOA = """ỦY BAN NHÂN DÂN
-THÀNH PHỐ HÀ NỘI
+CHI_THI_SO_HOA = """ỦY BAN NHÂN DÂN THÀNH
+PHỐ HÀ NỘI
 Số: 05/CT-UBND
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
 Hà Nội, ngày 12 tháng 3 năm 2026
 CHỈ THỊ
 Về đẩy mạnh số hóa hồ sơ thủ tục hành chính
+Việc số hóa hồ sơ thủ tục hành chính còn chậm. Chủ tịch UBND Thành phố chỉ thị:
 1. Sở Nội vụ
 a) Hướng dẫn nghiệp vụ lưu trữ hồ sơ điện tử;
 b) Tổ chức bồi dưỡng kỹ năng số cho công chức.
@@ -445,6 +448,21 @@ def test_a_quoted_point_says_whom_it_is_for():
     # A direction's bare number is not shown as a heading under the list's own numbers.
     directions = [p for p in result.passages if p.citation.location.startswith("mục")]
     assert directions and all(p.heading == "" for p in directions)
+
+
+def test_the_letterhead_is_never_quoted():
+    add_directive(CHI_THI_SO_HOA, name="chi-thi.txt")
+
+    result = answer(
+        "Chỉ thị ngày 12 tháng 3 năm 2026 về đẩy mạnh số hóa hồ sơ thủ tục hành chính",
+        user=make_user(),
+        use_llm=False,
+    )
+
+    assert result.quotes
+    for quote in result.quotes:
+        assert "Độc lập" not in quote.text and "CỘNG HÒA" not in quote.text, quote.text
+        assert "05/CT-UBND" not in quote.text.split("\n")[0]
 
 
 def test_searchable_papers_follow_the_reading_rules_in_few_queries(django_assert_max_num_queries):

@@ -367,14 +367,18 @@ def answer(
             typed_without_marks=folded,
         )
     read_by_model = query_vector is not None
-    weights = term_weights(question, index)
-    best = passages[0]
     read_as = (index.text_for_model(question) or "") if folded else ""
+    # Read by the model with its tone marks restored, the question is judged as that reading, as
+    # if typed with them (its bare syllables fold many words together: "hanh" is hành, hạnh ...).
+    understood = read_as if read_by_model and read_as else question
+    understood_folded = not vt.has_diacritics(understood)
+    weights = term_weights(understood, index)
+    best = passages[0]
     confidence = confidence_of(
         best.chunk.indexed_text,
         best.dense_score if read_by_model else None,
         weights,
-        folded=folded,
+        folded=understood_folded,
     )
     shown = [
         ShownPassage(
@@ -404,7 +408,7 @@ def answer(
         return result
     result.found = True
     for passage, start, end, _score in _best_sentences(
-        passages, weights, folded=folded, query_vector=query_vector
+        passages, weights, folded=understood_folded, query_vector=query_vector
     ):
         chunk = passage.chunk
         quote_text = chunk.text[start:end]

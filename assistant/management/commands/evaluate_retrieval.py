@@ -209,8 +209,10 @@ class Command(BaseCommand):
         negatives: list[tuple] = []
         for query, vector in zip(queries, vectors, strict=True):
             text = vt.fold(query.text) if fold else query.text
-            weights = term_weights(text, ev.index)
-            folded = not vt.has_diacritics(text)
+            # As the answer judges it: read by the model, as its reading with tone marks restored
+            understood = (ev.index.text_for_model(text) if vector is not None else None) or text
+            weights = term_weights(understood, ev.index)
+            folded = not vt.has_diacritics(understood)
             for removed in (False, True):
                 allowed = None
                 if removed:

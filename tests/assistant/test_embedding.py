@@ -212,6 +212,18 @@ def test_missing_folder_is_refused_not_downloaded(tmp_path: Path) -> None:
         Encoder(tmp_path / "absent").encode_queries(["xin chào"])
 
 
+@pytest.mark.django_db
+def test_the_ask_command_says_how_to_build_a_missing_model(tmp_path: Path, settings) -> None:
+    from django.core.management import CommandError
+
+    from tests.factories import make_user
+
+    user = make_user()
+    settings.EMBEDDING_MODEL = tmp_path / "absent"
+    with network_cut(), pytest.raises(CommandError, match="build_embedding_model"):
+        call_command("ask", "Ai ký văn bản?", user=user.username)
+
+
 def test_a_conversion_that_does_not_match_is_refused_and_removed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assistant.answer import answer
+from assistant.embedding.encoder import EmbeddingModelMissing
 from assistant.retrieval import Scope
 from cabinet.models import User
 
@@ -38,7 +39,10 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError("No such active user (pass --user USERNAME).")
         scope = Scope.meeting(options["meeting"]) if options["meeting"] else Scope()
-        result = answer(options["question"], user=user, scope=scope)
+        try:
+            result = answer(options["question"], user=user, scope=scope)
+        except EmbeddingModelMissing as missing:  # a set-up fault: say how to fix it, no traceback
+            raise CommandError(str(missing)) from missing
         if options["json"]:
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False, indent=1))
             return

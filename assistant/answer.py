@@ -368,9 +368,7 @@ def answer(
         )
     read_by_model = query_vector is not None
     read_as = (index.text_for_model(question) or "") if folded else ""
-    # Read by the model with its tone marks restored, the question is judged as that reading, as
-    # if typed with them (its bare syllables fold many words together: "hanh" is hành, hạnh ...).
-    understood = read_as if read_by_model and read_as else question
+    understood = judged_reading(question, index, read_by_model=read_by_model)
     understood_folded = not vt.has_diacritics(understood)
     weights = term_weights(understood, index)
     best = passages[0]
@@ -424,6 +422,15 @@ def answer(
     if use_llm:
         result.llm_text = _llm_answer(question, passages)
     return result
+
+
+def judged_reading(question: str, index: LibraryIndex, *, read_by_model: bool) -> str:
+    """The text the confidence and the quotes are judged by: read by the model with its tone
+    marks restored, a question is judged as that reading, as if typed with them (its bare
+    syllables fold many words together: "hanh" is hành, hạnh ...); otherwise as typed."""
+    if read_by_model and not vt.has_diacritics(question):
+        return index.text_for_model(question) or question
+    return question
 
 
 def _distinct(passages: list[Passage]) -> list[Passage]:

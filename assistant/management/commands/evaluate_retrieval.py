@@ -199,6 +199,7 @@ class Command(BaseCommand):
     ) -> tuple[list[tuple], list[tuple]]:
         """The confidence inputs (passage text, cosine or None, weights, folded) of the top hit,
         for the questions answered and for the same questions with their law taken out."""
+        from assistant.answer import judged_reading
         from assistant.retrieval import term_weights
 
         def law(doc_id: str) -> str:
@@ -209,8 +210,7 @@ class Command(BaseCommand):
         negatives: list[tuple] = []
         for query, vector in zip(queries, vectors, strict=True):
             text = vt.fold(query.text) if fold else query.text
-            # As the answer judges it: read by the model, as its reading with tone marks restored
-            understood = (ev.index.text_for_model(text) if vector is not None else None) or text
+            understood = judged_reading(text, ev.index, read_by_model=vector is not None)
             weights = term_weights(understood, ev.index)
             folded = not vt.has_diacritics(understood)
             for removed in (False, True):

@@ -56,6 +56,11 @@ trong dịp Tết Nguyên đán.
 """
 
 
+def ask_an_official(question: str):
+    """The extractive answer (no LLM) for an official with no special access."""
+    return answer(question, user=make_user(), use_llm=False)
+
+
 def quotes_are_in_the_document(result) -> None:
     """Every quote is the document's own text at the cited offsets and on the cited page."""
     assert result.quotes
@@ -392,11 +397,7 @@ def test_a_quote_starts_after_the_article_title_on_the_line_above():
     under it; the quote is the provision."""
     add_directive(QUY_CHE, name="quy-che.txt")
 
-    result = answer(
-        "Quy chế làm việc của Ủy ban nhân dân Thành phố quy định những gì?",
-        user=make_user(),
-        use_llm=False,
-    )
+    result = ask_an_official("Quy chế làm việc của Ủy ban nhân dân Thành phố quy định những gì?")
 
     assert result.found
     top = result.quotes[0]
@@ -431,11 +432,7 @@ def test_a_quoted_point_says_whom_it_is_for():
 
     add_directive(CHI_THI_SO_HOA, name="chi-thi.txt")
 
-    result = answer(
-        "Cơ quan nào chủ trì thẩm định kinh phí số hóa hồ sơ năm 2026?",
-        user=make_user(),
-        use_llm=False,
-    )
+    result = ask_an_official("Cơ quan nào chủ trì thẩm định kinh phí số hóa hồ sơ năm 2026?")
 
     assert result.found
     top = result.quotes[0]
@@ -453,10 +450,8 @@ def test_a_quoted_point_says_whom_it_is_for():
 def test_the_letterhead_is_never_quoted():
     add_directive(CHI_THI_SO_HOA, name="chi-thi.txt")
 
-    result = answer(
-        "Chỉ thị ngày 12 tháng 3 năm 2026 về đẩy mạnh số hóa hồ sơ thủ tục hành chính",
-        user=make_user(),
-        use_llm=False,
+    result = ask_an_official(
+        "Chỉ thị ngày 12 tháng 3 năm 2026 về đẩy mạnh số hóa hồ sơ thủ tục hành chính"
     )
 
     assert result.quotes

@@ -226,25 +226,32 @@ def test_reindexing_replaces_the_chunks_at_once_and_deleting_removes_them():
     assert retrieve("thông báo kết luận", user=make_user()) == []
 
 
-def test_meeting_papers_are_searched_by_the_meeting_participants_only(settings):
+def published_meeting_with_paper(member, title: str, text: str):
+    """A published meeting with ``member`` invited and one text paper, ready to be indexed."""
     from cabinet.services import meetings as meeting_services
     from tests.factories import add_item, attach, secretary_of
     from tests.papers_factory import text_pdf_upload
 
-    settings.ASSISTANT_INDEX_PAPERS = True
     meeting = make_meeting()
     invite(meeting, "chair")
-    member = invite(meeting, "member").user
-    outsider = make_user()
-    add_item(meeting)
-    meeting_services.publish_meeting(actor=secretary_of(meeting), meeting=meeting)
-    attach(
-        meeting,
-        title="Tờ trình số hóa hồ sơ",
-        upload=text_pdf_upload(
-            ["Đề xuất số hóa 100% hồ sơ thủ tục hành chính cấp xã trong năm 2027."]
-        ),
+    secretary = secretary_of(meeting)
+    meeting_services.invite_participant(
+        actor=secretary, meeting=meeting, user=member, role="member", can_vote=True
     )
+    add_item(meeting)
+    meeting_services.publish_meeting(actor=secretary, meeting=meeting)
+    attach(meeting, title=title, upload=text_pdf_upload([text]))
+    return meeting
+
+
+def test_meeting_papers_are_searched_by_the_meeting_participants_only(settings):
+    settings.ASSISTANT_INDEX_PAPERS = True
+    member = make_user()
+    meeting = published_meeting_with_paper(
+        member, "Tờ trình số hóa hồ sơ",
+        "Đề xuất số hóa 100% hồ sơ thủ tục hành chính cấp xã trong năm 2027.",
+    )  # fmt: skip
+    outsider = make_user()
     forget_index()
     question = "số hóa hồ sơ thủ tục hành chính cấp xã"
 
@@ -258,27 +265,13 @@ def test_meeting_papers_are_searched_by_the_meeting_participants_only(settings):
 
 
 def test_the_same_paper_in_two_meetings_is_shown_once(settings):
-    from cabinet.services import meetings as meeting_services
-    from tests.factories import add_item, attach, secretary_of
-    from tests.papers_factory import text_pdf_upload
-
     settings.ASSISTANT_INDEX_PAPERS = True
     member = make_user()
     for _ in range(2):
-        meeting = make_meeting()
-        invite(meeting, "chair")
-        meeting_services.invite_participant(
-            actor=secretary_of(meeting), meeting=meeting, user=member, role="member", can_vote=True
-        )
-        add_item(meeting)
-        meeting_services.publish_meeting(actor=secretary_of(meeting), meeting=meeting)
-        attach(
-            meeting,
-            title="Báo cáo số hóa hồ sơ",
-            upload=text_pdf_upload(
-                ["Đã số hóa 85% hồ sơ thủ tục hành chính cấp xã trong quý III năm 2026."]
-            ),
-        )
+        published_meeting_with_paper(
+            member, "Báo cáo số hóa hồ sơ",
+            "Đã số hóa 85% hồ sơ thủ tục hành chính cấp xã trong quý III năm 2026.",
+        )  # fmt: skip
     forget_index()
     question = "Tỷ lệ số hóa hồ sơ thủ tục hành chính cấp xã quý III là bao nhiêu?"
     assert len(retrieve(question, user=member)) == 2  # both meetings' copies are readable

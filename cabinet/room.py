@@ -29,7 +29,7 @@ from cabinet.models import (
     SpeakerRequest,
 )
 from cabinet.permissions import can_run_meeting
-from cabinet.selectors import visible_items_filter
+from cabinet.selectors import papers_for, visible_items_filter
 
 JSON = dict[str, Any]
 
@@ -207,6 +207,16 @@ def room_state_of(meeting: Meeting) -> RoomState | None:
     )
 
 
+def _may_see_presented(participant: Participant, room: RoomState | None) -> bool:
+    """Whether the participant may read the paper being presented (as the presenter.changed
+    event's scope says): otherwise nobody presents, as far as their tablet shows."""
+    if room is None or room.presented_version is None:
+        return True
+    return room.presented_version.paper_id in set(
+        papers_for(participant).values_list("pk", flat=True)
+    )
+
+
 def snapshot_for(participant: Participant) -> JSON:
     """Everything a tablet shows of the live room, as this participant may see it."""
     meeting = Meeting.objects.get(pk=participant.meeting_id)
@@ -266,6 +276,6 @@ def snapshot_for(participant: Participant) -> JSON:
         "current_item": current.pk if current else None,
         "clock": clock_data(clock),
         "queue": [request_data(r) for r in queue],
-        "presenter": presenter_data(room),
+        "presenter": presenter_data(room) if _may_see_presented(participant, room) else None,
         "polls": polls,
     }

@@ -77,6 +77,57 @@ def visible_items_filter(participant: Participant) -> Q:
     return listed | Q(restricted=False)
 
 
+def item_viewers_filter(item: AgendaItem) -> Q:
+    """Participants who see the item: visible_items_filter read the other way (one rule in two
+    forms, side by side; tests/cabinet/test_visibility.py checks that they agree)."""
+    listed = Q(pk__in=item.audience.values("pk"))
+    organizers = Q(role__in=ORGANIZER_ROLES)
+    if item.restricted:
+        return organizers | listed
+    return organizers | listed | ~Q(role=ParticipantRole.GUEST)
+
+
+def reads_meeting_papers(participant: Participant) -> bool:
+    """Papers attached to no item: everyone but guests, who read only the items they are
+    invited to."""
+    return participant.role != ParticipantRole.GUEST
+
+
+# --- What a live event may reveal ----------------------------------------------------------------
+# Every sequenced event (cabinet.services.events.record_event) has a scope: who may receive it.
+# A tablet receives an event whose scope it holds; for any other it learns only that its sequence
+# number was used (realtime.events.hidden_event). The same scopes filter live delivery, the
+# replay and, through visible_items_filter, the snapshot.
+MEETING_SCOPE = ""  # everyone in the meeting
+MEETING_PAPERS_SCOPE = "papers"  # papers attached to no item (reads_meeting_papers)
+
+
+def item_scope(item_id: int | None) -> str:
+    """The scope of an event about an agenda item (None: the meeting as a whole)."""
+    return MEETING_SCOPE if item_id is None else f"item:{item_id}"
+
+
+def paper_scope(paper: Paper) -> str:
+    """The scope of an event that names a paper: its item's, or the meeting papers'."""
+    if paper.agenda_item_id is None:
+        return MEETING_PAPERS_SCOPE
+    return item_scope(paper.agenda_item_id)
+
+
+def visible_scopes(participant: Participant) -> frozenset[str] | None:
+    """The scopes of the events the participant receives; None: all of them (chair, secretaries:
+    also those of items removed since, which nobody else receives)."""
+    if participant.role in ORGANIZER_ROLES:
+        return None
+    items = AgendaItem.objects.filter(meeting_id=participant.meeting_id).filter(
+        visible_items_filter(participant)
+    )
+    scopes = {MEETING_SCOPE, *(item_scope(pk) for pk in items.values_list("pk", flat=True))}
+    if reads_meeting_papers(participant):
+        scopes.add(MEETING_PAPERS_SCOPE)
+    return frozenset(scopes)
+
+
 def _readable(participant: Participant) -> Q:
     """Organizers see a paper from its upload on (with its processing state); everyone else only
     once a version of it is ready."""
@@ -155,8 +206,7 @@ def papers_for(participant: Participant) -> QuerySet[Paper]:
         visible_items_filter(participant)
     )
     condition = Q(agenda_item__in=visible_items)
-    # A guest reads only the papers of the items they were invited to, not the meeting-wide ones.
-    if participant.role != ParticipantRole.GUEST:
+    if reads_meeting_papers(participant):
         condition |= Q(agenda_item__isnull=True)
     return (
         Paper.objects.filter(meeting_id=participant.meeting_id)

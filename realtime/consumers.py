@@ -25,26 +25,37 @@ from cabinet.audit import client_address, scope_ip
 from cabinet.models import Meeting, MeetingEvent, Participant, User
 from cabinet.permissions import can_see_meeting, participant_for
 from cabinet.room import snapshot_for
+from cabinet.selectors import visible_scopes
 from cabinet.services.commands import Ack, Ballot, run_ballots, run_command
 from cabinet.two_factor import State, second_factor_state
 from realtime import events
 from realtime.broadcast import meeting_group, user_group
-from realtime.hub import Hub, get_hub
+from realtime.hub import Hub, encode_hidden, get_hub
 from realtime.relay import ensure_relay
 
 
+@dataclass(frozen=True)
+class _Admission:
+    last_seq: int
+    scopes: frozenset[str] | None  # of the events the socket receives (cabinet.selectors)
+
+
 @database_sync_to_async
-def _admit(user: Any, session: Any, meeting_id: int) -> int | None:
-    """The meeting's last seq if the user may listen to it, else None. A session that still owes
-    its second factor (cabinet/two_factor.py) may listen to nothing, as its pages show nothing."""
+def _admit(user: Any, session: Any, meeting_id: int) -> _Admission | None:
+    """The meeting's last seq and what the user may see of it, if they may listen to it, else
+    None. A session that still owes its second factor (cabinet/two_factor.py) may listen to
+    nothing, as its pages show nothing."""
     if second_factor_state(user, session) is not State.OK:
         return None
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is None:
         return None
-    if not can_see_meeting(participant_for(user, meeting), meeting):
+    participant = participant_for(user, meeting)
+    if participant is None or not can_see_meeting(participant, meeting):
         return None
-    return meeting.last_seq
+    # Read after the meeting's last seq: an agenda change in between is heard after the hello
+    # and makes the socket read its scopes again.
+    return _Admission(meeting.last_seq, visible_scopes(participant))
 
 
 def _session_store(session_key: str) -> Any:
@@ -155,8 +166,26 @@ class BallotBox:
                     waiting.answer.set_result(answer)
 
 
-# Closing tasks started from a timer (a task nobody references may be collected before it runs).
+# Closing and refreshing tasks started outside a handler (a task nobody references may be
+# collected before it runs).
 _closing: set[asyncio.Task[None]] = set()
+
+# Agenda changes that may change which items a tablet sees (an item's audience, its restriction):
+# every socket that does not see everything reads its scopes again (_refresh_scopes).
+AUDIENCE_EVENTS = frozenset({"agenda.item_added", "agenda.item_updated", "agenda.item_removed"})
+
+# Open sockets per session in this process's event loop (events.SOCKETS_PER_SESSION).
+_sockets_by_session: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, int]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _session_sockets() -> dict[str, int]:
+    loop = asyncio.get_running_loop()
+    counts = _sockets_by_session.get(loop)
+    if counts is None:
+        counts = _sockets_by_session[loop] = {}
+    return counts
 
 
 # One ballot box per event loop, as for the hub (realtime.hub): Daphne has one; tests, a loop each.
@@ -174,8 +203,19 @@ def ballot_box() -> BallotBox:
 
 
 @database_sync_to_async
+def _scopes_now(user: Any, meeting_id: int) -> frozenset[str] | bool | None:
+    """The scopes the user holds in the meeting now, or False if they may no longer listen."""
+    meeting = Meeting.objects.filter(pk=meeting_id).only("id", "status").first()
+    participant = participant_for(user, meeting) if meeting else None
+    if meeting is None or participant is None or not can_see_meeting(participant, meeting):
+        return False
+    return visible_scopes(participant)
+
+
+@database_sync_to_async
 def _catch_up(user: Any, meeting_id: int, after: int | None, language: str) -> dict[str, Any]:
-    """What a tablet that has seen events up to `after` needs: the events since, or a snapshot.
+    """What a tablet that has seen events up to `after` needs: the events since (as it may
+    receive them), or a snapshot; and the scopes it holds now.
 
     The snapshot's seq is read before its content, so an event committed while it is being read
     is also sent afterwards; applying an event twice changes nothing on the tablet.
@@ -186,18 +226,19 @@ def _catch_up(user: Any, meeting_id: int, after: int | None, language: str) -> d
         return {"gone": True}
     assert participant is not None
     last = meeting.last_seq
+    scopes = visible_scopes(participant)
     if after is not None and after > last:
         after = None  # a seq from the future (a restored database): start afresh
     if after is not None and last - after <= events.REPLAY_LIMIT:
-        rows = list(
-            MeetingEvent.objects.filter(meeting_id=meeting_id, seq__gt=after, seq__lte=last)
-            .order_by("seq")
-            .values("seq", "type", "payload")
-        )
-        return {"events": rows, "seq": last}
+        rows = MeetingEvent.objects.filter(meeting_id=meeting_id, seq__gt=after, seq__lte=last)
+        replay = [
+            events.event_message(row["seq"], row["type"], row["scope"], row["payload"], scopes)
+            for row in rows.order_by("seq").values("seq", "type", "scope", "payload")
+        ]
+        return {"events": replay, "seq": last, "scopes": scopes}
     with translation.override(language):
         snapshot = snapshot_for(Participant.objects.get(pk=participant.pk))
-    return {"snapshot": snapshot, "seq": last}
+    return {"snapshot": snapshot, "seq": last, "scopes": scopes}
 
 
 class MeetingConsumer(AsyncJsonWebsocketConsumer):
@@ -208,6 +249,10 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     sent_seq: int = 0
     hub: Hub | None = None
     joined: tuple[str, ...] = ()
+    counted_session: str | None = None  # counted in _session_sockets while open
+    # The scopes of the events this socket receives (None: all; cabinet.selectors.visible_scopes),
+    # read on admission and again on every resume and agenda change.
+    scopes: frozenset[str] | None = frozenset()
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch first hops to a thread to close stale database connections, for
@@ -234,6 +279,15 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=events.CLOSE_SIGNED_OUT)
             return
+        if self.session_key is not None:
+            counts = _session_sockets()
+            if counts.get(self.session_key, 0) >= events.SOCKETS_PER_SESSION:
+                # Accepted, then closed with its reason: the page says so instead of retrying.
+                await self.accept()
+                await self.close(code=events.CLOSE_TOO_MANY)
+                return
+            counts[self.session_key] = counts.get(self.session_key, 0) + 1
+            self.counted_session = self.session_key
         self.touched = time.monotonic()
         self.lifetime_timer: asyncio.TimerHandle | None = None
         left = sessions.seconds_left(session) if session is not None else None
@@ -251,7 +305,9 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         # an event committed in between is then either counted in the hello's seq or sent after
         # it, never lost. That is what lets a tablet that is up to date resume without a query.
         self.resuming = True
-        self.held: list[tuple[int, str]] = []
+        self.resyncs = 1  # the hello counts as one: _release_held after it sends what was held
+        self.held: list[tuple[int, dict[str, Any], str]] = []
+        self.resync = asyncio.Lock()  # one resume or scope refresh at a time
         self.accepted = False
         self.revoked = False  # access taken away during the handshake
         self.hub = get_hub()
@@ -259,18 +315,20 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             self.joined = (meeting_group(self.meeting_id), user_group(user.pk))
             for group in self.joined:
                 await self.hub.join(group, self)
-        last_seq = await _admit(user, session, self.meeting_id)
-        if last_seq is None or self.revoked:
+        admission = await _admit(user, session, self.meeting_id)
+        if admission is None or self.revoked:
             # Refused before accept: a non-participant learns nothing, not even that it exists.
             await self._leave_hub()
+            self._uncount()
             await self.close(code=events.CLOSE_FORBIDDEN)
             return
-        self.sent_seq = last_seq
+        self.sent_seq = admission.last_seq
+        self.scopes = admission.scopes
         await self.accept()
         self.accepted = True
         await ensure_relay()
         await self.send_json(
-            {"type": events.HELLO, "seq": last_seq, "now": timezone.now().isoformat()}
+            {"type": events.HELLO, "seq": admission.last_seq, "now": timezone.now().isoformat()}
         )
         await self._release_held()
 
@@ -278,7 +336,19 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         timer = getattr(self, "lifetime_timer", None)
         if timer is not None:
             timer.cancel()
+        self._uncount()
         await self._leave_hub()
+
+    def _uncount(self) -> None:
+        if self.counted_session is None:
+            return
+        counts = _session_sockets()
+        left = counts.get(self.counted_session, 1) - 1
+        if left > 0:
+            counts[self.counted_session] = left
+        else:
+            counts.pop(self.counted_session, None)
+        self.counted_session = None
 
     def _close_expired(self) -> None:
         task = asyncio.get_running_loop().create_task(self.close(code=events.CLOSE_SIGNED_OUT))
@@ -370,36 +440,65 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             # Everything after the hello was sent live: the common reconnect costs no query.
             await self.send_json({"type": events.RESUMED, "seq": after})
             return
-        self.resuming = True
+        self._hold()
         try:
-            result = await _catch_up(self.user, self.meeting_id, after, self.language)
-            if result.get("gone"):
-                await self.close(code=events.CLOSE_SIGNED_OUT)
-                return
-            if "snapshot" in result:
-                await self.send_json(
-                    {"type": events.SNAPSHOT, "seq": result["seq"], "state": result["snapshot"]}
-                )
-            else:
-                for row in result["events"]:
-                    await self.send_json(
-                        {
-                            "type": events.EVENT,
-                            "seq": row["seq"],
-                            "event": row["type"],
-                            "data": row["payload"],
-                        }
-                    )
-                await self.send_json({"type": events.RESUMED, "seq": result["seq"]})
-            self.sent_seq = max(self.sent_seq, result["seq"])
+            async with self.resync:
+                result = await _catch_up(self.user, self.meeting_id, after, self.language)
+                if result.get("gone"):
+                    await self.close(code=events.CLOSE_SIGNED_OUT)
+                    return
+                self.scopes = result["scopes"]
+                if "snapshot" in result:
+                    await self._send_snapshot(result)
+                else:
+                    for message in result["events"]:
+                        await self.send_json(message)
+                    await self.send_json({"type": events.RESUMED, "seq": result["seq"]})
+                self.sent_seq = max(self.sent_seq, result["seq"])
         finally:
             await self._release_held()
 
+    async def _send_snapshot(self, result: dict[str, Any]) -> None:
+        await self.send_json(
+            {"type": events.SNAPSHOT, "seq": result["seq"], "state": result["snapshot"]}
+        )
+
+    async def _refresh_scopes(self, before: frozenset[str] | None) -> None:
+        """After an agenda change: if what this socket may see is no longer `before` (it was added
+        to an item's audience, or left out of it), the tablet gets the whole room as it now may
+        see it; otherwise the change was delivered (or skipped) like any event. Called with the
+        socket already holding events (_hold), so that none goes out by the old scopes."""
+        try:
+            async with self.resync:
+                scopes = await _scopes_now(self.user, self.meeting_id)
+                if scopes is False:
+                    await self.close(code=events.CLOSE_SIGNED_OUT)
+                    return
+                if scopes == before:
+                    return
+                result = await _catch_up(self.user, self.meeting_id, None, self.language)
+                if result.get("gone"):
+                    await self.close(code=events.CLOSE_SIGNED_OUT)
+                    return
+                self.scopes = result["scopes"]
+                await self._send_snapshot(result)
+                self.sent_seq = max(self.sent_seq, result["seq"])
+        finally:
+            await self._release_held()
+
+    def _hold(self) -> None:
+        """Hold live events until every resume and scope refresh begun has finished."""
+        self.resyncs += 1
+        self.resuming = True
+
     async def _release_held(self) -> None:
+        self.resyncs = max(0, self.resyncs - 1)
+        if self.resyncs:
+            return  # another resume or refresh follows: it sends them, by the scopes it reads
         self.resuming = False
         held, self.held = self.held, []
-        for seq, text in sorted(held):
-            await self._send_event(seq, text)
+        for seq, message, text in sorted(held, key=lambda entry: entry[0]):
+            await self._send_event(seq, message, text)
 
     async def command(self, command: events.Command) -> None:
         if command.name == "vote.cast":  # the burst of a poll: written in batches (BallotBox)
@@ -429,12 +528,24 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         kind = message.get("type")
         if kind == "meeting.event" and text is not None:
             if self.resuming:
-                self.held.append((message["seq"], text))
+                self.held.append((message["seq"], message, text))
             else:
-                await self._send_event(message["seq"], text)
+                await self._send_event(message["seq"], message, text)
+            # (Before the hello, the admission reads the scopes after this change anyway.)
+            if (
+                message.get("event") in AUDIENCE_EVENTS
+                and self.scopes is not None
+                and self.accepted
+            ):
+                self._hold()  # nothing more goes out by the old scopes
+                task = asyncio.get_running_loop().create_task(self._refresh_scopes(self.scopes))
+                _closing.add(task)
+                task.add_done_callback(_closing.discard)
         elif kind == "meeting.progress" and text is not None:
             if not self.accepted:
                 return  # the snapshot after the hello carries the count
+            if not events.may_receive(message.get("scope", ""), self.scopes):
+                return
             await self.send(text_data=text)
         elif kind == "user.disconnect":
             if message.get("meeting", self.meeting_id) != self.meeting_id:
@@ -446,9 +557,13 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                 return
             await self.close(code=events.CLOSE_SIGNED_OUT)
 
-    async def _send_event(self, seq: int, text: str) -> None:
+    async def _send_event(self, seq: int, message: dict[str, Any], text: str) -> None:
+        """The event's text (encoded once for all sockets, realtime.hub), or what a socket that
+        may not receive it gets instead, encoded once too."""
         # Already sent by a replay; a gap the other way is the tablet's to notice (it resumes).
         if seq <= self.sent_seq:
             return
         self.sent_seq = seq
+        if not events.may_receive(message.get("scope", ""), self.scopes):
+            text = encode_hidden(message)
         await self.send(text_data=text)

@@ -10,6 +10,9 @@ Server → tablet
   {"type": "error", "code": c, "message": text}      a malformed, oversized or too frequent message
   {"type": "progress", "poll": id, "voted": n, "entitled": m}   ballots cast in an open poll, at
                                                       most twice a second (no seq: not an event)
+  {"type": "skip", "seq": N}                         N was an event this tablet may not see
+                                                      (its scope, cabinet.selectors): only the
+                                                      number, so that the sequence has no gap
   {"type": "pong"}
 
 Tablet → server
@@ -40,6 +43,7 @@ PONG = "pong"
 PROGRESS = "progress"
 RESUME = "resume"
 COMMAND = "command"
+SKIP = "skip"
 
 MAX_MESSAGE_BYTES = 4096
 # Resume by replay when the tablet missed at most this many events; a snapshot is cheaper beyond.
@@ -56,6 +60,40 @@ CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 CLOSE_FORBIDDEN = 4403  # not a participant, or no longer one
 CLOSE_SIGNED_OUT = 4401  # logout, deactivation, removal from the meeting
 CLOSE_FLOOD = 4429  # kept sending after the rate-limit error
+CLOSE_TOO_MANY = 4409  # the session already has SOCKETS_PER_SESSION sockets open in this process
+
+# Sockets one session (one browser) may hold open in one server process: a tablet's page, a few
+# tabs and the console. More is a script, each holding memory and a share of every broadcast.
+SOCKETS_PER_SESSION = 8
+
+# An event whose scope the tablet does not hold arrives as a skip, except where the tablet must
+# still learn that something it shows has ended: it is then sent in this form, naming nothing.
+# (A presenter turning to a paper the tablet may not read: the tablet stops showing the previous
+# one as presented.)
+HIDDEN_FORMS: dict[str, dict[str, Any]] = {"presenter.changed": {"presenter": None}}
+
+
+def may_receive(scope: str, scopes: frozenset[str] | None) -> bool:
+    """Whether a tablet holding `scopes` (None: all, the chair and secretaries) receives an event
+    of `scope`."""
+    return scopes is None or scope in scopes
+
+
+def hidden_message(seq: int, event: str) -> dict[str, Any]:
+    """What a tablet that may not receive event `seq` gets in its place."""
+    form = HIDDEN_FORMS.get(event)
+    if form is None:
+        return {"type": SKIP, "seq": seq}
+    return {"type": EVENT, "seq": seq, "event": event, "data": form}
+
+
+def event_message(
+    seq: int, event: str, scope: str, data: dict[str, Any], scopes: frozenset[str] | None
+) -> dict[str, Any]:
+    """Event `seq` as a tablet holding `scopes` receives it."""
+    if may_receive(scope, scopes):
+        return {"type": EVENT, "seq": seq, "event": event, "data": data}
+    return hidden_message(seq, event)
 
 
 class SchemaError(ValueError):

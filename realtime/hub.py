@@ -68,6 +68,17 @@ def encode_event(message: dict[str, Any]) -> str:
     )
 
 
+def encode_hidden(message: dict[str, Any]) -> str:
+    """What sockets outside the event's scope get in its place (events.hidden_message), encoded
+    once per event like the event itself: the first socket that needs it keeps it in the message,
+    which all of this process's sockets share."""
+    text = message.get("hidden_text")
+    if text is None:
+        hidden = events.hidden_message(message["seq"], message["event"])
+        text = message["hidden_text"] = json.dumps(hidden, separators=(",", ":"))
+    return text
+
+
 class Hub:
     def __init__(self, layer: BaseChannelLayer) -> None:
         self.layer = layer
@@ -168,9 +179,10 @@ class Hub:
         self._progress_sent[key] = asyncio.get_running_loop().time()
         members = self.groups.get(key[0])
         if members:
-            text = encode_progress(self._progress[key])
-            message = {"type": "meeting.progress"}
-            await self.fan_out(list(members), message, text)
+            # The poll's scope decides who hears the count (the consumer); tablets get the rest.
+            data = dict(self._progress[key])
+            message = {"type": "meeting.progress", "scope": data.pop("scope", "")}
+            await self.fan_out(list(members), message, encode_progress(data))
 
     async def _rejoin(self) -> None:
         while True:

@@ -17,6 +17,10 @@ class MeetingEvent(models.Model):
     # (a paper viewed or downloaded) are audit-only: no number, no broadcast, no lock on the meeting.
     seq = models.PositiveBigIntegerField(null=True, blank=True)
     type = models.CharField(max_length=60)
+    # Who may receive it (cabinet.selectors: "" the whole meeting, "papers", "item:<id>"): live,
+    # on replay, never to a tablet that does not hold the scope. Text, not a foreign key, so an
+    # event about an item removed since stays out of the replays of those who could not see it.
+    scope = models.CharField(max_length=40, blank=True, default="")
     payload = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

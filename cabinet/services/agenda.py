@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from cabinet.models import AgendaItem, Meeting, Participant, Unit, User
+from cabinet.selectors import MEETING_SCOPE, item_scope
 from cabinet.services import ServiceError
 from cabinet.services.events import record_event
 from cabinet.services.meetings import lock_meeting, require_editable, require_manager
@@ -76,6 +77,7 @@ def add_agenda_item(
         type="agenda.item_added",
         payload={"item": item.pk, "parent": parent.pk if parent else None},
         actor=actor,
+        scope=item_scope(item.pk),
     )
     return item
 
@@ -106,7 +108,13 @@ def update_agenda_item(
     item.restricted = restricted
     item.save()
     item.audience.set(people)
-    record_event(meeting=locked, type="agenda.item_updated", payload={"item": item.pk}, actor=actor)
+    record_event(
+        meeting=locked,
+        type="agenda.item_updated",
+        payload={"item": item.pk},
+        actor=actor,
+        scope=item_scope(item.pk),
+    )
     return item
 
 
@@ -121,7 +129,13 @@ def remove_agenda_item(*, actor: User, item: AgendaItem) -> None:
     parent_id, item_id = item.parent_id, item.pk
     item.delete()
     _renumber(locked, parent_id)
-    record_event(meeting=locked, type="agenda.item_removed", payload={"item": item_id}, actor=actor)
+    record_event(
+        meeting=locked,
+        type="agenda.item_removed",
+        payload={"item": item_id},
+        actor=actor,
+        scope=item_scope(item_id),
+    )
 
 
 @transaction.atomic
@@ -148,6 +162,8 @@ def reorder_agenda(
         type="agenda.reordered",
         payload={"parent": parent.pk if parent else None, "order": list(ordered_ids)},
         actor=actor,
+        # Ids only: every tablet numbers the items over the whole agenda (room.item_numbers).
+        scope=MEETING_SCOPE,
     )
 
 

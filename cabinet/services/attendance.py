@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from cabinet.models import Attendance, AttendanceStatus, Meeting, MeetingStatus, Participant, User
 from cabinet.permissions import can_run_meeting, participant_for
 from cabinet.room import attendance_data, quorum_for
+from cabinet.selectors import MEETING_SCOPE
 from cabinet.services import ServiceError
 from cabinet.services.events import record_event
 from cabinet.services.meetings import lock_meeting
@@ -34,6 +35,7 @@ def _announce(*, actor: User, meeting: Meeting, participant: Participant) -> Non
         type="attendance.changed",
         payload={"participant": participant.pk, **data, "quorum": quorum_for(meeting)},
         actor=actor,
+        scope=MEETING_SCOPE,
     )
 
 

@@ -12,13 +12,21 @@ from realtime.broadcast import broadcast_on_commit, meeting_group
 
 
 def record_event(
-    *, meeting: Meeting, type: str, payload: dict[str, Any], actor: User | None
+    *,
+    meeting: Meeting,
+    type: str,
+    payload: dict[str, Any],
+    actor: User | None,
+    scope: str,
 ) -> MeetingEvent:
     """Give the event the meeting's next sequence number. Must run inside the caller's transaction.
 
     The meeting row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction
     already holds the database write lock) so that two concurrent changes cannot take the same
     number, and the number is only used if the change itself commits.
+
+    `scope` says who may receive it (cabinet.selectors.item_scope, paper_scope, MEETING_SCOPE): a
+    required choice for every event, so none reaches a tablet by default.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_event must be called inside the transaction of the change")
@@ -27,11 +35,17 @@ def record_event(
     Meeting.objects.filter(pk=meeting.pk).update(last_seq=seq)
     meeting.last_seq = seq
     event = MeetingEvent.objects.create(
-        meeting_id=meeting.pk, seq=seq, type=type, payload=payload, actor=actor
+        meeting_id=meeting.pk, seq=seq, type=type, scope=scope, payload=payload, actor=actor
     )
     broadcast_on_commit(
         meeting_group(meeting.pk),
-        {"type": "meeting.event", "seq": seq, "event": type, "data": payload},
+        {
+            "type": "meeting.event",
+            "seq": seq,
+            "event": type,
+            "scope": scope,
+            "data": payload,
+        },
     )
     return event
 

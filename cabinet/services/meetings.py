@@ -22,6 +22,7 @@ from cabinet.permissions import (
     can_run_meeting,
     participant_for,
 )
+from cabinet.selectors import MEETING_SCOPE
 from cabinet.services import ServiceError
 from cabinet.services.events import record_event
 from realtime.broadcast import disconnect_user_on_commit
@@ -80,7 +81,11 @@ def create_meeting(
     )
     Participant.objects.create(meeting=meeting, user=actor, role=ParticipantRole.SECRETARY)
     record_event(
-        meeting=meeting, type="meeting.created", payload={"title": meeting.title}, actor=actor
+        meeting=meeting,
+        type="meeting.created",
+        payload={"title": meeting.title},
+        actor=actor,
+        scope=MEETING_SCOPE,
     )
     return meeting
 
@@ -111,7 +116,11 @@ def update_meeting(
     locked.description = description.strip()
     locked.save()
     record_event(
-        meeting=locked, type="meeting.updated", payload={"title": locked.title}, actor=actor
+        meeting=locked,
+        type="meeting.updated",
+        payload={"title": locked.title},
+        actor=actor,
+        scope=MEETING_SCOPE,
     )
     return locked
 
@@ -160,6 +169,7 @@ def invite_participant(
         type="participant.invited",
         payload={"participant": participant.pk, "user": user.pk, "role": role},
         actor=actor,
+        scope=MEETING_SCOPE,
     )
     return participant
 
@@ -178,7 +188,13 @@ def remove_participant(*, actor: User, participant: Participant) -> None:
         raise ServiceError(_("Cuộc họp phải còn ít nhất một thư ký."))
     user_id = participant.user_id
     participant.delete()
-    record_event(meeting=locked, type="participant.removed", payload={"user": user_id}, actor=actor)
+    record_event(
+        meeting=locked,
+        type="participant.removed",
+        payload={"user": user_id},
+        actor=actor,
+        scope=MEETING_SCOPE,
+    )
     # Their open meeting pages stop listening as soon as the removal has committed.
     disconnect_user_on_commit(user_id, meeting_id=locked.pk)
 
@@ -194,7 +210,11 @@ def _transition(*, actor: User, meeting: Meeting, to: MeetingStatus, event: str)
     locked.status = to
     locked.save(update_fields=["status", "updated_at"])
     record_event(
-        meeting=locked, type=event, payload={"from": previous, "status": to.value}, actor=actor
+        meeting=locked,
+        type=event,
+        payload={"from": previous, "status": to.value},
+        actor=actor,
+        scope=MEETING_SCOPE,
     )
     meeting.status = locked.status
     return locked

@@ -27,7 +27,7 @@ from cabinet.models import (
     User,
 )
 from cabinet.permissions import can_approve_notice, participant_for
-from cabinet.selectors import RECORDING_STATUSES
+from cabinet.selectors import MEETING_SCOPE, RECORDING_STATUSES
 from cabinet.services import ServiceError
 from cabinet.services.conclusions import require_recorder
 from cabinet.services.events import record_event
@@ -158,6 +158,7 @@ def issue_notice(
         type="notice.issued",
         payload={"reference": notice.reference, "date": issued_on.isoformat(), "tasks": tracked},
         actor=actor,
+        scope=MEETING_SCOPE,
     )
     meeting.status = locked.status
     return notice

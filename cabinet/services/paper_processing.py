@@ -23,6 +23,7 @@ from django.utils import timezone
 from cabinet.convert import ConversionUnavailable, convert_to_pdf
 from cabinet.models import VERSION_FAILURES, PageText, PaperVersion, SourceKind, VersionStatus
 from cabinet.sandbox import Limits, Outcome, parse_json_line, run_limited
+from cabinet.selectors import paper_scope
 from cabinet.services.events import record_access, record_event
 from cabinet.services.meetings import lock_meeting
 from cabinet.services.notes import reanchor_notes
@@ -215,6 +216,7 @@ def _make_ready(version: PaperVersion, pages: list[str]) -> None:
                 "pages": len(pages),
             },
             actor=version.uploaded_by,
+            scope=paper_scope(paper),
         )
         version_id = version.pk
         transaction.on_commit(

@@ -26,7 +26,7 @@ from cabinet.models import (
 )
 from cabinet.permissions import can_run_meeting, participant_for
 from cabinet.room import clock_data, presenter_data, room_state_of
-from cabinet.selectors import papers_for
+from cabinet.selectors import MEETING_SCOPE, paper_scope, papers_for
 from cabinet.services import ServiceError
 from cabinet.services.events import record_event
 from cabinet.services.meetings import lock_meeting
@@ -90,6 +90,9 @@ def move_to_item(*, actor: User, meeting: Meeting, item_id: int | None) -> RoomS
         type="item.current",
         payload={"item": item_id, "clock": clock_data(clock)},
         actor=actor,
+        # Which item, by id, and its clock: every tablet follows where the meeting is, also
+        # through an item it may not see (its title, papers and polls stay out).
+        scope=MEETING_SCOPE,
     )
     return room
 
@@ -108,7 +111,11 @@ def _clock_of_current_item(actor: User, meeting: Meeting) -> tuple[Meeting, Item
 def _clock_changed(*, actor: User, meeting: Meeting, clock: ItemClock) -> ItemClock:
     clock.save()
     record_event(
-        meeting=meeting, type="timer.changed", payload={"clock": clock_data(clock)}, actor=actor
+        meeting=meeting,
+        type="timer.changed",
+        payload={"clock": clock_data(clock)},
+        actor=actor,
+        scope=MEETING_SCOPE,
     )
     return clock
 
@@ -157,7 +164,11 @@ def stop_room(*, actor: User, meeting: Meeting) -> None:
         room.presented_version = None
         room.save(update_fields=["presenter", "presented_version"])
         record_event(
-            meeting=meeting, type="presenter.changed", payload={"presenter": None}, actor=actor
+            meeting=meeting,
+            type="presenter.changed",
+            payload={"presenter": None},
+            actor=actor,
+            scope=MEETING_SCOPE,
         )
 
 
@@ -205,6 +216,8 @@ def start_presenting(
         type="presenter.changed",
         payload={"presenter": presenter_data(room)},
         actor=actor,
+        # Those who may not read the paper hear that nobody presents (events.HIDDEN_FORMS).
+        scope=paper_scope(found.paper),
     )
     return room
 
@@ -228,6 +241,7 @@ def turn_page(*, actor: User, meeting: Meeting, page: int) -> RoomState:
         type="presenter.page",
         payload={"paper": version.paper_id, "version": version.number, "page": page},
         actor=actor,
+        scope=paper_scope(version.paper),
     )
     return room
 
@@ -244,7 +258,13 @@ def stop_presenting(*, actor: User, meeting: Meeting) -> None:
     room.presenter = None
     room.presented_version = None
     room.save(update_fields=["presenter", "presented_version"])
-    record_event(meeting=locked, type="presenter.changed", payload={"presenter": None}, actor=actor)
+    record_event(
+        meeting=locked,
+        type="presenter.changed",
+        payload={"presenter": None},
+        actor=actor,
+        scope=MEETING_SCOPE,
+    )
 
 
 @transaction.atomic

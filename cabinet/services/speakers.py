@@ -27,7 +27,7 @@ from cabinet.models import (
 )
 from cabinet.permissions import can_run_meeting, participant_for
 from cabinet.room import request_data
-from cabinet.selectors import visible_items_filter
+from cabinet.selectors import item_scope, visible_items_filter
 from cabinet.services import ServiceError
 from cabinet.services.events import record_event
 from cabinet.services.meetings import lock_meeting
@@ -91,6 +91,7 @@ def request_floor(
         type="speaker.requested",
         payload={"request": request_data(request)},
         actor=actor,
+        scope=item_scope(request.item_id),
     )
     return request
 
@@ -119,6 +120,7 @@ def _finish(
             type=event,
             payload={"request": request.pk, "item": request.item_id},
             actor=actor,
+            scope=item_scope(request.item_id),
         )
     return request
 
@@ -163,6 +165,7 @@ def reorder_queue(*, actor: User, meeting: Meeting, item_id: int, order: list[in
         type="speaker.reordered",
         payload={"item": item_id, "order": order},
         actor=actor,
+        scope=item_scope(item_id),
     )
 
 
@@ -199,6 +202,7 @@ def give_floor(
         type="speaker.floor",
         payload={"request": request_data(request), "ended": ended},
         actor=actor,
+        scope=item_scope(request.item_id),
     )
     return request
 

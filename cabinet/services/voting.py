@@ -42,6 +42,7 @@ from cabinet.models import (
     COUNTS_AS_PRESENT,
     DEFAULT_OPTIONS,
     POLL_TRANSITIONS,
+    AgendaItem,
     Attendance,
     AuditAction,
     AuditEntry,
@@ -60,6 +61,7 @@ from cabinet.models import (
     new_receipt,
 )
 from cabinet.room import poll_data
+from cabinet.selectors import item_scope, item_viewers_filter
 from cabinet.services import ServiceError
 from cabinet.services.events import record_event
 from cabinet.services.meetings import lock_meeting
@@ -125,7 +127,11 @@ def create_poll(
         PollOption(poll=poll, position=n, label=label) for n, label in enumerate(labels, start=1)
     )
     record_event(
-        meeting=locked, type="poll.created", payload={"poll": poll_data(poll)}, actor=actor
+        meeting=locked,
+        type="poll.created",
+        payload={"poll": poll_data(poll)},
+        actor=actor,
+        scope=item_scope(poll.item_id),
     )
     return poll
 
@@ -139,8 +145,10 @@ def _locked_poll(poll_id: int, meeting: Meeting) -> Poll:
 
 @transaction.atomic
 def open_poll(*, actor: User, meeting: Meeting, poll_id: int) -> Poll:
-    """Open the poll and snapshot who may vote: the members with a voting right who are present
-    in person or online (a substitute invited in an official's place votes for them)."""
+    """Open the poll and snapshot who may vote: the members with a voting right who may see the
+    poll's item and are present in person or online (a substitute invited in an official's place
+    votes for them). On a restricted item, the members counted for the result (members_count,
+    the base of "more than half of the members") are likewise those who may see it."""
     require_runner(actor, meeting)
     locked = lock_meeting(meeting)
     if locked.status != MeetingStatus.IN_SESSION:
@@ -148,6 +156,9 @@ def open_poll(*, actor: User, meeting: Meeting, poll_id: int) -> Poll:
     poll = _locked_poll(poll_id, locked)
     _transition(poll, PollState.OPEN)
     members = Participant.objects.filter(meeting=locked, can_vote=True)
+    if poll.item_id is not None:
+        item = AgendaItem.objects.get(pk=poll.item_id)
+        members = members.filter(item_viewers_filter(item))
     present = Attendance.objects.filter(
         participant__in=members, status__in=[s for s in COUNTS_AS_PRESENT if s != "represented"]
     ).values_list("participant_id", flat=True)
@@ -166,6 +177,7 @@ def open_poll(*, actor: User, meeting: Meeting, poll_id: int) -> Poll:
         type="poll.opened",
         payload={"poll": poll_data(poll), "voters": sorted(entitled)},
         actor=actor,
+        scope=item_scope(poll.item_id),
     )
     _poll_audit(actor, poll, AuditAction.POLL_OPENED)
     return poll
@@ -186,6 +198,7 @@ class BallotRequest:
 @dataclass(frozen=True)
 class _PollRow:
     meeting_id: int
+    item_id: int | None
     state: str
     kind: str
     allow_change: bool
@@ -193,7 +206,7 @@ class _PollRow:
     options: frozenset[int]
 
 
-_POLL_ROW = ("meeting_id", "state", "kind", "allow_change", "entitled_count")
+_POLL_ROW = ("meeting_id", "item_id", "state", "kind", "allow_change", "entitled_count")
 
 # Refusals are made once and shown in each voter's own language (str() at the point of display).
 _NOT_FOUND = gettext_lazy("Không tìm thấy biểu quyết này.")
@@ -224,11 +237,11 @@ def _share_lock_poll(poll_id: int) -> _PollRow | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    meeting_id, state, kind, allow_change, entitled_count, ids = row
+    meeting_id, item_id, state, kind, allow_change, entitled_count, ids = row
     if not postgresql:
         ids = str(ids or "").split(",")  # SQLite's group_concat: "4,5,6"
     options = frozenset(int(i) for i in ids if i)
-    return _PollRow(meeting_id, state, kind, bool(allow_change), entitled_count, options)
+    return _PollRow(meeting_id, item_id, state, kind, bool(allow_change), entitled_count, options)
 
 
 @unlogged_ballot  # outermost: the whole transaction, SELECTs included, stays out of logs
@@ -367,6 +380,7 @@ def _cast_in_poll(
             "poll": poll_id,
             "voted": PollVoter.objects.filter(poll_id=poll_id, voted=True).count(),
             "entitled": poll.entitled_count,
+            "scope": item_scope(poll.item_id),  # who hears it (realtime.hub); not sent on
         },
     )
 
@@ -444,6 +458,7 @@ def close_poll(*, actor: User, meeting: Meeting, poll_id: int) -> dict[str, Any]
         type="poll.closed",
         payload={"poll": poll_data(poll), "result": poll.result},
         actor=actor,
+        scope=item_scope(poll.item_id),
     )
     return poll.result
 
@@ -507,6 +522,7 @@ def publish_poll(*, actor: User, meeting: Meeting, poll_id: int) -> Poll:
         type="poll.published",
         payload={"poll": poll_data(poll), "result": poll.result},
         actor=actor,
+        scope=item_scope(poll.item_id),
     )
     _poll_audit(actor, poll, AuditAction.POLL_PUBLISHED)
     return poll
@@ -532,6 +548,7 @@ def reset_poll(*, actor: User, meeting: Meeting, poll_id: int) -> Poll:
         type="poll.reset",
         payload={"poll": poll_data(poll)},
         actor=actor,
+        scope=item_scope(poll.item_id),
     )
     _poll_audit(actor, poll, AuditAction.POLL_RESET)
     return poll

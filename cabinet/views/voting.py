@@ -17,8 +17,9 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cabinet.models import Ballot, Poll, PollKind, PollState
+from cabinet.models import AgendaItem, Ballot, Poll, PollKind, PollState
 from cabinet.permissions import can_see_meeting, participant_for
+from cabinet.selectors import visible_items_filter
 from cabinet.services import ServiceError
 from cabinet.services import voting as voting_services
 from cabinet.views.common import current_user
@@ -26,9 +27,18 @@ from realtime.events import CLIENT_ID
 
 
 def _poll_for(request: HttpRequest, poll_id: int) -> Poll:
+    """The poll if the user may see it: a participant of its meeting who sees its item (the rule
+    of the pages and the socket), else 404 whether or not it exists."""
     poll = Poll.objects.select_related("meeting").filter(pk=poll_id).first()
-    if poll is None or not can_see_meeting(
-        participant_for(request.user, poll.meeting), poll.meeting
+    if poll is None:
+        raise Http404
+    participant = participant_for(request.user, poll.meeting)
+    if participant is None or not can_see_meeting(participant, poll.meeting):
+        raise Http404
+    if poll.item_id is not None and not (
+        AgendaItem.objects.filter(pk=poll.item_id)
+        .filter(visible_items_filter(participant))
+        .exists()
     ):
         raise Http404
     return poll

@@ -132,7 +132,9 @@ async def test_resume_from_nothing_or_too_far_back_sends_a_snapshot():
 
         with transaction.atomic():
             for n in range(events.REPLAY_LIMIT + 1):
-                record_event(meeting=room.meeting, type="test.tick", payload={"n": n}, actor=None)
+                record_event(
+                    meeting=room.meeting, type="test.tick", payload={"n": n}, actor=None, scope=""
+                )
 
     await many_changes()
     # The live events arrive too; what matters is the answer to the resume.

@@ -19,6 +19,8 @@ const MAX_HELD = 500; // events kept while waiting for a replay or snapshot
 const CLOSE_FORBIDDEN = 4403;
 const CLOSE_SIGNED_OUT = 4401;
 const CLOSE_FLOOD = 4429;
+const CLOSE_TOO_MANY = 4409; // this browser has too many live pages open: wait, then try again
+const TOO_MANY_PAUSE_MS = 30000;
 
 export function commandId() {
   if (globalThis.crypto?.randomUUID) {
@@ -39,6 +41,7 @@ export function commandId() {
  *   onSnapshot(state, seq)  the whole room
  *   onEvent(name, data, seq) → false if the event is not understood (a snapshot is then asked for)
  *   onState(name)           "connecting" | "live" | "lost" | "offline" | "denied" | "signedout"
+ *                           | "toomany"
  *   onError(message)        a refused message (rate limit, bad message): text for the user
  *   onHello()               every (re)connect, after the resume was sent
  *   onProgress(message)     {poll, voted, entitled}: ballots cast so far in an open poll. Not an
@@ -80,6 +83,7 @@ export function openLive(meetingId, handlers) {
 
   const applyEvent = (message) => {
     seq = message.seq;
+    if (message.type === "skip") return; // an event this user may not see: only its number
     let understood = true;
     try {
       understood = handlers.onEvent?.(message.event, message.data || {}, message.seq) !== false;
@@ -148,6 +152,7 @@ export function openLive(meetingId, handlers) {
         if (seq !== null && message.seq > seq) resume(null);
         break;
       case "event":
+      case "skip":
         onEventMessage(message);
         break;
       case "ack": {
@@ -204,6 +209,10 @@ export function openLive(meetingId, handlers) {
       if (stopped) return;
       if (event.code === CLOSE_FORBIDDEN) return setState("denied"); // reconnecting cannot help
       if (event.code === CLOSE_SIGNED_OUT) return setState("signedout");
+      if (event.code === CLOSE_TOO_MANY) {
+        setState("toomany");
+        return scheduleReconnect(TOO_MANY_PAUSE_MS);
+      }
       setState(navigator.onLine === false ? "offline" : "lost");
       const wait = event.code === CLOSE_FLOOD ? FLOOD_PAUSE_MS : delay;
       delay = Math.min(delay * 2, MAX_DELAY_MS);

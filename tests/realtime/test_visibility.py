@@ -1,0 +1,257 @@
+"""Restricted means restricted on the live channel (issue 17, finding 1): a guest invited to
+another item, the observer and a member outside a restricted item's audience receive no byte of
+that item over the socket (its title, its paper's title, its polls' questions, voters and results,
+its speakers' notes), live, on replay or in the snapshot; their sequence still has no gap; the
+members in its audience receive everything; and a change of the audience reaches open sockets at
+once.
+
+Through the real `realtime.asgi:application`, as the tablets use it; every frame is decoded and
+searched, since the wire escapes Vietnamese letters (\\uXXXX).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from cabinet.services import agenda as agenda_services
+from cabinet.services import attendance as attendance_services
+from cabinet.services import meetings as meeting_services
+from cabinet.services import room as room_services
+from cabinet.services import speakers as speaker_services
+from cabinet.services import voting as voting_services
+from tests.factories import Room, secretary_of
+from tests.realtime.sockets import joined, receive_until
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+QUESTION = "Thông qua phương án điều động đồng chí Lê Văn Khuê"
+NOTE = "Đề nghị làm rõ kết luận thanh tra về bà Trúc"
+OUTSIDERS = ("guest", "observer", "member")
+
+
+def secrets_of(room: Room) -> list[str]:
+    return [QUESTION, NOTE, room.restricted_item.title, room.restricted_paper.title]
+
+
+def text_of(message: dict[str, Any]) -> str:
+    return json.dumps(message, ensure_ascii=False)
+
+
+async def frames_until(socket: WebsocketCommunicator, seq: int, timeout: float = 10) -> list[dict]:
+    """Every message up to and including the one numbered `seq` (an event or a skip)."""
+    frames = []
+    while True:
+        message = await socket.receive_json_from(timeout=timeout)
+        frames.append(message)
+        if message.get("seq") == seq and message["type"] in ("event", "skip"):
+            return frames
+
+
+async def more_frames(socket: WebsocketCommunicator, seconds: float) -> list[dict]:
+    """What else arrives until `seconds` pass without a message."""
+    frames = []
+    while not await socket.receive_nothing(timeout=seconds):
+        frames.append(await socket.receive_json_from(timeout=1))
+    return frames
+
+
+def assert_sees_none_of(frames: list[dict], secrets: list[str], who: str) -> None:
+    for frame in frames:
+        for secret in secrets:
+            assert secret not in text_of(frame), (who, secret, frame)
+
+
+def assert_no_gap(frames: list[dict], first: int, last: int, who: str) -> None:
+    numbered = [f["seq"] for f in frames if f["type"] in ("event", "skip")]
+    assert numbered == list(range(first, last + 1)), (who, numbered)
+
+
+@sync_to_async
+def room_in_session() -> Room:
+    room = Room()
+    meeting_services.start_meeting(actor=room.chair.user, meeting=room.meeting)
+    for person in (room.chair, room.member, room.listed_member):
+        attendance_services.check_in(actor=person.user, meeting=room.meeting, mode="present")
+    room.meeting.refresh_from_db()
+    return room
+
+
+@sync_to_async
+def restricted_business(room: Room) -> int:
+    """What happens on the restricted item: a named poll from creation to publication, a speech
+    with a note, the restricted paper presented and put away. Ends with a move to the public
+    item; returns that event's seq."""
+    chair, meeting = room.chair.user, room.meeting
+    poll = voting_services.create_poll(
+        actor=chair, meeting=meeting, question=QUESTION, item_id=room.restricted_item.pk
+    )
+    voting_services.open_poll(actor=chair, meeting=meeting, poll_id=poll.pk)
+    option = poll.options.order_by("position").first()
+    voting_services.cast_vote(
+        actor=room.listed_member.user,
+        poll_id=poll.pk,
+        option_id=option.pk,
+        client_id="ballot-restricted-1",
+    )
+    voting_services.close_poll(actor=chair, meeting=meeting, poll_id=poll.pk)
+    voting_services.publish_poll(actor=chair, meeting=meeting, poll_id=poll.pk)
+    request = speaker_services.request_floor(
+        actor=room.listed_member.user,
+        meeting=meeting,
+        item_id=room.restricted_item.pk,
+        position="against",
+        note=NOTE,
+    )
+    speaker_services.give_floor(actor=chair, meeting=meeting, request_id=request.pk)
+    version = room.restricted_paper.versions.get()
+    room_services.start_presenting(
+        actor=chair, meeting=meeting, paper_id=room.restricted_paper.pk, version=1, page=1
+    )
+    assert version.page_count == 1
+    room_services.stop_presenting(actor=chair, meeting=meeting)
+    room_services.move_to_item(actor=chair, meeting=meeting, item_id=room.public_item.pk)
+    meeting.refresh_from_db()
+    return meeting.last_seq
+
+
+async def test_outsiders_receive_no_byte_of_a_restricted_item_live_and_no_gap():
+    room = await room_in_session()
+    sockets = {role: await joined(room.meeting.pk, room.user(role)) for role in OUTSIDERS}
+    insider, hello = await joined(room.meeting.pk, room.listed_member.user)
+    last = await restricted_business(room)
+    first = hello["seq"] + 1
+    secrets = secrets_of(room)
+
+    for role, (socket, _hello) in sockets.items():
+        frames = await frames_until(socket, last)
+        frames += await more_frames(socket, 1.5)  # the throttled ballot count, had it come
+        assert_sees_none_of(frames, secrets, role)
+        assert_no_gap(frames, first, last, role)
+        names = {f.get("event") for f in frames if f["type"] == "event"}
+        assert not {n for n in names if n and n.startswith(("poll.", "speaker."))}, (role, names)
+        assert not [f for f in frames if f["type"] == "progress"], role
+        # The presenter turned to a paper they may not read: they hear only that nobody presents.
+        presenting = [f["data"] for f in frames if f.get("event") == "presenter.changed"]
+        assert presenting and all(d == {"presenter": None} for d in presenting), (role, presenting)
+        await socket.disconnect()
+
+    # The member in the item's audience gets all of it.
+    frames = await frames_until(insider, last)
+    text = "\n".join(text_of(f) for f in frames)
+    for secret in (QUESTION, NOTE, room.restricted_paper.title):  # events name no item title
+        assert secret in text, secret
+    assert_no_gap(frames, first, last, "listed member")
+    assert not [f for f in frames if f["type"] == "skip"]
+    await insider.disconnect()
+
+
+async def test_the_replay_is_filtered_like_the_live_events():
+    room = await room_in_session()
+    before = room.meeting.last_seq
+    last = await restricted_business(room)
+    secrets = secrets_of(room)
+    for role in OUTSIDERS:
+        socket, _hello = await joined(room.meeting.pk, room.user(role))
+        await socket.send_json_to({"type": "resume", "seq": before})
+        frames = [await socket.receive_json_from(timeout=5) for _ in range(last - before + 1)]
+        assert frames[-1] == {"type": "resumed", "seq": last}, role
+        assert_sees_none_of(frames, secrets, role)
+        assert_no_gap(frames[:-1], before + 1, last, role)
+        await socket.disconnect()
+    socket, _hello = await joined(room.meeting.pk, room.listed_member.user)
+    await socket.send_json_to({"type": "resume", "seq": before})
+    replay = "\n".join([text_of(await socket.receive_json_from(timeout=5)) for _ in range(5)])
+    assert QUESTION in replay
+    await socket.disconnect()
+
+
+async def test_the_snapshot_names_no_restricted_paper_being_presented():
+    room = await room_in_session()
+
+    @sync_to_async
+    def present_restricted_paper():
+        room_services.start_presenting(
+            actor=room.chair.user,
+            meeting=room.meeting,
+            paper_id=room.restricted_paper.pk,
+            version=1,
+            page=1,
+        )
+
+    await present_restricted_paper()
+    for role in OUTSIDERS:
+        socket, _hello = await joined(room.meeting.pk, room.user(role))
+        await socket.send_json_to({"type": "resume", "seq": None})
+        snapshot = await receive_until(socket, "snapshot")
+        assert snapshot["state"]["presenter"] is None, role
+        assert_sees_none_of([snapshot], secrets_of(room), role)
+        await socket.disconnect()
+    socket, _hello = await joined(room.meeting.pk, room.listed_member.user)
+    await socket.send_json_to({"type": "resume", "seq": None})
+    snapshot = await receive_until(socket, "snapshot")
+    assert snapshot["state"]["presenter"]["title"] == room.restricted_paper.title
+    await socket.disconnect()
+
+
+async def test_a_change_of_audience_reaches_open_sockets_at_once():
+    room = await sync_to_async(Room)()  # published: the agenda may still change
+    member, _hello = await joined(room.meeting.pk, room.member.user)
+    guest, _hello = await joined(room.meeting.pk, room.guest.user)
+    item = room.restricted_item
+
+    @sync_to_async
+    def set_audience(people) -> int:
+        agenda_services.update_agenda_item(
+            actor=secretary_of(room.meeting),
+            item=item,
+            title=item.title,
+            restricted=True,
+            audience=people,
+        )
+        room.meeting.refresh_from_db()
+        return room.meeting.last_seq
+
+    # The member is added to the audience: their tablet gets the room with the item in it.
+    seq = await set_audience([room.listed_member, room.member])
+    snapshot = await receive_until(member, "snapshot")
+    assert snapshot["seq"] >= seq
+    assert item.pk in [i["id"] for i in snapshot["state"]["items"]]
+    # The guest's view did not change: the change is a number to them, and no snapshot.
+    frames = await more_frames(guest, 1)
+    assert [f["type"] for f in frames] == ["skip"]
+    # Taken off again: the item leaves their tablet at once.
+    await set_audience([room.listed_member])
+    snapshot = await receive_until(member, "snapshot")
+    assert item.pk not in [i["id"] for i in snapshot["state"]["items"]]
+    assert_sees_none_of([snapshot], [item.title, room.restricted_paper.title], "member")
+    await member.disconnect()
+    await guest.disconnect()
+
+
+async def test_a_session_may_open_only_so_many_sockets():
+    from realtime import events
+    from tests.realtime.sockets import communicator, new_session
+
+    room = await room_in_session()
+    key = await sync_to_async(new_session)(room.member.user)
+    open_ = [
+        (await joined(room.meeting.pk, None, session_key=key))[0]
+        for _ in range(events.SOCKETS_PER_SESSION)
+    ]
+    extra = await communicator(room.meeting.pk, session_key=key)
+    connected, _code = await extra.connect()
+    assert connected
+    closed = await extra.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": events.CLOSE_TOO_MANY}
+    # Another session of the same official (another device) is not affected; closing one frees
+    # a place for this one.
+    other, _hello = await joined(room.meeting.pk, room.member.user)
+    await open_.pop().disconnect()
+    again, _hello = await joined(room.meeting.pk, None, session_key=key)
+    for socket in [*open_, other, again]:
+        await socket.disconnect()

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from cabinet.models import AgendaItem, Participant, Poll
-from cabinet.selectors import visible_items_filter, item_viewers_filter
+from cabinet.selectors import item_viewers_filter, visible_items_filter
 from cabinet.services import agenda as agenda_services
 from cabinet.services import attendance as attendance_services
 from cabinet.services import meetings as meeting_services

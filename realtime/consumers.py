@@ -232,8 +232,11 @@ def _catch_up(user: Any, meeting_id: int, after: int | None, language: str) -> d
     if after is not None and last - after <= events.REPLAY_LIMIT:
         rows = MeetingEvent.objects.filter(meeting_id=meeting_id, seq__gt=after, seq__lte=last)
         replay = [
-            events.event_message(row["seq"], row["type"], row["scope"], row["payload"], scopes)
-            for row in rows.order_by("seq").values("seq", "type", "scope", "payload")
+            events.event_message(seq, kind, scope, payload, scopes)
+            for seq, kind, scope, payload in rows.order_by("seq").values_list(
+                "seq", "type", "scope", "payload"
+            )
+            if seq is not None  # always, by the filter: access records have none
         ]
         return {"events": replay, "seq": last, "scopes": scopes}
     with translation.override(language):

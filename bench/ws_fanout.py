@@ -86,9 +86,21 @@ def prepare(data_dir: Path, members: int) -> None:
         for i in (1, 2)
     ]
     keys = members_with_sessions(meeting, unit, chair, members)
+    # --scoped: a restricted item whose audience is every other member (half the tablets).
+    from cabinet.models import Participant
+
+    listed = Participant.objects.filter(meeting=meeting, role="member").order_by("user__username")
+    restricted = agenda_services.add_agenda_item(
+        actor=secretary,
+        meeting=meeting,
+        title="Nhân sự",
+        restricted=True,
+        audience=list(listed)[::2],
+    )
     meeting_services.publish_meeting(actor=secretary, meeting=meeting)
     meeting_services.start_meeting(actor=secretary, meeting=meeting)
     fixture = {"meeting": meeting.pk, "items": [item.pk for item in items], "chair": keys[0]}
+    fixture["restricted_item"] = restricted.pk
     fixture["members"] = keys[1:]
     (data_dir / "fixture.json").write_text(json.dumps(fixture))
 
@@ -207,7 +219,8 @@ class Arrivals:
             nonlocal last_seq
             now = time.perf_counter()
             message = json.loads(raw)
-            if message.get("type") == "event":
+            # A skip (an event outside the tablet's scopes) is that event's delivery to it.
+            if message.get("type") in ("event", "skip"):
                 seq = message["seq"]
                 if seq > last_seq:  # a repeat is not a delivery
                     last_seq = seq
@@ -241,6 +254,7 @@ async def bench_one(
     rates: list[float],
     seconds: float,
     concurrency: int,
+    scoped: bool = False,
 ) -> Run:
     from websockets.asyncio.client import ClientConnection, connect
 
@@ -317,7 +331,15 @@ async def bench_one(
             counter += 1
             item = items[counter % 2]
             key: str | int
-            if app == "ours":
+            if app == "ours" and scoped:
+                # An event of the restricted item's scope: half the tablets get it, the other
+                # half a skip (realtime.events.hidden_message).
+                key = f"bench-{counter:06d}-{uuid.uuid4().hex[:12]}"
+                args = {"item": fixture["restricted_item"], "order": []}
+                text = json.dumps(
+                    {"type": "command", "id": key, "name": "speaker.reorder", "args": args}
+                )
+            elif app == "ours":
                 key = f"bench-{counter:06d}-{uuid.uuid4().hex[:12]}"
                 args = {"item": item}
                 text = json.dumps({"type": "command", "id": key, "name": "item.move", "args": args})
@@ -517,6 +539,12 @@ def main() -> None:
     parser.add_argument(
         "--latencies", action="store_true", help="also print every change's time to the last tablet"
     )
+    parser.add_argument(
+        "--scoped",
+        action="store_true",
+        help="ours: each change is an event of a restricted item whose audience is half the "
+        "tablets (speaker.reorder); the others get a skip",
+    )
     parser.add_argument("--prepare", nargs=2, metavar=("DIR", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.path.insert(0, str(PROJECT))
@@ -569,6 +597,7 @@ def main() -> None:
                             rates,
                             args.seconds,
                             args.connect_concurrency,
+                            args.scoped,
                         )
                     )
                 runs.append(run)

@@ -547,7 +547,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "meeting.progress" and text is not None:
             if not self.accepted:
                 return  # the snapshot after the hello carries the count
-            if not events.may_receive(message.get("scope", ""), self.scopes):
+            if not events.may_receive(message.get("scope"), self.scopes):
                 return
             await self.send(text_data=text)
         elif kind == "user.disconnect":
@@ -567,6 +567,6 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         if seq <= self.sent_seq:
             return
         self.sent_seq = seq
-        if not events.may_receive(message.get("scope", ""), self.scopes):
+        if not events.may_receive(message.get("scope"), self.scopes):
             text = encode_hidden(message)
         await self.send(text_data=text)

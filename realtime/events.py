@@ -73,10 +73,11 @@ SOCKETS_PER_SESSION = 8
 HIDDEN_FORMS: dict[str, dict[str, Any]] = {"presenter.changed": {"presenter": None}}
 
 
-def may_receive(scope: str, scopes: frozenset[str] | None) -> bool:
+def may_receive(scope: str | None, scopes: frozenset[str] | None) -> bool:
     """Whether a tablet holding `scopes` (None: all, the chair and secretaries) receives an event
-    of `scope`."""
-    return scopes is None or scope in scopes
+    of `scope`. A message without a scope (a sender that forgot it) reaches only those who see
+    everything: the rule fails closed."""
+    return scopes is None or (scope is not None and scope in scopes)
 
 
 def hidden_message(seq: int, event: str) -> dict[str, Any]:

@@ -181,7 +181,7 @@ class Hub:
         if members:
             # The poll's scope decides who hears the count (the consumer); tablets get the rest.
             data = dict(self._progress[key])
-            message = {"type": "meeting.progress", "scope": data.pop("scope", "")}
+            message = {"type": "meeting.progress", "scope": data.pop("scope", None)}
             await self.fan_out(list(members), message, encode_progress(data))
 
     async def _rejoin(self) -> None:

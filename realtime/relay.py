@@ -51,7 +51,7 @@ def _events_after(last_id: int) -> list[dict[str, Any]]:
     rows = (
         MeetingEvent.objects.filter(id__gt=last_id, seq__isnull=False)
         .order_by("id")
-        .values("id", "meeting_id", "seq", "type", "payload")[:500]
+        .values("id", "meeting_id", "seq", "type", "scope", "payload")[:500]
     )
     return [dict(row) for row in rows]
 
@@ -78,6 +78,7 @@ async def _follow(interval: float, last_id: int) -> None:
                     "type": "meeting.event",
                     "seq": row["seq"],
                     "event": row["type"],
+                    "scope": row["scope"],
                     "data": row["payload"],
                 },
             )

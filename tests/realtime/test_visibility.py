@@ -255,3 +255,35 @@ async def test_a_session_may_open_only_so_many_sockets():
     again, _hello = await joined(room.meeting.pk, None, session_key=key)
     for socket in [*open_, other, again]:
         await socket.disconnect()
+
+
+async def test_events_relayed_from_another_process_keep_their_scope(settings, monkeypatch):
+    """With the in-memory layer, what the task worker records reaches Daphne through the relay,
+    which reads the log: the scope travels with it (a paper processed there is on some item)."""
+    from realtime import broadcast, relay
+
+    if settings.REDIS_URL:
+        pytest.skip("with Redis every process shares the layer; no relay runs")
+    settings.EVENT_RELAY_INTERVAL = 0.1
+    room = await room_in_session()
+    outsider, _hello = await joined(room.meeting.pk, room.member.user)
+    insider, _hello = await joined(room.meeting.pk, room.listed_member.user)
+    monkeypatch.setattr(broadcast, "send_now", lambda group, message: None)  # "another process"
+    try:
+        await sync_to_async(speaker_services.request_floor)(
+            actor=room.listed_member.user,
+            meeting=room.meeting,
+            item_id=room.restricted_item.pk,
+            position="for",
+            note=NOTE,
+        )
+        skipped = await outsider.receive_json_from(timeout=5)
+        assert skipped["type"] == "skip"
+        assert_sees_none_of([skipped], [NOTE], "member")
+        heard = await insider.receive_json_from(timeout=5)
+        assert heard["event"] == "speaker.requested" and heard["data"]["request"]["note"] == NOTE
+    finally:
+        await outsider.disconnect()
+        await insider.disconnect()
+        if relay._task is not None:
+            relay._task.cancel()

@@ -3,9 +3,13 @@ codes, and the meeting socket of an unverified session."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+
 import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
@@ -64,6 +68,19 @@ def chair_user():
     return invite(meeting, "chair").user
 
 
+def enrolment_code_for(user, *reset: str) -> str:
+    """The code the operator gets from `manage.py twofactor_enrolment_code USERNAME`."""
+    out = io.StringIO()
+    call_command("twofactor_enrolment_code", user.username, *reset, stdout=out)
+    first = out.getvalue().splitlines()[0]
+    assert first.startswith(f"{user.username}: ")
+    return first.split(": ", 1)[1]
+
+
+def give_enrolment_code(client, code: str, **extra):
+    return client.post(reverse("two_factor_enrol"), {"enrolment_code": code, **extra})
+
+
 # --- Who must enrol -----------------------------------------------------------------------------
 
 
@@ -116,6 +133,14 @@ def test_a_required_user_without_an_authenticator_is_sent_to_enrolment_and_nowhe
     assert response["HX-Redirect"].startswith(enrol)
     page = client.get(enrol)
     assert page.status_code == 200
+    # First the administrator's enrolment code: no key is made or shown before it.
+    body = page.content.decode()
+    assert "Tài khoản của đồng chí bắt buộc xác thực hai lớp" in body
+    assert 'name="enrolment_code"' in body and "otpauth://" not in body
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert give_enrolment_code(client, enrolment_code_for(user)).status_code == 302
+    page = client.get(enrol)
+    assert page.status_code == 200
     body = page.content.decode()
     assert "<svg" in body and "otpauth://totp/" in body
     assert "Tài khoản của đồng chí bắt buộc xác thực hai lớp" in body
@@ -148,6 +173,7 @@ def test_enrolment_confirms_with_a_right_code_only_and_shows_ten_recovery_codes(
     enforced.OTP_TOTP_THROTTLE_FACTOR = 0  # a wrong code then the right one, without waiting
     secretary = make_user(organizer=True)
     sign_in(client, secretary)
+    give_enrolment_code(client, enrolment_code_for(secretary))
     client.get(reverse("two_factor_enrol"))
     device = TOTPDevice.objects.get(user=secretary)
     assert not device.confirmed

@@ -100,10 +100,17 @@ ENROLMENT_CODE_ERRORS = {
 }
 
 
-def _enrolment_code_step(request: HttpRequest, user: User) -> HttpResponseBase:
-    """Before any key is shown: the one-time code an administrator issued for this user."""
+def _enrolment_code_step(
+    request: HttpRequest, user: User, *, lapsed: bool = False
+) -> HttpResponseBase:
+    """Before any key is shown: the one-time code an administrator issued for this user.
+    `lapsed`: the code this session gave has expired, or was used or replaced meanwhile."""
     error = ""
-    if request.method == "POST":
+    if lapsed:
+        error = _(
+            "Mã thiết lập đã hết hạn hoặc không còn dùng được. Đề nghị quản trị viên cấp mã mới."
+        )
+    elif request.method == "POST":
         result, code_id = two_factor.check_enrolment_code(
             user=user, code=request.POST.get("enrolment_code", "")
         )
@@ -144,8 +151,8 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponseBase:
             user, request.session.get(ENROLMENT_CODE_SESSION_KEY)
         )
         if enrolment_code is None:
-            request.session.pop(ENROLMENT_CODE_SESSION_KEY, None)
-            return _enrolment_code_step(request, user)
+            lapsed = request.session.pop(ENROLMENT_CODE_SESSION_KEY, None) is not None
+            return _enrolment_code_step(request, user, lapsed=lapsed)
     device = two_factor.start_enrolment(user)
     error = ""
     if request.method == "POST":

@@ -621,3 +621,12 @@ async def test_a_chair_who_must_enrol_gets_no_socket_until_enrolled(settings):
     connected, _ = await socket.connect()
     assert connected
     await socket.disconnect()
+
+
+def test_the_enrolment_code_step_speaks_english_too(client, enforced):
+    secretary = make_user(organizer=True)
+    sign_in(client, secretary)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Enrolment code" in client.get(reverse("two_factor_enrol")).content.decode()
+    refused = give_enrolment_code(client, "AAAA-BBBB-CCCC")
+    assert "The enrolment code is wrong." in refused.content.decode()

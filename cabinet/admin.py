@@ -164,7 +164,7 @@ class TwoFactorEnrolmentCodeAdmin(admin.ModelAdmin[TwoFactorEnrolmentCode]):
     list_display = ["user", "issued_by", "issued_at", "expires_at", "used_at", "revoked_at"]
     list_select_related = ["user", "issued_by"]
     search_fields = ["user__username", "user__full_name"]
-    fields = list_display
+    fields = ["user", "issued_by", "issued_at", "expires_at", "used_at", "revoked_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

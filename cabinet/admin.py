@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cabinet.models import AuditEntry, Unit, User
+from cabinet import two_factor
+from cabinet.models import AuditEntry, TwoFactorEnrolmentCode, Unit, User
 from cabinet.services import accounts
 
 
@@ -28,7 +31,12 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["is_active", "is_staff", "unit__kind", "groups"]
     search_fields = ["username", "full_name", "position", "email"]
     ordering = ["full_name"]
-    actions = ["wipe_devices", "deactivate_users"]
+    actions = [
+        "wipe_devices",
+        "deactivate_users",
+        "issue_two_factor_enrolment_codes",
+        "reset_two_factor",
+    ]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Thông tin cán bộ"), {"fields": ("full_name", "position", "unit", "email")}),
@@ -75,6 +83,51 @@ class UserAdmin(DjangoUserAdmin):
             messages.SUCCESS,
         )
 
+    def has_issue_enrolment_code_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_staff and request.user.has_perm("cabinet.issue_enrolment_code"))
+
+    def _show_enrolment_codes(
+        self, request: HttpRequest, issued: list[tuple[User, two_factor.IssuedCode]]
+    ) -> TemplateResponse:
+        # The codes are on this page and nowhere else (only their hashes are kept); the admin's
+        # pages are never cached.
+        return TemplateResponse(
+            request,
+            "admin/cabinet/two_factor_enrolment_codes.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Mã thiết lập xác thực hai lớp"),
+                "issued": issued,
+                "hours": settings.TWO_FACTOR_ENROLMENT_HOURS,
+                "opts": self.model._meta,
+            },
+        )
+
+    @admin.action(
+        description=_("Cấp mã thiết lập xác thực hai lớp (dùng một lần)"),
+        permissions=["issue_enrolment_code"],
+    )
+    def issue_two_factor_enrolment_codes(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> TemplateResponse:
+        assert isinstance(request.user, User)
+        issued = [
+            (user, two_factor.issue_enrolment_code(actor=request.user, user=user))
+            for user in queryset
+        ]
+        return self._show_enrolment_codes(request, issued)
+
+    @admin.action(
+        description=_("Đặt lại xác thực hai lớp (mất hoặc đổi điện thoại) và cấp mã thiết lập mới"),
+        permissions=["issue_enrolment_code"],
+    )
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> TemplateResponse:
+        assert isinstance(request.user, User)
+        issued = [
+            (user, two_factor.reset_two_factor(actor=request.user, user=user)) for user in queryset
+        ]
+        return self._show_enrolment_codes(request, issued)
+
     @admin.action(
         description=_("Vô hiệu hóa tài khoản (và xóa dữ liệu trên thiết bị)"),
         permissions=["manage_devices"],
@@ -101,6 +154,23 @@ class UserAdmin(DjangoUserAdmin):
                 % {"count": done},
                 messages.SUCCESS,
             )
+
+
+@admin.register(TwoFactorEnrolmentCode)
+class TwoFactorEnrolmentCodeAdmin(admin.ModelAdmin[TwoFactorEnrolmentCode]):
+    """Read only: which codes were issued, by whom, and whether used. Codes are issued from the
+    users' list (action "Cấp mã thiết lập ..."), the only place they are ever shown."""
+
+    list_display = ["user", "issued_by", "issued_at", "expires_at", "used_at", "revoked_at"]
+    list_select_related = ["user", "issued_by"]
+    search_fields = ["user__username", "user__full_name"]
+    fields = ["user", "issued_by", "issued_at", "expires_at", "used_at", "revoked_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(AuditEntry)

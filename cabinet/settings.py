@@ -281,6 +281,9 @@ TWO_FACTOR_REQUIRED_FOR = env_list("TWO_FACTOR_REQUIRED_FOR", ["organizers", "st
 TWO_FACTOR_LEADERS_GROUP = os.environ.get("TWO_FACTOR_LEADERS_GROUP", "Lãnh đạo UBND Thành phố")
 TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "Phòng họp không giấy")
 OTP_TOTP_ISSUER = TWO_FACTOR_ISSUER
+# Those who must use two-factor sign-in enrol only with a one-time code from an administrator
+# (cabinet/models/two_factor.py); it expires this many hours after it is issued.
+TWO_FACTOR_ENROLMENT_HOURS = env_int("TWO_FACTOR_ENROLMENT_HOURS", 72)
 # Failed codes make the authenticator wait (1 s, 2 s, 4 s, ...) before it accepts another.
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1

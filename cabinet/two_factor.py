@@ -10,13 +10,24 @@ meeting socket refuses it (realtime/consumers.py asks `second_factor_state` too)
 Who must enrol is one rule, `two_factor_required`: the roles in settings.TWO_FACTOR_REQUIRED_FOR,
 and only while settings.TWO_FACTOR_ENFORCED is on. Anyone else may enrol of their own accord; once
 enrolled, the code is asked at every sign-in whatever the setting.
+
+Those who must enrol do so only with a one-time enrolment code issued by an administrator (holder
+of cabinet.issue_enrolment_code): otherwise whoever first signed in with a leader's password
+would enrol their own authenticator. The code is asked before the authenticator's key is shown,
+is used up by the confirmation, expires after settings.TWO_FACTOR_ENROLMENT_HOURS, and wrong codes
+make the next attempt wait. A voluntary enrolment (a member) needs none: it protects the member's
+own account, and capturing it gives someone holding the password nothing the password does not;
+the lockout it would cause is visible and undone by an administrator's reset.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import io
+import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +35,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.http import urlencode
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import verify_token as otp_verify_token
@@ -31,7 +44,8 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cabinet.models import Participant, ParticipantRole, User
+from cabinet.models import Participant, ParticipantRole, TwoFactorEnrolmentCode, User
+from cabinet.security_events import record_security_event
 
 RECOVERY_CODE_COUNT = 10
 ROLE_NAMES = frozenset({"organizers", "chairs", "staff", "all"})
@@ -110,12 +124,154 @@ def second_factor_state(user: Any, session: Any) -> State:
     return State.OK
 
 
+# --- Enrolment codes ----------------------------------------------------------------------------
+
+# No 0/O, 1/I/L: read aloud over the telephone or copied from paper without doubt. 12 characters
+# of 32 are 60 bits: out of reach of guessing, even before the throttle.
+ENROLMENT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+ENROLMENT_CODE_LENGTH = 12
+
+
+class CodeCheck(enum.Enum):
+    ACCEPTED = "accepted"
+    MISSING = "missing"  # nothing typed: not counted as a wrong code
+    WRONG = "wrong"
+    EXPIRED = "expired"
+    USED = "used"
+    REVOKED = "revoked"  # a newer code was issued
+    THROTTLED = "throttled"  # earlier wrong codes: wait before the next attempt
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    code: str  # shown once, to the administrator; only its hash is kept
+    expires_at: dt.datetime
+
+
+def enrolment_code_required(user: Any) -> bool:
+    """Whether setting up an authenticator needs an administrator's enrolment code: exactly for
+    those who must use two-factor sign-in (see the module's docstring for the others)."""
+    return two_factor_required(user)
+
+
+def normalize_enrolment_code(code: str) -> str:
+    return "".join(ch for ch in code if ch.isalnum()).upper()
+
+
+def _code_hash(code: str) -> str:
+    # Keyed with SECRET_KEY: a copy of the table alone does not allow testing guesses offline.
+    return salted_hmac(
+        "cabinet.two_factor.enrolment_code", normalize_enrolment_code(code), algorithm="sha256"
+    ).hexdigest()
+
+
+@transaction.atomic
+def issue_enrolment_code(*, actor: User | None, user: User, reason: str = "issued") -> IssuedCode:
+    """A new one-time enrolment code for `user`, replacing any earlier one not yet used.
+
+    Precondition: the actor holds cabinet.issue_enrolment_code (checked by the admin; None is
+    the operator at the server's command line)."""
+    now = timezone.now()
+    TwoFactorEnrolmentCode.objects.filter(
+        user=user, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    raw = "".join(secrets.choice(ENROLMENT_CODE_ALPHABET) for _ in range(ENROLMENT_CODE_LENGTH))
+    code = "-".join(raw[i : i + 4] for i in range(0, ENROLMENT_CODE_LENGTH, 4))
+    expires_at = now + dt.timedelta(hours=settings.TWO_FACTOR_ENROLMENT_HOURS)
+    row = TwoFactorEnrolmentCode.objects.create(
+        user=user,
+        code_hash=_code_hash(code),
+        issued_by=actor,
+        issued_at=now,
+        expires_at=expires_at,
+    )
+    record_security_event(
+        action="two_factor.enrolment_code_issued",
+        actor=actor,
+        target=user,
+        detail={"code_id": row.pk, "expires_at": expires_at.isoformat(), "reason": reason},
+    )
+    return IssuedCode(code=code, expires_at=expires_at)
+
+
+@transaction.atomic
+def reset_two_factor(*, actor: User | None, user: User) -> IssuedCode:
+    """A lost or replaced phone: the user's authenticator and recovery codes are removed, and a
+    new enrolment code is issued for the new one (the old code, being used, cannot serve)."""
+    disable_two_factor(user)
+    record_security_event(action="two_factor.reset", actor=actor, target=user)
+    return issue_enrolment_code(actor=actor, user=user, reason="reset")
+
+
+def _throttle_wait(row: TwoFactorEnrolmentCode, now: dt.datetime) -> float:
+    """Seconds still to wait after the wrong codes counted on this row (1, 2, 4 ... times the
+    authenticator's own factor, OTP_TOTP_THROTTLE_FACTOR)."""
+    if not row.failures or row.last_failure_at is None:
+        return 0.0
+    delay = settings.OTP_TOTP_THROTTLE_FACTOR * 2 ** (row.failures - 1)
+    return delay - (now - row.last_failure_at).total_seconds()
+
+
+def check_enrolment_code(*, user: User, code: str) -> tuple[CodeCheck, int | None]:
+    """Whether `code` is the user's live enrolment code; with the code's id when it is. Checking
+    does not use it up (the confirmation of the authenticator does: `confirm_enrolment`). Every
+    refusal but an empty field counts against the throttle and is written to the audit log."""
+    normalized = normalize_enrolment_code(code)
+    if not normalized:
+        return CodeCheck.MISSING, None
+    now = timezone.now()
+    with transaction.atomic():
+        newest = (
+            TwoFactorEnrolmentCode.objects.select_for_update().filter(user=user).first()
+        )  # ordered newest first
+        if newest is not None and _throttle_wait(newest, now) > 0:
+            return CodeCheck.THROTTLED, None
+        row = TwoFactorEnrolmentCode.objects.filter(user=user, code_hash=_code_hash(code)).first()
+        if row is None:
+            result = CodeCheck.WRONG
+        elif row.used_at is not None:
+            result = CodeCheck.USED
+        elif row.revoked_at is not None:
+            result = CodeCheck.REVOKED
+        elif row.expires_at <= now:
+            result = CodeCheck.EXPIRED
+        else:
+            return CodeCheck.ACCEPTED, row.pk
+        if newest is not None:
+            newest.failures += 1
+            newest.last_failure_at = now
+            newest.save(update_fields=["failures", "last_failure_at"])
+        record_security_event(
+            action="two_factor.enrolment_code_refused",
+            actor=user,
+            target=user,
+            detail={"reason": result.value},
+        )
+    return result, None
+
+
+def live_enrolment_code(user: Any, code_id: Any) -> TwoFactorEnrolmentCode | None:
+    """The accepted code this session holds, while it is still usable."""
+    if not isinstance(code_id, int):
+        return None
+    return TwoFactorEnrolmentCode.objects.filter(
+        pk=code_id,
+        user_id=user.pk,
+        used_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).first()
+
+
 # --- Devices ------------------------------------------------------------------------------------
 
 
-def start_enrolment(user: User) -> TOTPDevice:
-    """The user's unconfirmed authenticator, created with a fresh key if there is none. Its key is
-    shown (QR code and text) until a code from it confirms it."""
+def start_enrolment(user: User, *, fresh_key: bool = False) -> TOTPDevice:
+    """The user's unconfirmed authenticator, created with a fresh key if there is none (or if
+    `fresh_key`: once an enrolment code is accepted, so that a key shown to anyone before it can
+    never be confirmed). Its key is shown (QR code and text) until a code from it confirms it."""
+    if fresh_key:
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     device = authenticator_for(user, confirmed=False)
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="Ứng dụng xác thực", confirmed=False)
@@ -123,14 +279,39 @@ def start_enrolment(user: User) -> TOTPDevice:
 
 
 @transaction.atomic
-def confirm_enrolment(user: User, device: TOTPDevice, token: str) -> list[str] | None:
+def confirm_enrolment(
+    user: User,
+    device: TOTPDevice,
+    token: str,
+    *,
+    enrolment_code: TwoFactorEnrolmentCode | None = None,
+) -> list[str] | None:
     """Confirm the authenticator with a code it produced; returns the new recovery codes, or
-    None when the code is wrong. Any earlier authenticator and recovery codes are replaced."""
+    None when the code is wrong, or when the enrolment code the user must have is missing or no
+    longer usable (it is used up here, once). Any earlier authenticator and recovery codes are
+    replaced."""
     if device.user_id != user.pk or not device.verify_token(normalize_token(token)):
         return None
+    if enrolment_code_required(user):
+        if enrolment_code is None or enrolment_code.user_id != user.pk:
+            return None
+        used = TwoFactorEnrolmentCode.objects.filter(
+            pk=enrolment_code.pk,
+            used_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).update(used_at=timezone.now())
+        if not used:  # used meanwhile in another session, revoked or expired
+            return None
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    record_security_event(
+        action="two_factor.enrolled",
+        actor=user,
+        target=user,
+        detail={"enrolment_code_id": enrolment_code.pk if enrolment_code else None},
+    )
     return regenerate_recovery_codes(user)
 
 

@@ -1,7 +1,8 @@
 """The ASGI application: HTTP to Django, WebSocket to the consumers, through one router.
 
-WebSockets pass the Origin check (AllowedHostsOriginValidator: a page on another site cannot open a
-socket with the official's cookies) and then the session authentication.
+WebSockets pass the Origin check (realtime/origin.py: scheme, host and port must be the site's own,
+so a page on another site or another port cannot open a socket with the official's cookies) and
+then the session authentication.
 """
 
 from __future__ import annotations
@@ -17,16 +18,14 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from realtime.origin import SameOriginValidator  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
 

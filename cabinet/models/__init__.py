@@ -42,6 +42,7 @@ from cabinet.models.reading import (
     PaperNote,
     PaperRead,
 )
+from cabinet.models.two_factor import TwoFactorEnrolmentCode
 from cabinet.models.units import Unit, UnitKind
 from cabinet.models.users import User
 from cabinet.models.voting import (
@@ -113,6 +114,7 @@ __all__ = [
     "Task",
     "TaskStatus",
     "TaskUpdate",
+    "TwoFactorEnrolmentCode",
     "Unit",
     "UnitKind",
     "User",

@@ -14,13 +14,16 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from cabinet import two_factor
+from cabinet.models import User
 from cabinet.services import accounts
 from cabinet.views.common import current_user
 
@@ -78,23 +81,86 @@ def two_factor_verify(request: HttpRequest) -> HttpResponseBase:
     )
 
 
+# The enrolment code this session has given (its row's id), until the authenticator is confirmed.
+ENROLMENT_CODE_SESSION_KEY = "two_factor_enrolment_code"
+
+ENROLMENT_CODE_ERRORS = {
+    two_factor.CodeCheck.MISSING: _lazy("Nhập mã thiết lập do quản trị viên cấp."),
+    two_factor.CodeCheck.WRONG: _lazy("Mã thiết lập không đúng."),
+    two_factor.CodeCheck.EXPIRED: _lazy(
+        "Mã thiết lập đã hết hạn. Đề nghị quản trị viên cấp mã mới."
+    ),
+    two_factor.CodeCheck.USED: _lazy(
+        "Mã thiết lập đã được dùng. Đề nghị quản trị viên cấp mã mới."
+    ),
+    two_factor.CodeCheck.REVOKED: _lazy(
+        "Mã thiết lập này đã được thay bằng mã mới hơn. Hãy nhập mã mới nhất được cấp."
+    ),
+    two_factor.CodeCheck.THROTTLED: _lazy("Nhập sai nhiều lần. Vui lòng chờ ít giây rồi thử lại."),
+}
+
+
+def _enrolment_code_step(
+    request: HttpRequest, user: User, *, lapsed: bool = False
+) -> HttpResponseBase:
+    """Before any key is shown: the one-time code an administrator issued for this user.
+    `lapsed`: the code this session gave has expired, or was used or replaced meanwhile."""
+    error = ""
+    if lapsed:
+        error = _(
+            "Mã thiết lập đã hết hạn hoặc không còn dùng được. Đề nghị quản trị viên cấp mã mới."
+        )
+    elif request.method == "POST":
+        result, code_id = two_factor.check_enrolment_code(
+            user=user, code=request.POST.get("enrolment_code", "")
+        )
+        if result is two_factor.CodeCheck.ACCEPTED:
+            request.session[ENROLMENT_CODE_SESSION_KEY] = code_id
+            two_factor.start_enrolment(user, fresh_key=True)
+            target = reverse("two_factor_enrol")
+            next_url = _next_url(request)
+            return redirect(
+                target + ("?" + urlencode({"next": next_url}) if next_url != "/" else "")
+            )
+        error = str(ENROLMENT_CODE_ERRORS[result])
+    return render(
+        request,
+        "registration/two_factor_enrolment_code.html",
+        {"error": error, "next": _next_url(request)},
+        status=400 if error else 200,
+    )
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_enrol(request: HttpRequest) -> HttpResponseBase:
     """Set up an authenticator: a QR code (and the key as text), confirmed by a code from it.
-    The recovery codes are shown once, in the answer to the confirmation."""
+    Those who must use two-factor sign-in first give the enrolment code an administrator issued
+    them; the key is not shown, nor can it be confirmed, without it. The recovery codes are shown
+    once, in the answer to the confirmation."""
     user = current_user(request)
     state = getattr(request, "two_factor_state", None)
     if state is two_factor.State.VERIFY:
         return redirect("two_factor_verify")
     if two_factor.has_two_factor(user):
         return redirect("account_security")
+    enrolment_code = None
+    if two_factor.enrolment_code_required(user):
+        enrolment_code = two_factor.live_enrolment_code(
+            user, request.session.get(ENROLMENT_CODE_SESSION_KEY)
+        )
+        if enrolment_code is None:
+            lapsed = request.session.pop(ENROLMENT_CODE_SESSION_KEY, None) is not None
+            return _enrolment_code_step(request, user, lapsed=lapsed)
     device = two_factor.start_enrolment(user)
     error = ""
     if request.method == "POST":
-        codes = two_factor.confirm_enrolment(user, device, request.POST.get("code", ""))
+        codes = two_factor.confirm_enrolment(
+            user, device, request.POST.get("code", ""), enrolment_code=enrolment_code
+        )
         if codes is not None:
+            request.session.pop(ENROLMENT_CODE_SESSION_KEY, None)
             device.refresh_from_db()
             _mark_verified(request, device)
             return render(

@@ -3,9 +3,13 @@ codes, and the meeting socket of an unverified session."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+
 import pytest
 from asgiref.sync import sync_to_async
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
@@ -13,6 +17,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cabinet import two_factor
+from cabinet.models import AuditEntry, TwoFactorEnrolmentCode
 from cabinet.services import meetings as meeting_services
 from tests.factories import PASSWORD, add_item, invite, make_meeting, make_user, secretary_of
 from tests.realtime.sockets import communicator, new_session
@@ -62,6 +67,19 @@ def sign_in(client, user, *, ip: str = "127.0.0.1"):
 def chair_user():
     meeting = make_meeting()
     return invite(meeting, "chair").user
+
+
+def enrolment_code_for(user, *reset: str) -> str:
+    """The code the operator gets from `manage.py twofactor_enrolment_code USERNAME`."""
+    out = io.StringIO()
+    call_command("twofactor_enrolment_code", user.username, *reset, stdout=out)
+    first = out.getvalue().splitlines()[0]
+    assert first.startswith(f"{user.username}: ")
+    return first.split(": ", 1)[1]
+
+
+def give_enrolment_code(client, enrolment_code: str, **extra):
+    return client.post(reverse("two_factor_enrol"), {"enrolment_code": enrolment_code, **extra})
 
 
 # --- Who must enrol -----------------------------------------------------------------------------
@@ -116,6 +134,14 @@ def test_a_required_user_without_an_authenticator_is_sent_to_enrolment_and_nowhe
     assert response["HX-Redirect"].startswith(enrol)
     page = client.get(enrol)
     assert page.status_code == 200
+    # First the administrator's enrolment code: no key is made or shown before it.
+    body = page.content.decode()
+    assert "Tài khoản của đồng chí bắt buộc xác thực hai lớp" in body
+    assert 'name="enrolment_code"' in body and "otpauth://" not in body
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert give_enrolment_code(client, enrolment_code_for(user)).status_code == 302
+    page = client.get(enrol)
+    assert page.status_code == 200
     body = page.content.decode()
     assert "<svg" in body and "otpauth://totp/" in body
     assert "Tài khoản của đồng chí bắt buộc xác thực hai lớp" in body
@@ -148,6 +174,7 @@ def test_enrolment_confirms_with_a_right_code_only_and_shows_ten_recovery_codes(
     enforced.OTP_TOTP_THROTTLE_FACTOR = 0  # a wrong code then the right one, without waiting
     secretary = make_user(organizer=True)
     sign_in(client, secretary)
+    give_enrolment_code(client, enrolment_code_for(secretary))
     client.get(reverse("two_factor_enrol"))
     device = TOTPDevice.objects.get(user=secretary)
     assert not device.confirmed
@@ -178,6 +205,249 @@ def test_the_enrolment_qr_code_holds_the_devices_key(client, settings):
     body = client.get(reverse("two_factor_enrol")).content.decode()
     device = TOTPDevice.objects.get(user=user)
     assert device.config_url.replace("&", "&amp;") in body
+
+
+# --- Enrolment codes: no trust on first use -----------------------------------------------------
+
+
+def test_with_the_leaders_password_alone_an_attacker_cannot_enrol_an_authenticator(
+    client, enforced
+):
+    enforced.OTP_TOTP_THROTTLE_FACTOR = 0
+    leader = chair_user()
+    # An authenticator key made before the enrolment code existed (or shown to anyone): the
+    # attacker knows it and can produce its codes.
+    planted = TOTPDevice.objects.create(user=leader, name="attacker", confirmed=False)
+    response = sign_in(client, leader)
+    enrol = reverse("two_factor_enrol")
+    assert client.get(response["Location"])["Location"].startswith(enrol)
+    page = client.get(enrol)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Mã thiết lập" in body and "otpauth://" not in body
+    assert planted.config_url.split("secret=")[1].split("&")[0] not in body
+
+    # The authenticator's code without an enrolment code, then with an empty one.
+    refused = client.post(enrol, {"code": code_of(planted)})
+    assert refused.status_code == 400
+    assert "Nhập mã thiết lập do quản trị viên cấp" in refused.content.decode()
+    refused = give_enrolment_code(client, "  ", code=code_of(planted, later=1))
+    assert refused.status_code == 400
+    # Guessed codes: no code issued, then with one issued (to the real leader) but not known.
+    for guess in ("ABCD-EFGH-JKMN", "0000-0000-0000"):
+        refused = give_enrolment_code(client, guess)
+        assert refused.status_code == 400
+        assert "Mã thiết lập không đúng" in refused.content.decode()
+    enrolment_code_for(leader)
+    refused = give_enrolment_code(client, "QRST-UVWX-YZ23", code=code_of(planted))
+    assert refused.status_code == 400
+    assert "Mã thiết lập không đúng" in refused.content.decode()
+
+    assert not TOTPDevice.objects.filter(user=leader, confirmed=True).exists()
+    assert client.get("/").status_code == 302  # still nowhere but enrolment
+    refusals = AuditEntry.objects.filter(
+        username=leader.username, detail__event="two_factor.enrolment_code_refused"
+    )
+    assert refusals.count() == 3
+
+
+def test_wrong_enrolment_codes_make_the_next_attempt_wait(client, enforced):
+    enforced.OTP_TOTP_THROTTLE_FACTOR = 60
+    secretary = make_user(organizer=True)
+    code = enrolment_code_for(secretary)
+    sign_in(client, secretary)
+    assert give_enrolment_code(client, "AAAA-AAAA-AAAA").status_code == 400
+    waiting = give_enrolment_code(client, code)  # the right code, but too soon
+    assert waiting.status_code == 400
+    assert "chờ ít giây" in waiting.content.decode()
+    assert "otpauth://" not in client.get(reverse("two_factor_enrol")).content.decode()
+    enforced.OTP_TOTP_THROTTLE_FACTOR = 0  # the wait is over
+    assert give_enrolment_code(client, code.lower().replace("-", " ")).status_code == 302
+    assert "otpauth://totp/" in client.get(reverse("two_factor_enrol")).content.decode()
+
+
+def test_an_expired_enrolment_code_is_refused(client, enforced):
+    enforced.OTP_TOTP_THROTTLE_FACTOR = 0
+    secretary = make_user(organizer=True)
+    code = enrolment_code_for(secretary)
+    row = TwoFactorEnrolmentCode.objects.get(user=secretary)
+    assert row.expires_at - row.issued_at == dt.timedelta(hours=72)
+    # 73 hours later.
+    TwoFactorEnrolmentCode.objects.filter(pk=row.pk).update(
+        issued_at=row.issued_at - dt.timedelta(hours=73),
+        expires_at=row.expires_at - dt.timedelta(hours=73),
+    )
+    sign_in(client, secretary)
+    refused = give_enrolment_code(client, code)
+    assert refused.status_code == 400
+    assert "Mã thiết lập đã hết hạn" in refused.content.decode()
+    assert "otpauth://" not in client.get(reverse("two_factor_enrol")).content.decode()
+
+
+def test_an_enrolment_code_expiring_after_it_was_given_cannot_confirm(client, enforced):
+    enforced.OTP_TOTP_THROTTLE_FACTOR = 0
+    secretary = make_user(organizer=True)
+    sign_in(client, secretary)
+    assert give_enrolment_code(client, enrolment_code_for(secretary)).status_code == 302
+    client.get(reverse("two_factor_enrol"))
+    device = TOTPDevice.objects.get(user=secretary)
+    TwoFactorEnrolmentCode.objects.filter(user=secretary).update(
+        expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    )
+    refused = client.post(reverse("two_factor_enrol"), {"code": code_of(device)})
+    assert refused.status_code == 400  # back at the enrolment code's form
+    body = refused.content.decode()
+    assert 'name="enrolment_code"' in body and "không còn dùng được" in body
+    assert not TOTPDevice.objects.filter(user=secretary, confirmed=True).exists()
+
+
+def test_an_enrolment_code_is_used_once_and_a_newer_one_replaces_it(client, enforced):
+    enforced.OTP_TOTP_THROTTLE_FACTOR = 0
+    enforced.OTP_STATIC_THROTTLE_FACTOR = 0
+    leader = chair_user()
+    replaced = enrolment_code_for(leader)
+    code = enrolment_code_for(leader)
+    sign_in(client, leader)
+    refused = give_enrolment_code(client, replaced)
+    assert refused.status_code == 400
+    assert "đã được thay bằng mã mới hơn" in refused.content.decode()
+    assert give_enrolment_code(client, code).status_code == 302
+    client.get(reverse("two_factor_enrol"))
+    device = TOTPDevice.objects.get(user=leader)
+    assert client.post(reverse("two_factor_enrol"), {"code": code_of(device)}).status_code == 200
+    assert TwoFactorEnrolmentCode.objects.get(user=leader, used_at__isnull=False)
+    assert AuditEntry.objects.filter(
+        username=leader.username, detail__event="two_factor.enrolled"
+    ).exists()
+
+    # The phone is lost; the administrator removes it (OTP_TOTP › TOTP devices) but issues no
+    # new code: whoever signs in next with the password cannot reuse the old one.
+    TOTPDevice.objects.filter(user=leader).delete()
+    StaticDevice.objects.filter(user=leader).delete()
+    client.post(reverse("logout"))
+    sign_in(client, leader)
+    refused = give_enrolment_code(client, code)
+    assert refused.status_code == 400
+    assert "Mã thiết lập đã được dùng" in refused.content.decode()
+    assert "otpauth://" not in client.get(reverse("two_factor_enrol")).content.decode()
+
+
+def test_a_code_given_in_two_sessions_enrols_one_authenticator_only(enforced):
+    from django.test import Client
+
+    enforced.OTP_TOTP_THROTTLE_FACTOR = 0
+    secretary = make_user(organizer=True)
+    code = enrolment_code_for(secretary)
+    first, second = Client(), Client()
+    for client in (first, second):
+        sign_in(client, secretary)
+        assert give_enrolment_code(client, code).status_code == 302
+    # The second session's acceptance made a fresh key: the first session's key is gone.
+    page = second.get(reverse("two_factor_enrol"))
+    device = TOTPDevice.objects.get(user=secretary)
+    assert device.config_url.replace("&", "&amp;") in page.content.decode()
+    assert second.post(reverse("two_factor_enrol"), {"code": code_of(device)}).status_code == 200
+    # The first session's code is used up now.
+    again = first.get(reverse("two_factor_enrol"))
+    assert again.status_code == 302  # enrolled meanwhile: its code page is the verify page now
+    assert again["Location"].startswith(reverse("two_factor_verify"))
+
+
+def test_a_member_enrols_of_their_own_accord_without_a_code(client, enforced):
+    member = invite(make_meeting(), "member").user
+    sign_in(client, member)
+    body = client.get(reverse("two_factor_enrol")).content.decode()
+    assert "otpauth://totp/" in body and 'name="enrolment_code"' not in body
+
+
+def test_in_the_demo_without_enforcement_a_secretary_needs_no_code(client, settings):
+    settings.TWO_FACTOR_ENFORCED = False
+    secretary = make_user(organizer=True)
+    sign_in(client, secretary)
+    body = client.get(reverse("two_factor_enrol")).content.decode()
+    assert "otpauth://totp/" in body and 'name="enrolment_code"' not in body
+
+
+@pytest.fixture
+def security_admin(enforced):
+    """A staff administrator allowed to issue enrolment codes, signed in with their own second
+    factor."""
+    admin_user = make_user(is_staff=True)
+    for codename in ("issue_enrolment_code", "view_user", "change_user"):
+        admin_user.user_permissions.add(Permission.objects.get(codename=codename))
+    _, codes = enrolled(admin_user)
+    return admin_user, codes
+
+
+def admin_action(client, action: str, *users):
+    return client.post(
+        reverse("admin:cabinet_user_changelist"),
+        {"action": action, "_selected_action": [u.pk for u in users]},
+    )
+
+
+def test_an_administrator_issues_a_code_shown_once_and_the_leader_enrols_with_it(
+    client, security_admin
+):
+    admin_user, codes = security_admin
+    leader = chair_user()
+    sign_in(client, admin_user)
+    client.post(reverse("two_factor_verify"), {"code": codes[0]})
+    page = admin_action(client, "issue_two_factor_enrolment_codes", leader)
+    assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
+    body = page.content.decode()
+    code = body.split('<code class="enrolment-code">', 1)[1].split("</code>", 1)[0]
+    assert len(code) == 14 and leader.username in body
+    row = TwoFactorEnrolmentCode.objects.get(user=leader)
+    assert row.issued_by == admin_user
+    assert code not in row.code_hash and code.replace("-", "") not in row.code_hash
+    entry = AuditEntry.objects.get(detail__event="two_factor.enrolment_code_issued")
+    assert entry.username == admin_user.username
+    assert entry.detail["target_username"] == leader.username
+    assert code not in str(entry.detail)
+    # The code is nowhere else in the admin.
+    listing = client.get(reverse("admin:cabinet_twofactorenrolmentcode_changelist"))
+    assert code not in listing.content.decode()
+
+    client.post(reverse("logout"))
+    sign_in(client, leader)
+    assert give_enrolment_code(client, code).status_code == 302
+    device = TOTPDevice.objects.get(user=leader)
+    assert client.post(reverse("two_factor_enrol"), {"code": code_of(device)}).status_code == 200
+    assert client.get("/").status_code == 200
+
+
+def test_resetting_a_lost_phone_removes_it_and_issues_a_new_code(client, security_admin):
+    admin_user, codes = security_admin
+    leader = chair_user()
+    old_device, _ = enrolled(leader)
+    sign_in(client, admin_user)
+    client.post(reverse("two_factor_verify"), {"code": codes[0]})
+    page = admin_action(client, "reset_two_factor", leader)
+    code = page.content.decode().split('<code class="enrolment-code">', 1)[1].split("</code>")[0]
+    assert not TOTPDevice.objects.filter(pk=old_device.pk).exists()
+    assert not StaticDevice.objects.filter(user=leader).exists()
+    assert AuditEntry.objects.filter(detail__event="two_factor.reset").exists()
+    client.post(reverse("logout"))
+    sign_in(client, leader)
+    assert client.get("/")["Location"].startswith(reverse("two_factor_enrol"))
+    assert give_enrolment_code(client, code).status_code == 302
+
+
+def test_staff_without_the_permission_cannot_issue_codes(client, enforced):
+    clerk = make_user(is_staff=True)
+    for codename in ("view_user", "change_user"):
+        clerk.user_permissions.add(Permission.objects.get(codename=codename))
+    _, codes = enrolled(clerk)
+    leader = chair_user()
+    sign_in(client, clerk)
+    client.post(reverse("two_factor_verify"), {"code": codes[0]})
+    listing = client.get(reverse("admin:cabinet_user_changelist")).content.decode()
+    assert "issue_two_factor_enrolment_codes" not in listing
+    response = admin_action(client, "issue_two_factor_enrolment_codes", leader)
+    assert "enrolment-code" not in response.content.decode()
+    assert not TwoFactorEnrolmentCode.objects.filter(user=leader).exists()
 
 
 # --- Signing in with the second factor ----------------------------------------------------------
@@ -351,3 +621,12 @@ async def test_a_chair_who_must_enrol_gets_no_socket_until_enrolled(settings):
     connected, _ = await socket.connect()
     assert connected
     await socket.disconnect()
+
+
+def test_the_enrolment_code_step_speaks_english_too(client, enforced):
+    secretary = make_user(organizer=True)
+    sign_in(client, secretary)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Enrolment code" in client.get(reverse("two_factor_enrol")).content.decode()
+    refused = give_enrolment_code(client, "AAAA-BBBB-CCCC")
+    assert "The enrolment code is wrong." in refused.content.decode()

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cabinet", "0007_merge_0006_audit_log_0006_sessions_valid_after"),
+        ("cabinet", "0008_meeting_event_scope"),
     ]
 
     operations = [

@@ -31,7 +31,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from cabinet.decree30 import PdfUnavailable, docx_to_pdf
+from cabinet import decree30
+from cabinet.decree30 import PdfUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ def pdf_for(docx: bytes, *, kind: str) -> bytes:
             return path.read_bytes()
         started = time.monotonic()
         logger.info("Converting %s %s to PDF", kind, key[:16])
-        pdf = docx_to_pdf(docx)
+        pdf = decree30.docx_to_pdf(docx)
         # Written whole under another name, then renamed: a reader never sees half a PDF.
         partial = folder / f".{key}.{os.getpid()}.partial"
         partial.write_bytes(pdf)

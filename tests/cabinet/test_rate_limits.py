@@ -111,3 +111,15 @@ def test_a_mistyped_limit_stops_the_server_at_start(settings):
     settings.RATE_LIMIT_EXPORTS = "10 per minute"
     with pytest.raises(SystemCheckError, match="RATE_LIMIT_EXPORTS"):
         call_command("check")
+
+
+def test_the_refusal_speaks_english_when_asked(settings):
+    settings.RATE_LIMIT_EXPORTS = "1/h"
+    client = signed_in(make_user(organizer=True))
+    client.cookies["django_language"] = "en"
+    assert client.get(reverse("cabinet:task_export")).status_code == 200
+    refused = client.get(reverse("cabinet:task_export"))
+    assert refused.status_code == 429
+    assert "Too many requests" in refused.content.decode()
+    assert "Please try again in" in refused.content.decode()
+    assert 1 <= int(refused["Retry-After"]) <= 3600

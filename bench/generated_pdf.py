@@ -109,6 +109,7 @@ def main() -> None:
         generated_log = logging.getLogger("cabinet.generated")
         generated_log.addHandler(counter)
         generated_log.setLevel(logging.INFO)
+        generated_log.propagate = False
 
         n = args.concurrent
         print(f"{n} concurrent first downloads of one document ({len(docx)} B DOCX)")

@@ -217,6 +217,7 @@ else:
 # "ratelimit" holds the per-user request counters (cabinet/ratelimit.py), which every process must
 # share: Redis when there is one (atomic increments), otherwise files in DATA_DIR, which all the
 # processes of one machine see. Django's per-process memory cache stays the default for the rest.
+RATE_LIMIT_CACHE: dict[str, object]
 if REDIS_URL:
     RATE_LIMIT_CACHE = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -23,9 +23,11 @@ from django.views.decorators.http import require_GET
 from assistant import drafting, notice_polish
 from cabinet import decree30
 from cabinet.delivery import attachment_response
+from cabinet.generated import pdf_for
 from cabinet.models import ConclusionNotice, Meeting, NoticeStatus, NoticeVariant, User
 from cabinet.models.documents import PrivatePaperStorage
 from cabinet.permissions import can_approve_notice, can_record_conclusions
+from cabinet.ratelimit import rate_limited
 from cabinet.selectors import (
     MeetingAccess,
     can_read_notice,
@@ -281,6 +283,7 @@ def _download(
 
 
 @login_required
+@rate_limited("exports")
 @require_GET
 def notice_docx(request: HttpRequest, meeting_id: int) -> HttpResponse:
     document, stem, _notice = _export(request, meeting_id)
@@ -294,6 +297,7 @@ def notice_docx(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
+@rate_limited("exports")
 @require_GET
 def notice_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
     document, stem, notice = _export(request, meeting_id)
@@ -304,7 +308,7 @@ def notice_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
             pdf = file.read()
     else:
         try:
-            pdf = decree30.docx_to_pdf(decree30.render_docx(document))
+            pdf = pdf_for(decree30.render_docx(document), kind="notice")
         except decree30.DocumentError as error:
             messages.error(request, str(error))
             return redirect("assistant:notice", meeting_id=meeting_id)

@@ -44,6 +44,7 @@ from assistant.models import Directive, DirectivePage, Question, SourceFormat
 from assistant.retrieval import visible_directives
 from cabinet.delivery import inline_pdf_response, none_match
 from cabinet.models import User
+from cabinet.ratelimit import rate_limited
 from cabinet.selectors import meeting_access
 from cabinet.services import ServiceError
 
@@ -103,6 +104,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@rate_limited("ask")
 @require_POST
 def ask_view(request: HttpRequest) -> HttpResponse:
     """The question box (htmx): the answer as a partial, the history list updated out of band.
@@ -135,6 +137,7 @@ def _json_error(message: str, status: int = 400) -> JsonResponse:
     )
 
 
+@rate_limited("ask", as_json=True)
 @require_POST
 def ask_json(request: HttpRequest) -> JsonResponse:
     """POST {"question", "meeting"?, "doc_types"?, "issuer"?, "date_from"?, "date_to"?} →

@@ -8,4 +8,5 @@ class CabinetConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from cabinet import audit_signals, signals  # noqa: F401  (connects the receivers)
+        # Connects the receivers; ratelimit registers the check of the RATE_LIMIT_* settings.
+        from cabinet import audit_signals, ratelimit, signals  # noqa: F401

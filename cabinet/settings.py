@@ -213,6 +213,36 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 
+# --- Caches -----------------------------------------------------------------------------------------
+# "ratelimit" holds the per-user request counters (cabinet/ratelimit.py), which every process must
+# share: Redis when there is one (atomic increments), otherwise files in DATA_DIR, which all the
+# processes of one machine see. Django's per-process memory cache stays the default for the rest.
+RATE_LIMIT_CACHE: dict[str, object]
+if REDIS_URL:
+    RATE_LIMIT_CACHE = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "phonghop",
+    }
+else:
+    RATE_LIMIT_CACHE = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "ratelimit"),
+        # One entry per user and window; culling (a third of the entries at random) past this
+        # would forget counters early.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": RATE_LIMIT_CACHE,
+}
+# Per user: the assistant's questions (ask.json and the question box), and every export or
+# download that generates a file (minutes, invitation, notice, tasks' Excel, comments, audit CSV),
+# all exports counted together. "N/s", "N/m", "N/h" or "N/d"; "0" turns the limit off.
+RATE_LIMIT_ASK = os.environ.get("RATE_LIMIT_ASK", "20/m")
+RATE_LIMIT_EXPORTS = os.environ.get("RATE_LIMIT_EXPORTS", "10/m")
+
+
 # --- The live room ------------------------------------------------------------------------------
 def _fraction(name: str, default: str) -> tuple[int, int]:
     text = os.environ.get(name) or default

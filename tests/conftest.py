@@ -23,6 +23,18 @@ def tasks_run_at_once(settings):
 
 
 @pytest.fixture(autouse=True)
+def own_rate_limit_counters(settings, tmp_path):
+    """Every test counts its requests from zero (cabinet/ratelimit.py): the counters' cache gets
+    a prefix of its own, and, when it is made of files, a folder of its own."""
+    import uuid
+
+    counters = dict(settings.CACHES["ratelimit"], KEY_PREFIX=f"test-{uuid.uuid4().hex}")
+    if counters["BACKEND"].endswith("FileBasedCache"):
+        counters["LOCATION"] = str(tmp_path / "ratelimit-cache")
+    settings.CACHES = dict(settings.CACHES, ratelimit=counters)
+
+
+@pytest.fixture(autouse=True)
 def papers_not_indexed(settings):
     """Indexing a paper embeds it with the real model; the assistant's tests turn it on."""
     settings.ASSISTANT_INDEX_PAPERS = False

@@ -43,6 +43,7 @@ from cabinet.models import (
     VersionStatus,
 )
 from cabinet.permissions import can_manage_meeting
+from cabinet.ratelimit import rate_limited
 from cabinet.selectors import paper_for
 from cabinet.services import ServiceError
 from cabinet.services import comments as comment_services
@@ -225,6 +226,7 @@ def paper_comments(request: HttpRequest, paper_id: int) -> HttpResponse:
     )
 
 
+@rate_limited("exports")
 @require_GET
 def comments_export(request: HttpRequest, paper_id: int) -> HttpResponse:
     """The consolidated comments as a DOCX: the secretary's only (403 for other participants)."""

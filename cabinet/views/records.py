@@ -20,11 +20,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cabinet.decree30 import AdminDocument, DocumentError, docx_to_pdf, render_docx
+from cabinet.decree30 import AdminDocument, DocumentError, render_docx
 from cabinet.delivery import attachment_response
+from cabinet.generated import pdf_for
 from cabinet.meeting_records import invitation_document, minutes_document
 from cabinet.models import AgendaItem, Meeting, MeetingStatus
 from cabinet.permissions import can_record_conclusions
+from cabinet.ratelimit import rate_limited
 from cabinet.selectors import MeetingAccess, meeting_access, visible_items_filter
 from cabinet.services.events import record_access
 from cabinet.views.common import current_user
@@ -93,7 +95,7 @@ def _serve(
     content_type = DOCX_TYPE
     if pdf:
         try:
-            data = docx_to_pdf(data)
+            data = pdf_for(data, kind=record)
         except DocumentError as error:
             return render(
                 request,
@@ -117,6 +119,7 @@ def _serve(
 
 
 @login_required
+@rate_limited("exports")
 @require_GET
 def minutes_docx(request: HttpRequest, meeting_id: int) -> HttpResponse:
     access = _minutes_access(request, meeting_id)
@@ -126,6 +129,7 @@ def minutes_docx(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
+@rate_limited("exports")
 @require_GET
 def minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
     access = _minutes_access(request, meeting_id)
@@ -135,6 +139,7 @@ def minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
+@rate_limited("exports")
 @require_GET
 def invitation_docx(request: HttpRequest, meeting_id: int) -> HttpResponse:
     access = meeting_access(request.user, meeting_id)
@@ -149,6 +154,7 @@ def invitation_docx(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
+@rate_limited("exports")
 @require_GET
 def invitation_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
     access = meeting_access(request.user, meeting_id)

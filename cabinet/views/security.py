@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 
 from cabinet.audit import audit
 from cabinet.models import AuditAction, AuditEntry
+from cabinet.ratelimit import rate_limited
 
 PAGE_SIZE = 50
 # A CSV cell that starts like a formula would run as one in a spreadsheet (a typed username such
@@ -168,6 +169,7 @@ def _csv_lines(rows: QuerySet[AuditEntry]) -> Iterator[str]:
 
 
 @login_required
+@rate_limited("exports")
 @require_GET
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered rows as CSV (UTF-8 with BOM, ISO-8601 UTC times). The export is audited

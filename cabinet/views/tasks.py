@@ -33,6 +33,7 @@ from cabinet.audit import audit
 from cabinet.delivery import ByteRange, attachment_response, content_disposition, stream_file
 from cabinet.models import AuditAction, Task, TaskStatus, TaskUpdate
 from cabinet.permissions import can_follow_up_tasks
+from cabinet.ratelimit import rate_limited
 from cabinet.services import ServiceError, task_followup
 from cabinet.task_forms import ConfirmForm, ReportForm, ReturnForm, TaskFilterForm
 from cabinet.uploads import ATTACHMENT_KINDS
@@ -266,6 +267,7 @@ EXPORT_HEADERS = (
 
 
 @login_required
+@rate_limited("exports")
 @require_GET
 def task_export(request: HttpRequest) -> HttpResponse:
     """The list as an Excel workbook: the same filters, only what the user may see."""

@@ -345,7 +345,10 @@ def _probe(directive: Directive, pdf_path: Path) -> list[str]:
                 target=directive,
                 detail={"removed": reading.active_content, "original": f"quarantine/{kept}"},
             )
-    _set(directive, progress=30, active_content_removed=reading.active_content)
+    _set(directive, progress=30)
+    if reading.active_content:
+        # Only when found: indexing again reads the cleaned copy, and the record must stay.
+        _set(directive, active_content_removed=reading.active_content)
     return reading.pages
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import zlib
+
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject
 
 
 def raw_pdf(objects: list[bytes], *, root: int = 1, truncate_xref: bool = False) -> bytes:
@@ -130,3 +134,47 @@ def active_content_pdf(text: str = "Bao cao ket qua") -> bytes:
             b"<< /Type /Annot /Subtype /Link /Rect [72 350 200 370] /A << /S /GoTo /D [15 0 R /Fit] >> >>",
         ]
     )
+
+
+# What would betray active content in a file written without object streams (checked below).
+TELLTALES = (
+    b"/JavaScript",
+    b"/JS",
+    b"app.alert",
+    b"/OpenAction",
+    b"/AA",
+    b"/Launch",
+    b"/GoToR",
+    b"/SubmitForm",
+    b"/EmbeddedFile",
+    b"/FileAttachment",
+    b"MZ pretend",
+    b"/XFA",
+    b"xdp:xdp",
+    b"javascript:",
+    b"java\tscript",
+)
+
+
+def assert_no_active_content(data: bytes) -> PdfReader:
+    """No trace in the bytes, and none in the document pypdf reads from them."""
+    # Byte-matching is only meaningful when no object hides in a compressed object stream.
+    assert b"/ObjStm" not in data
+    found = [telltale for telltale in TELLTALES if telltale in data]
+    assert not found, found
+    reader = PdfReader(io.BytesIO(data))
+    root = reader.root_object
+    assert "/OpenAction" not in root and "/AA" not in root
+    names = root.get("/Names")
+    assert names is None or not {"/JavaScript", "/EmbeddedFiles"} & set(names.keys())
+    assert "/XFA" not in root.get("/AcroForm", {})
+    for page in reader.pages:
+        assert "/AA" not in page
+        for annotation in page.get("/Annots", ArrayObject()):
+            annotation = annotation.get_object()
+            assert annotation["/Subtype"] != "/FileAttachment"
+            assert "/AA" not in annotation
+            action = annotation.get("/A")
+            if action is not None:
+                assert action["/S"] in ("/URI", "/GoTo"), action
+    return reader

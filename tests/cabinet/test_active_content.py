@@ -7,15 +7,12 @@ security log has it."""
 from __future__ import annotations
 
 import hashlib
-import io
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject
 
 from cabinet.models import AuditEntry, PaperVersion, VersionStatus
 from cabinet.services import meetings as meeting_services
@@ -27,52 +24,9 @@ from tests.factories import (
     processing_uploads,
     secretary_of,
 )
-from tests.hostile import active_content_pdf
+from tests.hostile import active_content_pdf, assert_no_active_content
 
 pytestmark = pytest.mark.django_db
-
-# What would betray active content in a file written without object streams (checked below).
-TELLTALES = (
-    b"/JavaScript",
-    b"/JS",
-    b"app.alert",
-    b"/OpenAction",
-    b"/AA",
-    b"/Launch",
-    b"/GoToR",
-    b"/SubmitForm",
-    b"/EmbeddedFile",
-    b"/FileAttachment",
-    b"MZ pretend",
-    b"/XFA",
-    b"xdp:xdp",
-    b"javascript:",
-    b"java\tscript",
-)
-
-
-def assert_no_active_content(data: bytes) -> PdfReader:
-    """No trace in the bytes, and none in the document pypdf reads from them."""
-    # Byte-matching is only meaningful when no object hides in a compressed object stream.
-    assert b"/ObjStm" not in data
-    found = [telltale for telltale in TELLTALES if telltale in data]
-    assert not found, found
-    reader = PdfReader(io.BytesIO(data))
-    root = reader.root_object
-    assert "/OpenAction" not in root and "/AA" not in root
-    names = root.get("/Names")
-    assert names is None or not {"/JavaScript", "/EmbeddedFiles"} & set(names.keys())
-    assert "/XFA" not in root.get("/AcroForm", {})
-    for page in reader.pages:
-        assert "/AA" not in page
-        for annotation in page.get("/Annots", ArrayObject()):
-            annotation = annotation.get_object()
-            assert annotation["/Subtype"] != "/FileAttachment"
-            assert "/AA" not in annotation
-            action = annotation.get("/A")
-            if action is not None:
-                assert action["/S"] in ("/URI", "/GoTo"), action
-    return reader
 
 
 def upload(client: Client, meeting_id: int, title: str, data: bytes, name: str) -> None:

@@ -27,7 +27,7 @@ named actions stay too, so a paper's table of contents still works.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from typing import Any
 
 from pypdf import PdfReader, PdfWriter
@@ -57,14 +57,22 @@ REMOVED_NAME_TREES = {
     "/AlternatePresentations": "multimedia",
 }
 # Bounds on what a hostile file can make the walk visit (chains of /Next, nested fields, bookmarks).
+# Past them the file is refused rather than half-checked: a walk that stopped early could miss
+# the one script on the last page.
 MAX_CHAIN = 1000
-MAX_NODES = 200_000
+MAX_NODES = 1_000_000
+
+
+class TooComplex(Exception):
+    """The document has more annotations, fields, bookmarks or chained actions than any paper."""
+
 
 Found = Counter[str]
 
 
 def find_active_content(reader: PdfReader) -> dict[str, int]:
-    """What `reader`'s document holds, by code (empty: nothing to remove). Changes nothing."""
+    """What `reader`'s document holds, by code (empty: nothing to remove). Changes nothing.
+    Raises TooComplex past the walk's bounds."""
     return dict(_Walk(apply=False).document(reader.root_object, list(reader.pages)))
 
 
@@ -95,8 +103,10 @@ class _Walk:
     def _first_visit(self, obj: object) -> bool:
         """Objects shared between places (a widget is a page's annotation and a form field) are
         looked at once, so that nothing is counted twice and cycles end."""
-        if id(obj) in self.seen or len(self.seen) > MAX_NODES:
+        if id(obj) in self.seen:
             return False
+        if len(self.seen) >= MAX_NODES:
+            raise TooComplex
         self.seen.add(id(obj))
         return True
 
@@ -155,10 +165,14 @@ class _Walk:
     def _chain(self, action: Any) -> list[DictionaryObject]:
         """The action and those it leads to by /Next (a dict or an array), each once, bounded."""
         chain: list[DictionaryObject] = []
-        queue = [action]
+        queue = deque([action])
         ids: set[int] = set()
-        while queue and len(chain) < MAX_CHAIN:
-            current = _resolve(queue.pop(0))
+        steps = 0
+        while queue:
+            steps += 1
+            if steps > MAX_CHAIN:
+                raise TooComplex
+            current = _resolve(queue.popleft())
             if not isinstance(current, DictionaryObject) or id(current) in ids:
                 continue
             ids.add(id(current))
@@ -249,7 +263,7 @@ class _Walk:
                 self._drop(form, "/NeedsRendering")
         fields = _resolve(form.get("/Fields"))
         stack = list(fields) if isinstance(fields, ArrayObject) else []
-        while stack and len(self.seen) <= MAX_NODES:
+        while stack:
             field = _resolve(stack.pop())
             if not isinstance(field, DictionaryObject) or not self._first_visit(field):
                 continue
@@ -262,7 +276,7 @@ class _Walk:
     def _outlines(self, root: DictionaryObject) -> None:
         outlines = _resolve(root.get("/Outlines"))
         stack = [outlines.get("/First")] if isinstance(outlines, DictionaryObject) else []
-        while stack and len(self.seen) <= MAX_NODES:
+        while stack:
             item = _resolve(stack.pop())
             if not isinstance(item, DictionaryObject) or not self._first_visit(item):
                 continue

@@ -95,7 +95,7 @@ def clean(reader: PdfReader, clean_path: str) -> dict[str, int]:
     from pypdf import PdfWriter
     from pypdf.errors import PyPdfError
 
-    from cabinet.pdf_active import find_active_content, strip_active_content
+    from cabinet.pdf_active import TooComplex, find_active_content, strip_active_content
 
     found: dict[str, int] = {}
     try:
@@ -105,6 +105,8 @@ def clean(reader: PdfReader, clean_path: str) -> dict[str, int]:
             strip_active_content(writer)
             with open(clean_path, "wb") as out:
                 writer.write(out)
+    except TooComplex:
+        fail("limits")
     except OSError:
         # Past the file-size limit the sandbox set (RLIMIT_FSIZE): a copy that grows that much
         # is no meeting paper. A file that cannot be cleaned is never served as it is.

@@ -136,6 +136,28 @@ def active_content_pdf(text: str = "Bao cao ket qua") -> bytes:
     )
 
 
+def long_action_chain(length: int = 5000) -> bytes:
+    """A page link whose action is a harmless GoTo followed, thousands of /Next later, by a
+    script: a reader that stops looking after a while would keep the link."""
+    page = (
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
+        b" /Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 50 50] /A 4 0 R >>] >>"
+    )
+    actions = [
+        b"<< /S /GoTo /D [3 0 R /Fit] /Next %d 0 R >>" % (number + 1)
+        for number in range(4, 4 + length - 1)
+    ]
+    actions.append(b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>")
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            page,
+            *actions,
+        ]
+    )
+
+
 # What would betray active content in a file written without object streams (checked below).
 TELLTALES = (
     b"/JavaScript",

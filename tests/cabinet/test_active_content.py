@@ -24,7 +24,7 @@ from tests.factories import (
     processing_uploads,
     secretary_of,
 )
-from tests.hostile import active_content_pdf, assert_no_active_content
+from tests.hostile import active_content_pdf, assert_no_active_content, long_action_chain
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +141,15 @@ def test_a_paper_stored_before_the_cleaning_is_downloaded_without_its_scripts(pu
     response = reader.get(reverse("cabinet:paper_download", args=[version.paper_id, 1]))
     pdf = assert_no_active_content(b"".join(response.streaming_content))
     assert "Tai lieu cu" in pdf.pages[0].extract_text()
+
+
+def test_a_paper_too_tangled_to_check_for_scripts_is_refused_not_served(published, private_media):
+    """A script hidden thousands of chained actions deep: the reader does not give up quietly
+    and keep the link, it refuses the file."""
+    meeting, organizer, _reader = published
+    upload(organizer, meeting.pk, "Liên kết lồng nhau", long_action_chain(5000), "rối.pdf")
+    version = PaperVersion.objects.get(paper__title="Liên kết lồng nhau")
+    assert (version.status, version.error) == (VersionStatus.FAILED, "limits")
+    assert not list((private_media / "papers").rglob("*.pdf"))
+    page = organizer.get(reverse("cabinet:meeting", args=[meeting.pk])).content.decode()
+    assert "vượt giới hạn tài nguyên" in page

@@ -7,7 +7,6 @@ the uploader's page can show it.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
 import os
@@ -16,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
 from django.conf import settings
@@ -24,13 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cabinet.convert import ConversionUnavailable, convert_to_pdf
-from cabinet.models import (
-    VERSION_FAILURES,
-    PageText,
-    PaperVersion,
-    SourceKind,
-    VersionStatus,
-)
+from cabinet.models import VERSION_FAILURES, PageText, PaperVersion, SourceKind, VersionStatus
 from cabinet.sandbox import Limits, Outcome, parse_json_line, run_limited
 from cabinet.security_events import record_security_event
 from cabinet.services.events import record_access, record_event
@@ -147,7 +141,7 @@ class PdfReading:
     pages: list[str]
     # Active content found (kind → count, see cabinet.pdf_active) and the copy without it: None
     # when there was none, or when no copy was asked for.
-    active_content: dict[str, int] = dataclasses.field(default_factory=dict)
+    active_content: dict[str, int] = dataclass_field(default_factory=dict)
     cleaned: Path | None = None
 
 

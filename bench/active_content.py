@@ -52,7 +52,7 @@ def build_paper(target: Path, pages: int, *, active: bool) -> None:
     def action(kind: str, **entries: object) -> DictionaryObject:
         value = DictionaryObject({NameObject("/S"): NameObject(kind)})
         for key, item in entries.items():
-            value[NameObject(f"/{key}")] = item  # type: ignore[assignment]
+            value[NameObject(f"/{key}")] = item
         return value
 
     if active:
@@ -132,7 +132,7 @@ def main() -> None:
 
         after = median(args.repeat, stamp)
         original = watermark.strip_active_content
-        watermark.strip_active_content = lambda writer: {}  # type: ignore[assignment]
+        watermark.strip_active_content = lambda writer: {}
         try:
             before = median(args.repeat, stamp)
         finally:

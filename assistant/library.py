@@ -40,6 +40,7 @@ from assistant.models import (
 from cabinet.convert import ConversionUnavailable, conversion_available, convert_to_pdf
 from cabinet.models import PageText, PaperVersion, Unit, User, VersionStatus
 from cabinet.permissions import AnyUser
+from cabinet.security_events import record_security_event
 from cabinet.services import ServiceError
 from cabinet.uploads import UploadRejected, check_upload
 
@@ -320,16 +321,35 @@ def _read_pages(directive: Directive) -> list[str]:
 
 
 def _probe(directive: Directive, pdf_path: Path) -> list[str]:
-    """The meeting papers' sandboxed reader: page count first, then each page's text."""
-    from cabinet.services.paper_processing import PdfRefused, read_pdf_pages
+    """The meeting papers' sandboxed reader: page count first, then each page's text; the stored
+    PDF is replaced by a copy without active content (scripts, automatic actions, embedded
+    files, XFA) when it has any, as a meeting paper's is."""
+    from cabinet.services.paper_processing import PdfRefused, install_clean_copy, read_pdf
 
     _set(directive, status=DirectiveStatus.EXTRACTING)
-    try:
-        pages = read_pdf_pages(pdf_path, on_count=lambda count: _set(directive, page_count=count))
-    except PdfRefused as refused:
-        raise _Rejected(refused.code if refused.code in FAILURES else "unreadable") from refused
+    with tempfile.TemporaryDirectory(prefix="directive-") as tmp:
+        try:
+            reading = read_pdf(
+                pdf_path,
+                clean_into=Path(tmp) / "clean.pdf",
+                on_count=lambda count: _set(directive, page_count=count),
+            )
+        except PdfRefused as refused:
+            raise _Rejected(refused.code if refused.code in FAILURES else "unreadable") from refused
+        if reading.cleaned is not None:
+            kept = f"directive-{directive.pk}-original-{pdf_path.name}"
+            install_clean_copy(pdf_path, reading.cleaned, original_name=kept)
+            record_security_event(
+                action="directive.active_content_removed",
+                actor=directive.uploaded_by,
+                target=directive,
+                detail={"removed": reading.active_content, "original": f"quarantine/{kept}"},
+            )
     _set(directive, progress=30)
-    return pages
+    if reading.active_content:
+        # Only when found: indexing again reads the cleaned copy, and the record must stay.
+        _set(directive, active_content_removed=reading.active_content)
+    return reading.pages
 
 
 def _store_pages(directive: Directive, pages: Sequence[str]) -> None:

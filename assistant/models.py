@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cabinet.models.documents import PrivatePaperStorage
+from cabinet.models.documents import PrivatePaperStorage, describe_active_content
 
 
 class PrivateLibraryStorage(PrivatePaperStorage):
@@ -118,6 +118,11 @@ class Directive(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     indexed_at = models.DateTimeField(null=True, blank=True)
     chunk_count = models.PositiveIntegerField(default=0)
+    # What was removed from the PDF before it was stored for reading (kind → count, the codes of
+    # cabinet.models.ACTIVE_CONTENT); the upload is kept in MEDIA_ROOT/quarantine.
+    active_content_removed = models.JSONField(
+        _("nội dung chủ động đã gỡ bỏ"), default=dict, blank=True
+    )
 
     class Meta:
         ordering = ["-issued_on", "-created_at"]
@@ -156,6 +161,10 @@ class Directive(models.Model):
     @property
     def is_processing(self) -> bool:
         return self.status not in (DirectiveStatus.READY, DirectiveStatus.FAILED)
+
+    @property
+    def active_content_labels(self) -> list[str]:
+        return describe_active_content(self.active_content_removed)
 
 
 class DirectivePage(models.Model):

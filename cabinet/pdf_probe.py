@@ -1,10 +1,16 @@
 """Read a PDF's page count and the text of every page; meant to run inside cabinet.sandbox.
 
-Usage: python -m cabinet.pdf_probe PATH MAX_PAGES
+Usage: python -m cabinet.pdf_probe PATH MAX_PAGES [CLEAN_PATH]
 Prints JSON lines: {"pages": N} first (after the cheap checks and before any text is extracted),
 then {"page": i, "text": "..."} for each page, then {"done": true}. A refusal is one line
 {"error": CODE} and exit status 2. Imports nothing from Django: it parses hostile input and should
 carry as little as possible.
+
+With CLEAN_PATH, the document's active content (scripts, automatic actions, embedded files, XFA:
+see cabinet.pdf_active) is looked for once the text is read; if there is any, a copy without it is
+written to CLEAN_PATH and {"active_content": {CODE: COUNT, ...}} is printed before "done" (an
+empty dict and no file when there is none). It is done here because this is where the hostile file
+is parsed anyway: the web server and the worker never parse an upload themselves.
 """
 
 from __future__ import annotations
@@ -12,6 +18,10 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 ERROR_EXIT = 2
 
@@ -26,7 +36,7 @@ def fail(code: str) -> None:
     raise SystemExit(ERROR_EXIT)
 
 
-def main(path: str, max_pages: int) -> None:
+def main(path: str, max_pages: int, clean_path: str | None = None) -> None:
     with open(path, "rb") as handle:
         if handle.read(5) != b"%PDF-":
             fail("not_pdf")
@@ -75,9 +85,37 @@ def main(path: str, max_pages: int) -> None:
             # make the paper unreadable: it is shown by pdf.js all the same, just not searchable.
             text = ""
         emit({"page": number, "text": unicodedata.normalize("NFC", text)})
+    if clean_path is not None:
+        emit({"active_content": clean(reader, clean_path)})
     emit({"done": True})
+
+
+def clean(reader: PdfReader, clean_path: str) -> dict[str, int]:
+    """Write the document without its active content to clean_path, if it has any."""
+    from pypdf import PdfWriter
+    from pypdf.errors import PyPdfError
+
+    from cabinet.pdf_active import TooComplex, find_active_content, strip_active_content
+
+    found: dict[str, int] = {}
+    try:
+        found = find_active_content(reader)
+        if found:
+            writer = PdfWriter(clone_from=reader)
+            strip_active_content(writer)
+            with open(clean_path, "wb") as out:
+                writer.write(out)
+    except TooComplex:
+        fail("limits")
+    except OSError:
+        # Past the file-size limit the sandbox set (RLIMIT_FSIZE): a copy that grows that much
+        # is no meeting paper. A file that cannot be cleaned is never served as it is.
+        fail("limits")
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        fail("unreadable")
+    return found
 
 
 if __name__ == "__main__":
     sys.setrecursionlimit(3000)
-    main(sys.argv[1], int(sys.argv[2]))
+    main(sys.argv[1], int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else None)

@@ -7,6 +7,9 @@ XObject, and every page only gets a reference to it: its original content stream
 decoded nor rewritten, so stamping 300 pages costs little more than copying the file, and the
 output grows by one overlay per page size, not per page.
 
+A copy never carries active content (scripts, automatic actions, embedded files: see
+cabinet.pdf_active), even if the stored file does.
+
 Each page's /Contents becomes [q, original..., Q, stamp] where q/Q isolate the original graphics
 state (a page may leave a transformation or colour set) and the stamp is `q <cm> cm /Wm Do Q`. The
 matrix maps the overlay, drawn upright in the page's displayed orientation, onto the page's visible
@@ -32,6 +35,8 @@ from pypdf.generic import (
     NameObject,
     NumberObject,
 )
+
+from cabinet.pdf_active import strip_active_content
 
 FONT_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 FONT_FAMILY = "WmSans"
@@ -65,6 +70,9 @@ def stamp_pdf(source: Path, target: Path, lines: Sequence[str], *, diagonal_line
 
     reader = PdfReader(source)
     writer = PdfWriter(clone_from=reader)
+    # Processing stores papers without active content (cabinet.pdf_probe); this catches a file
+    # stored before that existed, so that no copy handed out can run a script or open a file.
+    strip_active_content(writer)
     push = _shared_stream(writer, b"q\n")
     pop = _shared_stream(writer, b"Q\n")
     overlays: dict[Size, IndirectObject] = {}

@@ -15,6 +15,7 @@ from cabinet.models.conclusions import (
     task_file_storage,
 )
 from cabinet.models.documents import (
+    ACTIVE_CONTENT,
     PROCESSING_STATUSES,
     VERSION_FAILURES,
     PageText,
@@ -23,6 +24,7 @@ from cabinet.models.documents import (
     PaperVersion,
     SourceKind,
     VersionStatus,
+    describe_active_content,
 )
 from cabinet.models.events import CommandReceipt, MeetingEvent
 from cabinet.models.live import (
@@ -60,6 +62,7 @@ from cabinet.models.voting import (
 )
 
 __all__ = [
+    "ACTIVE_CONTENT",
     "ACTIVE_REQUEST_STATUSES",
     "ALLOWED_TRANSITIONS",
     "COUNTS_AS_PRESENT",
@@ -119,6 +122,7 @@ __all__ = [
     "UnitKind",
     "User",
     "VersionStatus",
+    "describe_active_content",
     "new_receipt",
     "task_file_storage",
 ]

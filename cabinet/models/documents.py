@@ -138,6 +138,22 @@ VERSION_FAILURES = {
 }
 
 
+# Active content removed from an uploaded PDF (cabinet.pdf_active's codes), as the uploader is told.
+ACTIVE_CONTENT = {
+    "javascript": _("mã JavaScript"),
+    "automatic_actions": _("hành động tự động khi mở hoặc thao tác trên tệp"),
+    "other_actions": _("liên kết mở chương trình, tệp bên ngoài hoặc gửi dữ liệu đi"),
+    "embedded_files": _("tệp đính kèm nhúng trong PDF"),
+    "multimedia": _("nội dung đa phương tiện (video, âm thanh, 3D)"),
+    "xfa": _("biểu mẫu XFA"),
+}
+
+
+def describe_active_content(found: dict[str, int]) -> list[str]:
+    """What was removed, in the reader's language, in a fixed order (papers and directives)."""
+    return [str(label) for code, label in ACTIVE_CONTENT.items() if found.get(code)]
+
+
 PROCESSING_STATUSES = frozenset(
     {VersionStatus.QUEUED, VersionStatus.CONVERTING, VersionStatus.EXTRACTING}
 )
@@ -184,6 +200,12 @@ class PaperVersion(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     ready_at = models.DateTimeField(null=True, blank=True)
+    # What the sandboxed reader removed from the PDF before it was stored for reading (kind →
+    # count, keys of ACTIVE_CONTENT): the served file is the cleaned copy, the upload is kept in
+    # MEDIA_ROOT/quarantine.
+    active_content_removed = models.JSONField(
+        _("nội dung chủ động đã gỡ bỏ"), default=dict, blank=True
+    )
 
     class Meta:
         ordering = ["paper", "-number"]
@@ -235,6 +257,10 @@ class PaperVersion(models.Model):
     @property
     def failure_message(self) -> str:
         return str(VERSION_FAILURES.get(self.error, VERSION_FAILURES["internal"]))
+
+    @property
+    def active_content_labels(self) -> list[str]:
+        return describe_active_content(self.active_content_removed)
 
     @property
     def etag(self) -> str:

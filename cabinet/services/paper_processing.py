@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
 from django.conf import settings
@@ -24,6 +27,7 @@ from cabinet.convert import ConversionUnavailable, convert_to_pdf
 from cabinet.models import VERSION_FAILURES, PageText, PaperVersion, SourceKind, VersionStatus
 from cabinet.sandbox import Limits, Outcome, parse_json_line, run_limited
 from cabinet.selectors import paper_scope
+from cabinet.security_events import record_security_event
 from cabinet.services.events import record_access, record_event
 from cabinet.services.meetings import lock_meeting
 from cabinet.services.notes import reanchor_notes
@@ -54,7 +58,9 @@ def process_version(version_id: int) -> None:
         workdir = Path(tmp)
         try:
             pdf_path = _pdf_of(version, workdir)
-            pages = _extract(version, pdf_path)
+            reading = _extract(version, pdf_path, workdir)
+            if reading.cleaned is not None:
+                install_clean_copy(pdf_path, reading.cleaned, original_name=_kept_original(version))
         except _Rejected as rejected:
             _quarantine(version, rejected.code)
             return
@@ -62,7 +68,12 @@ def process_version(version_id: int) -> None:
             logger.exception("processing paper version %s failed", version.pk)
             _quarantine(version, "internal")
             return
-    _make_ready(version, pages)
+    _make_ready(version, reading.pages, active_content=reading.active_content)
+
+
+def _kept_original(version: PaperVersion) -> str:
+    """The name, in MEDIA_ROOT/quarantine, of the PDF as it was before its active content went."""
+    return f"version-{version.pk}-original-{Path(version.file.name).name}"
 
 
 def _pdf_of(version: PaperVersion, workdir: Path) -> Path:
@@ -91,14 +102,25 @@ def _pdf_of(version: PaperVersion, workdir: Path) -> Path:
     return Path(version.file.path)
 
 
-def run_pdf_probe(pdf_path: Path, *, on_line: Callable[[str], None]) -> Outcome:
-    """Read a PDF with cabinet.pdf_probe in the sandbox, under the configured limits."""
+def run_pdf_probe(
+    pdf_path: Path, *, on_line: Callable[[str], None], clean_into: Path | None = None
+) -> Outcome:
+    """Read a PDF with cabinet.pdf_probe in the sandbox, under the configured limits; with
+    ``clean_into``, the probe also writes there a copy without active content, if it has any."""
+    argv = [sys.executable, "-m", "cabinet.pdf_probe", str(pdf_path), str(settings.PAPER_MAX_PAGES)]
+    # The probe writes no file unless it is to clean one; then its copy may be somewhat larger
+    # than the upload (pypdf writes objects out of their compressed object streams).
+    file_size_mb = 0
+    if clean_into is not None:
+        argv.append(str(clean_into))
+        file_size_mb = 2 * settings.PAPER_MAX_BYTES // (1024 * 1024) + 1
     return run_limited(
-        [sys.executable, "-m", "cabinet.pdf_probe", str(pdf_path), str(settings.PAPER_MAX_PAGES)],
+        argv,
         limits=Limits(
             wall_seconds=settings.PAPER_PARSE_TIMEOUT,
             cpu_seconds=settings.PAPER_PARSE_CPU_SECONDS,
             memory_mb=settings.PAPER_PARSE_MEMORY_MB,
+            file_size_mb=file_size_mb,
         ),
         on_line=on_line,
         keep_lines=False,
@@ -113,26 +135,55 @@ class PdfRefused(Exception):
         self.code = code
 
 
+@dataclass(frozen=True)
+class PdfReading:
+    """What the sandboxed reader made of a PDF."""
+
+    pages: list[str]
+    # Active content found (kind → count, see cabinet.pdf_active) and the copy without it: None
+    # when there was none, or when no copy was asked for.
+    active_content: dict[str, int] = dataclass_field(default_factory=dict)
+    cleaned: Path | None = None
+
+
 def read_pdf_pages(
     pdf_path: Path,
     *,
     on_count: Callable[[int], None] | None = None,
     on_page: Callable[[int, int], None] | None = None,
 ) -> list[str]:
+    """Every page's text (read_pdf without cleaning)."""
+    return read_pdf(pdf_path, on_count=on_count, on_page=on_page).pages
+
+
+def read_pdf(
+    pdf_path: Path,
+    *,
+    clean_into: Path | None = None,
+    on_count: Callable[[int], None] | None = None,
+    on_page: Callable[[int, int], None] | None = None,
+) -> PdfReading:
     """Every page's text, read by cabinet.pdf_probe in the sandbox (papers and the assistant's
-    library alike). ``on_count(pages)`` is called once the page count is known (before any text is
-    read), ``on_page(done, pages)`` after each page. Raises PdfRefused with the reason."""
+    library alike), and with ``clean_into`` (a path in a temporary folder) a copy of the PDF
+    without its active content there if it has any. ``on_count(pages)`` is called once the page
+    count is known (before any text is read), ``on_page(done, pages)`` after each page. Raises
+    PdfRefused with the reason."""
     pages: list[str] = []
     expected = 0
     refusal: str | None = None
+    active: dict[str, int] = {}
 
     def on_line(line: str) -> None:
-        nonlocal expected, refusal
+        nonlocal expected, refusal, active
         message = parse_json_line(line)
         if message is None:
             return
         if "error" in message:
             refusal = str(message["error"])
+        elif "active_content" in message:
+            found = message["active_content"]
+            if isinstance(found, dict):
+                active = {str(k): int(v) for k, v in found.items()}
         elif "pages" in message:
             expected = int(message["pages"])  # type: ignore[call-overload]
             if on_count:
@@ -142,7 +193,7 @@ def read_pdf_pages(
             if on_page:
                 on_page(len(pages), expected)
 
-    outcome = run_pdf_probe(pdf_path, on_line=on_line)
+    outcome = run_pdf_probe(pdf_path, on_line=on_line, clean_into=clean_into)
     if outcome.timed_out:
         raise PdfRefused("timeout")
     if outcome.output_overflow:
@@ -156,10 +207,25 @@ def read_pdf_pages(
         raise PdfRefused(code)
     if not expected or len(pages) != expected:
         raise PdfRefused("unreadable")
-    return pages
+    cleaned = clean_into if active and clean_into is not None else None
+    if cleaned is not None and not cleaned.is_file():
+        raise PdfRefused("unreadable")  # found but not cleaned: never serve it as it is
+    return PdfReading(pages=pages, active_content=active, cleaned=cleaned)
 
 
-def _extract(version: PaperVersion, pdf_path: Path) -> list[str]:
+def install_clean_copy(stored: Path, cleaned: Path, *, original_name: str) -> None:
+    """Put the cleaned copy in the stored file's place, keeping the file as uploaded out of the
+    served tree (MEDIA_ROOT/quarantine/original_name) for the security office to inspect."""
+    quarantine = Path(settings.MEDIA_ROOT) / "quarantine"
+    quarantine.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(stored, quarantine / original_name)
+    # Copied next to the stored file first, then renamed over it: never a half-written file.
+    partial = stored.with_name(stored.name + ".clean")
+    shutil.copyfile(cleaned, partial)
+    os.replace(partial, stored)
+
+
+def _extract(version: PaperVersion, pdf_path: Path, workdir: Path) -> PdfReading:
     _set(version, status=VersionStatus.EXTRACTING)
     base = version.progress
 
@@ -169,8 +235,11 @@ def _extract(version: PaperVersion, pdf_path: Path) -> list[str]:
             _set(version, progress=base + (99 - base) * done // expected)
 
     try:
-        return read_pdf_pages(
-            pdf_path, on_count=lambda count: _set(version, page_count=count), on_page=on_page
+        return read_pdf(
+            pdf_path,
+            clean_into=workdir / "clean.pdf",
+            on_count=lambda count: _set(version, page_count=count),
+            on_page=on_page,
         )
     except PdfRefused as refused:
         raise _Rejected(refused.code) from refused
@@ -182,7 +251,7 @@ def _hit_limits(outcome: Outcome) -> bool:
     )
 
 
-def _make_ready(version: PaperVersion, pages: list[str]) -> None:
+def _make_ready(version: PaperVersion, pages: list[str], *, active_content: dict[str, int]) -> None:
     digest = hashlib.sha256()
     with open(version.file.path, "rb") as handle:
         while chunk := handle.read(1024 * 1024):
@@ -203,7 +272,21 @@ def _make_ready(version: PaperVersion, pages: list[str]) -> None:
             pdf_size=Path(version.file.path).stat().st_size,
             ready_at=timezone.now(),
             error="",
+            active_content_removed=active_content,
         )
+        if active_content:
+            record_security_event(
+                action="paper.active_content_removed",
+                actor=version.uploaded_by,
+                target=version,
+                detail={
+                    "meeting": paper.meeting_id,
+                    "paper": paper.pk,
+                    "version": version.number,
+                    "removed": active_content,
+                    "original": f"quarantine/{_kept_original(version)}",
+                },
+            )
         first_ready = not paper.versions.filter(status=VersionStatus.READY).exclude(pk=version.pk)
         reanchor_notes(paper=paper, new_version=version)
         record_event(

@@ -21,6 +21,7 @@ from django.db import close_old_connections
 from django.test import AsyncClient, Client
 from django.urls import reverse
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
 
 from cabinet.delivery import ByteRange, RangeNotSatisfiable, parse_range
 from cabinet.models import MeetingEvent, Paper, PaperVersion
@@ -35,10 +36,24 @@ def room() -> Room:
 
 
 def noisy_pdf(extra_bytes: int) -> bytes:
-    """A valid one-page PDF made big by an embedded file of incompressible bytes."""
+    """A valid one-page PDF made big by an image of incompressible bytes (not an embedded file:
+    processing would strip that, and the stored copy would be small)."""
     writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    writer.add_attachment("noise.bin", os.urandom(extra_bytes))
+    page = writer.add_blank_page(width=595, height=842)
+    image = StreamObject()
+    image.set_data(os.urandom(extra_bytes - extra_bytes % 3))
+    image.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Image"),
+            NameObject("/Width"): NumberObject(extra_bytes // 3),
+            NameObject("/Height"): NumberObject(1),
+            NameObject("/ColorSpace"): NameObject("/DeviceRGB"),
+            NameObject("/BitsPerComponent"): NumberObject(8),
+        }
+    )
+    xobjects = DictionaryObject({NameObject("/Noise"): writer._add_object(image)})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): xobjects})
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

@@ -26,8 +26,8 @@ from django.utils import timezone
 from cabinet.convert import ConversionUnavailable, convert_to_pdf
 from cabinet.models import VERSION_FAILURES, PageText, PaperVersion, SourceKind, VersionStatus
 from cabinet.sandbox import Limits, Outcome, parse_json_line, run_limited
-from cabinet.selectors import paper_scope
 from cabinet.security_events import record_security_event
+from cabinet.selectors import paper_scope
 from cabinet.services.events import record_access, record_event
 from cabinet.services.meetings import lock_meeting
 from cabinet.services.notes import reanchor_notes

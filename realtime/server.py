@@ -27,7 +27,7 @@ import logging
 import sys
 import tempfile
 from functools import partial
-from typing import IO, Any
+from typing import IO, Any, cast
 from urllib.parse import urlsplit
 
 from daphne import cli
@@ -81,7 +81,9 @@ class LimitedRequest(WebRequest):
         if length is not None and length < IN_MEMORY_BODY:
             self.content = io.BytesIO()
         else:
-            self.content = tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)
+            self.content = cast(
+                io.BytesIO, tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)
+            )
 
     def handleContentChunk(self, data: bytes) -> None:
         if self._refused:
@@ -144,7 +146,7 @@ class LimitedRequest(WebRequest):
         lose_write = getattr(transport, "loseWriteConnection", None)
         if lose_write is not None:
             lose_write()
-        reactor.callLater(LINGER_SECONDS, transport.abortConnection)  # type: ignore[attr-defined]
+        cast(Any, reactor).callLater(LINGER_SECONDS, transport.abortConnection)
         client = getattr(self.client, "host", "?")
         logger.warning(
             "Refused a request body over %d bytes to %s from %s",
@@ -166,7 +168,7 @@ class LimitedRequest(WebRequest):
         )
 
 
-class BodyQueue(asyncio.Queue):  # type: ignore[type-arg]
+class BodyQueue(asyncio.Queue):
     """The application's receive queue for an HTTP request: gives the request body from its file,
     a chunk at a time as the application asks (and lets the event loop run between chunks), then
     whatever Daphne puts in (the disconnect)."""

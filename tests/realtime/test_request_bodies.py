@@ -251,3 +251,22 @@ async def test_the_asgi_application_refuses_an_oversized_anonymous_body_without_
     response = await counted.get_response(timeout=10)
     assert response["status"] == 413
     assert "Yêu cầu gửi lên quá lớn" in response["body"].decode()
+
+
+@pytest.mark.asyncio
+async def test_an_upload_route_takes_a_large_body_only_with_a_session_cookie():
+    """Without a session cookie every route is anonymous: a few KB. With one (valid or not: that
+    needs the database, and Django checks it next), the upload's own limit."""
+    headers = [(b"content-length", str(MB).encode()), (b"host", b"127.0.0.1")]
+    anonymous = HttpCommunicator(application, "POST", "/meetings/1/papers/new/", headers=headers)
+    response = await anonymous.get_response(timeout=10)
+    assert response["status"] == 413
+    assert "tối đa 16 KB" in response["body"].decode()
+
+    cookie = (b"cookie", f"{settings.SESSION_COOKIE_NAME}=unknown".encode())
+    signed = HttpCommunicator(
+        application, "POST", "/meetings/1/papers/new/", body=b"x" * MB, headers=[*headers, cookie]
+    )
+    response = await signed.get_response(timeout=10)
+    # Past the size check, Django's own refusal (no CSRF token; the session is no real one).
+    assert response["status"] == 403

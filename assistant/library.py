@@ -9,6 +9,7 @@ token) → READY. A refused file is quarantined and the librarian sees why.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import logging
 import shutil
@@ -109,14 +110,18 @@ def _sniff(file: IO[bytes], *, size: int) -> tuple[str, str]:
                     "Định dạng tệp không được hỗ trợ: chỉ nhận PDF, DOCX, DOC, ODT hoặc văn bản (TXT)."
                 )
             ) from None
+        # Read in chunks: an upload stays on disk, never whole in memory.
         digest = hashlib.sha256()
-        data = file.read()
-        file.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
         try:
-            data.decode("utf-8")
+            while chunk := file.read(1024 * 1024):
+                decoder.decode(chunk)
+                digest.update(chunk)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             raise ServiceError(_("Tệp văn bản phải được mã hóa UTF-8.")) from None
-        digest.update(data)
+        finally:
+            file.seek(0)
         return SourceFormat.TXT, digest.hexdigest()
     if facts.kind != "pdf" and not conversion_available():
         raise ServiceError(str(FAILURES["conversion_unavailable"]))

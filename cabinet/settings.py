@@ -384,8 +384,16 @@ PAPER_X_ACCEL_REDIRECT = os.environ.get("PAPER_X_ACCEL_REDIRECT", "")
 # and how many working days before its deadline a task shows in its unit's reminders.
 TASK_ATTACHMENT_MAX_BYTES = env_int("TASK_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 TASK_REMINDER_WORKING_DAYS = env_int("TASK_REMINDER_WORKING_DAYS", 3)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request bodies, refused before they are read (cabinet/body_limits.py has the per-route table):
+# without a session cookie a few KB (signing in needs less than one); signed in, any route that
+# takes no file 1 MB; the upload routes their file limit above plus 1 MB for the form.
+ANONYMOUS_BODY_MAX_BYTES = env_int("ANONYMOUS_BODY_MAX_BYTES", 16 * 1024)
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+# Past this, a request body and an uploaded file go to a temporary file, not memory. The folder
+# (empty: the system's temporary folder) must be on disk, not tmpfs, and hold a few uploads.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
 
 # --- Security ---------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

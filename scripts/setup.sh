@@ -105,7 +105,7 @@ if [[ "$MODE" == "run" ]]; then
   echo
   echo "  Open http://127.0.0.1:8000  (Ctrl+C to stop)"
   echo
-  daphne -b 127.0.0.1 -p 8000 realtime.asgi:application
+  python -m realtime.server -b 127.0.0.1 -p 8000 realtime.asgi:application
   exit 0
 fi
 

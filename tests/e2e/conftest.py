@@ -58,7 +58,7 @@ def live_system(live_env: dict[str, str]) -> Iterator[str]:
         [
             sys.executable,
             "-m",
-            "daphne",
+            "realtime.server",  # Daphne with the request body limits, as scripts/setup.sh runs it
             "-b",
             "127.0.0.1",
             "-p",

@@ -41,7 +41,7 @@ def start_daphne(port: int, log: Path, **environ: str) -> subprocess.Popen[bytes
         env["REDIS_URL"] = settings.REDIS_URL
     env |= environ
     return subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), ASGI_APP],
+        [sys.executable, "-m", "realtime.server", "-b", "127.0.0.1", "-p", str(port), ASGI_APP],
         cwd=ROOT,
         env=env,
         stdout=log.open("a"),

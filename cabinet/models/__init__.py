@@ -57,6 +57,7 @@ from cabinet.models.voting import (
     SecretBallot,
     new_receipt,
 )
+from cabinet.models.worker import WorkerHeartbeat
 
 __all__ = [
     "ACTIVE_REQUEST_STATUSES",
@@ -117,6 +118,7 @@ __all__ = [
     "UnitKind",
     "User",
     "VersionStatus",
+    "WorkerHeartbeat",
     "new_receipt",
     "task_file_storage",
 ]

@@ -8,9 +8,10 @@ live process behind, which is what hid the failure (cabinet/worker.py).
 from __future__ import annotations
 
 import os
+from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
@@ -23,7 +24,7 @@ class Command(DbWorkerCommand):
         "database errors and records its heartbeat for /health/ready and the secretary's pages."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
         parser.set_defaults(reload=False)
 

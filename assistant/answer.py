@@ -25,7 +25,6 @@ from urllib.parse import quote as urlquote
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -482,9 +481,15 @@ def _llm_answer(question: str, passages: list[Passage]) -> str:
     return checked.text if checked else ""
 
 
-@transaction.atomic
 def ask(question: str, *, user: AnyUser, scope: Scope | None = None) -> tuple[Answer, Question]:
-    """Answer and keep the question in the user's history."""
+    """Answer and keep the question in the user's history.
+
+    Deliberately not one transaction: answering only reads, and it is slow (the embedding, maybe
+    an index rebuild, maybe an LLM call of up to ASSISTANT_LLM_TIMEOUT). On SQLite every
+    transaction takes the database's write lock at BEGIN (IMMEDIATE), so holding one around the
+    answer queued every other writer behind it, and twenty members asking at once ran past the
+    busy timeout ("database is locked"), the task worker included. The history row is written
+    afterwards, in a statement of its own."""
     from assistant.models import Question as QuestionRow
 
     assert isinstance(user, User), "only a signed-in official asks"

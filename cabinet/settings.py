@@ -283,6 +283,14 @@ EVENT_RELAY_INTERVAL = float(os.environ.get("EVENT_RELAY_INTERVAL", "1"))
 
 # --- Background tasks -------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# The worker (`manage.py worker`, cabinet/worker.py) records that its loop is working this often;
+# with no record newer than WORKER_STALE_SECONDS the secretary is told that uploads are not being
+# processed, and /health/ready answers 503. The stale limit must exceed the heartbeat interval
+# plus SQLite's busy timeout (20 s), or a worker merely waiting for the lock would look dead.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
+WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 60)
+if WORKER_STALE_SECONDS <= WORKER_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("WORKER_STALE_SECONDS must be longer than WORKER_HEARTBEAT_SECONDS")
 
 # --- Authentication ---------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -8,6 +8,7 @@ from cabinet.views import (
     comments,
     compare,
     delivery,
+    health,
     meetings,
     notes,
     offline,
@@ -135,6 +136,9 @@ urlpatterns = [
         account.sign_out_everywhere,
         name="sign_out_everywhere",
     ),
+    # For the operator's monitoring (no sign-in): the process is up; it can serve everything.
+    path("health/live", health.live, name="health_live"),
+    path("health/ready", health.ready, name="health_ready"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -98,7 +98,7 @@ if [[ "$MODE" == "run" ]]; then
   # Uploads whose processing was cut off when the system last stopped are queued again.
   python manage.py requeue_papers --minutes 0
   say "Starting the task worker and Daphne"
-  python manage.py db_worker >"${DATA_DIR:-$ROOT/data}/worker.log" 2>&1 &
+  python manage.py worker >"${DATA_DIR:-$ROOT/data}/worker.log" 2>&1 &
   WORKER=$!
   trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
   python manage.py demo_accounts

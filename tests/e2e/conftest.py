@@ -73,7 +73,7 @@ def live_system(live_env: dict[str, str]) -> Iterator[str]:
     # The task worker converts and extracts uploads, as in production.
     worker_log = (data / "worker.log").open("w")
     worker = subprocess.Popen(
-        [*manage, "db_worker", "--interval", "0.2", "--no-reload", "--no-startup-delay"],
+        [*manage, "worker", "--interval", "0.2", "--no-startup-delay"],
         cwd=ROOT,
         env=env,
         stdout=worker_log,

@@ -6,8 +6,15 @@ from django_tasks import task
 
 from cabinet.services.paper_processing import process_version
 
+# The worker takes tasks by priority, then in order. An upload's processing is what a secretary
+# is watching the progress of; indexing papers for the assistant can wait: a demo or a busy day
+# queues dozens of indexings, which took the e2e upload past its 30 s (the first indexing also
+# loads the embedding model).
+WAITED_FOR = 10
+BACKGROUND = -10
 
-@task()
+
+@task(priority=WAITED_FOR)
 def process_paper_version(version_id: int) -> None:
     """Convert and extract an uploaded paper version (see cabinet.services.paper_processing)."""
     process_version(version_id)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,6 +167,11 @@ class BallotBox:
                 if not waiting.answer.done():  # the socket may have closed meanwhile
                     waiting.answer.set_result(answer)
 
+
+logger = logging.getLogger(__name__)
+
+# The WebSocket close code for an unexpected server error: the tablet reconnects and resumes.
+CLOSE_SERVER_ERROR = 1011
 
 # Closing and refreshing tasks started outside a handler (a task nobody references may be
 # collected before it runs).
@@ -333,6 +340,13 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(
             {"type": events.HELLO, "seq": admission.last_seq, "now": timezone.now().isoformat()}
         )
+        # An agenda change committed after the admission read the scopes, heard meanwhile: the
+        # scopes are read again before anything held goes out.
+        if self.scopes is not None and any(
+            seq > admission.last_seq and message.get("event") in AUDIENCE_EVENTS
+            for seq, message, _text in self.held
+        ):
+            self._start_refresh(admission.scopes)
         await self._release_held()
 
     async def disconnect(self, code: int) -> None:
@@ -444,50 +458,67 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": events.RESUMED, "seq": after})
             return
         self._hold()
-        try:
-            async with self.resync:
-                result = await _catch_up(self.user, self.meeting_id, after, self.language)
-                if result.get("gone"):
-                    await self.close(code=events.CLOSE_SIGNED_OUT)
-                    return
-                self.scopes = result["scopes"]
-                if "snapshot" in result:
-                    await self._send_snapshot(result)
-                else:
-                    for message in result["events"]:
-                        await self.send_json(message)
-                    await self.send_json({"type": events.RESUMED, "seq": result["seq"]})
-                self.sent_seq = max(self.sent_seq, result["seq"])
-        finally:
-            await self._release_held()
+        await self._resync(lambda: self._send_catch_up(after))
+
+    async def _send_catch_up(self, after: int | None) -> bool:
+        result = await _catch_up(self.user, self.meeting_id, after, self.language)
+        if result.get("gone"):
+            return False
+        self.scopes = result["scopes"]
+        if "snapshot" in result:
+            await self._send_snapshot(result)
+        else:
+            for message in result["events"]:
+                await self.send_json(message)
+            await self.send_json({"type": events.RESUMED, "seq": result["seq"]})
+        self.sent_seq = max(self.sent_seq, result["seq"])
+        return True
 
     async def _send_snapshot(self, result: dict[str, Any]) -> None:
         await self.send_json(
             {"type": events.SNAPSHOT, "seq": result["seq"], "state": result["snapshot"]}
         )
 
-    async def _refresh_scopes(self, before: frozenset[str] | None) -> None:
-        """After an agenda change: if what this socket may see is no longer `before` (it was added
-        to an item's audience, or left out of it), the tablet gets the whole room as it now may
-        see it; otherwise the change was delivered (or skipped) like any event. Called with the
-        socket already holding events (_hold), so that none goes out by the old scopes."""
+    def _start_refresh(self, before: frozenset[str] | None) -> None:
+        """After an agenda change: read the socket's scopes again, holding live events meanwhile
+        so that none goes out by the old ones."""
+        self._hold()
+        task = asyncio.get_running_loop().create_task(
+            self._resync(lambda: self._refresh_scopes(before))
+        )
+        _closing.add(task)
+        task.add_done_callback(_closing.discard)
+
+    async def _refresh_scopes(self, before: frozenset[str] | None) -> bool:
+        """If what this socket may see is no longer `before` (it was added to an item's audience,
+        or left out of it), the tablet gets the whole room as it now may see it; otherwise the
+        change was delivered (or skipped) like any event."""
+        scopes = await _scopes_now(self.user, self.meeting_id)
+        if scopes is False:
+            return False
+        if scopes == before:
+            return True
+        return await self._send_catch_up(None)
+
+    async def _resync(self, work: Callable[[], Awaitable[bool]]) -> None:
+        """Run a resume or a scope refresh, one at a time, then send what was held meanwhile by
+        the scopes it read. If the participant is gone (False) or the work fails (the database
+        away or locked), nothing held goes out, since the scopes may be stale: the socket is
+        closed, "signed out" or "server error" (the tablet reconnects and resumes)."""
         try:
             async with self.resync:
-                scopes = await _scopes_now(self.user, self.meeting_id)
-                if scopes is False:
-                    await self.close(code=events.CLOSE_SIGNED_OUT)
-                    return
-                if scopes == before:
-                    return
-                result = await _catch_up(self.user, self.meeting_id, None, self.language)
-                if result.get("gone"):
-                    await self.close(code=events.CLOSE_SIGNED_OUT)
-                    return
-                self.scopes = result["scopes"]
-                await self._send_snapshot(result)
-                self.sent_seq = max(self.sent_seq, result["seq"])
-        finally:
+                done = await work()
+        except Exception:
+            logger.exception("meeting socket could not catch up; closing it")
+            done, code = False, CLOSE_SERVER_ERROR
+        else:
+            code = events.CLOSE_SIGNED_OUT
+        if done:
             await self._release_held()
+            return
+        self.held = []
+        self.resyncs = 0  # stays holding (resuming): the socket is closing
+        await self.close(code=code)
 
     def _hold(self) -> None:
         """Hold live events until every resume and scope refresh begun has finished."""
@@ -534,19 +565,18 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                 self.held.append((message["seq"], message, text))
             else:
                 await self._send_event(message["seq"], message, text)
-            # (Before the hello, the admission reads the scopes after this change anyway.)
+            # Before the hello, connect() looks at what it held once admitted.
             if (
                 message.get("event") in AUDIENCE_EVENTS
                 and self.scopes is not None
                 and self.accepted
             ):
-                self._hold()  # nothing more goes out by the old scopes
-                task = asyncio.get_running_loop().create_task(self._refresh_scopes(self.scopes))
-                _closing.add(task)
-                task.add_done_callback(_closing.discard)
+                self._start_refresh(self.scopes)
         elif kind == "meeting.progress" and text is not None:
-            if not self.accepted:
-                return  # the snapshot after the hello carries the count
+            if not self.accepted or self.resuming:
+                # The snapshot after the hello carries the count; during a resume or a scope
+                # refresh the scopes may be about to change (the next count comes within 2 s).
+                return
             if not events.may_receive(message.get("scope"), self.scopes):
                 return
             await self.send(text_data=text)

@@ -12,8 +12,25 @@ ITEM_EVENTS = {
     "speaker.ended",
     "speaker.reordered",
 }
-# A paper that no longer exists: nobody but the chair and secretaries (who hold every scope).
-GONE = "removed"
+MEETING_WIDE = {
+    "meeting.created",
+    "meeting.updated",
+    "meeting.published",
+    "meeting.started",
+    "meeting.ended",
+    "meeting.concluded",
+    "meeting.archived",
+    "participant.invited",
+    "participant.removed",
+    "attendance.changed",
+    "agenda.reordered",
+    "item.current",
+    "timer.changed",
+    "notice.issued",
+}
+# Held by nobody but the chair and secretaries (who hold every scope): an event of a type not
+# known here, or naming a paper that no longer exists.
+ORGANIZERS = "organizers"
 
 
 def _item(item_id):
@@ -23,7 +40,7 @@ def _item(item_id):
 def scope_of(event_type, payload, paper_items):
     def paper(paper_id):
         if paper_id not in paper_items:
-            return GONE
+            return ORGANIZERS
         item_id = paper_items[paper_id]
         return "papers" if item_id is None else _item(item_id)
 
@@ -41,7 +58,7 @@ def scope_of(event_type, payload, paper_items):
         return "" if not presenter else paper(presenter.get("paper"))
     if event_type == "presenter.page":
         return paper(payload.get("paper"))
-    return ""
+    return "" if event_type in MEETING_WIDE else ORGANIZERS
 
 
 def backfill(apps, schema_editor):
@@ -49,10 +66,10 @@ def backfill(apps, schema_editor):
     Paper = apps.get_model("cabinet", "Paper")
     paper_items = dict(Paper.objects.values_list("pk", "agenda_item_id"))
     batch = []
-    for event in MeetingEvent.objects.filter(seq__isnull=False).only("type", "payload").iterator():
-        scope = scope_of(event.type, event.payload or {}, paper_items)
-        if scope:
-            event.scope = scope
+    for event in MeetingEvent.objects.only("seq", "type", "payload").iterator():
+        # Access records (no seq) are never sent; they keep the default.
+        if event.seq is not None:
+            event.scope = scope_of(event.type, event.payload or {}, paper_items)
             batch.append(event)
         if len(batch) >= 1000:
             MeetingEvent.objects.bulk_update(batch, ["scope"])
@@ -67,7 +84,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="meetingevent",
             name="scope",
-            field=models.CharField(blank=True, default="", max_length=40),
+            field=models.CharField(blank=True, default="organizers", max_length=40),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

@@ -11,6 +11,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+# The scope held by nobody but the chair and secretaries (they hold every scope): the default, so
+# that an event written without choosing its scope (cabinet.services.events.record_event always
+# chooses) reaches nobody else.
+ONLY_ORGANIZERS_SCOPE = "organizers"
+
+
 class MeetingEvent(models.Model):
     meeting = models.ForeignKey("cabinet.Meeting", on_delete=models.CASCADE, related_name="events")
     # State changes carry the meeting's gap-free sequence number and are broadcast; access records
@@ -20,7 +26,7 @@ class MeetingEvent(models.Model):
     # Who may receive it (cabinet.selectors: "" the whole meeting, "papers", "item:<id>"): live,
     # on replay, never to a tablet that does not hold the scope. Text, not a foreign key, so an
     # event about an item removed since stays out of the replays of those who could not see it.
-    scope = models.CharField(max_length=40, blank=True, default="")
+    scope = models.CharField(max_length=40, blank=True, default=ONLY_ORGANIZERS_SCOPE)
     payload = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -192,7 +192,14 @@ def give_floor(
     request = _request_in(locked, request_id)
     if request.status != RequestStatus.WAITING:
         raise ServiceError(_("Đăng ký này không còn trong danh sách chờ."))
-    ended = end_current_speech(actor=actor, meeting=locked, announce=False)
+    # The new speaker's event names the ended speech, but it reaches only those who see the new
+    # item: a speech on another item is announced ended on its own, to those who see that one.
+    speaking = SpeakerRequest.objects.filter(meeting=locked, status=RequestStatus.SPEAKING).first()
+    ended = end_current_speech(
+        actor=actor,
+        meeting=locked,
+        announce=speaking is not None and speaking.item_id != request.item_id,
+    )
     request.status = RequestStatus.SPEAKING
     request.floor_at = timezone.now()
     request.limit_s = (minutes or settings.SPEECH_DEFAULT_MINUTES) * 60

@@ -287,3 +287,103 @@ async def test_events_relayed_from_another_process_keep_their_scope(settings, mo
         await insider.disconnect()
         if relay._task is not None:
             relay._task.cancel()
+
+
+@sync_to_async
+def take_off_the_audience_and_poll(room: Room, question: str) -> None:
+    """The secretary takes the listed member off the restricted item, then prepares a poll on it."""
+    item = room.restricted_item
+    agenda_services.update_agenda_item(
+        actor=secretary_of(room.meeting),
+        item=item,
+        title=item.title,
+        restricted=True,
+        audience=[room.member],
+    )
+    voting_services.create_poll(
+        actor=secretary_of(room.meeting), meeting=room.meeting, item_id=item.pk, question=question
+    )
+
+
+async def test_an_audience_change_heard_during_the_handshake_is_not_missed(monkeypatch):
+    """Committed after the admission read the socket's scopes, heard before the hello: the scopes
+    are read again before what was held goes out (found by review: the old scopes were kept)."""
+    from realtime import consumers
+
+    room = await sync_to_async(Room)()
+    original = consumers._admit
+
+    async def admit_then_change(user, session, meeting_id):
+        admission = await original(user, session, meeting_id)
+        if user.pk == room.listed_member.user.pk:
+            await take_off_the_audience_and_poll(room, QUESTION)
+        return admission
+
+    monkeypatch.setattr(consumers, "_admit", admit_then_change)
+    socket, _hello = await joined(room.meeting.pk, room.listed_member.user)
+    frames = await more_frames(socket, 1.5)
+    assert_sees_none_of(frames, [QUESTION], "listed member, taken off")
+    snapshot = [f for f in frames if f["type"] == "snapshot"]
+    assert snapshot and room.restricted_item.pk not in [
+        i["id"] for i in snapshot[0]["state"]["items"]
+    ]
+    await socket.disconnect()
+
+
+async def test_a_scope_refresh_that_fails_closes_the_socket_and_sends_nothing_held(monkeypatch):
+    """The database locked or away while a socket reads its scopes again: what it held is not
+    sent by the old scopes; it is closed as a server error and the tablet resumes afresh."""
+    from django.db import OperationalError
+
+    from realtime import consumers
+
+    room = await sync_to_async(Room)()
+    socket, _hello = await joined(room.meeting.pk, room.listed_member.user)
+
+    async def locked(user, meeting_id):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(consumers, "_scopes_now", locked)
+    await take_off_the_audience_and_poll(room, QUESTION)
+    frames = []
+    while True:
+        output = await socket.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            assert output["code"] == consumers.CLOSE_SERVER_ERROR
+            break
+        frames.append(json.loads(output["text"]))
+    assert_sees_none_of(frames, [QUESTION], "listed member, taken off")
+
+
+async def test_a_speech_ended_by_the_floor_on_a_hidden_item_is_announced_ended():
+    """The floor goes from a speech on the public item to one on the restricted item: tablets
+    that do not see the restricted item still hear that the public speech ended."""
+    room = await room_in_session()
+
+    @sync_to_async
+    def speeches() -> tuple[int, int]:
+        chair, meeting = room.chair.user, room.meeting
+        public = speaker_services.request_floor(
+            actor=room.member.user, meeting=meeting, item_id=room.public_item.pk, position="for"
+        )
+        speaker_services.give_floor(actor=chair, meeting=meeting, request_id=public.pk)
+        hidden = speaker_services.request_floor(
+            actor=room.listed_member.user,
+            meeting=meeting,
+            item_id=room.restricted_item.pk,
+            position="for",
+            note=NOTE,
+        )
+        meeting.refresh_from_db()
+        before = meeting.last_seq
+        speaker_services.give_floor(actor=chair, meeting=meeting, request_id=hidden.pk)
+        return public.pk, before
+
+    observer, _hello = await joined(room.meeting.pk, room.observer.user)
+    public_id, before = await speeches()
+    frames = await more_frames(observer, 1)
+    after = [f for f in frames if f.get("seq", 0) > before]
+    ended = [f for f in after if f.get("event") == "speaker.ended"]
+    assert ended and ended[0]["data"]["request"] == public_id
+    assert_sees_none_of(frames, [NOTE], "observer")
+    await observer.disconnect()

@@ -110,12 +110,21 @@ def allowed_mask(index: LibraryIndex, *, user: AnyUser, scope: Scope) -> np.ndar
     return mask
 
 
-def embed_query(question: str, index: LibraryIndex) -> np.ndarray | None:
+def readable_mask(index: LibraryIndex, *, user: AnyUser) -> np.ndarray:
+    """True for every row ``user`` may read, whatever the scope asked: the words a question typed
+    without tone marks is restored from (a meeting's few papers alone would restore little)."""
+    return allowed_mask(index, user=user, scope=Scope())
+
+
+def embed_query(
+    question: str, index: LibraryIndex, *, readable: np.ndarray | None
+) -> np.ndarray | None:
     """The question's embedding for ``index.search``: of the question as typed or, typed without
-    tone marks, as restored from the library's words; None when the model cannot read it."""
+    tone marks, as restored from the words of the rows ``readable`` (what the asker may read);
+    None when the model cannot read it."""
     from assistant.embedding.encoder import get_encoder
 
-    text = index.text_for_model(question)
+    text = index.text_for_model(question, readable=readable)
     return get_encoder().encode_queries([text])[0] if text else None
 
 
@@ -127,20 +136,30 @@ def retrieve(
     limit: int = 8,
     index: LibraryIndex | None = None,
     query_vector: np.ndarray | None = None,
+    readable: np.ndarray | None = None,
 ) -> list[Passage]:
     """The best passages for ``question`` that ``user`` may see, best first, with their rows
-    (``query_vector``: the question's embedding, when the caller has it already)."""
+    (``query_vector``: the question's embedding, and ``readable``: readable_mask(), when the
+    caller has them already)."""
     question = vt.nfc(question).strip()
     if not question:
         return []
     scope = scope or Scope()
     index = index or current_index()
-    mask = allowed_mask(index, user=user, scope=scope)
+    whole = scope == Scope()  # then what is searched is all the user may read
+    if whole and readable is not None:
+        mask = readable
+    else:
+        mask = allowed_mask(index, user=user, scope=scope)
     if not mask.any():
         return []
+    if readable is None and not vt.has_diacritics(question):
+        readable = mask if whole else readable_mask(index, user=user)
     if query_vector is None:
-        query_vector = embed_query(question, index)
-    hits = index.search(question, query_vector=query_vector, allowed=mask, limit=limit)
+        query_vector = embed_query(question, index, readable=readable)
+    hits = index.search(
+        question, query_vector=query_vector, allowed=mask, limit=limit, readable=readable
+    )
     ids = [index.rows[hit.row].chunk_id for hit in hits]
     chunks = Chunk.objects.select_related("directive", "paper", "paper_version", "meeting").in_bulk(
         ids

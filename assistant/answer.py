@@ -348,9 +348,10 @@ def answer(
     from assistant.retrieval import embed_query, readable_mask
 
     folded = bool(question) and not vt.has_diacritics(question)
-    # Typed without tone marks: restored from the words of what the asker may read, never from
-    # the whole library (the reading is shown to them, "Hiểu là: …").
-    readable = readable_mask(index, user=user) if folded else None
+    # What the asker may read: a question typed without tone marks is restored from its words
+    # (the reading is shown to them, "Hiểu là: …") and the confidence weighs the question's
+    # words by it, never by the whole library.
+    readable = readable_mask(index, user=user) if question else None
     query_vector = embed_query(question, index, readable=readable) if question else None
     passages = retrieve(
         question,
@@ -374,7 +375,7 @@ def answer(
     read_as = (index.text_for_model(question, readable=readable) or "") if folded else ""
     understood = judged_reading(question, index, read_by_model=read_by_model, readable=readable)
     understood_folded = not vt.has_diacritics(understood)
-    weights = term_weights(understood, index)
+    weights = term_weights(understood, index, readable=readable)
     best = passages[0]
     confidence = confidence_of(
         best.chunk.indexed_text,

@@ -184,10 +184,14 @@ QUESTION_WORDS = frozenset(
 QUESTION_WORDS_FOLDED = frozenset(vt.fold(w) for w in QUESTION_WORDS)
 
 
-def term_weights(question: str, index: LibraryIndex) -> dict[str, float]:
-    """IDF of the question's syllables in the library (folded when the question has no tone
-    marks), for scoring sentences and the answer's confidence. Syllables rather than pairs: a
-    passage that answers in other words shares the question's syllables more than its pairs."""
+def term_weights(
+    question: str, index: LibraryIndex, *, readable: np.ndarray | None
+) -> dict[str, float]:
+    """IDF of the question's syllables in the rows ``readable`` (what the asker may read; None:
+    every row), folded when the question has no tone marks, for scoring sentences and the
+    answer's confidence. Syllables rather than pairs: a passage that answers in other words
+    shares the question's syllables more than its pairs. Counted in the whole library, a word
+    that only hidden documents hold would weigh less, and the confidence would tell them so."""
     folded = not vt.has_diacritics(question)
     model = index.bm25_folded if folded else index.bm25
     ignored = QUESTION_WORDS_FOLDED if folded else QUESTION_WORDS
@@ -195,12 +199,18 @@ def term_weights(question: str, index: LibraryIndex) -> dict[str, float]:
     weights: dict[str, float] = {}
     if model is None:
         return {term: 1.0 for term in terms}
-    total = len(index)
+    total = len(index) if readable is None else int(np.count_nonzero(readable))
     vocab = model.vocab_dict
     indptr = model.scores["indptr"]
+    indices = model.scores["indices"]
     for term in terms:
         token = vocab.get(term)
-        df = int(indptr[token + 1] - indptr[token]) if token is not None else 0
+        if token is None:
+            df = 0
+        elif readable is None:
+            df = int(indptr[token + 1] - indptr[token])
+        else:
+            df = int(np.count_nonzero(readable[indices[indptr[token] : indptr[token + 1]]]))
         weights[term] = math.log(1 + (total - df + 0.5) / (df + 0.5))
     return weights
 

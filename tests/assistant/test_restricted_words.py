@@ -22,7 +22,7 @@ from assistant import library
 from assistant.index import forget_index
 from cabinet.models import User
 from cabinet.services import meetings as meeting_services
-from tests.assistant.library_factory import add_directive
+from tests.assistant.library_factory import add_directive, make_librarian
 from tests.factories import PASSWORD, add_item, attach, invite, make_meeting, make_user
 from tests.factories import secretary_of as secretary_for
 from tests.papers_factory import text_pdf_upload
@@ -178,3 +178,25 @@ def test_a_paper_of_an_item_closed_to_a_member_is_not_restored_for_them(settings
 
     answer = ask_json(listed.user, "yen oanh quynh diep", meeting=meeting.pk)
     assert answer["read_as"] == "yến oanh quỳnh diệp"
+
+
+def test_the_confidence_does_not_tell_whether_hidden_documents_hold_a_word():
+    """The answer's confidence weighs the question's words by how rare they are in what the
+    asker may read: counted in the whole library, a guessed word held by a restricted directive
+    made the same question score differently once that directive was gone."""
+    outsider = make_user()
+    add_directive(PUBLIC, name="cong-khai.txt")
+    secret = add_directive(
+        SECRET,
+        name="mat.txt",
+        access=library.Access(visibility="restricted", users=[make_user()]),
+    )
+    question = "Thông báo kết luận cuộc họp về phương án khuê trúc lục lạng ban hành trong bao lâu?"
+
+    with_secret = ask_json(outsider, question)
+    library.delete_directive(directive=secret, actor=make_librarian())
+    forget_index()
+    without_secret = ask_json(outsider, question)
+
+    assert with_secret["passages"] and without_secret["passages"]
+    assert with_secret["confidence"] == without_secret["confidence"]

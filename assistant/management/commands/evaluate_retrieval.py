@@ -216,7 +216,7 @@ class Command(BaseCommand):
             understood = judged_reading(
                 text, ev.index, read_by_model=vector is not None, readable=None
             )
-            weights = term_weights(understood, ev.index)
+            weights = term_weights(understood, ev.index, readable=None)
             folded = not vt.has_diacritics(understood)
             for removed in (False, True):
                 allowed = None

@@ -57,8 +57,10 @@ WEIGHTS_ACCENTED = {"bm25": 1.0, "folded": 0.0, "dense": 0.6}
 WEIGHTS_RESTORED = {"bm25": 1.0, "folded": 0.25, "dense": 0.6}
 WEIGHTS_FOLDED = {"bm25": 0.0, "folded": 1.0, "dense": 0.0}
 DEPTH = 100  # candidates taken from each ranking before fusion
-# Tone restorers kept per process and index (one per set of readable rows; ~0.1 MB and, at
-# 100,000 chunks, some 10 ms to build each)
+# Tone restorers kept per process and index: one per set of readable rows, so per official with
+# meeting papers, one for all those who read only the public library. Each holds its readings
+# (0.23 MB over the ALQAC library's 2,400 syllables) and takes some 45 ms to build at 100,000
+# chunks (bench/assistant.py).
 RESTORERS_KEPT = 64
 
 

@@ -157,9 +157,8 @@ class LibraryIndex:
         indices = np.asarray(self.bm25.scores["indices"])
         terms = [term for term, term_id in vocabulary.items() if term and "_" not in term]
         ids = np.fromiter((vocabulary[term] for term in terms), dtype=np.int64, count=len(terms))
-        held = (
-            indptr[ids + 1] > indptr[ids]
-        )  # a term in no row ("" for an empty text) is no reading
+        # A term in no row ("" for an empty text) is no reading.
+        held = indptr[ids + 1] > indptr[ids]
         terms = [term for term, keep in zip(terms, held.tolist(), strict=True) if keep]
         ids = ids[held]
         lengths = indptr[ids + 1] - indptr[ids]

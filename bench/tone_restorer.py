@@ -69,7 +69,8 @@ def main() -> None:
     law_of = {doc.id: doc.id.split("|", 1)[0] for doc in docs}
     laws = sorted(set(law_of.values()))
     law_number = {law: n for n, law in enumerate(laws, 1)}
-    rows, texts = [], []
+    rows: list[Row] = []
+    texts: list[str] = []
     for copy in range(args.copies):
         for doc in docs:
             for piece in chunking.chunk_document([doc.text]):

@@ -8,9 +8,9 @@ quote highlighted. Its confidence combines how much of the question the best pas
 (IDF-weighted syllables and pairs) with the embedding similarity; below
 settings.ASSISTANT_MIN_CONFIDENCE (calibrated on the dev questions) the assistant says it did
 not find the information and shows the nearest passages instead of guessing. A question typed
-without tone marks is read by the model with its marks restored (LibraryIndex.text_for_model)
-and is judged the same way; one the model cannot read is judged by its terms alone, against
-ASSISTANT_MIN_CONFIDENCE_FOLDED.
+without tone marks is read by the model with its marks restored from the words of what the asker
+may read (LibraryIndex.text_for_model) and is judged the same way; one the model cannot read is
+judged by its terms alone, against ASSISTANT_MIN_CONFIDENCE_FOLDED.
 
 When an LLM endpoint is configured, it may rewrite the answer from the same passages; its answer
 is used only if every citation and quotation checks out (assistant/llm.py).
@@ -344,9 +344,14 @@ def answer(
     if about_tasks is not None:
         return about_tasks
     index = index or current_index()
-    from assistant.retrieval import embed_query
+    from assistant.retrieval import embed_query, readable_mask
 
-    query_vector = embed_query(question, index) if question else None
+    folded = bool(question) and not vt.has_diacritics(question)
+    # What the asker may read: a question typed without tone marks is restored from its words
+    # (the reading is shown to them, "Hiểu là: …") and the confidence weighs the question's
+    # words by it, never by the whole library.
+    readable = readable_mask(index, user=user) if question else None
+    query_vector = embed_query(question, index, readable=readable) if question else None
     passages = retrieve(
         question,
         user=user,
@@ -354,9 +359,9 @@ def answer(
         limit=PASSAGES_SHOWN,
         index=index,
         query_vector=query_vector,
+        readable=readable,
     )
     passages = _distinct(passages)
-    folded = bool(question) and not vt.has_diacritics(question)
     if not passages:
         return Answer(
             question=question,
@@ -366,10 +371,10 @@ def answer(
             typed_without_marks=folded,
         )
     read_by_model = query_vector is not None
-    read_as = (index.text_for_model(question) or "") if folded else ""
-    understood = judged_reading(question, index, read_by_model=read_by_model)
+    read_as = (index.text_for_model(question, readable=readable) or "") if folded else ""
+    understood = judged_reading(question, index, read_by_model=read_by_model, readable=readable)
     understood_folded = not vt.has_diacritics(understood)
-    weights = term_weights(understood, index)
+    weights = term_weights(understood, index, readable=readable)
     best = passages[0]
     confidence = confidence_of(
         best.chunk.indexed_text,
@@ -423,12 +428,15 @@ def answer(
     return result
 
 
-def judged_reading(question: str, index: LibraryIndex, *, read_by_model: bool) -> str:
+def judged_reading(
+    question: str, index: LibraryIndex, *, read_by_model: bool, readable: np.ndarray | None
+) -> str:
     """The text the confidence and the quotes are judged by: read by the model with its tone
-    marks restored, a question is judged as that reading, as if typed with them (its bare
-    syllables fold many words together: "hanh" is hành, hạnh ...); otherwise as typed."""
+    marks restored (from the rows ``readable``, as for the model), a question is judged as that
+    reading, as if typed with them (its bare syllables fold many words together: "hanh" is
+    hành, hạnh ...); otherwise as typed."""
     if read_by_model and not vt.has_diacritics(question):
-        return index.text_for_model(question) or question
+        return index.text_for_model(question, readable=readable) or question
     return question
 
 

@@ -6,18 +6,22 @@ Vietnamese (MRR@10 0.018 on ALQAC), so the question loses its meaning-based half
 syllables have only a few accented readings in a library ("so" → số, sở, sổ, sơ), and the
 neighbouring syllable nearly always decides ("sở nội vụ", "số hóa"): a bigram Viterbi over the
 library's syllables and adjacent pairs restores 98.5 % of the syllables of the ALQAC dev questions.
-The restored text is only ever embedded, never shown, and the folded field still ranks too, so a
-wrong guess costs little.
+The folded field still ranks too, so a wrong guess costs little.
 
-The counts are the document frequencies that the accented BM25 field already holds (its
-vocabulary has every syllable and every adjacent pair), so nothing is counted twice.
+The restored reading is shown to the asker ("Hiểu là: …") and steers what they are shown, so it
+must never hold a word only a document they may not read has: a restorer built from the whole
+library read "khue truc luc lang" as the "khuê trúc lục lạng" of a restricted directive to anyone.
+Each reader's restorer counts only the rows they may read (LibraryIndex.tone_restorer), and a
+syllable none of those rows holds is no reading at all. The counts are the document frequencies
+that the accented BM25 field already holds (its vocabulary has every syllable and every adjacent
+pair), restricted to the reader's rows, so nothing is counted twice.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from assistant import text as vt
 
@@ -42,9 +46,17 @@ MIN_KNOWN_SHARE = 0.8
 class ToneRestorer:
     """``restore(question)`` → the question with tone marks, from the library's vocabulary."""
 
-    def __init__(self, vocabulary: dict[str, int], frequency: Callable[[int], int]) -> None:
+    def __init__(
+        self,
+        vocabulary: dict[str, int],
+        frequency: Callable[[int], int],
+        *,
+        syllables: Iterable[str] | None = None,
+    ) -> None:
         """``vocabulary``: the accented BM25 field's term → id (syllables and "a_b" pairs);
-        ``frequency(id)``: how many chunks contain that term."""
+        ``frequency(id)``: how many of the reader's chunks contain that term (0: none of them, and
+        the term is then never a reading); ``syllables``: the vocabulary's syllables, when the
+        caller has them apart from the pairs already (the whole vocabulary is read otherwise)."""
         self._vocabulary = vocabulary
         self._frequency = frequency
         self._extra: dict[str, int] = defaultdict(int)
@@ -53,10 +65,10 @@ class ToneRestorer:
                 self._extra[term] += QUESTION_PHRASE_COUNT
         self.readings: dict[str, list[str]] = defaultdict(list)
         total = 0
-        for term in {*vocabulary, *self._extra}:
-            if term and "_" not in term:
+        for term in {*(vocabulary if syllables is None else syllables), *self._extra}:
+            if term and "_" not in term and (found := self.count(term)):
                 self.readings[vt.fold(term)].append(term)
-                total += self.count(term)
+                total += found
         for readings in self.readings.values():
             readings.sort()  # the same reading wins a tie whatever the vocabulary's order
         self._total = max(total, 1)

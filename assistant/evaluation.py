@@ -282,8 +282,9 @@ def query_vectors(
     cache: EmbeddingCache,
 ) -> list[np.ndarray | None]:
     """Each question's embedding as the library's search takes it: of what the model should
-    read (``LibraryIndex.text_for_model``: tone marks restored when typed without), or None."""
-    model_texts = [ev.index.text_for_model(text) for text in texts]
+    read (``LibraryIndex.text_for_model``: tone marks restored when typed without, from the
+    whole library: every document of the evaluation is public), or None."""
+    model_texts = [ev.index.text_for_model(text, readable=None) for text in texts]
     readable = [text for text in model_texts if text is not None]
     vectors = iter(embed_cached(readable, encode_queries, cache, role="query"))
     return [next(vectors) if text is not None else None for text in model_texts]

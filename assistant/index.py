@@ -21,9 +21,11 @@ next search after it moved. A build reads the stored vectors; nothing is re-embe
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -55,6 +57,11 @@ WEIGHTS_ACCENTED = {"bm25": 1.0, "folded": 0.0, "dense": 0.6}
 WEIGHTS_RESTORED = {"bm25": 1.0, "folded": 0.25, "dense": 0.6}
 WEIGHTS_FOLDED = {"bm25": 0.0, "folded": 1.0, "dense": 0.0}
 DEPTH = 100  # candidates taken from each ranking before fusion
+# Tone restorers kept per process and index: one per set of readable rows, so per official with
+# meeting papers, one for all those who read only the public library. Each holds its readings
+# (0.23 MB over the ALQAC library's 2,400 syllables) and takes some 45 ms to build at 100,000
+# chunks (bench/assistant.py).
+RESTORERS_KEPT = 64
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,23 @@ class Row:
     directive_id: int  # 0 for a paper's chunk
     paper_id: int  # 0 for a directive's chunk
     meeting_id: int
+
+
+@dataclass(frozen=True)
+class _Syllables:
+    """The accented field's syllables, for counting them in a reader's rows."""
+
+    terms: list[str]
+    rows: np.ndarray  # the rows holding terms[0], then those holding terms[1], ...
+    starts: np.ndarray  # where each term's rows start in ``rows``
+    slot: np.ndarray  # term id → its position in ``terms`` (-1: a pair)
+    indptr: np.ndarray  # the field's postings, by term id: rows indices[indptr[i]:indptr[i + 1]]
+    indices: np.ndarray
+    everywhere: np.ndarray  # each syllable's count in all rows
+
+
+def _rows_key(rows: np.ndarray) -> bytes:
+    return hashlib.blake2b(np.packbits(rows).tobytes(), digest_size=16).digest()
 
 
 @dataclass(frozen=True)
@@ -89,6 +113,9 @@ class LibraryIndex:
     directive_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     paper_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     build_seconds: float = 0.0
+    # The tone restorers of the readers seen lately, by the rows they may read (tone_restorer)
+    _restorers: OrderedDict[bytes, ToneRestorer] = field(default_factory=OrderedDict, repr=False)
+    _restorers_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def build(
@@ -122,20 +149,94 @@ class LibraryIndex:
         return len(self.rows)
 
     @cached_property
-    def tone_restorer(self) -> ToneRestorer | None:
-        """Built on the first question typed without tone marks, from the accented field."""
+    def _syllables(self) -> _Syllables:
+        """The accented field's syllables and the rows holding each, laid end to end: a reader's
+        counts are then one pass over them (built on the first question typed without marks)."""
+        vocabulary = self.bm25.vocab_dict
+        indptr = np.asarray(self.bm25.scores["indptr"], dtype=np.int64)
+        indices = np.asarray(self.bm25.scores["indices"])
+        terms = [term for term, term_id in vocabulary.items() if term and "_" not in term]
+        ids = np.fromiter((vocabulary[term] for term in terms), dtype=np.int64, count=len(terms))
+        # A term in no row ("" for an empty text) is no reading.
+        held = indptr[ids + 1] > indptr[ids]
+        terms = [term for term, keep in zip(terms, held.tolist(), strict=True) if keep]
+        ids = ids[held]
+        lengths = indptr[ids + 1] - indptr[ids]
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+        positions = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(
+            indptr[ids] - starts, lengths
+        )
+        slot = np.full(len(indptr) - 1, -1, dtype=np.int64)
+        slot[ids] = np.arange(len(ids))
+        return _Syllables(
+            terms=terms,
+            rows=indices[positions],
+            starts=starts,
+            slot=slot,
+            indptr=indptr,
+            indices=indices,
+            everywhere=lengths,
+        )
+
+    def tone_restorer(self, readable: np.ndarray | None) -> ToneRestorer | None:
+        """The restorer for a reader who may read the rows ``readable`` (None: every row; the
+        evaluation's and the bench's whole public library): built from those rows' words only,
+        so that it never restores a word that only a document hidden from them holds. Kept per
+        set of rows (officials with the same access share one) until the index is rebuilt."""
         if self.bm25 is None:
             return None
-        frequencies = np.diff(np.asarray(self.bm25.scores["indptr"]))
-        return ToneRestorer(self.bm25.vocab_dict, lambda term_id: int(frequencies[term_id]))
+        key = b"" if readable is None or readable.all() else _rows_key(readable)
+        with self._restorers_lock:
+            restorer = self._restorers.get(key)
+            if restorer is not None:
+                self._restorers.move_to_end(key)
+                return restorer
+        restorer = self._restorer_for(None if key == b"" else readable)
+        with self._restorers_lock:
+            self._restorers[key] = restorer
+            while len(self._restorers) > RESTORERS_KEPT:
+                self._restorers.popitem(last=False)
+        return restorer
 
-    def text_for_model(self, query: str) -> str | None:
+    def _restorer_for(self, readable: np.ndarray | None) -> ToneRestorer:
+        known = self._syllables
+        if readable is None:
+            return ToneRestorer(
+                self.bm25.vocab_dict,
+                lambda term_id: int(known.indptr[term_id + 1] - known.indptr[term_id]),
+                syllables=known.terms,
+            )
+        counts = (
+            np.add.reduceat(readable[known.rows], known.starts, dtype=np.int64)
+            if len(known.starts)
+            else known.everywhere
+        )
+        pairs: dict[int, int] = {}
+
+        def frequency(term_id: int) -> int:
+            position = int(known.slot[term_id])
+            if position >= 0:
+                return int(counts[position])
+            found = pairs.get(term_id)
+            if found is None:  # a pair: counted when a question first needs it
+                held = known.indices[known.indptr[term_id] : known.indptr[term_id + 1]]
+                found = pairs[term_id] = int(np.count_nonzero(readable[held]))
+            return found
+
+        return ToneRestorer(
+            self.bm25.vocab_dict,
+            frequency,
+            syllables=[known.terms[i] for i in np.flatnonzero(counts).tolist()],
+        )
+
+    def text_for_model(self, query: str, *, readable: np.ndarray | None) -> str | None:
         """What the embedding model should read for ``query``: the question itself; without
-        tone marks, the question with them restored from the library's words, or None when too
-        little of it is known to restore (the model cannot read folded Vietnamese)."""
+        tone marks, the question with them restored from the words of the rows ``readable``
+        (what the asker may read; None: every row), or None when too little of it is known to
+        restore (the model cannot read folded Vietnamese)."""
         if vt.has_diacritics(query):
             return query
-        restorer = self.tone_restorer
+        restorer = self.tone_restorer(readable)
         if restorer is None:
             return None
         restored, known_share = restorer.restore(query)
@@ -183,12 +284,14 @@ class LibraryIndex:
         keep = ids[0] >= 0
         return ids[0][keep].astype(np.int64), scores[0][keep]
 
-    def default_weights(self, query: str, *, has_vector: bool) -> dict[str, float]:
+    def default_weights(
+        self, query: str, *, has_vector: bool, readable: np.ndarray | None
+    ) -> dict[str, float]:
         """The fusion weights for ``query``: accented; folded with the model reading the
         restored question; or the folded field alone."""
         if vt.has_diacritics(query):
             return WEIGHTS_ACCENTED
-        if has_vector and self.text_for_model(query) is not None:
+        if has_vector and self.text_for_model(query, readable=readable) is not None:
             return WEIGHTS_RESTORED
         return WEIGHTS_FOLDED
 
@@ -200,9 +303,12 @@ class LibraryIndex:
         allowed: np.ndarray | None = None,
         limit: int = 10,
         weights: dict[str, float] | None = None,
+        readable: np.ndarray | None = None,
     ) -> list[Hit]:
         """The best ``limit`` rows among ``allowed`` (a boolean mask; None: all), best first.
-        ``query_vector`` is the embedding of ``text_for_model(query)`` (None when that is None).
+        ``query_vector`` is the embedding of ``text_for_model(query, readable=readable)`` (None
+        when that is None); ``readable``: the rows the asker may read, whose words restore a
+        question typed without tone marks (None: the rows ``allowed``, never more).
 
         Each ranking's scores are standardised by the mean and spread of its own top ``DEPTH``
         (so a BM25 score and a cosine become comparable "how far above the crowd" figures), then
@@ -210,13 +316,17 @@ class LibraryIndex:
         """
         if not self.rows or (allowed is not None and not allowed.any()):
             return []
+        if readable is None:
+            readable = allowed
         if weights is None:
-            weights = self.default_weights(query, has_vector=query_vector is not None)
+            weights = self.default_weights(
+                query, has_vector=query_vector is not None, readable=readable
+            )
         # Typed without tone marks and read by the model with them restored: the accented field
         # reads the same restored question (folding it gives the question back).
         accented = query
         if query_vector is not None and not vt.has_diacritics(query):
-            accented = self.text_for_model(query) or query
+            accented = self.text_for_model(query, readable=readable) or query
         fields: list[tuple[float, np.ndarray, Any]] = []  # (weight, candidates, score of a row)
         bm25_rank: dict[int, int] = {}
         for name, model, text, folded in (

@@ -110,12 +110,21 @@ def allowed_mask(index: LibraryIndex, *, user: AnyUser, scope: Scope) -> np.ndar
     return mask
 
 
-def embed_query(question: str, index: LibraryIndex) -> np.ndarray | None:
+def readable_mask(index: LibraryIndex, *, user: AnyUser) -> np.ndarray:
+    """True for every row ``user`` may read, whatever the scope asked: the words a question typed
+    without tone marks is restored from (a meeting's few papers alone would restore little)."""
+    return allowed_mask(index, user=user, scope=Scope())
+
+
+def embed_query(
+    question: str, index: LibraryIndex, *, readable: np.ndarray | None
+) -> np.ndarray | None:
     """The question's embedding for ``index.search``: of the question as typed or, typed without
-    tone marks, as restored from the library's words; None when the model cannot read it."""
+    tone marks, as restored from the words of the rows ``readable`` (what the asker may read);
+    None when the model cannot read it."""
     from assistant.embedding.encoder import get_encoder
 
-    text = index.text_for_model(question)
+    text = index.text_for_model(question, readable=readable)
     return get_encoder().encode_queries([text])[0] if text else None
 
 
@@ -127,20 +136,30 @@ def retrieve(
     limit: int = 8,
     index: LibraryIndex | None = None,
     query_vector: np.ndarray | None = None,
+    readable: np.ndarray | None = None,
 ) -> list[Passage]:
     """The best passages for ``question`` that ``user`` may see, best first, with their rows
-    (``query_vector``: the question's embedding, when the caller has it already)."""
+    (``query_vector``: the question's embedding, and ``readable``: readable_mask(), when the
+    caller has them already)."""
     question = vt.nfc(question).strip()
     if not question:
         return []
     scope = scope or Scope()
     index = index or current_index()
-    mask = allowed_mask(index, user=user, scope=scope)
+    whole = scope == Scope()  # then what is searched is all the user may read
+    if whole and readable is not None:
+        mask = readable
+    else:
+        mask = allowed_mask(index, user=user, scope=scope)
     if not mask.any():
         return []
+    if readable is None and not vt.has_diacritics(question):
+        readable = mask if whole else readable_mask(index, user=user)
     if query_vector is None:
-        query_vector = embed_query(question, index)
-    hits = index.search(question, query_vector=query_vector, allowed=mask, limit=limit)
+        query_vector = embed_query(question, index, readable=readable)
+    hits = index.search(
+        question, query_vector=query_vector, allowed=mask, limit=limit, readable=readable
+    )
     ids = [index.rows[hit.row].chunk_id for hit in hits]
     chunks = Chunk.objects.select_related("directive", "paper", "paper_version", "meeting").in_bulk(
         ids
@@ -165,10 +184,14 @@ QUESTION_WORDS = frozenset(
 QUESTION_WORDS_FOLDED = frozenset(vt.fold(w) for w in QUESTION_WORDS)
 
 
-def term_weights(question: str, index: LibraryIndex) -> dict[str, float]:
-    """IDF of the question's syllables in the library (folded when the question has no tone
-    marks), for scoring sentences and the answer's confidence. Syllables rather than pairs: a
-    passage that answers in other words shares the question's syllables more than its pairs."""
+def term_weights(
+    question: str, index: LibraryIndex, *, readable: np.ndarray | None
+) -> dict[str, float]:
+    """IDF of the question's syllables in the rows ``readable`` (what the asker may read; None:
+    every row), folded when the question has no tone marks, for scoring sentences and the
+    answer's confidence. Syllables rather than pairs: a passage that answers in other words
+    shares the question's syllables more than its pairs. Counted in the whole library, a word
+    that only hidden documents hold would weigh less, and the confidence would tell them so."""
     folded = not vt.has_diacritics(question)
     model = index.bm25_folded if folded else index.bm25
     ignored = QUESTION_WORDS_FOLDED if folded else QUESTION_WORDS
@@ -176,12 +199,18 @@ def term_weights(question: str, index: LibraryIndex) -> dict[str, float]:
     weights: dict[str, float] = {}
     if model is None:
         return {term: 1.0 for term in terms}
-    total = len(index)
+    total = len(index) if readable is None else int(np.count_nonzero(readable))
     vocab = model.vocab_dict
     indptr = model.scores["indptr"]
+    indices = model.scores["indices"]
     for term in terms:
         token = vocab.get(term)
-        df = int(indptr[token + 1] - indptr[token]) if token is not None else 0
+        if token is None:
+            df = 0
+        elif readable is None:
+            df = int(indptr[token + 1] - indptr[token])
+        else:
+            df = int(np.count_nonzero(readable[indices[indptr[token] : indptr[token + 1]]]))
         weights[term] = math.log(1 + (total - df + 0.5) / (df + 0.5))
     return weights
 

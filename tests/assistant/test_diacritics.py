@@ -58,17 +58,28 @@ def build_index(texts: list[str]) -> LibraryIndex:
 
 def test_the_model_reads_a_restored_question_or_nothing():
     index = build_index(LIBRARY)
-    assert index.text_for_model("Sở nào chủ trì số hóa?") == "Sở nào chủ trì số hóa?"
-    assert index.text_for_model("so tai chinh ra soat bien che") == "sở tài chính rà soát biên chế"
+    assert index.text_for_model("Sở nào chủ trì số hóa?", readable=None) == "Sở nào chủ trì số hóa?"
+    assert (
+        index.text_for_model("so tai chinh ra soat bien che", readable=None)
+        == "sở tài chính rà soát biên chế"
+    )
     # Too little of it known: the model would read folded Vietnamese (it cannot): nothing.
-    assert index.text_for_model("abc xyz qwerty so hoa") is None
+    assert index.text_for_model("abc xyz qwerty so hoa", readable=None) is None
 
 
 def test_a_folded_question_uses_the_model_only_when_it_could_be_restored():
     index = build_index(LIBRARY)
-    assert index.default_weights("Sở nào chủ trì?", has_vector=True) == WEIGHTS_ACCENTED
-    assert index.default_weights("so noi vu chu tri", has_vector=True) == WEIGHTS_RESTORED
-    assert index.default_weights("abc xyz qwerty so noi vu", has_vector=False) == WEIGHTS_FOLDED
+    assert (
+        index.default_weights("Sở nào chủ trì?", has_vector=True, readable=None) == WEIGHTS_ACCENTED
+    )
+    assert (
+        index.default_weights("so noi vu chu tri", has_vector=True, readable=None)
+        == WEIGHTS_RESTORED
+    )
+    assert (
+        index.default_weights("abc xyz qwerty so noi vu", has_vector=False, readable=None)
+        == WEIGHTS_FOLDED
+    )
 
     vector = np.eye(1, 8, dtype=np.float32)[0]  # the first passage's vector
     hits = index.search("so noi vu chu tri", query_vector=vector)
@@ -126,3 +137,19 @@ def test_question_words_are_known_even_when_the_library_lacks_them():
     restored, known = restorer_for(LIBRARY).restore("ket luan cuoc hop duoc ban hanh bao lau")
     assert restored == "kết luận cuộc họp được ban hành bao lâu"
     assert known == 1.0
+
+
+def test_each_reader_gets_the_words_of_the_rows_they_may_read_only():
+    """A syllable only a hidden row holds is no reading: it stays as typed, and the pairs of the
+    hidden rows do not choose between readings either."""
+    index = build_index([*LIBRARY[:4], "Phương án khuê trúc lục lạng tại kho tiếp nhận."])
+    hidden = np.array([True, True, True, True, False])
+
+    assert index.text_for_model("khue truc luc lang", readable=None) == "khuê trúc lục lạng"
+    assert index.text_for_model("khue truc luc lang", readable=hidden) is None
+    restored = index.text_for_model("so noi vu chu tri so hoa ho so khue", readable=hidden)
+    assert restored == "sở nội vụ chủ trì số hoá hồ sơ khue"
+    # Officials with the same access share one restorer; another access gets its own.
+    assert index.tone_restorer(hidden) is index.tone_restorer(hidden.copy())
+    assert index.tone_restorer(hidden) is not index.tone_restorer(None)
+    assert index.tone_restorer(np.ones(5, dtype=bool)) is index.tone_restorer(None)

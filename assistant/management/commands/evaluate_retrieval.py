@@ -206,18 +206,25 @@ class Command(BaseCommand):
             return doc_id.split("|", 1)[0]
 
         doc_laws = np.array([law(d) for d in ev.doc_of_row])
+        # The law is taken out of the ranking; the tone marks are restored from every document,
+        # as for the questions' vectors (query_vectors).
+        everything = np.ones(len(ev.index), dtype=bool)
         positives: list[tuple] = []
         negatives: list[tuple] = []
         for query, vector in zip(queries, vectors, strict=True):
             text = vt.fold(query.text) if fold else query.text
-            understood = judged_reading(text, ev.index, read_by_model=vector is not None)
-            weights = term_weights(understood, ev.index)
+            understood = judged_reading(
+                text, ev.index, read_by_model=vector is not None, readable=None
+            )
+            weights = term_weights(understood, ev.index, readable=None)
             folded = not vt.has_diacritics(understood)
             for removed in (False, True):
                 allowed = None
                 if removed:
                     allowed = ~np.isin(doc_laws, [law(r) for r in query.relevant])
-                hits = ev.index.search(text, query_vector=vector, allowed=allowed, limit=1)
+                hits = ev.index.search(
+                    text, query_vector=vector, allowed=allowed, limit=1, readable=everything
+                )
                 if not hits:
                     continue
                 hit = hits[0]

@@ -10,7 +10,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 # The scope held by nobody but the chair and secretaries (they hold every scope): the default, so
 # that an event written without choosing its scope (cabinet.services.events.record_event always
 # chooses) reaches nobody else.

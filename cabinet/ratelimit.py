@@ -7,8 +7,8 @@ The limits are defined once, here, from settings (RATE_LIMIT_ASK, RATE_LIMIT_EXP
 are counted; all the exports share one budget per user, the questions another.
 
 The counters live in the "ratelimit" cache (settings.CACHES), shared by every process: Redis
-with REDIS_URL (an atomic INCR), otherwise files in DATA_DIR. A file counter's increment is a
-read then a write, so two processes counting at the same instant may count once; Daphne runs a
+with REDIS_URL (an atomic INCR), otherwise a table of the database (Django's database cache). Its
+increment is a read then a write, so two processes counting at the same instant may count once; Daphne runs a
 process's views one at a time, so at most the number of processes can slip through a window,
 which a limit meant to stop a script hammering an endpoint can afford. Windows are fixed (they
 start on the clock's multiples of their length), and the answer says when the next one starts.

@@ -215,9 +215,13 @@ else:
 
 # --- Caches -----------------------------------------------------------------------------------------
 # "ratelimit" holds the per-user request counters (cabinet/ratelimit.py), which every process must
-# share: Redis when there is one (atomic increments), otherwise files in DATA_DIR, which all the
-# processes of one machine see. Django's per-process memory cache stays the default for the rest.
+# share: Redis when there is one (atomic increments), otherwise a table of the database. (Files in
+# DATA_DIR were shared too, but Django's file cache lists its folder on every write and removes
+# expired counters only when culling: a new file per user and minute, tens of thousands a day.
+# The table's expired rows go on each write; migration 0012 creates it.) Django's per-process
+# memory cache stays the default for the rest.
 RATE_LIMIT_CACHE: dict[str, object]
+RATE_LIMIT_CACHE_TABLE = "cabinet_rate_limit_counters"
 if REDIS_URL:
     RATE_LIMIT_CACHE = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -226,10 +230,10 @@ if REDIS_URL:
     }
 else:
     RATE_LIMIT_CACHE = {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(DATA_DIR / "cache" / "ratelimit"),
-        # One entry per user and window; culling (a third of the entries at random) past this
-        # would forget counters early.
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": RATE_LIMIT_CACHE_TABLE,
+        # One entry per user and window; culling (a third of the entries) past this would forget
+        # counters early. Expired ones are deleted first, on every write.
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     }
 CACHES = {
@@ -399,9 +403,11 @@ ANONYMOUS_BODY_MAX_BYTES = env_int("ANONYMOUS_BODY_MAX_BYTES", 16 * 1024)
 REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 # Past this, a request body and an uploaded file go to a temporary file, not memory. The folder
-# (empty: the system's temporary folder) must be on disk, not tmpfs, and hold a few uploads.
+# must be on disk, not tmpfs (the system's temporary folder may be: memory again), and hold a few
+# uploads: by default DATA_DIR/tmp.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
-FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
+FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or str(DATA_DIR / "tmp")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 
 # --- Security ---------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

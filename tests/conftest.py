@@ -23,14 +23,12 @@ def tasks_run_at_once(settings):
 
 
 @pytest.fixture(autouse=True)
-def own_rate_limit_counters(settings, tmp_path):
+def own_rate_limit_counters(settings):
     """Every test counts its requests from zero (cabinet/ratelimit.py): the counters' cache gets
-    a prefix of its own, and, when it is made of files, a folder of its own."""
+    a prefix of its own."""
     import uuid
 
     counters = dict(settings.CACHES["ratelimit"], KEY_PREFIX=f"test-{uuid.uuid4().hex}")
-    if counters["BACKEND"].endswith("FileBasedCache"):
-        counters["LOCATION"] = str(tmp_path / "ratelimit-cache")
     settings.CACHES = dict(settings.CACHES, ratelimit=counters)
 
 

@@ -40,6 +40,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -104,11 +105,14 @@ def has_two_factor(user: Any) -> bool:
     return authenticator_for(user) is not None
 
 
+def vouched_authenticators() -> QuerySet[TOTPDevice]:
+    """Confirmed authenticators set up with an enrolment code issued for their own user."""
+    return TOTPDevice.objects.filter(confirmed=True, enrolment_code__user_id=F("user_id"))
+
+
 def enrolment_vouched(user: Any) -> bool:
     """Whether the user's authenticator was set up with an administrator's enrolment code."""
-    return TwoFactorEnrolmentCode.objects.filter(
-        user_id=user.pk, device__user_id=user.pk, device__confirmed=True
-    ).exists()
+    return vouched_authenticators().filter(user_id=user.pk).exists()
 
 
 def reenrolment_required(user: Any) -> bool:

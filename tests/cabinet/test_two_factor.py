@@ -791,3 +791,40 @@ def test_the_step_to_enrol_again_speaks_english_too(client, settings):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     body = client.get(reverse("two_factor_enrol")).content.decode()
     assert "is no longer trusted" in body
+
+
+def test_the_administrator_finds_who_must_set_up_again_and_issues_their_codes(
+    client, security_admin
+):
+    admin_user, codes = security_admin
+    unvouched = chair_user()  # e.g. enrolled before the check existed
+    enrolled(unvouched, with_code=False)
+    vouched = chair_user()
+    enrolled(vouched)
+    nothing = chair_user()
+    sign_in(client, admin_user)
+    client.post(reverse("two_factor_verify"), {"code": codes[0]})
+    listing = reverse("admin:cabinet_user_changelist")
+    found = {}
+    for value in ("without_code", "with_code", "none"):
+        page = client.get(listing, {"two_factor": value})
+        assert page.status_code == 200
+        body = page.content.decode()
+        found[value] = {
+            u.username for u in (unvouched, vouched, nothing) if f">{u.username}</a>" in body
+        }
+    assert found == {
+        "without_code": {unvouched.username},
+        "with_code": {vouched.username},
+        "none": {nothing.username},
+    }
+    assert "Thiết lập không có mã" in client.get(listing).content.decode()
+    page = admin_action(client, "issue_two_factor_enrolment_codes", unvouched)
+    code = page.content.decode().split('<code class="enrolment-code">', 1)[1].split("</code>")[0]
+    client.post(reverse("logout"))
+    sign_in(client, unvouched)
+    assert give_enrolment_code(client, code).status_code == 302
+    device = TOTPDevice.objects.get(user=unvouched, confirmed=False)
+    assert client.post(reverse("two_factor_enrol"), {"code": code_of(device)}).status_code == 200
+    assert client.get("/").status_code == 200
+    assert two_factor.enrolment_vouched(unvouched)

@@ -7,11 +7,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cabinet import two_factor
 from cabinet.models import AuditEntry, TwoFactorEnrolmentCode, Unit, User
@@ -25,10 +26,36 @@ class UnitAdmin(admin.ModelAdmin[Unit]):
     search_fields = ["name", "short_name", "code"]
 
 
+class TwoFactorFilter(admin.SimpleListFilter):
+    """Who has an authenticator, and whether an enrolment code vouched for it: those who must use
+    two-factor sign-in with one set up without a code need a code to set it up again."""
+
+    title = _("Xác thực hai lớp")
+    parameter_name = "two_factor"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("none", _("Chưa thiết lập")),
+            ("without_code", _("Thiết lập không có mã")),
+            ("with_code", _("Thiết lập bằng mã")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        vouched = two_factor.vouched_authenticators().filter(user=OuterRef("pk"))
+        if self.value() == "none":
+            return queryset.exclude(Exists(confirmed))
+        if self.value() == "without_code":
+            return queryset.filter(Exists(confirmed)).exclude(Exists(vouched))
+        if self.value() == "with_code":
+            return queryset.filter(Exists(vouched))
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "full_name", "position", "unit", "is_active", "is_staff"]
-    list_filter = ["is_active", "is_staff", "unit__kind", "groups"]
+    list_filter = ["is_active", "is_staff", "unit__kind", "groups", TwoFactorFilter]
     search_fields = ["username", "full_name", "position", "email"]
     ordering = ["full_name"]
     actions = [
@@ -164,7 +191,7 @@ class TwoFactorEnrolmentCodeAdmin(admin.ModelAdmin[TwoFactorEnrolmentCode]):
     list_display = ["user", "issued_by", "issued_at", "expires_at", "used_at", "revoked_at"]
     list_select_related = ["user", "issued_by"]
     search_fields = ["user__username", "user__full_name"]
-    fields = ["user", "issued_by", "issued_at", "expires_at", "used_at", "revoked_at"]
+    fields = ["user", "issued_by", "issued_at", "expires_at", "used_at", "revoked_at", "device"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

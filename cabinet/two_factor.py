@@ -18,6 +18,13 @@ is used up by the confirmation, expires after settings.TWO_FACTOR_ENROLMENT_HOUR
 make the next attempt wait. A voluntary enrolment (a member) needs none: it protects the member's
 own account, and capturing it gives someone holding the password nothing the password does not;
 the lockout it would cause is visible and undone by an administrator's reset.
+
+Such an authenticator, set up without a code, is trusted only while the account need not use
+two-factor sign-in: the password alone may have set it up (before the account joined the
+leaders' group or was first invited as chair, or while enforcement was off). Once the account
+must, its sessions owe a new enrolment, with an administrator's code, as if it had none
+(`enrolment_vouched`); its recovery codes, made by that same enrolment, go with it. Which device
+a code set up is recorded on the code (TwoFactorEnrolmentCode.device).
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -54,7 +62,7 @@ ROLE_NAMES = frozenset({"organizers", "chairs", "staff", "all"})
 class State(enum.Enum):
     OK = "ok"  # verified, or no second factor needed
     VERIFY = "verify"  # enrolled: the code is still to be entered in this session
-    ENROL = "enrol"  # must have an authenticator and has none
+    ENROL = "enrol"  # must have an authenticator and has none vouched for by an enrolment code
 
 
 def _roles() -> set[str]:
@@ -97,6 +105,27 @@ def has_two_factor(user: Any) -> bool:
     return authenticator_for(user) is not None
 
 
+def vouched_authenticators() -> QuerySet[TOTPDevice]:
+    """Confirmed authenticators set up with an enrolment code issued for their own user."""
+    return TOTPDevice.objects.filter(confirmed=True, enrolment_code__user_id=F("user_id"))
+
+
+def enrolment_vouched(user: Any) -> bool:
+    """Whether the user's authenticator was set up with an administrator's enrolment code."""
+    return vouched_authenticators().filter(user_id=user.pk).exists()
+
+
+def reenrolment_required(user: Any) -> bool:
+    """Whether the user has an authenticator that can no longer be trusted: set up without an
+    enrolment code, and the account must now use two-factor sign-in."""
+    return has_two_factor(user) and not enrolment_vouched(user) and two_factor_required(user)
+
+
+def _trusted_once_verified(user: Any) -> bool:
+    # Vouched first: one query for most enrolled users, the role queries only for the others.
+    return enrolment_vouched(user) or not two_factor_required(user)
+
+
 def _verified_device(user: Any, session: Any) -> Device | None:
     """The confirmed device of this user that verified this session, if any."""
     if session is None:
@@ -116,9 +145,11 @@ def second_factor_state(user: Any, session: Any) -> State:
     if not getattr(user, "is_authenticated", False):
         return State.OK  # the login requirement is the views' and the consumer's business
     if _verified_device(user, session) is not None:
-        return State.OK
+        # Verified, but perhaps with a device set up before the account had to use it (a session
+        # opened as a member, then the account became a chair): that device proves nothing.
+        return State.OK if _trusted_once_verified(user) else State.ENROL
     if has_two_factor(user):
-        return State.VERIFY
+        return State.ENROL if reenrolment_required(user) else State.VERIFY
     if two_factor_required(user):
         return State.ENROL
     return State.OK
@@ -150,7 +181,8 @@ class IssuedCode:
 
 def enrolment_code_required(user: Any) -> bool:
     """Whether setting up an authenticator needs an administrator's enrolment code: exactly for
-    those who must use two-factor sign-in (see the module's docstring for the others)."""
+    those who must use two-factor sign-in, whether they have one already or not (see the
+    module's docstring for the others)."""
     return two_factor_required(user)
 
 
@@ -288,8 +320,8 @@ def confirm_enrolment(
 ) -> list[str] | None:
     """Confirm the authenticator with a code it produced; returns the new recovery codes, or
     None when the code is wrong, or when the enrolment code the user must have is missing or no
-    longer usable (it is used up here, once). Any earlier authenticator and recovery codes are
-    replaced."""
+    longer usable (it is used up here, once, and records that it vouches for this device). Any
+    earlier authenticator and recovery codes are replaced."""
     if device.user_id != user.pk or not device.verify_token(normalize_token(token)):
         return None
     if enrolment_code_required(user):
@@ -300,17 +332,21 @@ def confirm_enrolment(
             used_at__isnull=True,
             revoked_at__isnull=True,
             expires_at__gt=timezone.now(),
-        ).update(used_at=timezone.now())
+        ).update(used_at=timezone.now(), device=device)
         if not used:  # used meanwhile in another session, revoked or expired
             return None
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    _, deleted = TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    replaced = deleted.get(TOTPDevice._meta.label, 0)
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     record_security_event(
         action="two_factor.enrolled",
         actor=user,
         target=user,
-        detail={"enrolment_code_id": enrolment_code.pk if enrolment_code else None},
+        detail={
+            "enrolment_code_id": enrolment_code.pk if enrolment_code else None,
+            "replaced_devices": replaced,
+        },
     )
     return regenerate_recovery_codes(user)
 
@@ -405,7 +441,7 @@ class TwoFactorMiddleware:
         user = getattr(request, "user", AnonymousUser())
         # OTPMiddleware has already checked the session's device for this user: reuse it.
         if getattr(user, "otp_device", None) is not None:
-            state = State.OK
+            state = State.OK if _trusted_once_verified(user) else State.ENROL
         else:
             state = second_factor_state(user, getattr(request, "session", None))
         request.two_factor_state = state  # type: ignore[attr-defined]

@@ -101,10 +101,11 @@ ENROLMENT_CODE_ERRORS = {
 
 
 def _enrolment_code_step(
-    request: HttpRequest, user: User, *, lapsed: bool = False
+    request: HttpRequest, user: User, *, lapsed: bool = False, again: bool = False
 ) -> HttpResponseBase:
     """Before any key is shown: the one-time code an administrator issued for this user.
-    `lapsed`: the code this session gave has expired, or was used or replaced meanwhile."""
+    `lapsed`: the code this session gave has expired, or was used or replaced meanwhile.
+    `again`: the user's authenticator was set up without a code and is no longer trusted."""
     error = ""
     if lapsed:
         error = _(
@@ -126,7 +127,7 @@ def _enrolment_code_step(
     return render(
         request,
         "registration/two_factor_enrolment_code.html",
-        {"error": error, "next": _next_url(request)},
+        {"error": error, "next": _next_url(request), "again": again},
         status=400 if error else 200,
     )
 
@@ -137,13 +138,15 @@ def _enrolment_code_step(
 def two_factor_enrol(request: HttpRequest) -> HttpResponseBase:
     """Set up an authenticator: a QR code (and the key as text), confirmed by a code from it.
     Those who must use two-factor sign-in first give the enrolment code an administrator issued
-    them; the key is not shown, nor can it be confirmed, without it. The recovery codes are shown
-    once, in the answer to the confirmation."""
+    them; the key is not shown, nor can it be confirmed, without it. So do those whose
+    authenticator was set up without a code (`again`): it is replaced. The recovery codes are
+    shown once, in the answer to the confirmation."""
     user = current_user(request)
     state = getattr(request, "two_factor_state", None)
     if state is two_factor.State.VERIFY:
         return redirect("two_factor_verify")
-    if two_factor.has_two_factor(user):
+    again = state is two_factor.State.ENROL and two_factor.has_two_factor(user)
+    if two_factor.has_two_factor(user) and not again:
         return redirect("account_security")
     enrolment_code = None
     if two_factor.enrolment_code_required(user):
@@ -152,7 +155,7 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponseBase:
         )
         if enrolment_code is None:
             lapsed = request.session.pop(ENROLMENT_CODE_SESSION_KEY, None) is not None
-            return _enrolment_code_step(request, user, lapsed=lapsed)
+            return _enrolment_code_step(request, user, lapsed=lapsed, again=again)
     device = two_factor.start_enrolment(user)
     error = ""
     if request.method == "POST":
@@ -178,6 +181,7 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponseBase:
             "otpauth_uri": uri,
             "secret": uri.split("secret=", 1)[1].split("&", 1)[0],
             "required": two_factor.two_factor_required(user),
+            "again": again,
             "error": error,
             "next": _next_url(request),
         },

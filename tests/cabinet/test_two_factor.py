@@ -3,14 +3,17 @@ codes, and the meeting socket of an unverified session."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
+import secrets
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -49,8 +52,20 @@ def wrong_code(device: TOTPDevice) -> str:
     return next(c for c in ("000000", "111111", "222222", "333333") if c not in right)
 
 
-def enrolled(user) -> tuple[TOTPDevice, list[str]]:
+def enrolled(user, *, with_code: bool = True) -> tuple[TOTPDevice, list[str]]:
+    """An authenticator and its recovery codes; set up with an administrator's enrolment code
+    (recorded as `confirm_enrolment` records it) unless `with_code` is False."""
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    if with_code:
+        now = timezone.now()
+        TwoFactorEnrolmentCode.objects.create(
+            user=user,
+            code_hash=secrets.token_hex(32),
+            issued_at=now,
+            expires_at=now + dt.timedelta(hours=1),
+            used_at=now,
+            device=device,
+        )
     return device, two_factor.regenerate_recovery_codes(user)
 
 
@@ -630,3 +645,186 @@ def test_the_enrolment_code_step_speaks_english_too(client, enforced):
     assert "Enrolment code" in client.get(reverse("two_factor_enrol")).content.decode()
     refused = give_enrolment_code(client, "AAAA-BBBB-CCCC")
     assert "The enrolment code is wrong." in refused.content.decode()
+
+
+# --- A device set up without an enrolment code is not trusted once the account must use 2FA -----
+
+
+def key_code(secret: str, *, later: int = 0) -> str:
+    """The authenticator's code now (or `later` steps ahead), from the key shown on the page."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    return f"{totp(key, step=30, t0=-later * 30, digits=6):06d}"
+
+
+def enrol_without_code(client) -> tuple[str, list[str]]:
+    """Set up an authenticator as the page offers it to someone who need not use two-factor
+    sign-in: no enrolment code. Returns the key read off the page and the recovery codes shown."""
+    page = client.get(reverse("two_factor_enrol")).content.decode()
+    assert "otpauth://totp/" in page and 'name="enrolment_code"' not in page
+    secret = page.split('id="twofa-secret" class="twofa-secret">', 1)[1].split("<", 1)[0]
+    shown = client.post(reverse("two_factor_enrol"), {"code": key_code(secret)})
+    assert shown.status_code == 200
+    body = shown.content.decode().split('id="recovery-codes">', 1)[1].split("</ul>", 1)[0]
+    codes = [c.split("</code>", 1)[0] for c in body.split("<code>")[1:]]
+    assert len(codes) == 10
+    return secret, codes
+
+
+def make_it_required(how: str, user, settings) -> None:
+    if how == "leaders_group":
+        group, _ = Group.objects.get_or_create(name=settings.TWO_FACTOR_LEADERS_GROUP)
+        user.groups.add(group)
+    elif how == "chair":
+        meeting = make_meeting()
+        meeting_services.invite_participant(
+            actor=secretary_of(meeting), meeting=meeting, user=user, role="chair", can_vote=True
+        )
+    else:  # enforcement switched on after the demo or a trial period
+        settings.TWO_FACTOR_ENFORCED = True
+    assert two_factor.two_factor_required(user)
+
+
+@pytest.mark.parametrize("how", ["leaders_group", "chair", "enforcement_on"])
+def test_a_device_enrolled_without_a_code_does_not_open_the_session_once_2fa_is_required(
+    client, settings, how
+):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0
+    settings.TWO_FACTOR_REQUIRED_FOR = ["organizers", "staff", "chairs"]
+    if how == "enforcement_on":
+        settings.TWO_FACTOR_ENFORCED = False
+        user = make_user(organizer=True)  # a secretary, in a deployment not yet enforcing
+    else:
+        settings.TWO_FACTOR_ENFORCED = True
+        user = invite(make_meeting(), "member").user  # a plain member for now
+    # Someone with the password alone sets up their own phone: nobody asks for a code.
+    sign_in(client, user)
+    secret, recovery = enrol_without_code(client)
+    client.post(reverse("logout"))
+    sign_in(client, user)
+    assert client.post(reverse("two_factor_verify"), {"code": recovery[0]}).status_code == 302
+    assert client.get("/").status_code == 200  # trusted while the account need not use it
+    client.post(reverse("logout"))
+
+    make_it_required(how, user, settings)
+
+    # The next sign-in with that device alone opens nothing: the code step comes first.
+    sign_in(client, user)
+    enrol = reverse("two_factor_enrol")
+    for path in ("/", reverse("cabinet:tasks"), reverse("two_factor_verify")):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith(enrol), path
+    for code in (key_code(secret, later=1), recovery[1]):
+        client.post(reverse("two_factor_verify"), {"code": code})
+        assert client.get("/")["Location"].startswith(enrol)
+    refused = client.post(enrol, {"code": key_code(secret, later=1)})
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    assert 'name="enrolment_code"' in body and "otpauth://" not in body
+    assert "không còn được tin cậy" in body
+    assert DEVICE_ID_SESSION_KEY not in client.session
+    client.post(reverse("logout"))
+
+    # With the code an administrator issued (reset: removed at once; issued alone: replaced
+    # when the new one is confirmed), the official sets it up again and gets in.
+    code = enrolment_code_for(user, *(["--reset"] if how == "enforcement_on" else []))
+    sign_in(client, user)
+    assert give_enrolment_code(client, code).status_code == 302
+    page = client.get(enrol).content.decode()
+    new_secret = page.split('id="twofa-secret" class="twofa-secret">', 1)[1].split("<", 1)[0]
+    assert new_secret != secret
+    assert client.post(enrol, {"code": key_code(new_secret)}).status_code == 200
+    assert client.get("/").status_code == 200
+    assert TOTPDevice.objects.filter(user=user).count() == 1
+    client.post(reverse("logout"))
+
+    # From now on that device is asked for, and trusted; the old key and codes are not.
+    sign_in(client, user)
+    assert client.get("/")["Location"].startswith(reverse("two_factor_verify"))
+    for old in (key_code(secret, later=1), recovery[2]):
+        assert client.post(reverse("two_factor_verify"), {"code": old}).status_code == 400
+    right = key_code(new_secret, later=1)
+    assert client.post(reverse("two_factor_verify"), {"code": right}).status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_a_session_verified_before_the_account_became_a_leader_is_stopped(client, settings):
+    settings.TWO_FACTOR_ENFORCED = True
+    settings.TWO_FACTOR_REQUIRED_FOR = ["organizers", "staff", "chairs"]
+    member = invite(make_meeting(), "member").user
+    sign_in(client, member)
+    enrol_without_code(client)  # this session is verified by that enrolment
+    assert client.get("/").status_code == 200
+    make_it_required("leaders_group", member, settings)
+    response = client.get(reverse("cabinet:tasks"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two_factor_enrol"))
+    assert "không còn được tin cậy" in client.get(reverse("two_factor_enrol")).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_a_chairs_device_enrolled_without_a_code_gets_no_socket(settings):
+    settings.TWO_FACTOR_ENFORCED = True
+    settings.TWO_FACTOR_REQUIRED_FOR = ["organizers", "staff", "chairs"]
+    meeting, _, chair, _ = await meeting_with(enrolled_member=False)
+    device, _ = await sync_to_async(enrolled)(chair, with_code=False)
+    socket = await communicator(meeting.pk, session_key=await verified_session(chair, device))
+    connected, code = await socket.connect()
+    assert not connected
+    assert code == 4403
+    # In the demo (no enforcement) the same session is let in.
+    settings.TWO_FACTOR_ENFORCED = False
+    socket = await communicator(meeting.pk, session_key=await verified_session(chair, device))
+    connected, _ = await socket.connect()
+    assert connected
+    await socket.disconnect()
+
+
+def test_the_step_to_enrol_again_speaks_english_too(client, settings):
+    settings.TWO_FACTOR_ENFORCED = True
+    settings.TWO_FACTOR_REQUIRED_FOR = ["organizers", "staff", "chairs"]
+    secretary = make_user(organizer=True)
+    enrolled(secretary, with_code=False)
+    sign_in(client, secretary)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("two_factor_enrol")).content.decode()
+    assert "is no longer trusted" in body
+
+
+def test_the_administrator_finds_who_must_set_up_again_and_issues_their_codes(
+    client, security_admin
+):
+    admin_user, codes = security_admin
+    unvouched = chair_user()  # e.g. enrolled before the check existed
+    enrolled(unvouched, with_code=False)
+    vouched = chair_user()
+    enrolled(vouched)
+    nothing = chair_user()
+    sign_in(client, admin_user)
+    client.post(reverse("two_factor_verify"), {"code": codes[0]})
+    listing = reverse("admin:cabinet_user_changelist")
+    found = {}
+    for value in ("without_code", "with_code", "none"):
+        page = client.get(listing, {"two_factor": value})
+        assert page.status_code == 200
+        body = page.content.decode()
+        found[value] = {
+            u.username for u in (unvouched, vouched, nothing) if f">{u.username}</a>" in body
+        }
+    assert found == {
+        "without_code": {unvouched.username},
+        "with_code": {vouched.username},
+        "none": {nothing.username},
+    }
+    assert "Thiết lập không có mã" in client.get(listing).content.decode()
+    page = admin_action(client, "issue_two_factor_enrolment_codes", unvouched)
+    code = page.content.decode().split('<code class="enrolment-code">', 1)[1].split("</code>")[0]
+    client.post(reverse("logout"))
+    sign_in(client, unvouched)
+    assert give_enrolment_code(client, code).status_code == 302
+    device = TOTPDevice.objects.get(user=unvouched, confirmed=False)
+    assert client.post(reverse("two_factor_enrol"), {"code": code_of(device)}).status_code == 200
+    assert client.get("/").status_code == 200
+    assert two_factor.enrolment_vouched(unvouched)

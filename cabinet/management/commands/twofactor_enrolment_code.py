@@ -42,6 +42,10 @@ class Command(BaseCommand):
         self.stdout.write(f"{user.username}: {issued.code}")
         self.stdout.write(f"Hết hạn lúc / expires at {expires:%Y-%m-%d %H:%M %Z}; dùng một lần.")
         if not two_factor.enrolment_code_required(user):
+            # Still worth handing over: once the account must use two-factor sign-in (leaders'
+            # group, chair, enforcement), an authenticator set up without a code is set up again
+            # with one, and the code stays usable until it expires.
             self.stdout.write(
-                "(Tài khoản này hiện không bắt buộc xác thực hai lớp: không cần mã để thiết lập.)"
+                "(Tài khoản này hiện không bắt buộc xác thực hai lớp: chưa cần mã để thiết lập; "
+                "khi trở thành bắt buộc, sẽ phải thiết lập lại bằng mã.)"
             )

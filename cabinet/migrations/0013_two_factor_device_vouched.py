@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
     # Authenticators set up before this migration are named by no code: none is vouched for, so
     # those who must use two-factor sign-in set theirs up again with a code (README, Security).
     dependencies = [
-        ("cabinet", "0011_worker_heartbeat"),
+        ("cabinet", "0012_rate_limit_cache_table"),
         ("otp_totp", "0003_add_timestamps"),
     ]
 

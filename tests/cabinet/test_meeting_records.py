@@ -77,7 +77,14 @@ def held_meeting(*, end: bool = True) -> SimpleNamespace:
         presenter_unit=home,
         description="Sở Nội vụ báo cáo kết quả năm 2025.",
     )
-    staffing = add_item(meeting, "Phương án nhân sự", presenter_unit=finance, restricted=True)
+    # Restricted from the guest; every member is in its audience, so every member may vote on it.
+    staffing = add_item(
+        meeting,
+        "Phương án nhân sự",
+        presenter_unit=finance,
+        restricted=True,
+        audience=[hai, hang, vinh, tuan, khoa],
+    )
     meeting_services.publish_meeting(actor=secretary, meeting=meeting)
     meeting_services.start_meeting(actor=chair.user, meeting=meeting)
     for person in (chair, hai, hang):

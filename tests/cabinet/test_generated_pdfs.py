@@ -175,6 +175,10 @@ def test_the_pending_page_follows_the_conversion_and_says_when_no_worker_runs(
 
     poll = _poll_url(page)
     assert DOWN_VI in client.get(poll).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert "Making the PDF" in english and "The document processor is not running." in english
+    client.cookies["django_language"] = "vi"
     seen = timezone.now() - dt.timedelta(seconds=2)
     WorkerHeartbeat.objects.create(
         worker_id="w1", host="worker-1", pid=4242, started_at=seen, beat_at=seen
@@ -217,7 +221,9 @@ def test_a_failed_conversion_is_explained_and_the_next_download_tries_again(
     assert reverse("cabinet:minutes_docx", args=[meeting.pk]) in fragment
     assert "hx-get" not in fragment
     client.cookies["django_language"] = "en"
-    assert "LibreOffice is not installed on the server" in client.get(_poll_url(page)).content.decode()
+    assert (
+        "LibreOffice is not installed on the server" in client.get(_poll_url(page)).content.decode()
+    )
     client.cookies["django_language"] = "vi"
 
     again = client.get(url)  # the download asked again: a new try, not the old failure

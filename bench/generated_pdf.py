@@ -46,7 +46,7 @@ class _Counter(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.getMessage().startswith("Converting "):
-            if record.threadName.startswith(WEB_THREAD):
+            if (record.threadName or "").startswith(WEB_THREAD):
                 self.on_web_thread += 1
             else:
                 self.elsewhere += 1

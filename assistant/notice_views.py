@@ -17,13 +17,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from assistant import drafting, notice_polish
 from cabinet import decree30
 from cabinet.delivery import attachment_response
-from cabinet.generated import pdf_for
+from cabinet.generated import PdfStatus, request_pdf
 from cabinet.models import ConclusionNotice, Meeting, NoticeStatus, NoticeVariant, User
 from cabinet.models.documents import PrivatePaperStorage
 from cabinet.permissions import can_approve_notice, can_record_conclusions
@@ -39,6 +40,7 @@ from cabinet.services import ServiceError
 from cabinet.services import notices as notice_services
 from cabinet.services.events import record_access
 from cabinet.views.common import current_user
+from cabinet.views.generated_pdf import pending_page, status_fragment, status_url
 
 logger = logging.getLogger(__name__)
 
@@ -263,10 +265,11 @@ def _save(
 
 def _export(
     request: HttpRequest, meeting_id: int
-) -> tuple[decree30.AdminDocument, str, ConclusionNotice | None]:
+) -> tuple[decree30.AdminDocument, str, ConclusionNotice | None, Meeting]:
     access, notice = _readable(request, meeting_id)
-    draft = drafting.build_notice(access.meeting, user=current_user(request), notice=notice)
-    return drafting.to_document(draft), drafting.file_stem(access.meeting, notice), notice
+    meeting = access.meeting
+    draft = drafting.build_notice(meeting, user=current_user(request), notice=notice)
+    return drafting.to_document(draft), drafting.file_stem(meeting, notice), notice, meeting
 
 
 def _download(
@@ -286,7 +289,7 @@ def _download(
 @rate_limited("exports")
 @require_GET
 def notice_docx(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    document, stem, _notice = _export(request, meeting_id)
+    document, stem, _notice, _meeting = _export(request, meeting_id)
     return _download(
         request,
         meeting_id,
@@ -300,18 +303,42 @@ def notice_docx(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @rate_limited("exports")
 @require_GET
 def notice_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    document, stem, notice = _export(request, meeting_id)
-    # An issued notice never changes: its PDF is made once (LibreOffice takes seconds) and kept.
+    document, stem, notice, meeting = _export(request, meeting_id)
+    # An issued notice never changes: its PDF is kept as first made, byte for byte.
     kept = f"{notice.pk}-{stem}.pdf" if notice is not None and notice.number else ""
     if kept and notice_pdf_storage.exists(kept):
         with notice_pdf_storage.open(kept, "rb") as file:
             pdf = file.read()
     else:
-        try:
-            pdf = pdf_for(decree30.render_docx(document), kind="notice")
-        except decree30.DocumentError as error:
-            messages.error(request, str(error))
+        job = request_pdf(decree30.render_docx(document), kind="notice")
+        if job.status is PdfStatus.FAILED:
+            messages.error(request, job.reason)
             return redirect("assistant:notice", meeting_id=meeting_id)
+        if job.status is not PdfStatus.READY:
+            return pending_page(
+                request,
+                meeting=meeting,
+                job=job,
+                poll_url=status_url(reverse("assistant:notice_pdf_status", args=[meeting_id]), job),
+                pdf_url=request.path,
+                docx_url=reverse("assistant:notice_docx", args=[meeting_id]),
+            )
+        pdf = job.read()
         if kept:
             notice_pdf_storage.save(kept, ContentFile(pdf))
     return _download(request, meeting_id, pdf, f"{stem}.pdf", "application/pdf")
+
+
+@login_required
+@require_GET
+def notice_pdf_status(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """What the notice's pending PDF page polls: the same access as the PDF, not rate-limited,
+    builds nothing (cabinet/views/generated_pdf.py)."""
+    _readable(request, meeting_id)
+    return status_fragment(
+        request,
+        kind="notice",
+        poll_base=reverse("assistant:notice_pdf_status", args=[meeting_id]),
+        pdf_url=reverse("assistant:notice_pdf", args=[meeting_id]),
+        docx_url=reverse("assistant:notice_docx", args=[meeting_id]),
+    )

@@ -25,4 +25,9 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/notice/", notice_views.notice_page, name="notice"),
     path("meetings/<int:meeting_id>/notice.docx", notice_views.notice_docx, name="notice_docx"),
     path("meetings/<int:meeting_id>/notice.pdf", notice_views.notice_pdf, name="notice_pdf"),
+    path(
+        "meetings/<int:meeting_id>/notice.pdf/status",
+        notice_views.notice_pdf_status,
+        name="notice_pdf_status",
+    ),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from cabinet import generated
 from cabinet.services.paper_processing import process_version
 
 # The worker takes tasks by priority, then in order. An upload's processing is what a secretary
@@ -18,3 +19,10 @@ BACKGROUND = -10
 def process_paper_version(version_id: int) -> None:
     """Convert and extract an uploaded paper version (see cabinet.services.paper_processing)."""
     process_version(version_id)
+
+
+@task(priority=WAITED_FOR)
+def convert_generated_pdf(kind: str, key: str) -> None:
+    """Convert a generated document's DOCX to its kept PDF (see cabinet.generated): someone is
+    looking at the "Đang tạo bản PDF…" page meanwhile."""
+    generated.convert(kind=kind, key=key)

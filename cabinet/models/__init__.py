@@ -27,6 +27,7 @@ from cabinet.models.documents import (
     describe_active_content,
 )
 from cabinet.models.events import CommandReceipt, MeetingEvent
+from cabinet.models.generated import GeneratedPdfJob
 from cabinet.models.live import (
     ACTIVE_REQUEST_STATUSES,
     ItemClock,
@@ -86,6 +87,7 @@ __all__ = [
     "CommandReceipt",
     "Conclusion",
     "ConclusionNotice",
+    "GeneratedPdfJob",
     "ItemClock",
     "Meeting",
     "MeetingEvent",

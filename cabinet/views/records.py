@@ -3,7 +3,9 @@ and as PDF in the Decree 30/2020/NĐ-CP layout.
 
 Minutes: the meeting's chair and secretaries only (403 for other participants), once the meeting
 is in session or later (404 before). Invitation: every participant who can see the meeting.
-Non-participants get 404 (cabinet.selectors.meeting_access). When the PDF cannot be made (no
+Non-participants get 404 (cabinet.selectors.meeting_access). A PDF is converted by the task
+worker, once per content (cabinet/generated.py): until it is kept, its download answers 202 with a
+page that follows the conversion (cabinet/views/generated_pdf.py). When it cannot be made (no
 LibreOffice, a failed conversion) the page says so in Vietnamese and offers the DOCX (503).
 """
 
@@ -18,11 +20,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from cabinet.decree30 import AdminDocument, DocumentError, render_docx
+from cabinet.decree30 import AdminDocument, render_docx
 from cabinet.delivery import attachment_response
-from cabinet.generated import pdf_for
+from cabinet.generated import PdfStatus, request_pdf
 from cabinet.meeting_records import invitation_document, minutes_document
 from cabinet.models import AgendaItem, Meeting, MeetingStatus
 from cabinet.permissions import can_record_conclusions
@@ -30,6 +33,7 @@ from cabinet.ratelimit import rate_limited
 from cabinet.selectors import MeetingAccess, meeting_access, visible_items_filter
 from cabinet.services.events import record_access
 from cabinet.views.common import current_user
+from cabinet.views.generated_pdf import pending_page, status_fragment, status_url
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_TYPE = "application/pdf"
@@ -57,6 +61,19 @@ def _ascii_slug(text: str) -> str:
 def _filename(prefix: str, meeting: Meeting, extension: str) -> str:
     slug = _ascii_slug(meeting.title)[:60].strip("-") or "cuoc-hop"
     return f"{prefix}-{slug}-{meeting.pk}.{extension}"
+
+
+def _pdf_status(request: HttpRequest, access: MeetingAccess, *, record: str) -> HttpResponse:
+    """The fragment the pending page polls; the same access as the PDF itself, but not counted
+    against the export limit (a poll every 2 s would use it up) and it builds nothing."""
+    pk = access.meeting.pk
+    return status_fragment(
+        request,
+        kind=record,
+        poll_base=reverse(f"cabinet:{record}_pdf_status", args=[pk]),
+        pdf_url=reverse(f"cabinet:{record}_pdf", args=[pk]),
+        docx_url=reverse(f"cabinet:{record}_docx", args=[pk]),
+    )
 
 
 def _minutes_access(request: HttpRequest, meeting_id: int) -> MeetingAccess:
@@ -94,19 +111,27 @@ def _serve(
     data = render_docx(build(meeting))
     content_type = DOCX_TYPE
     if pdf:
-        try:
-            data = pdf_for(data, kind=record)
-        except DocumentError as error:
+        docx_url = request.path.removesuffix(".pdf") + ".docx"
+        job = request_pdf(data, kind=record)
+        if job.status is PdfStatus.FAILED:
             return render(
                 request,
                 "cabinet/record_unavailable.html",
-                {
-                    "meeting": meeting,
-                    "message": str(error),
-                    "docx_url": request.path.removesuffix(".pdf") + ".docx",
-                },
+                {"meeting": meeting, "message": job.reason, "docx_url": docx_url},
                 status=503,
             )
+        if job.status is not PdfStatus.READY:
+            return pending_page(
+                request,
+                meeting=meeting,
+                job=job,
+                poll_url=status_url(
+                    reverse(f"cabinet:{record}_pdf_status", args=[meeting.pk]), job
+                ),
+                pdf_url=request.path,
+                docx_url=docx_url,
+            )
+        data = job.read()
         content_type = PDF_TYPE
     record_access(
         meeting_id=meeting.pk,
@@ -166,3 +191,15 @@ def invitation_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
         record="invitation",
         pdf=True,
     )
+
+
+@login_required
+@require_GET
+def minutes_pdf_status(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    return _pdf_status(request, _minutes_access(request, meeting_id), record="minutes")
+
+
+@login_required
+@require_GET
+def invitation_pdf_status(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    return _pdf_status(request, meeting_access(request.user, meeting_id), record="invitation")

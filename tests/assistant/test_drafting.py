@@ -665,3 +665,47 @@ def test_an_issued_notices_pdf_is_made_once_and_kept(client, meeting_record, mon
     first, second = client.get(url), client.get(url)
     assert first.content == second.content == b"%PDF-1.7 kept"
     assert len(conversions) == 1
+
+
+def test_an_issued_notices_pdf_is_made_by_the_worker_and_kept_byte_for_byte(
+    client, meeting_record, settings
+):
+    """The download does not convert: it enqueues the worker's conversion and answers 202; once
+    made, the issued notice's PDF is kept as first served, even if the generated PDFs' folder
+    is emptied."""
+    import shutil
+    from pathlib import Path
+
+    from django_tasks_db.models import DBTaskResult
+
+    from cabinet.convert import conversion_available
+
+    if not conversion_available():
+        pytest.skip("LibreOffice is not installed")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    data = meeting_record
+    notice_services.save_notice_draft(
+        actor=data["secretary"], meeting=data["meeting"], variant="committee", content={}
+    )
+    _approve_and_issue(data)
+    _login(client, data["member"])
+    url = reverse("assistant:notice_pdf", args=[data["meeting"].pk])
+
+    pending = client.get(url)
+    assert pending.status_code == 202
+    page = pending.content.decode()
+    assert "Đang tạo bản PDF" in page
+    assert reverse("assistant:notice_docx", args=[data["meeting"].pk]) in page
+    assert client.get(url).status_code == 202  # still in flight: nothing more enqueued
+    (task_result,) = DBTaskResult.objects.filter(task_path="cabinet.tasks.convert_generated_pdf")
+    task_result.task.call(*task_result.args_kwargs["args"], **task_result.args_kwargs["kwargs"])
+
+    poll = reverse("assistant:notice_pdf_status", args=[data["meeting"].pk])
+    fragment = client.get(f"{poll}?key={task_result.args_kwargs['kwargs']['key']}")
+    assert "Tải bản PDF" in fragment.content.decode()
+    first = client.get(url)
+    assert first.status_code == 200 and first.content.startswith(b"%PDF-")
+    shutil.rmtree(Path(settings.MEDIA_ROOT) / "generated")
+    again = client.get(url)
+    assert again.status_code == 200 and again.content == first.content
+    assert DBTaskResult.objects.count() == 1

@@ -138,8 +138,13 @@ def test_the_demo_notice_renders_to_pdf_and_png(live_system, tablet, artifacts):
     page = tablet
     sign_in(page, live_system, "thuky")
     page.get_by_role("link", name=PAST).first.click()
-    # The link downloads; the file is fetched with the page's own session.
-    href = page.locator("#issued-notice a", has_text="PDF").get_attribute("href")
+    # The worker makes the PDF: the link opens "Đang tạo bản PDF…", which follows it (htmx,
+    # under the CSP) until the PDF's link appears; the file is fetched with the page's session.
+    page.locator("#issued-notice a", has_text="PDF").click()
+    expect(page.get_by_role("heading", name="Đang tạo bản PDF…")).to_be_visible()
+    ready = page.get_by_role("link", name="Tải bản PDF")
+    expect(ready).to_be_visible(timeout=120_000)
+    href = ready.get_attribute("href")
     response = page.request.get(f"{live_system}{href}")
     assert response.ok and response.headers["content-type"] == "application/pdf"
     pdf = artifacts / "notice-demo.pdf"

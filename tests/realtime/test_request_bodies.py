@@ -227,6 +227,9 @@ def noise_pdf(size: int) -> bytes:
 # --- The second line: the same limits in the ASGI application, for any server -----------------
 
 
+# A database test, as the other socket tests: pytest-django runs tests without one last, after
+# the browser tests, whose Playwright keeps an event loop running in this thread.
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_the_asgi_application_refuses_an_oversized_anonymous_body_without_reading_it():
     declared = HttpCommunicator(
@@ -253,6 +256,9 @@ async def test_the_asgi_application_refuses_an_oversized_anonymous_body_without_
     assert "Yêu cầu gửi lên quá lớn" in response["body"].decode()
 
 
+# A database test, as the other socket tests: pytest-django runs tests without one last, after
+# the browser tests, whose Playwright keeps an event loop running in this thread.
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_an_upload_route_takes_a_large_body_only_with_a_session_cookie():
     """Without a session cookie every route is anonymous: a few KB. With one (valid or not: that

@@ -260,6 +260,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     hub: Hub | None = None
     joined: tuple[str, ...] = ()
     counted_session: str | None = None  # counted in _session_sockets while open
+    abandoned = False  # a resume or scope refresh failed: closing, sending nothing more
     # The scopes of the events this socket receives (None: all; cabinet.selectors.visible_scopes),
     # read on admission and again on every resume and agenda change.
     scopes: frozenset[str] | None = frozenset()
@@ -517,7 +518,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             await self._release_held()
             return
         self.held = []
-        self.resyncs = 0  # stays holding (resuming): the socket is closing
+        self.abandoned = True  # nothing more goes out: the socket is closing
         await self.close(code=code)
 
     def _hold(self) -> None:
@@ -527,7 +528,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
 
     async def _release_held(self) -> None:
         self.resyncs = max(0, self.resyncs - 1)
-        if self.resyncs:
+        if self.resyncs or self.abandoned:
             return  # another resume or refresh follows: it sends them, by the scopes it reads
         self.resuming = False
         held, self.held = self.held, []
@@ -560,6 +561,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     # --- from the hub (realtime.hub) --------------------------------------------------------------
     async def deliver(self, message: dict[str, Any], text: str | None) -> None:
         kind = message.get("type")
+        if self.abandoned:
+            return
         if kind == "meeting.event" and text is not None:
             if self.resuming:
                 self.held.append((message["seq"], message, text))

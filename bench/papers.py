@@ -10,7 +10,7 @@ memory growth per stream (VmRSS sampled from /proc). Daphne is run with three ve
 view's streaming: the shipped one (async iterator, 128 KiB pread in a worker thread), the same
 with 256 and 64 KiB chunks, and Django's FileResponse (the "before"). It also times a 64 KiB Range request
 and the sandboxed text extraction (cabinet.pdf_probe through run_pdf_probe, as the worker runs it) over the
-directive PDFs in /work/shared/data/directives.
+directive PDFs in ../shared/data/directives (beside the checkout).
 
 `--serve VARIANT PORT` is internal: it runs Daphne in this process with the variant patched in.
 """

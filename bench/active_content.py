@@ -28,7 +28,8 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
-DIRECTIVES = Path("/work/shared/data/directives")
+# ../shared beside the checkout, as the README's commands expect it.
+DIRECTIVES = Path(__file__).resolve().parents[2] / "shared" / "data" / "directives"
 
 
 def build_paper(target: Path, pages: int, *, active: bool) -> None:

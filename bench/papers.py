@@ -41,7 +41,8 @@ sys.path.insert(0, str(PROJECT))  # run as a script: the project's packages, ben
 
 from bench.common import free_port, migrated_meeting, proc_status_kb  # noqa: E402
 
-DIRECTIVES = Path("/work/shared/data/directives")
+# ../shared beside the checkout, as the README's commands expect it.
+DIRECTIVES = Path(__file__).resolve().parents[2] / "shared" / "data" / "directives"
 MB = 1024 * 1024
 
 

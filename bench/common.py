@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +96,22 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def wait_until_listening(
+    port: int, process: subprocess.Popen[bytes], log: Path, seconds: float = 60
+) -> None:
+    """Return once the server started as `process` accepts connections on `port`; if it exits or
+    `seconds` pass first, raise with its log."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(log.read_text()) from None
+            time.sleep(0.2)
 
 
 def proc_status_kb(pid: int, key: str) -> int:

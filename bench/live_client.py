@@ -108,17 +108,9 @@ def daphne(env: dict[str, str], port: int, log: Path) -> Iterator[subprocess.Pop
             [*argv, "realtime.asgi:application"], cwd=ROOT, env=env, stdout=out, stderr=out
         )
     try:
-        import socket
+        from bench.common import wait_until_listening
 
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(log.read_text()) from None
-                time.sleep(0.2)
+        wait_until_listening(port, process, log)
         yield process
     finally:
         process.terminate()

@@ -42,7 +42,12 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from bench.common import free_port, migrated_meeting, proc_status_kb  # noqa: E402
+from bench.common import (  # noqa: E402
+    free_port,
+    migrated_meeting,
+    proc_status_kb,
+    wait_until_listening,
+)
 
 MB = 1024 * 1024
 PIECE = 256 * 1024
@@ -207,15 +212,7 @@ def run_server(kind: str, env: dict[str, str], log: Path) -> tuple[subprocess.Po
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(log.read_text()) from None
-            time.sleep(0.2)
+    wait_until_listening(port, process, log)
     for _ in range(3):
         get_login(port)  # Django's views and templates loaded before anything is measured
     return process, port

@@ -79,6 +79,10 @@ def encode_hidden(message: dict[str, Any]) -> str:
     return text
 
 
+# How often a stopping hub cancels its receive again until it ends (Hub._receive).
+STOP_RETRY_SECONDS = 0.05
+
+
 class Hub:
     def __init__(self, layer: BaseChannelLayer) -> None:
         self.layer = layer
@@ -119,7 +123,7 @@ class Hub:
         assert self.channel is not None
         while True:
             try:
-                message = await self.layer.receive(self.channel)
+                message = await self._receive()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -139,6 +143,24 @@ class Hub:
             members = self.groups.get(group)
             if members:
                 await self.fan_out(list(members), message)
+
+    async def _receive(self) -> dict[str, Any]:
+        """The layer's receive, in a task of its own that a stopping hub cancels until it ends.
+
+        channels_redis pops with a 5 s timeout and pops again on an empty result; a cancellation
+        that lands as a pop times out is taken by redis-py for that timeout, so the receive goes
+        on as if never cancelled. Seen: the event loop closing at the end of a test waited for
+        it for ever (the CI's PostgreSQL and Redis pass never finished); Daphne's shutdown would
+        hang the same way."""
+        assert self.channel is not None
+        receiving = asyncio.ensure_future(self.layer.receive(self.channel))
+        try:
+            return await asyncio.shield(receiving)
+        except asyncio.CancelledError:
+            while not receiving.done():
+                receiving.cancel()
+                await asyncio.wait({receiving}, timeout=STOP_RETRY_SECONDS)
+            raise
 
     async def fan_out(
         self, listeners: list[Listener], message: dict[str, Any], text: str | None = None

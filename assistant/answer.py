@@ -34,8 +34,8 @@ from assistant.chunking import PAGE_BREAK, PREAMBLE
 from assistant.index import LibraryIndex, current_index
 from assistant.models import Chunk, Question
 from assistant.retrieval import Passage, Scope, coverage, retrieve, term_weights
+from cabinet.core.permissions import AnyUser
 from cabinet.models import User
-from cabinet.permissions import AnyUser
 
 NOT_FOUND = gettext_noop("Không tìm thấy thông tin trong thư viện văn bản")
 MAX_QUOTES = 3

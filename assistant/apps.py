@@ -9,7 +9,7 @@ class AssistantConfig(AppConfig):
     verbose_name = _("Trợ lý")
 
     def ready(self) -> None:
-        from cabinet.signals import paper_version_ready
+        from cabinet.trust.signals import paper_version_ready
 
         paper_version_ready.connect(_queue_paper_indexing, dispatch_uid="assistant-index-paper")
 

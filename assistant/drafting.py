@@ -30,8 +30,8 @@ from django.utils import timezone
 
 from assistant import text as vt
 from assistant.models import Directive, DocType
-from cabinet.decree30 import AdminDocument, Block, Signature, date_phrase, printable
-from cabinet.meeting_records import city_name, paragraphs, percent_text, task_sentence
+from cabinet.core.permissions import AnyUser
+from cabinet.live.snapshot import item_numbers
 from cabinet.models import (
     COUNTS_AS_PRESENT,
     AgendaItem,
@@ -51,9 +51,20 @@ from cabinet.models import (
     UnitKind,
     User,
 )
-from cabinet.models.conclusions import NOTICE_SYMBOLS
-from cabinet.permissions import AnyUser
-from cabinet.room import item_numbers
+from cabinet.records.documents.decree30 import (
+    AdminDocument,
+    Block,
+    Signature,
+    date_phrase,
+    printable,
+)
+from cabinet.records.documents.meeting_records import (
+    city_name,
+    paragraphs,
+    percent_text,
+    task_sentence,
+)
+from cabinet.records.models.conclusions import NOTICE_SYMBOLS
 
 GENERAL = "general"  # the key of the meeting-wide conclusion and of tasks under no item
 # The parts of the notice a secretary may rewrite (each a string; "recipients" one per line).

@@ -38,12 +38,12 @@ from assistant.models import (
     SourceFormat,
     Visibility,
 )
-from cabinet.convert import ConversionUnavailable, conversion_available, convert_to_pdf
+from cabinet.core.errors import ServiceError
+from cabinet.core.permissions import AnyUser
 from cabinet.models import PageText, PaperVersion, Unit, User, VersionStatus
-from cabinet.permissions import AnyUser
-from cabinet.security_events import record_security_event
-from cabinet.services import ServiceError
-from cabinet.uploads import UploadRejected, check_upload
+from cabinet.papers.lib.convert import ConversionUnavailable, conversion_available, convert_to_pdf
+from cabinet.papers.lib.uploads import UploadRejected, check_upload
+from cabinet.trust.security_events import record_security_event
 
 logger = logging.getLogger(__name__)
 
@@ -329,7 +329,7 @@ def _probe(directive: Directive, pdf_path: Path) -> list[str]:
     """The meeting papers' sandboxed reader: page count first, then each page's text; the stored
     PDF is replaced by a copy without active content (scripts, automatic actions, embedded
     files, XFA) when it has any, as a meeting paper's is."""
-    from cabinet.services.paper_processing import PdfRefused, install_clean_copy, read_pdf
+    from cabinet.papers.services.processing import PdfRefused, install_clean_copy, read_pdf
 
     _set(directive, status=DirectiveStatus.EXTRACTING)
     with tempfile.TemporaryDirectory(prefix="directive-") as tmp:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cabinet.models.documents import PrivatePaperStorage, describe_active_content
+from cabinet.papers.models.documents import PrivatePaperStorage, describe_active_content
 
 
 class PrivateLibraryStorage(PrivatePaperStorage):

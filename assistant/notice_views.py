@@ -1,5 +1,5 @@
 """The conclusion notice in the browser: the draft beside its preview, the chair's approval,
-issuing, and the DOCX/PDF exports. Thin: parse, call cabinet.services.notices, render.
+issuing, and the DOCX/PDF exports. Thin: parse, call cabinet.records.services.notices, render.
 
 Access: the secretary and the chair edit (and export the draft, marked "DỰ THẢO"); the chair
 approves; once issued every participant of the meeting may read and download it. Anyone else
@@ -22,25 +22,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from assistant import drafting, notice_polish
-from cabinet import decree30
-from cabinet.delivery import attachment_response
-from cabinet.generated import PdfStatus, request_pdf
-from cabinet.models import ConclusionNotice, Meeting, NoticeStatus, NoticeVariant, User
-from cabinet.models.documents import PrivatePaperStorage
-from cabinet.permissions import can_approve_notice, can_record_conclusions
-from cabinet.ratelimit import rate_limited
-from cabinet.selectors import (
+from cabinet.core.errors import ServiceError
+from cabinet.core.events import record_access
+from cabinet.core.http import current_user
+from cabinet.core.permissions import can_approve_notice, can_record_conclusions
+from cabinet.meetings.selectors import (
     MeetingAccess,
     can_read_notice,
     meeting_access,
     notice_due,
     record_is_open,
 )
-from cabinet.services import ServiceError
-from cabinet.services import notices as notice_services
-from cabinet.services.events import record_access
-from cabinet.views.common import current_user
-from cabinet.views.generated_pdf import pending_page, status_fragment, status_url
+from cabinet.models import ConclusionNotice, Meeting, NoticeStatus, NoticeVariant, User
+from cabinet.papers.lib.delivery import attachment_response
+from cabinet.papers.models.documents import PrivatePaperStorage
+from cabinet.records.documents import decree30
+from cabinet.records.generated import PdfStatus, request_pdf
+from cabinet.records.services import notices as notice_services
+from cabinet.records.views.generated_pdf import pending_page, status_fragment, status_url
+from cabinet.trust.ratelimit import rate_limited
 
 logger = logging.getLogger(__name__)
 
@@ -333,7 +333,7 @@ def notice_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_GET
 def notice_pdf_status(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """What the notice's pending PDF page polls: the same access as the PDF, not rate-limited,
-    builds nothing (cabinet/views/generated_pdf.py)."""
+    builds nothing (cabinet/records/views/generated_pdf.py)."""
     _readable(request, meeting_id)
     return status_fragment(
         request,

@@ -4,7 +4,7 @@ Access is decided here, from the database, before anything is ranked:
 - a directive is READY and public, or restricted to units or users that include the asker; the
   library's managers see every directive;
 - a meeting paper's chunks are searched only by that meeting's participants who may read that
-  paper (cabinet.selectors.papers_for: guests only their items' papers, drafts only organizers).
+  paper (cabinet.meetings.selectors.papers_for: guests only their items' papers, drafts only organizers).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from django.db.models import Q
 from assistant import text as vt
 from assistant.index import LibraryIndex, current_index
 from assistant.models import Chunk, Directive, DirectiveStatus, Visibility
+from cabinet.core.permissions import AnyUser
+from cabinet.meetings.selectors import meetings_for, papers_for
 from cabinet.models import Paper, Participant, User
-from cabinet.permissions import AnyUser
-from cabinet.selectors import meetings_for, papers_for
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ MEETINGS_PER_QUERY = 200
 
 def visible_paper_ids(user: AnyUser, meeting_id: int | None = None) -> set[int]:
     """Papers whose chunks ``user`` may search: those they may read in their meetings (the same
-    rule as opening them, cabinet.selectors.papers_for), in one query per 200 meetings."""
+    rule as opening them, cabinet.meetings.selectors.papers_for), in one query per 200 meetings."""
     meetings = meetings_for(user)
     if meeting_id is not None:
         meetings = meetings.filter(pk=meeting_id)

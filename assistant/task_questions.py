@@ -8,8 +8,8 @@ A question is about tasks when it names them ("nhiệm vụ", "việc được g
 a state ("quá hạn", "chưa hoàn thành", "đến hạn", "chờ xác nhận", "đã hoàn thành", "còn ..."),
 and does not ask about a document ("theo Chỉ thị ...", "quy định ... thế nào"): those go on to
 the library's retrieval unchanged. The units are found the way the conclusion notice's task
-sentences are read (cabinet.task_sentences: diacritics and case ignored, short names and
-aliases). The answer lists only what cabinet.task_selectors.tasks_for lets the asker see.
+sentences are read (cabinet.followup.sentences: diacritics and case ignored, short names and
+aliases). The answer lists only what cabinet.followup.selectors.tasks_for lets the asker see.
 """
 
 from __future__ import annotations
@@ -26,22 +26,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cabinet.models import OPEN_TASK_STATUSES, Task, TaskStatus, Unit, UnitKind
-from cabinet.permissions import AnyUser, can_follow_up_tasks
-from cabinet.task_selectors import (
+from cabinet.core.permissions import AnyUser, can_follow_up_tasks
+from cabinet.core.workdays import Calendar
+from cabinet.followup.selectors import (
     WORKING_STATUSES,
     ordered,
     overdue_q,
     rows_of,
     tasks_for,
 )
-from cabinet.task_sentences import (
+from cabinet.followup.sentences import (
     UnitName,
     canonical_text,
     find_unit_mentions,
     normalize_for_match,
 )
-from cabinet.workdays import Calendar
+from cabinet.models import OPEN_TASK_STATUSES, Task, TaskStatus, Unit, UnitKind
 
 MAX_QUESTION_CHARS = 300
 MAX_ITEMS = 50

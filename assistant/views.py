@@ -42,11 +42,11 @@ from assistant.forms import (
 )
 from assistant.models import Directive, DirectivePage, Question, SourceFormat
 from assistant.retrieval import visible_directives
-from cabinet.delivery import inline_pdf_response, none_match
+from cabinet.core.errors import ServiceError
+from cabinet.meetings.selectors import meeting_access
 from cabinet.models import User
-from cabinet.ratelimit import rate_limited
-from cabinet.selectors import meeting_access
-from cabinet.services import ServiceError
+from cabinet.papers.lib.delivery import inline_pdf_response, none_match
+from cabinet.trust.ratelimit import rate_limited
 
 logger = logging.getLogger(__name__)
 

@@ -2,14 +2,14 @@
 
     .venv/bin/python bench/active_content.py [--pages 300] [--repeat 3]
 
-1. The sandboxed reader (cabinet.pdf_probe through run_pdf_probe, as the worker runs it) over a
+1. The sandboxed reader (cabinet.papers.lib.pdf_probe through run_pdf_probe, as the worker runs it) over a
    `--pages`-page paper made of the directive PDFs' pages, without a clean path (what it did
    before: pages and text only) and with one (now: the active-content scan as well). The paper has
    no active content, the usual case: the scan finds nothing and no copy is written.
 2. The same paper with active content on every page (a page /AA running a script, a Launch link)
    and a JavaScript /OpenAction: the reader with a clean path writes the cleaned copy; its size is
    printed against the upload's.
-3. The watermark of the clean paper (cabinet.watermark.stamp_pdf) with the strip (now) and with
+3. The watermark of the clean paper (cabinet.papers.lib.watermark.stamp_pdf) with the strip (now) and with
    strip_active_content replaced by a no-op (before).
 
 Medians of `--repeat` runs; the baseline of each row is measured in the same run.
@@ -77,7 +77,7 @@ def build_paper(target: Path, pages: int, *, active: bool) -> None:
 
 
 def probe_seconds(pdf: Path, clean_into: Path | None) -> float:
-    from cabinet.services.paper_processing import run_pdf_probe
+    from cabinet.papers.services.processing import run_pdf_probe
 
     if clean_into is not None and clean_into.exists():
         clean_into.unlink()
@@ -101,7 +101,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from cabinet import watermark
+    from cabinet.papers.lib import watermark
 
     with tempfile.TemporaryDirectory(prefix="bench-active-") as tmp:
         work = Path(tmp)

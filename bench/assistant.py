@@ -54,8 +54,8 @@ def encoder_one_thread():
 def ingest(encoder) -> None:
     from assistant import chunking
     from assistant.evaluation import load_corpus
-    from cabinet.sandbox import parse_json_line
-    from cabinet.services.paper_processing import run_pdf_probe
+    from cabinet.papers.lib.sandbox import parse_json_line
+    from cabinet.papers.services.processing import run_pdf_probe
 
     def embed(pieces: list) -> float:
         started = time.perf_counter()

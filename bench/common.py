@@ -22,8 +22,8 @@ def migrated_meeting(data_dir: Path, *, starts_in: dt.timedelta, location: str) 
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
+    from cabinet.meetings.services import meetings as meeting_services
     from cabinet.models import Unit, User
-    from cabinet.services import meetings as meeting_services
 
     unit = Unit.objects.create(code="vp", name="Văn phòng UBND", kind="office")
     secretary = User.objects.create(username="thuky", full_name="Thư ký", unit=unit)

@@ -3,8 +3,8 @@
     .venv/bin/python bench/generated_pdf.py [--concurrent 10] [--hits 20]
 
 Daphne runs every sync view of a process on one thread. This builds a conclusion-notice-like
-document (cabinet.decree30) in a throwaway DATA_DIR/MEDIA_ROOT (SQLite, migrated), and on one
-thread standing for that sync thread queues N downloads of the same new document and then one
+document (cabinet.records.documents.decree30) in a throwaway DATA_DIR/MEDIA_ROOT (SQLite,
+migrated), and on one thread standing for that sync thread queues N downloads of the same new document and then one
 other page (a database read), as when N readers click at once and someone else then opens a page:
 - in the request (main before this change): tasks run at once, so the first download converts
   with LibreOffice on the thread and the others then find the kept file;
@@ -37,7 +37,7 @@ WEB_THREAD = "sync-view-thread"
 
 
 class _Counter(logging.Handler):
-    """Counts the conversions cabinet.generated starts, by the thread that starts them."""
+    """Counts the conversions cabinet.records.generated starts, by the thread that starts them."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -53,7 +53,7 @@ class _Counter(logging.Handler):
 
 
 def _document(tag: str) -> object:
-    from cabinet.decree30 import AdminDocument, Block, Signature
+    from cabinet.records.documents.decree30 import AdminDocument, Block, Signature
 
     blocks = [Block.of("section", f"I. Đánh giá chung ({tag})")]
     for n in range(1, 13):
@@ -82,8 +82,8 @@ def _document(tag: str) -> object:
 
 def _download(tag: str) -> str:
     """What the notice's PDF view does: build the DOCX, then ask for its PDF."""
-    from cabinet.decree30 import render_docx
-    from cabinet.generated import PdfStatus, request_pdf
+    from cabinet.records.documents.decree30 import render_docx
+    from cabinet.records.generated import PdfStatus, request_pdf
 
     job = request_pdf(render_docx(_document(tag)), kind="notice")  # type: ignore[arg-type]
     if job.status is PdfStatus.READY:
@@ -155,13 +155,13 @@ def main() -> None:
         from django.test.utils import override_settings
         from django_tasks_db.models import DBTaskResult
 
-        from cabinet.convert import conversion_available
+        from cabinet.papers.lib.convert import conversion_available
 
         if not conversion_available():
             sys.exit("LibreOffice is not installed")
         call_command("migrate", verbosity=0)
         counter = _Counter()
-        generated_log = logging.getLogger("cabinet.generated")
+        generated_log = logging.getLogger("cabinet.records.generated")
         generated_log.addHandler(counter)
         generated_log.setLevel(logging.INFO)
         generated_log.propagate = False

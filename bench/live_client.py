@@ -29,9 +29,9 @@ _SETUP = """
 import json, os
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from cabinet import sessions
+from cabinet.trust import sessions
 from cabinet.models import Meeting, PollVoter
-from cabinet.services import voting
+from cabinet.voting import services as voting
 
 count, with_poll = int(os.environ["SETUP_COUNT"]), os.environ["SETUP_POLL"] == "1"
 meeting = Meeting.objects.get(status="in_session")

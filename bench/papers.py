@@ -9,8 +9,8 @@ HTTP/1.1 over asyncio sockets) and reports time to first byte, throughput and th
 memory growth per stream (VmRSS sampled from /proc). Daphne is run with three versions of the
 view's streaming: the shipped one (async iterator, 128 KiB pread in a worker thread), the same
 with 256 and 64 KiB chunks, and Django's FileResponse (the "before"). It also times a 64 KiB Range request
-and the sandboxed text extraction (cabinet.pdf_probe through run_pdf_probe, as the worker runs it) over the
-directive PDFs in ../shared/data/directives (beside the checkout).
+and the sandboxed text extraction (cabinet.papers.lib.pdf_probe through run_pdf_probe, as the
+worker runs it) over the directive PDFs in ../shared/data/directives (beside the checkout).
 
 `--serve VARIANT PORT` is internal: it runs Daphne in this process with the variant patched in.
 """
@@ -56,7 +56,7 @@ def serve(variant: str, port: int) -> None:
     import django
 
     django.setup()
-    from cabinet import delivery
+    from cabinet.papers.lib import delivery
 
     if variant.startswith("async-"):  # e.g. async-64k: the shipped iterator with another chunk size
         delivery._OpenRange.__init__.__defaults__ = (int(variant[6:-1]) * 1024,)
@@ -306,8 +306,8 @@ def server(argv: list[str], env: dict[str, str], port: int) -> Iterator[subproce
 
 
 def extraction_rate() -> list[tuple[str, int, float]]:
-    from cabinet.sandbox import parse_json_line
-    from cabinet.services.paper_processing import run_pdf_probe
+    from cabinet.papers.lib.sandbox import parse_json_line
+    from cabinet.papers.services.processing import run_pdf_probe
 
     rows = []
     for pdf in sorted(DIRECTIVES.glob("*.pdf")):
@@ -331,7 +331,7 @@ def watermark_time(pages: int = 300) -> tuple[int, float, int, int]:
     """Stamp a `pages`-page document made of the directive PDFs' pages (text, real fonts)."""
     from pypdf import PdfReader, PdfWriter
 
-    from cabinet.watermark import stamp_pdf
+    from cabinet.papers.lib.watermark import stamp_pdf
 
     sources = [PdfReader(p) for p in sorted(DIRECTIVES.glob("*.pdf"))]
     writer = PdfWriter()
@@ -390,7 +390,8 @@ def run(tmp: Path, env: dict[str, str], n: int, size_mb: int) -> None:
     headers = {"Cookie": fixture.cookie}
     rows: list[Row] = []
     ranges: dict[str, tuple[float, float]] = {}
-    # async-128k is what ships (cabinet.delivery.CHUNK_SIZE); fileresponse is Django's FileResponse.
+    # async-128k is what ships (cabinet.papers.lib.delivery.CHUNK_SIZE); fileresponse is Django's
+    # FileResponse.
     for variant in ("async-128k", "async-256k", "async-64k", "fileresponse"):
         port = free_port()
         argv = [sys.executable, str(Path(__file__).resolve()), "--serve", variant, str(port)]
@@ -429,7 +430,9 @@ def run(tmp: Path, env: dict[str, str], n: int, size_mb: int) -> None:
         f"{before / 1024:.0f} KiB -> {after / 1024:.0f} KiB"
     )
     print()
-    print("Extraction (cabinet.pdf_probe in the sandbox, single-threaded: pages/s = per core):")
+    print(
+        "Extraction (cabinet.papers.lib.pdf_probe in the sandbox, single-threaded: pages/s = per core):"
+    )
     total_pages, total_time = 0, 0.0
     for name, pages, elapsed in extraction_rate():
         total_pages += pages

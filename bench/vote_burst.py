@@ -86,9 +86,9 @@ def prepare(data_dir: Path, members: int) -> None:
         data_dir, starts_in=dt.timedelta(minutes=5), location="Hội trường"
     )
 
+    from cabinet.meetings.services import agenda as agenda_services
+    from cabinet.meetings.services import meetings as meeting_services
     from cabinet.models import Attendance, Participant, User
-    from cabinet.services import agenda as agenda_services
-    from cabinet.services import meetings as meeting_services
 
     # The chair runs the meeting and does not vote here, so that exactly N members are entitled.
     chair = User.objects.create(username="chutri", full_name="Chủ trì", unit=unit)

@@ -71,9 +71,9 @@ def prepare(data_dir: Path, members: int) -> None:
     unit, secretary, meeting = migrated_meeting(
         data_dir, starts_in=dt.timedelta(hours=1), location="Hội trường"
     )
+    from cabinet.meetings.services import agenda as agenda_services
+    from cabinet.meetings.services import meetings as meeting_services
     from cabinet.models import User
-    from cabinet.services import agenda as agenda_services
-    from cabinet.services import meetings as meeting_services
 
     chair = User.objects.create(username="chutri", full_name="Chủ trì", unit=unit)
     meeting_services.invite_participant(

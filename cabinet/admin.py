@@ -14,9 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cabinet import two_factor
 from cabinet.models import AuditEntry, TwoFactorEnrolmentCode, Unit, User
-from cabinet.services import accounts
+from cabinet.trust import accounts, two_factor
 
 
 @admin.register(Unit)

@@ -112,21 +112,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # The client's address for the audit log's entries written by services (cabinet.audit).
-    "cabinet.audit.AuditContextMiddleware",
+    # The client's address for the audit log's entries written by services (cabinet.trust.audit).
+    "cabinet.trust.audit.AuditContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "cabinet.middleware.ChosenLanguageMiddleware",
+    "cabinet.trust.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # After authentication and messages: ends idle, too old or revoked sessions (cabinet/sessions.py).
-    "cabinet.middleware.SessionLifetimeMiddleware",
+    # After authentication and messages: ends idle, too old or revoked sessions (cabinet/trust/sessions.py).
+    "cabinet.trust.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "cabinet.security.SecurityHeadersMiddleware",
-    "cabinet.two_factor.TwoFactorMiddleware",
+    "cabinet.trust.security.SecurityHeadersMiddleware",
+    "cabinet.trust.two_factor.TwoFactorMiddleware",
     # Last, as django-axes requires: it turns a lockout raised by the backend into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -214,7 +214,7 @@ else:
 
 
 # --- Caches -----------------------------------------------------------------------------------------
-# "ratelimit" holds the per-user request counters (cabinet/ratelimit.py), which every process must
+# "ratelimit" holds the per-user request counters (cabinet/trust/ratelimit.py), which every process must
 # share: Redis when there is one (atomic increments), otherwise a table of the database. (Files in
 # DATA_DIR were shared too, but Django's file cache lists its folder on every write and removes
 # expired counters only when culling: a new file per user and minute, tens of thousands a day.
@@ -262,7 +262,7 @@ def _fraction(name: str, default: str) -> tuple[int, int]:
 # The share of entitled members that must attend for the meeting to proceed. A People's Committee
 # session needs at least two thirds of its members (Law on the Organisation of Local Government).
 MEETING_QUORUM = _fraction("MEETING_QUORUM", "2/3")
-# Working days (cabinet/workdays.py): Monday–Friday except 1/1, 30/4, 1/5, 2/9 and the holidays
+# Working days (cabinet/core/workdays.py): Monday–Friday except 1/1, 30/4, 1/5, 2/9 and the holidays
 # listed here (Tết, Giỗ Tổ Hùng Vương, the second Quốc khánh day, compensatory days off), which the
 # government sets each year; EXTRA_WORKING_DAYS lists Saturdays made working days ("làm bù").
 HOLIDAYS = env_dates("HOLIDAYS")
@@ -287,7 +287,7 @@ EVENT_RELAY_INTERVAL = float(os.environ.get("EVENT_RELAY_INTERVAL", "1"))
 
 # --- Background tasks -------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-# The worker (`manage.py worker`, cabinet/worker.py) records that its loop is working this often;
+# The worker (`manage.py worker`, cabinet/core/worker.py) records that its loop is working this often;
 # with no record newer than WORKER_STALE_SECONDS the secretary is told that uploads are not being
 # processed, and /health/ready answers 503. The stale limit must exceed the heartbeat interval
 # plus SQLite's busy timeout (20 s), or a worker merely waiting for the lock would look dead.
@@ -312,7 +312,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Two-factor sign-in (cabinet/two_factor.py). A user with a confirmed authenticator always enters
+# Two-factor sign-in (cabinet/trust/two_factor.py). A user with a confirmed authenticator always enters
 # its code (or a recovery code) after the password; the roles named in TWO_FACTOR_REQUIRED_FOR
 # must have one and are sent to enrol before anything else. TWO_FACTOR_ENFORCED turns that
 # requirement on; it follows DEBUG so that the demo (DEBUG=1) signs in with a password only.
@@ -324,7 +324,7 @@ TWO_FACTOR_LEADERS_GROUP = os.environ.get("TWO_FACTOR_LEADERS_GROUP", "Lãnh đ�
 TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "Phòng họp không giấy")
 OTP_TOTP_ISSUER = TWO_FACTOR_ISSUER
 # Those who must use two-factor sign-in enrol only with a one-time code from an administrator
-# (cabinet/models/two_factor.py); it expires this many hours after it is issued.
+# (cabinet/trust/models/two_factor.py); it expires this many hours after it is issued.
 TWO_FACTOR_ENROLMENT_HOURS = env_int("TWO_FACTOR_ENROLMENT_HOURS", 72)
 # Failed codes make the authenticator wait (1 s, 2 s, 4 s, ...) before it accepts another.
 OTP_TOTP_THROTTLE_FACTOR = 1
@@ -336,17 +336,17 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_CALLABLE = "cabinet.views.account.lockout"  # the page in Vietnamese, 429
+AXES_LOCKOUT_CALLABLE = "cabinet.trust.views.account.lockout"  # the page in Vietnamese, 429
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# The client's address (cabinet.security.client_ip): REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT
+# The client's address (cabinet.trust.security.client_ip): REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT
 # reverse proxies (production: 1, nginx appending to X-Forwarded-For) the address the nearest
 # proxy saw, counted from the right, so that a client cannot choose its own by sending the header.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0 if DEBUG else 1)
-AXES_CLIENT_IP_CALLABLE = "cabinet.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "cabinet.trust.security.client_ip"
 # A session ends after this long without a request (an open meeting page's live connection counts:
 # a member following a three-hour meeting is not idle), and in any case this long after sign-in.
-# Both are checked by one function for pages and sockets (cabinet/sessions.py).
+# Both are checked by one function for pages and sockets (cabinet/trust/sessions.py).
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
 # Django's own cookie lifetime is only an upper bound; the absolute lifetime above is the rule.
@@ -392,11 +392,11 @@ LIBREOFFICE_BIN = os.environ.get("LIBREOFFICE_BIN", "")
 # "/_protected/papers/"): the permission-checked view then answers with X-Accel-Redirect and nginx
 # sends the bytes. Empty (the default): Django streams the file itself.
 PAPER_X_ACCEL_REDIRECT = os.environ.get("PAPER_X_ACCEL_REDIRECT", "")
-# Tasks' follow-up (cabinet/services/task_followup.py): the largest progress report attachment,
+# Tasks' follow-up (cabinet/followup/services.py): the largest progress report attachment,
 # and how many working days before its deadline a task shows in its unit's reminders.
 TASK_ATTACHMENT_MAX_BYTES = env_int("TASK_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 TASK_REMINDER_WORKING_DAYS = env_int("TASK_REMINDER_WORKING_DAYS", 3)
-# Request bodies, refused before they are read (cabinet/body_limits.py has the per-route table):
+# Request bodies, refused before they are read (cabinet/trust/body_limits.py has the per-route table):
 # without a session cookie a few KB (signing in needs less than one); signed in, any route that
 # takes no file 1 MB; the upload routes their file limit above plus 1 MB for the form.
 ANONYMOUS_BODY_MAX_BYTES = env_int("ANONYMOUS_BODY_MAX_BYTES", 16 * 1024)
@@ -414,7 +414,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # A refused form gets the Vietnamese page (templates/403_csrf.html); ask.json gets JSON.
-CSRF_FAILURE_VIEW = "cabinet.views.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "cabinet.trust.views.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp): scripts, styles and everything else from this origin only,
 # no inline script or style (templates keep both in static files; htmx is told not to inject its
@@ -456,12 +456,12 @@ SILENCED_SYSTEM_CHECKS = (
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"hide_ballot_queries": {"()": "cabinet.log_filters.HideBallotQueries"}},
+    "filters": {"hide_ballot_queries": {"()": "cabinet.trust.log_filters.HideBallotQueries"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # LOG_SQL=1 (with DEBUG on) logs every SQL statement, for diagnosing slow pages; the
-        # statements of a ballot stay out even then (cabinet/log_filters.py).
+        # statements of a ballot stay out even then (cabinet/trust/log_filters.py).
         "django.db.backends": {
             "filters": ["hide_ballot_queries"],
             "level": "DEBUG" if env_bool("LOG_SQL", False) else "INFO",

@@ -2,23 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
-from cabinet.views import (
-    account,
-    agenda,
-    comments,
-    compare,
-    delivery,
-    health,
-    meetings,
-    notes,
-    offline,
-    papers,
-    participants,
-    room,
-    security,
-    viewer,
-    voting,
-)
+from cabinet.core import views as health
+from cabinet.live import views as room
+from cabinet.meetings.views import agenda, meetings, participants
+from cabinet.papers.views import comments, compare, delivery, notes, offline, papers, viewer
+from cabinet.trust.views import account, security
+from cabinet.voting import views as voting
 
 cabinet_patterns: list[URLPattern | URLResolver] = [
     path("", meetings.home, name="home"),
@@ -103,9 +92,9 @@ cabinet_patterns: list[URLPattern | URLResolver] = [
     # (its scope must cover the pages and the paper URLs).
     path("meetings/<int:meeting_id>/offline/", offline.offline_manifest, name="offline_manifest"),
     # After the meeting: conclusions and tasks, the generated records, the tasks' follow-up.
-    path("", include("cabinet.url_parts.conclusions")),
-    path("", include("cabinet.url_parts.records")),
-    path("", include("cabinet.url_parts.tasks")),
+    path("", include("cabinet.records.urls.conclusions")),
+    path("", include("cabinet.records.urls.records")),
+    path("", include("cabinet.followup.urls")),
     # The security officer's audit log.
     path("security/audit/", security.audit_log, name="audit_log"),
     path("security/audit/export.csv", security.audit_export, name="audit_export"),
@@ -121,7 +110,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", offline.LogoutView.as_view(), name="logout"),
-    # Two-factor sign-in (cabinet/two_factor.py) and the account's security page.
+    # Two-factor sign-in (cabinet/trust/two_factor.py) and the account's security page.
     path("account/two-factor/", account.two_factor_verify, name="two_factor_verify"),
     path("account/two-factor/enrol/", account.two_factor_enrol, name="two_factor_enrol"),
     path("account/two-factor/disable/", account.two_factor_disable, name="two_factor_disable"),

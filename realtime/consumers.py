@@ -22,14 +22,14 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.utils import timezone, translation
 
-from cabinet import sessions
-from cabinet.audit import client_address, scope_ip
+from cabinet.core.permissions import can_see_meeting, participant_for
+from cabinet.live.services.commands import Ack, Ballot, run_ballots, run_command
+from cabinet.live.snapshot import snapshot_for
+from cabinet.meetings.selectors import visible_scopes
 from cabinet.models import Meeting, MeetingEvent, Participant, User
-from cabinet.permissions import can_see_meeting, participant_for
-from cabinet.room import snapshot_for
-from cabinet.selectors import visible_scopes
-from cabinet.services.commands import Ack, Ballot, run_ballots, run_command
-from cabinet.two_factor import State, second_factor_state
+from cabinet.trust import sessions
+from cabinet.trust.audit import client_address, scope_ip
+from cabinet.trust.two_factor import State, second_factor_state
 from realtime import events
 from realtime.broadcast import meeting_group, user_group
 from realtime.hub import Hub, encode_hidden, get_hub
@@ -39,13 +39,13 @@ from realtime.relay import ensure_relay
 @dataclass(frozen=True)
 class _Admission:
     last_seq: int
-    scopes: frozenset[str] | None  # of the events the socket receives (cabinet.selectors)
+    scopes: frozenset[str] | None  # of the events the socket receives (cabinet.meetings.selectors)
 
 
 @database_sync_to_async
 def _admit(user: Any, session: Any, meeting_id: int) -> _Admission | None:
     """The meeting's last seq and what the user may see of it, if they may listen to it, else
-    None. A session that still owes its second factor (cabinet/two_factor.py) may listen to
+    None. A session that still owes its second factor (cabinet/trust/two_factor.py) may listen to
     nothing, as its pages show nothing."""
     if second_factor_state(user, session) is not State.OK:
         return None
@@ -68,7 +68,7 @@ def _session_store(session_key: str) -> Any:
 
 @database_sync_to_async
 def _session_ended(user: Any, session_key: str | None, touch: bool) -> bool:
-    """Whether the socket's session has ended (the rules: cabinet.sessions, as for pages); if not
+    """Whether the socket's session has ended (the rules: cabinet.trust.sessions, as for pages); if not
     and `touch`, the session is noted as in use. Read afresh: pages change the session too."""
     if session_key is None:
         return False  # no session cookie: the AuthMiddleware found no user, refused earlier
@@ -84,7 +84,7 @@ def _session_ended(user: Any, session_key: str | None, touch: bool) -> bool:
 
 
 def language_of(scope: dict[str, Any]) -> str:
-    """The language the official chose (the same cookie the pages follow; see cabinet.middleware)."""
+    """The language the official chose (the same cookie the pages follow; see cabinet.trust.middleware)."""
     chosen = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
     return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
@@ -261,7 +261,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     joined: tuple[str, ...] = ()
     counted_session: str | None = None  # counted in _session_sockets while open
     abandoned = False  # a resume or scope refresh failed: closing, sending nothing more
-    # The scopes of the events this socket receives (None: all; cabinet.selectors.visible_scopes),
+    # The scopes of the events this socket receives (None: all; cabinet.meetings.selectors.visible_scopes),
     # read on admission and again on every resume and agenda change.
     scopes: frozenset[str] | None = frozenset()
 

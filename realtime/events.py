@@ -11,7 +11,7 @@ Server → tablet
   {"type": "progress", "poll": id, "voted": n, "entitled": m}   ballots cast in an open poll, at
                                                       most twice a second (no seq: not an event)
   {"type": "skip", "seq": N}                         N was an event this tablet may not see
-                                                      (its scope, cabinet.selectors): only the
+                                                      (its scope, cabinet.meetings.selectors): only the
                                                       number, so that the sequence has no gap
   {"type": "pong"}
 

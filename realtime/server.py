@@ -8,7 +8,7 @@ Daphne then copies the whole body into the application's queue: measured, a 150 
 POST to /login/ added 305 MB to the process and a 150 MB paper 1.8 GB, before Django could say
 no. Here (bench/request_bodies.py measures both servers):
 
-- when the headers are in, the route's limit (cabinet.body_limits) is checked against
+- when the headers are in, the route's limit (cabinet.trust.body_limits) is checked against
   Content-Length: a larger body is answered 413 at once and never read;
 - the bytes actually received are counted too (a chunked body declares no length): past the
   limit, 413 at that moment;
@@ -36,7 +36,7 @@ from daphne.http_protocol import HTTPFactory, WebRequest
 from django.conf import settings
 from twisted.internet import reactor
 
-from cabinet import body_limits
+from cabinet.trust import body_limits
 
 logger = logging.getLogger(__name__)
 

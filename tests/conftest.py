@@ -24,7 +24,7 @@ def tasks_run_at_once(settings):
 
 @pytest.fixture(autouse=True)
 def own_rate_limit_counters(settings):
-    """Every test counts its requests from zero (cabinet/ratelimit.py): the counters' cache gets
+    """Every test counts its requests from zero (cabinet/trust/ratelimit.py): the counters' cache gets
     a prefix of its own."""
     import uuid
 
@@ -77,12 +77,12 @@ def axes_sees_test_logins(monkeypatch):
 
 @pytest.fixture(autouse=True, scope="session")
 def audit_log_emptied_between_tests():
-    """The audit log refuses DELETE in the database itself (cabinet/audit_guard.py); emptying the
+    """The audit log refuses DELETE in the database itself (cabinet/trust/audit_guard.py); emptying the
     test database after a transactional test (Django's flush) lifts that guard for the moment."""
     from django.core.management.commands import flush
     from django.db import connections
 
-    from cabinet.audit_guard import lifted_guard
+    from cabinet.trust.audit_guard import lifted_guard
 
     original = flush.Command.handle
 

@@ -13,10 +13,10 @@ from django.test import TestCase
 from django.utils import timezone
 from pypdf import PdfWriter
 
+from cabinet.meetings.services import agenda as agenda_services
+from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import AgendaItem, Meeting, Paper, PaperVersion, Participant, Unit, User
-from cabinet.services import agenda as agenda_services
-from cabinet.services import meetings as meeting_services
-from cabinet.services import papers as paper_services
+from cabinet.papers.services import papers as paper_services
 
 PASSWORD = "mat-khau-thu-nghiem-2026"
 _counter = itertools.count(1)
@@ -84,7 +84,7 @@ def voting_meeting(members: int = 4, *, absent: int = 0) -> tuple[Meeting, User,
     """A meeting in session with a chair and `members` members with a vote and an agenda item;
     everyone checked in except the last `absent` members. Returns (meeting, the chair's user,
     the members' users, the item)."""
-    from cabinet.services import attendance as attendance_services
+    from cabinet.live.services import attendance as attendance_services
 
     meeting = make_meeting()
     chair = invite(meeting, "chair")

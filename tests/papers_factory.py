@@ -7,7 +7,7 @@ import unicodedata
 from django.core.files.uploadedfile import SimpleUploadedFile
 from fpdf import FPDF
 
-from cabinet.paper_render import FONT_FILES, _font_path
+from cabinet.records.documents.paper_render import FONT_FILES, _font_path
 
 
 def text_pdf_bytes(pages: list[str]) -> bytes:

@@ -13,11 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from assistant import drafting
+from cabinet.core.workdays import Calendar
 from cabinet.demo.data import MEETINGS, RECORDS
+from cabinet.followup import services as followup
 from cabinet.models import ConclusionNotice, Meeting, MeetingStatus, ParticipantRole, Task, User
-from cabinet.services import notices as notice_services
-from cabinet.services import task_followup as followup
-from cabinet.workdays import Calendar
+from cabinet.records.services import notices as notice_services
 
 
 def issue_demo_notices() -> list[str]:

@@ -8,7 +8,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import cabinet.models.documents
+import cabinet.papers.models.documents
 
 
 class Migration(migrations.Migration):
@@ -312,8 +312,8 @@ class Migration(migrations.Migration):
                 (
                     "file",
                     models.FileField(
-                        storage=cabinet.models.documents.PrivatePaperStorage(),
-                        upload_to=cabinet.models.documents.paper_version_path,
+                        storage=cabinet.papers.models.documents.PrivatePaperStorage(),
+                        upload_to=cabinet.papers.models.documents.paper_version_path,
                     ),
                 ),
                 ("original_name", models.CharField(max_length=255, verbose_name="tên tệp gốc")),

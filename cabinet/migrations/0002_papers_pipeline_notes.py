@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import cabinet.models.documents
+import cabinet.papers.models.documents
 
 
 class Migration(migrations.Migration):
@@ -140,8 +140,8 @@ class Migration(migrations.Migration):
             field=models.FileField(
                 blank=True,
                 max_length=300,
-                storage=cabinet.models.documents.PrivatePaperStorage(),
-                upload_to=cabinet.models.documents.paper_source_path,
+                storage=cabinet.papers.models.documents.PrivatePaperStorage(),
+                upload_to=cabinet.papers.models.documents.paper_source_path,
             ),
         ),
         migrations.AddField(
@@ -181,8 +181,8 @@ class Migration(migrations.Migration):
             field=models.FileField(
                 blank=True,
                 max_length=300,
-                storage=cabinet.models.documents.PrivatePaperStorage(),
-                upload_to=cabinet.models.documents.paper_version_path,
+                storage=cabinet.papers.models.documents.PrivatePaperStorage(),
+                upload_to=cabinet.papers.models.documents.paper_version_path,
             ),
         ),
         migrations.AlterField(

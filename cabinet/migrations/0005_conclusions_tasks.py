@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import cabinet.models.conclusions
+import cabinet.records.models.conclusions
 
 
 class Migration(migrations.Migration):
@@ -156,7 +156,7 @@ class Migration(migrations.Migration):
                     models.FileField(
                         blank=True,
                         max_length=300,
-                        storage=cabinet.models.conclusions.TaskFileStorage(),
+                        storage=cabinet.records.models.conclusions.TaskFileStorage(),
                         upload_to="%Y/%m/",
                         verbose_name="tệp đính kèm",
                     ),

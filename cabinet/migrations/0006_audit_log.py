@@ -6,11 +6,11 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from cabinet.audit_guard import install_guard, remove_guard
+from cabinet.trust.audit_guard import install_guard, remove_guard
 
 
 # The audit log is append-only in the database too, whatever code (or a shell) tries: UPDATE,
-# DELETE (and TRUNCATE on PostgreSQL) on its table fail. See cabinet/audit_guard.py.
+# DELETE (and TRUNCATE on PostgreSQL) on its table fail. See cabinet/trust/audit_guard.py.
 def guard(apps, schema_editor):
     install_guard(schema_editor.connection)
 

@@ -1,4 +1,4 @@
-"""Every sequenced event gets the scope of who may receive it (cabinet.selectors), and the events
+"""Every sequenced event gets the scope of who may receive it (cabinet.meetings.selectors), and the events
 already in the log get theirs from what they name, so that a replay of an old meeting is filtered
 like a live one."""
 

@@ -1,7 +1,44 @@
-from cabinet.models.agenda import AgendaItem
-from cabinet.models.attendance import COUNTS_AS_PRESENT, Attendance, AttendanceStatus
-from cabinet.models.audit import AppendOnlyError, AuditAction, AuditEntry
-from cabinet.models.conclusions import (
+from cabinet.core.models.events import CommandReceipt, MeetingEvent
+from cabinet.core.models.worker import WorkerHeartbeat
+from cabinet.live.models.attendance import COUNTS_AS_PRESENT, Attendance, AttendanceStatus
+from cabinet.live.models.room import (
+    ACTIVE_REQUEST_STATUSES,
+    ItemClock,
+    RequestStatus,
+    RoomState,
+    SpeakerPosition,
+    SpeakerRequest,
+)
+from cabinet.meetings.models.agenda import AgendaItem
+from cabinet.meetings.models.meetings import (
+    ALLOWED_TRANSITIONS,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+)
+from cabinet.meetings.models.participants import ORGANIZER_ROLES, Participant, ParticipantRole
+from cabinet.meetings.models.units import Unit, UnitKind
+from cabinet.meetings.models.users import User
+from cabinet.papers.models.documents import (
+    ACTIVE_CONTENT,
+    PROCESSING_STATUSES,
+    VERSION_FAILURES,
+    PageText,
+    Paper,
+    PaperKind,
+    PaperVersion,
+    SourceKind,
+    VersionStatus,
+    describe_active_content,
+)
+from cabinet.papers.models.reading import (
+    AnchorStatus,
+    NoteColor,
+    PaperComment,
+    PaperNote,
+    PaperRead,
+)
+from cabinet.records.models.conclusions import (
     DEFAULT_REPORT_TO,
     NOTICE_SYMBOLS,
     OPEN_TASK_STATUSES,
@@ -14,41 +51,10 @@ from cabinet.models.conclusions import (
     TaskUpdate,
     task_file_storage,
 )
-from cabinet.models.documents import (
-    ACTIVE_CONTENT,
-    PROCESSING_STATUSES,
-    VERSION_FAILURES,
-    PageText,
-    Paper,
-    PaperKind,
-    PaperVersion,
-    SourceKind,
-    VersionStatus,
-    describe_active_content,
-)
-from cabinet.models.events import CommandReceipt, MeetingEvent
-from cabinet.models.generated import GeneratedPdfJob
-from cabinet.models.live import (
-    ACTIVE_REQUEST_STATUSES,
-    ItemClock,
-    RequestStatus,
-    RoomState,
-    SpeakerPosition,
-    SpeakerRequest,
-)
-from cabinet.models.meetings import ALLOWED_TRANSITIONS, Meeting, MeetingKind, MeetingStatus
-from cabinet.models.participants import ORGANIZER_ROLES, Participant, ParticipantRole
-from cabinet.models.reading import (
-    AnchorStatus,
-    NoteColor,
-    PaperComment,
-    PaperNote,
-    PaperRead,
-)
-from cabinet.models.two_factor import TwoFactorEnrolmentCode
-from cabinet.models.units import Unit, UnitKind
-from cabinet.models.users import User
-from cabinet.models.voting import (
+from cabinet.records.models.generated import GeneratedPdfJob
+from cabinet.trust.models.audit import AppendOnlyError, AuditAction, AuditEntry
+from cabinet.trust.models.two_factor import TwoFactorEnrolmentCode
+from cabinet.voting.models import (
     DEFAULT_OPTIONS,
     POLL_TRANSITIONS,
     Ballot,
@@ -61,7 +67,6 @@ from cabinet.models.voting import (
     SecretBallot,
     new_receipt,
 )
-from cabinet.models.worker import WorkerHeartbeat
 
 __all__ = [
     "ACTIVE_CONTENT",

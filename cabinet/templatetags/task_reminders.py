@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from cabinet.task_selectors import Reminders, reminders_for
+from cabinet.followup.selectors import Reminders, reminders_for
 
 register = template.Library()
 

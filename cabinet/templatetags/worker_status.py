@@ -1,5 +1,5 @@
 """{% worker_down as down %}: no task worker is working, so an upload shown as waiting would wait
-for ever (cabinet/worker.py); read once per request however many uploads are shown."""
+for ever (cabinet/core/worker.py); read once per request however many uploads are shown."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from cabinet.worker import worker_down as no_worker
+from cabinet.core.worker import worker_down as no_worker
 
 register = template.Library()
 

@@ -11,13 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assistant import drafting
-from cabinet.decree30 import date_phrase
+from cabinet.live.services import attendance as attendance_services
+from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import ConclusionNotice, NoticeStatus, Task, Unit
-from cabinet.services import attendance as attendance_services
-from cabinet.services import conclusions as record
-from cabinet.services import meetings as meeting_services
-from cabinet.services import notices as notice_services
-from cabinet.services import voting as voting_services
+from cabinet.records.documents.decree30 import date_phrase
+from cabinet.records.services import conclusions as record
+from cabinet.records.services import notices as notice_services
+from cabinet.voting import services as voting_services
 from tests.factories import (
     PASSWORD,
     add_item,
@@ -545,7 +545,7 @@ def test_the_issued_notice_pdf_reads_back_with_its_number_and_date(client, meeti
 
     from pypdf import PdfReader
 
-    from cabinet.convert import conversion_available
+    from cabinet.papers.lib.convert import conversion_available
 
     if not conversion_available():
         pytest.skip("LibreOffice is not installed")
@@ -649,7 +649,7 @@ def test_an_issued_notice_concluding_a_restricted_item_is_not_shown_to_who_may_n
 
 
 def test_an_issued_notices_pdf_is_made_once_and_kept(client, meeting_record, monkeypatch):
-    from cabinet import decree30
+    from cabinet.records.documents import decree30
 
     data = meeting_record
     notice_services.save_notice_draft(
@@ -678,7 +678,7 @@ def test_an_issued_notices_pdf_is_made_by_the_worker_and_kept_byte_for_byte(
 
     from django_tasks_db.models import DBTaskResult
 
-    from cabinet.convert import conversion_available
+    from cabinet.papers.lib.convert import conversion_available
 
     if not conversion_available():
         pytest.skip("LibreOffice is not installed")

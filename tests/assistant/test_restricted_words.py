@@ -20,8 +20,8 @@ from django.urls import reverse
 
 from assistant import library
 from assistant.index import forget_index
+from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import User
-from cabinet.services import meetings as meeting_services
 from tests.assistant.library_factory import add_directive, make_librarian
 from tests.factories import PASSWORD, add_item, attach, invite, make_meeting, make_user
 from tests.factories import secretary_of as secretary_for

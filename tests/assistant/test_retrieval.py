@@ -14,7 +14,7 @@ from assistant.answer import answer
 from assistant.index import current_index, forget_index
 from assistant.models import Chunk, Directive, DirectivePage, DirectiveStatus, IndexState
 from assistant.retrieval import Scope, retrieve
-from cabinet.services import ServiceError
+from cabinet.core.errors import ServiceError
 from tests.assistant.library_factory import add_directive, make_librarian
 from tests.factories import invite, make_meeting, make_unit, make_user
 
@@ -232,7 +232,7 @@ def test_reindexing_replaces_the_chunks_at_once_and_deleting_removes_them():
 
 def published_meeting_with_paper(member, title: str, text: str):
     """A published meeting with ``member`` invited and one text paper, ready to be indexed."""
-    from cabinet.services import meetings as meeting_services
+    from cabinet.meetings.services import meetings as meeting_services
     from tests.factories import add_item, attach, secretary_of
     from tests.papers_factory import text_pdf_upload
 
@@ -333,7 +333,7 @@ def test_metadata_typed_by_the_librarian_is_kept_over_the_header():
 
 
 @pytest.mark.skipif(
-    not __import__("cabinet.convert", fromlist=["x"]).conversion_available(),
+    not __import__("cabinet.papers.lib.convert", fromlist=["x"]).conversion_available(),
     reason="LibreOffice is not installed",
 )
 def test_the_real_decree_as_docx_goes_through_conversion_and_is_cited_by_article(shared_data):
@@ -461,7 +461,7 @@ def test_searchable_papers_follow_the_reading_rules_in_few_queries(django_assert
     """A guest searches only the papers of the item they are invited to, a member not those of a
     restricted item they are not listed on; a non-participant none; however many meetings."""
     from assistant.retrieval import visible_paper_ids
-    from cabinet.services import meetings as meeting_services
+    from cabinet.meetings.services import meetings as meeting_services
     from tests.factories import add_item, attach, secretary_of
 
     meeting = make_meeting()

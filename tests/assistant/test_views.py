@@ -19,8 +19,8 @@ from django.test import Client
 from django.urls import reverse
 
 from assistant.models import Directive, DirectiveStatus, Question, Visibility
+from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import User
-from cabinet.services import meetings as meeting_services
 from tests.factories import (
     PASSWORD,
     add_item,

@@ -14,8 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import AuditEntry, PaperVersion, VersionStatus
-from cabinet.services import meetings as meeting_services
 from tests.factories import (
     add_item,
     invite,

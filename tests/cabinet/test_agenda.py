@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from cabinet.core.errors import ServiceError
+from cabinet.meetings.services import agenda as svc
 from cabinet.models import AgendaItem
-from cabinet.services import ServiceError
-from cabinet.services import agenda as svc
 from tests.factories import add_item, attach, make_meeting, secretary_of
 
 pytestmark = pytest.mark.django_db

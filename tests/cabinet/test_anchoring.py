@@ -1,11 +1,11 @@
-"""Finding a highlighted passage again in a new version of a paper (cabinet.anchoring)."""
+"""Finding a highlighted passage again in a new version of a paper (cabinet.papers.lib.anchoring)."""
 
 from __future__ import annotations
 
 import time
 import unicodedata
 
-from cabinet.anchoring import Pages, collapse_whitespace, find_anchor, normalise
+from cabinet.papers.lib.anchoring import Pages, collapse_whitespace, find_anchor, normalise
 
 BUDGET = (
     "Sở Tài chính đề nghị bổ sung dự toán ngân sách năm 2026 cho các đơn vị sự nghiệp công lập "

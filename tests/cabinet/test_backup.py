@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from cabinet.backup import counted_tables, sha256_of
+from cabinet.trust.backup import counted_tables, sha256_of
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError
 
+from cabinet.live.services.commands import Ballot as BallotCommand
+from cabinet.live.services.commands import run_ballots, run_command
 from cabinet.models import Ballot, CommandReceipt, PollVoter
-from cabinet.services import voting
-from cabinet.services.commands import Ballot as BallotCommand
-from cabinet.services.commands import run_ballots, run_command
+from cabinet.voting import services as voting
 from tests.cabinet.test_voting import opened, option, voting_meeting
 from tests.factories import make_user
 

@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from docx import Document
 
+from cabinet.core.errors import ServiceError
 from cabinet.models import Meeting, MeetingStatus, Paper, PaperComment
-from cabinet.services import ServiceError
-from cabinet.services import comments as comment_services
+from cabinet.papers.services import comments as comment_services
 from tests.factories import Room, add_version, make_unit
 from tests.papers_factory import text_pdf_upload
 

@@ -1,4 +1,4 @@
-"""What changed between two versions: page alignment and word diffs (cabinet.compare), and the
+"""What changed between two versions: page alignment and word diffs (cabinet.papers.lib.compare), and the
 comparison page."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cabinet.compare import Op, Segment, compare_pages, diff_words
+from cabinet.papers.lib.compare import Op, Segment, compare_pages, diff_words
 from tests.factories import Room, add_version, attach
 from tests.papers_factory import text_pdf_upload
 

@@ -8,12 +8,12 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from cabinet.core.errors import ServiceError
+from cabinet.followup.sentences import UnitName, compose_task_sentence, parse_task_sentence
+from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import ConclusionNotice, MeetingStatus, NoticeStatus, NoticeVariant, Task
-from cabinet.services import ServiceError
-from cabinet.services import conclusions as svc
-from cabinet.services import meetings as meeting_services
-from cabinet.services import notices as notice_services
-from cabinet.task_sentences import UnitName, compose_task_sentence, parse_task_sentence
+from cabinet.records.services import conclusions as svc
+from cabinet.records.services import notices as notice_services
 from tests.factories import PASSWORD, add_item, invite, make_meeting, make_unit, secretary_of
 
 pytestmark = pytest.mark.django_db

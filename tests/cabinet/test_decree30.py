@@ -12,9 +12,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from cabinet import decree30
-from cabinet.convert import conversion_available
-from cabinet.decree30 import (
+from cabinet.papers.lib.convert import conversion_available
+from cabinet.papers.lib.sandbox import Outcome
+from cabinet.records.documents import decree30
+from cabinet.records.documents.decree30 import (
     AdminDocument,
     Block,
     PdfUnavailable,
@@ -25,7 +26,6 @@ from cabinet.decree30 import (
     render_docx,
     text_width_mm,
 )
-from cabinet.sandbox import Outcome
 
 needs_libreoffice = pytest.mark.skipif(
     not conversion_available(), reason="LibreOffice is not installed"

@@ -23,8 +23,8 @@ from django.urls import reverse
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
 
-from cabinet.delivery import ByteRange, RangeNotSatisfiable, parse_range
 from cabinet.models import MeetingEvent, Paper, PaperVersion
+from cabinet.papers.lib.delivery import ByteRange, RangeNotSatisfiable, parse_range
 from tests.factories import Room, attach, make_unit, pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -295,7 +295,7 @@ def test_every_page_of_a_download_names_the_reader_and_the_meeting(room, monkeyp
     reader.save()
     # 07:05 UTC is 14:05 in Hà Nội: the stamp uses the project's time zone.
     monkeypatch.setattr(
-        "cabinet.views.delivery.timezone.now",
+        "cabinet.papers.views.delivery.timezone.now",
         lambda: dt.datetime(2026, 11, 22, 7, 5, tzinfo=dt.UTC),
     )
     pages = downloaded_pages(logged_in(reader).get(download_url(paper)))

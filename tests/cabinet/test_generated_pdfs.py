@@ -1,5 +1,5 @@
 """Generated documents' PDFs are converted by the task worker, once per content, never in the
-request (cabinet/generated.py): the first download answers 202 with a page that follows the
+request (cabinet/records/generated.py): the first download answers 202 with a page that follows the
 conversion, concurrent ones enqueue nothing more, and once the worker has made it the PDF is
 served from the kept file. Conversions are counted by the real LibreOffice processes started,
 through a wrapper that notes each start and runs it; the worker is a real `manage.py worker`."""
@@ -23,8 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from cabinet.convert import libreoffice_binary
 from cabinet.models import GeneratedPdfJob, WorkerHeartbeat
+from cabinet.papers.lib.convert import libreoffice_binary
 from tests.factories import PASSWORD, add_item, make_meeting, make_user
 from tests.worker_process import start_worker, stop_worker, wait_for_start
 

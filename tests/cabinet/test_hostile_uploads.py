@@ -15,9 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfWriter
 
+from cabinet.core.errors import ServiceError
 from cabinet.models import MeetingEvent, PaperVersion, VersionStatus
-from cabinet.sandbox import Limits, run_limited
-from cabinet.services import ServiceError
+from cabinet.papers.lib.sandbox import Limits, run_limited
 from tests.factories import attach, make_meeting, pdf_bytes, pdf_upload, secretary_of
 from tests.hostile import cyclic_page_tree, decompression_bomb, deep_page_tree
 
@@ -118,7 +118,7 @@ def test_a_parse_that_overruns_its_time_is_killed_and_quarantined(settings, priv
 
 
 def test_a_crash_inside_processing_is_contained(monkeypatch):
-    from cabinet.services import paper_processing
+    from cabinet.papers.services import processing as paper_processing
 
     def crash(*args, **kwargs):
         raise OSError("disk on fire")

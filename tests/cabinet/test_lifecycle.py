@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from cabinet.core.errors import ServiceError
+from cabinet.meetings.services import meetings as svc
 from cabinet.models import MeetingEvent, MeetingStatus
-from cabinet.services import ServiceError
-from cabinet.services import meetings as svc
 from tests.factories import add_item, invite, make_meeting, make_user, secretary_of
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from cabinet.security import client_ip
+from cabinet.trust.security import client_ip
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db

@@ -14,19 +14,19 @@ from django.utils import timezone
 from docx import Document
 from pypdf import PdfReader
 
-from cabinet.convert import conversion_available
-from cabinet.decree30 import AdminDocument, date_phrase, docx_to_pdf, render_docx
-from cabinet.meeting_records import (
+from cabinet.live.services import attendance as attendance_services
+from cabinet.meetings.services import meetings as meeting_services
+from cabinet.models import Conclusion, SpeakerRequest, Task
+from cabinet.papers.lib.convert import conversion_available
+from cabinet.records.documents.decree30 import AdminDocument, date_phrase, docx_to_pdf, render_docx
+from cabinet.records.documents.meeting_records import (
     WEEKDAYS,
     invitation_document,
     issuer_lines,
     issuer_symbol,
     minutes_document,
 )
-from cabinet.models import Conclusion, SpeakerRequest, Task
-from cabinet.services import attendance as attendance_services
-from cabinet.services import meetings as meeting_services
-from cabinet.services import voting
+from cabinet.voting import services as voting
 from tests.factories import PASSWORD, add_item, invite, make_meeting, make_unit, make_user
 
 pytestmark = pytest.mark.django_db

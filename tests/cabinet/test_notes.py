@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from cabinet.core.errors import ServiceError
 from cabinet.models import AnchorStatus, PageText, PaperNote
-from cabinet.services import ServiceError
-from cabinet.services import notes as note_services
+from cabinet.papers.services import notes as note_services
 from tests.factories import Room, add_version, attach
 from tests.papers_factory import text_pdf_upload
 

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from cabinet import selectors
-from cabinet.services import meetings as meeting_services
+from cabinet.meetings import selectors
+from cabinet.meetings.services import meetings as meeting_services
 from tests.factories import secretary_of, voting_meeting
 
 pytestmark = pytest.mark.django_db

@@ -13,10 +13,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from cabinet.core.errors import ServiceError
 from cabinet.models import MeetingEvent, PageText, PaperVersion, VersionStatus
-from cabinet.paper_render import DocumentHeader, render_document
-from cabinet.services import ServiceError
-from cabinet.services import papers as paper_services
+from cabinet.papers.services import papers as paper_services
+from cabinet.records.documents.paper_render import DocumentHeader, render_document
 from tests.factories import (
     add_item,
     add_version,
@@ -192,7 +192,7 @@ def test_papers_are_closed_after_the_meeting_ends():
     chair = invite(meeting, "chair").user
     item = add_item(meeting)
     paper = attach(meeting, item)
-    from cabinet.services import meetings as svc
+    from cabinet.meetings.services import meetings as svc
 
     secretary = secretary_of(meeting)
     svc.publish_meeting(actor=secretary, meeting=meeting)
@@ -210,7 +210,7 @@ def test_the_upload_returns_at_once_and_members_see_the_paper_only_when_ready():
     member = invite(meeting, "member").user
     invite(meeting, "chair")
     secretary = secretary_of(meeting)
-    from cabinet.services import meetings as svc
+    from cabinet.meetings.services import meetings as svc
 
     svc.publish_meeting(actor=secretary, meeting=meeting)
     organizer, reader = Client(), Client()
@@ -234,7 +234,7 @@ def test_the_upload_returns_at_once_and_members_see_the_paper_only_when_ready():
         not in reader.get(reverse("cabinet:meeting", args=[meeting.pk])).content.decode()
     )
 
-    from cabinet.services.paper_processing import process_version
+    from cabinet.papers.services.processing import process_version
 
     process_version(version.pk)
     fragment = organizer.get(status_url).content.decode()
@@ -276,7 +276,7 @@ def test_a_member_who_read_a_paper_is_told_when_it_is_replaced():
     member = invite(meeting, "member").user
     invite(meeting, "chair")
     paper = attach(meeting, add_item(meeting), title="Dự thảo kế hoạch")
-    from cabinet.services import meetings as svc
+    from cabinet.meetings.services import meetings as svc
 
     svc.publish_meeting(actor=secretary_of(meeting), meeting=meeting)
     PaperRead.objects.create(user=member, paper=paper, version_number=1)

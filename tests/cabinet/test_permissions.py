@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cabinet.services import meetings as meeting_services
+from cabinet.meetings.services import meetings as meeting_services
 from tests.factories import Room, add_item, invite, make_meeting, secretary_of
 
 pytestmark = pytest.mark.django_db

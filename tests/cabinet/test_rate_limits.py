@@ -1,4 +1,4 @@
-"""Per-user rate limits on the expensive endpoints (cabinet/ratelimit.py), seen over HTTP as a
+"""Per-user rate limits on the expensive endpoints (cabinet/trust/ratelimit.py), seen over HTTP as a
 signed-in official (or a script with their session) sees them."""
 
 from __future__ import annotations

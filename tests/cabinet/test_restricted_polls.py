@@ -9,12 +9,12 @@ import itertools
 import pytest
 from django.test import Client
 
+from cabinet.live.services import attendance as attendance_services
+from cabinet.meetings.selectors import item_viewers_filter, visible_items_filter
+from cabinet.meetings.services import agenda as agenda_services
+from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import AgendaItem, Participant, Poll
-from cabinet.selectors import item_viewers_filter, visible_items_filter
-from cabinet.services import agenda as agenda_services
-from cabinet.services import attendance as attendance_services
-from cabinet.services import meetings as meeting_services
-from cabinet.services import voting as voting_services
+from cabinet.voting import services as voting_services
 from tests.factories import Room, invite, secretary_of
 
 pytestmark = pytest.mark.django_db

@@ -7,6 +7,13 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from cabinet.core.errors import ServiceError
+from cabinet.live.services import attendance as attendance_services
+from cabinet.live.services import room as room_services
+from cabinet.live.services import speakers as speaker_services
+from cabinet.live.services.commands import run_command
+from cabinet.live.snapshot import quorum_for, snapshot_for
+from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import (
     AgendaItem,
     Attendance,
@@ -16,13 +23,6 @@ from cabinet.models import (
     RequestStatus,
     SpeakerRequest,
 )
-from cabinet.room import quorum_for, snapshot_for
-from cabinet.services import ServiceError
-from cabinet.services import attendance as attendance_services
-from cabinet.services import meetings as meeting_services
-from cabinet.services import room as room_services
-from cabinet.services import speakers as speaker_services
-from cabinet.services.commands import run_command
 from tests.factories import Room, add_item, attach, invite, make_meeting, secretary_of
 
 pytestmark = pytest.mark.django_db
@@ -458,7 +458,7 @@ def test_a_refused_command_leaves_no_receipt():
 
 
 def test_every_command_the_socket_accepts_has_a_service():
-    from cabinet.services.commands import HANDLERS
+    from cabinet.live.services.commands import HANDLERS
     from realtime.events import COMMANDS
 
     assert set(COMMANDS) == set(HANDLERS)

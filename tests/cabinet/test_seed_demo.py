@@ -32,8 +32,8 @@ def test_demo_has_one_upcoming_and_one_past_meeting_with_full_agendas(demo):
 
 
 def test_demo_has_a_meeting_in_session_with_a_live_room(demo):
+    from cabinet.live.snapshot import quorum_for, snapshot_for
     from cabinet.models import RequestStatus, SpeakerRequest
-    from cabinet.room import quorum_for, snapshot_for
 
     live = Meeting.objects.get(status=MeetingStatus.IN_SESSION)
     assert live.starts_at.date().isoformat() == "2026-12-07"

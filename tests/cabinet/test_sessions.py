@@ -11,8 +11,8 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from cabinet import sessions
 from cabinet.models import User
+from cabinet.trust import sessions
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db

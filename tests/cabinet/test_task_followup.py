@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from cabinet import task_selectors
+from cabinet.core.errors import ServiceError
+from cabinet.core.workdays import Calendar
+from cabinet.followup import selectors as task_selectors
+from cabinet.followup.selectors import TaskFilters
+from cabinet.followup.services import confirm_completion, report_progress, return_task
 from cabinet.models import Task, TaskStatus, TaskUpdate
-from cabinet.services import ServiceError
-from cabinet.services.task_followup import confirm_completion, report_progress, return_task
-from cabinet.task_selectors import TaskFilters
-from cabinet.workdays import Calendar
 from tests.task_factory import (
     TaskWorld,
     docx_bytes,

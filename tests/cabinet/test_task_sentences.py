@@ -1,4 +1,4 @@
-"""The task-sentence parser of the conclusion notice (cabinet.task_sentences).
+"""The task-sentence parser of the conclusion notice (cabinet.followup.sentences).
 
 Every sentence below was written for these tests. Each table row states the whole ParsedTask the
 secretary's form is pre-filled with, so a change in any field fails the row.
@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from cabinet.task_sentences import (
+from cabinet.followup.sentences import (
     MAX_SENTENCE_CHARS,
     ParsedTask,
     UnitName,

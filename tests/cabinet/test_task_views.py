@@ -157,7 +157,7 @@ def test_only_the_office_confirms_or_returns(client, world):
 
 
 def test_the_attachment_is_downloaded_with_no_store_by_those_who_see_the_task(client, world):
-    from cabinet.services.task_followup import report_progress
+    from cabinet.followup.services import report_progress
 
     task = world.task(world.finance, coordinating=(world.home_affairs,))
     update = report_progress(

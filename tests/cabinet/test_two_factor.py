@@ -19,9 +19,9 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cabinet import two_factor
+from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import AuditEntry, TwoFactorEnrolmentCode
-from cabinet.services import meetings as meeting_services
+from cabinet.trust import two_factor
 from tests.factories import PASSWORD, add_item, invite, make_meeting, make_user, secretary_of
 from tests.realtime.sockets import communicator, new_session
 

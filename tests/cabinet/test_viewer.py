@@ -9,8 +9,8 @@ from django.urls import reverse
 from fpdf import FPDF
 
 from cabinet.models import MeetingEvent, PaperRead
-from cabinet.services import papers as paper_services
-from cabinet.views.viewer import fold, search_pages
+from cabinet.papers.services import papers as paper_services
+from cabinet.papers.views.viewer import fold, search_pages
 from tests.factories import Room, add_version, attach, pdf_upload, secretary_of
 
 pytestmark = pytest.mark.django_db

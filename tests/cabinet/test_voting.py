@@ -9,10 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection, connections
 
+from cabinet.core.errors import ServiceError
+from cabinet.live.services import attendance as attendance_services
+from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import Ballot, MeetingEvent, Poll, PollVoter, SecretBallot
-from cabinet.services import ServiceError, voting
-from cabinet.services import attendance as attendance_services
-from cabinet.services import meetings as meeting_services
+from cabinet.voting import services as voting
 from tests.factories import add_item, invite, make_meeting, secretary_of, voting_meeting
 
 

@@ -20,9 +20,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from cabinet.core.errors import ServiceError
+from cabinet.live.services import attendance as attendance_services
 from cabinet.models import Ballot, Poll, PollVoter, SecretBallot
-from cabinet.services import ServiceError, voting
-from cabinet.services import attendance as attendance_services
+from cabinet.voting import services as voting
 from tests.factories import voting_meeting
 
 RULES = ["cast_majority", "members_majority", "two_thirds"]

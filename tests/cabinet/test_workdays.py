@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from cabinet.workdays import Calendar, notice_deadline
+from cabinet.core.workdays import Calendar, notice_deadline
 
 D = dt.date
 PLAIN = Calendar()

@@ -168,7 +168,7 @@ def test_the_demo_notice_renders_to_pdf_and_png(live_system, tablet, artifacts):
 def test_a_unit_reports_its_overdue_task_and_the_office_confirms_it(live_system, browser, tmp_path):
     """The demo's overdue task of the police: the police report it done with a PDF, the office
     confirms; the task leaves the overdue list and the police's reminder."""
-    from cabinet.paper_render import DocumentHeader, render_document
+    from cabinet.records.documents.paper_render import DocumentHeader, render_document
 
     base = live_system
     report = tmp_path / "bao-cao-lam-sach-du-lieu.pdf"

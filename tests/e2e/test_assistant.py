@@ -12,7 +12,7 @@ from urllib.parse import unquote
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from cabinet.paper_render import DocumentHeader, render_document
+from cabinet.records.documents.paper_render import DocumentHeader, render_document
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.helpers import sign_in
 

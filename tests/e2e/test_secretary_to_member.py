@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Page, expect
 
-from cabinet.paper_render import DocumentHeader, render_document
+from cabinet.records.documents.paper_render import DocumentHeader, render_document
 from tests.e2e.helpers import sign_in
 
 pytestmark = pytest.mark.browser

@@ -23,7 +23,7 @@ USERNAME = "kiemthu.baomat"
 # A member of the published meeting (three days ahead), made in the running system.
 MAKE_MEMBER = f"""
 from cabinet.models import Meeting, User
-from cabinet.services import meetings as m
+from cabinet.meetings.services import meetings as m
 meeting = Meeting.objects.filter(status="published").order_by("pk").first()
 user = User.objects.create_user(
     username="{USERNAME}", password="{PASSWORD}", full_name="Trần Thị Kiểm Thử",

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfWriter
 
-from cabinet.paper_render import DocumentHeader, render_document
+from cabinet.records.documents.paper_render import DocumentHeader, render_document
 from tests.e2e.helpers import sign_in
 
 pytestmark = pytest.mark.browser

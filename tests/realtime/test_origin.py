@@ -11,7 +11,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
-from cabinet.services import meetings as meeting_services
+from cabinet.meetings.services import meetings as meeting_services
 from realtime.asgi import application
 from tests.factories import add_item, invite, make_meeting, secretary_of
 from tests.realtime.daphne import free_port, start_daphne, stop, wait_for

@@ -10,10 +10,10 @@ import json
 import pytest
 from asgiref.sync import sync_to_async
 
+from cabinet.core.events import record_event
+from cabinet.live.services import room as room_services
+from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import SpeakerRequest
-from cabinet.services import meetings as meeting_services
-from cabinet.services import room as room_services
-from cabinet.services.events import record_event
 from realtime import events
 from tests.factories import Room
 from tests.realtime.sockets import communicator, joined, receive_until

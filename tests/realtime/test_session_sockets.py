@@ -12,10 +12,9 @@ from django.contrib.auth.models import Permission
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
-from cabinet import sessions
+from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import User
-from cabinet.services import accounts
-from cabinet.services import meetings as meeting_services
+from cabinet.trust import accounts, sessions
 from tests.factories import add_item, invite, make_meeting, make_user, secretary_of
 from tests.realtime.sockets import communicator, new_session
 

@@ -11,7 +11,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from cabinet.services import meetings as meeting_services
+from cabinet.meetings.services import meetings as meeting_services
 from tests.factories import add_item, invite, make_meeting, make_user, secretary_of
 from tests.realtime.sockets import communicator, new_session
 

@@ -10,7 +10,7 @@ import os
 import pytest
 from asgiref.sync import sync_to_async
 
-from cabinet.services import meetings as meeting_services
+from cabinet.meetings.services import meetings as meeting_services
 from tests.factories import Room
 from tests.realtime.daphne import free_port, next_of, open_tablet, start_daphne, stop, wait_for
 from tests.realtime.sockets import new_session

@@ -18,12 +18,12 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from cabinet.services import agenda as agenda_services
-from cabinet.services import attendance as attendance_services
-from cabinet.services import meetings as meeting_services
-from cabinet.services import room as room_services
-from cabinet.services import speakers as speaker_services
-from cabinet.services import voting as voting_services
+from cabinet.live.services import attendance as attendance_services
+from cabinet.live.services import room as room_services
+from cabinet.live.services import speakers as speaker_services
+from cabinet.meetings.services import agenda as agenda_services
+from cabinet.meetings.services import meetings as meeting_services
+from cabinet.voting import services as voting_services
 from tests.factories import Room, secretary_of
 from tests.realtime.sockets import joined, receive_until
 

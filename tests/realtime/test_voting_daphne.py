@@ -36,7 +36,7 @@ from cabinet.models import (
     SecretBallot,
     User,
 )
-from cabinet.services import voting
+from cabinet.voting import services as voting
 from tests.factories import voting_meeting
 from tests.realtime.daphne import ack_of, free_port, open_tablet, start_daphne, stop, wait_for
 from tests.realtime.sockets import new_session

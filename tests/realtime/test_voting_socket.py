@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import sync_to_async
 
-from cabinet.services import attendance as attendance_services
-from cabinet.services import meetings as meeting_services
+from cabinet.live.services import attendance as attendance_services
+from cabinet.meetings.services import meetings as meeting_services
 from tests.factories import Room
 from tests.realtime.sockets import joined, receive_until
 

@@ -19,8 +19,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assistant import library
 from assistant.models import DirectiveStatus, Visibility
+from cabinet.core.errors import ServiceError
 from cabinet.models import Unit, User
-from cabinet.services import ServiceError
 
 SUFFIXES = {".pdf", ".docx", ".doc", ".odt", ".txt", ".md"}
 

@@ -32,11 +32,11 @@ from assistant import library
 from assistant.demo import CITY, DIRECTIVES, body
 from assistant.demo.notices import issue_demo_notices
 from assistant.models import Chunk, Directive, DirectiveStatus, Visibility
+from cabinet.core.errors import ServiceError
 from cabinet.demo.data import MEETINGS
 from cabinet.management.commands.seed_demo import SECRETARIAT_GROUP
 from cabinet.models import Meeting, Unit, User, VersionStatus
-from cabinet.paper_render import DocumentHeader, render_document
-from cabinet.services import ServiceError
+from cabinet.records.documents.paper_render import DocumentHeader, render_document
 
 LIBRARIAN = "thuky"
 DECREE_FILE = Path("directives") / "nd-30-2020-cong-tac-van-thu.pdf"

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cabinet.backup import BackupError, create_backup, read_manifest
+from cabinet.trust.backup import BackupError, create_backup, read_manifest
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cabinet.backup import BackupError, restore_backup
+from cabinet.trust.backup import BackupError, restore_backup
 
 
 class Command(BaseCommand):

@@ -18,19 +18,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from cabinet.conclusion_forms import parse_into_fields
 from cabinet.demo.data import MEETINGS, PAPERS, PEOPLE, RECORDS, UNITS
+from cabinet.live.services import attendance as attendance_services
+from cabinet.live.services import room as room_services
+from cabinet.live.services import speakers as speaker_services
+from cabinet.meetings.services import agenda as agenda_services
+from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import AgendaItem, ItemClock, Meeting, Participant, Unit, User
-from cabinet.paper_render import DocumentHeader, render_document
-from cabinet.services import agenda as agenda_services
-from cabinet.services import attendance as attendance_services
-from cabinet.services import conclusions as conclusion_services
-from cabinet.services import meetings as meeting_services
-from cabinet.services import papers as paper_services
-from cabinet.services import room as room_services
-from cabinet.services import speakers as speaker_services
-from cabinet.services import voting as voting_services
-from cabinet.services.paper_processing import process_version
+from cabinet.papers.services import papers as paper_services
+from cabinet.papers.services.processing import process_version
+from cabinet.records.documents.paper_render import DocumentHeader, render_document
+from cabinet.records.forms import parse_into_fields
+from cabinet.records.services import conclusions as conclusion_services
+from cabinet.voting import services as voting_services
 
 PAPER_DIR = Path(__file__).resolve().parents[2] / "demo" / "papers"
 SECRETARIAT_GROUP = "Văn phòng UBND – thư ký cuộc họp"

@@ -12,8 +12,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from cabinet import two_factor
 from cabinet.models import User
+from cabinet.trust import two_factor
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 Same options as `db_worker` (queues, --interval, --batch, --max-tasks, --worker-id ...), except
 that it runs without the autoreloader unless given --reload: under the reloader a dead loop left a
-live process behind, which is what hid the failure (cabinet/worker.py).
+live process behind, which is what hid the failure (cabinet/core/worker.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-from cabinet.worker import ResilientWorker
+from cabinet.core.worker import ResilientWorker
 
 
 class Command(DbWorkerCommand):

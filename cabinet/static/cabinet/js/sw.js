@@ -1,4 +1,4 @@
-// Service worker for offline reading (served at /sw.js by cabinet.views.offline.service_worker).
+// Service worker for offline reading (served at /sw.js by cabinet.papers.views.offline.service_worker).
 //
 // It never decides what a user may read: the page fills a per-user, per-meeting cache
 // ("offline-u<user>-m<meeting>") from the server's manifest, and this worker only answers from
@@ -10,7 +10,7 @@
 //    meeting's) cached entries are deleted.
 // Logout answers with Clear-Site-Data, which empties every cache and unregisters this worker.
 //  - Any response carrying "X-Offline-Purge: 1" (a session that was wiped, revoked, deactivated or
-//    has expired: cabinet/middleware.py) deletes every offline copy at once.
+//    has expired: cabinet/trust/middleware.py) deletes every offline copy at once.
 //  - Every copy is stamped when it is stored (X-Offline-Stored-At, ms, and X-Offline-Max-Age, s:
 //    OFFLINE_MAX_HOURS from the manifest). An older copy is never served: it is deleted, and only
 //    the network (that is, a valid session) can answer; offline, a page explains why. Copies

@@ -1,0 +1,188 @@
+"""Forms: parse and validate input; the services decide. Labels in Vietnamese (source language)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cabinet.meetings.selectors import invitable_users
+from cabinet.models import (
+    AgendaItem,
+    Meeting,
+    MeetingKind,
+    PaperKind,
+    Participant,
+    ParticipantRole,
+    Unit,
+    User,
+)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(label=_("Tên cuộc họp"), max_length=300)
+    kind = forms.ChoiceField(label=_("Loại cuộc họp"), choices=MeetingKind.choices)
+    location = forms.CharField(label=_("Địa điểm"), max_length=300)
+    starts_at = forms.DateTimeField(label=_("Bắt đầu"), widget=DateTimeInput())
+    ends_at = forms.DateTimeField(label=_("Dự kiến kết thúc"), widget=DateTimeInput())
+    organizer_unit = forms.ModelChoiceField(
+        label=_("Đơn vị chuẩn bị"), queryset=Unit.objects.filter(is_active=True)
+    )
+    description = forms.CharField(
+        label=_("Nội dung chính"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("Thời gian kết thúc phải sau thời gian bắt đầu."))
+        return data
+
+    @classmethod
+    def initial_from(cls, meeting: Meeting) -> dict[str, Any]:
+        return {
+            "title": meeting.title,
+            "kind": meeting.kind,
+            "location": meeting.location,
+            "starts_at": meeting.starts_at,
+            "ends_at": meeting.ends_at,
+            "organizer_unit": meeting.organizer_unit,
+            "description": meeting.description,
+        }
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        unit = f" – {obj.unit.short_name or obj.unit.name}" if obj.unit else ""
+        return (
+            f"{obj.full_name}, {obj.position}{unit}" if obj.position else f"{obj.full_name}{unit}"
+        )
+
+
+class InviteForm(forms.Form):
+    user = UserChoiceField(label=_("Đại biểu"), queryset=User.objects.none())
+    role = forms.ChoiceField(label=_("Vai trò"), choices=ParticipantRole.choices)
+    can_vote = forms.BooleanField(label=_("Có quyền biểu quyết"), required=False, initial=True)
+    substitute_for = UserChoiceField(
+        label=_("Dự thay cho"), queryset=User.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        invitable = invitable_users(meeting)
+        self.fields["user"].queryset = invitable  # type: ignore[attr-defined]
+        self.fields["substitute_for"].queryset = invitable  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("role") == ParticipantRole.OBSERVER and data.get("can_vote"):
+            self.add_error("can_vote", _("Người theo dõi không có quyền biểu quyết."))
+        return data
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label=_("Nội dung"), max_length=300)
+    description = forms.CharField(
+        label=_("Mô tả"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    parent = forms.ModelChoiceField(
+        label=_("Thuộc nội dung"),
+        queryset=AgendaItem.objects.none(),
+        required=False,
+        empty_label=_("— Nội dung chính —"),
+    )
+    presenter_unit = forms.ModelChoiceField(
+        label=_("Đơn vị trình bày"), queryset=Unit.objects.filter(is_active=True), required=False
+    )
+    presenter = UserChoiceField(
+        label=_("Người trình bày"), queryset=User.objects.none(), required=False
+    )
+    planned_minutes = forms.IntegerField(
+        label=_("Thời lượng (phút)"), min_value=1, max_value=600, initial=15
+    )
+    restricted = forms.BooleanField(
+        label=_("Hạn chế: chỉ những người được chọn dưới đây mới xem được nội dung này"),
+        required=False,
+    )
+    audience = forms.ModelMultipleChoiceField(
+        label=_("Người được mời riêng (khách mời; hoặc danh sách được xem khi hạn chế)"),
+        queryset=Participant.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, item: AgendaItem | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if item is not None:
+            del self.fields["parent"]  # an item keeps its level; reordering is done in the list
+        else:
+            self.fields["parent"].queryset = AgendaItem.objects.filter(  # type: ignore[attr-defined]
+                meeting=meeting, parent__isnull=True
+            ).order_by("position")
+        self.fields["presenter"].queryset = User.objects.filter(is_active=True).select_related(  # type: ignore[attr-defined]
+            "unit"
+        )
+        self.fields["audience"].queryset = meeting.participants.select_related("user")  # type: ignore[attr-defined]
+        self.fields["audience"].label_from_instance = lambda p: (  # type: ignore[attr-defined]
+            f"{p.user.full_name} ({p.get_role_display()})"
+        )
+
+    @classmethod
+    def initial_from(cls, item: AgendaItem) -> dict[str, Any]:
+        return {
+            "title": item.title,
+            "description": item.description,
+            "presenter_unit": item.presenter_unit,
+            "presenter": item.presenter,
+            "planned_minutes": item.planned_minutes,
+            "restricted": item.restricted,
+            "audience": list(item.audience.all()),
+        }
+
+
+class PaperFileField(forms.FileField):
+    """A paper upload. The accept list only helps the file picker; the server decides by content."""
+
+    widget = forms.ClearableFileInput(
+        attrs={
+            "accept": ".pdf,.docx,.doc,.odt,application/pdf,"
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+            "application/msword,application/vnd.oasis.opendocument.text"
+        }
+    )
+
+
+class PaperForm(forms.Form):
+    title = forms.CharField(label=_("Tên tài liệu"), max_length=300)
+    kind = forms.ChoiceField(label=_("Loại tài liệu"), choices=PaperKind.choices)
+    agenda_item = forms.ModelChoiceField(
+        label=_("Thuộc nội dung"),
+        queryset=AgendaItem.objects.none(),
+        required=False,
+        empty_label=_("— Tài liệu chung của cuộc họp —"),
+    )
+    file = PaperFileField(
+        label=_("Tệp tài liệu"), help_text=_("PDF, DOCX, DOC hoặc ODT (được chuyển sang PDF).")
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agenda_item"].queryset = AgendaItem.objects.filter(  # type: ignore[attr-defined]
+            meeting=meeting
+        ).order_by("parent_id", "position")
+
+
+class PaperVersionForm(forms.Form):
+    file = PaperFileField(
+        label=_("Tệp mới"), help_text=_("PDF, DOCX, DOC hoặc ODT (được chuyển sang PDF).")
+    )
+    note = forms.CharField(label=_("Ghi chú thay đổi"), max_length=300, required=False)

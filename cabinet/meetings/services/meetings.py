@@ -1,0 +1,275 @@
+"""Create, edit, staff and move meetings through their lifecycle."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cabinet.core.errors import ServiceError
+from cabinet.core.events import record_event
+from cabinet.core.permissions import (
+    can_manage_meeting,
+    can_organize_meetings,
+    can_run_meeting,
+    participant_for,
+)
+from cabinet.meetings.selectors import MEETING_SCOPE
+from cabinet.models import (
+    ALLOWED_TRANSITIONS,
+    Meeting,
+    MeetingStatus,
+    Participant,
+    ParticipantRole,
+    Unit,
+    User,
+)
+from realtime.broadcast import disconnect_user_on_commit
+
+
+def lock_meeting(meeting: Meeting) -> Meeting:
+    """Re-read the meeting under a row lock, so decisions are taken on its committed state."""
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+def require_manager(actor: User, meeting: Meeting) -> Participant:
+    participant = participant_for(actor, meeting)
+    if not can_manage_meeting(participant):
+        raise ServiceError(_("Chỉ thư ký cuộc họp mới được chuẩn bị cuộc họp này."))
+    assert participant is not None
+    return participant
+
+
+def require_editable(meeting: Meeting) -> None:
+    if not meeting.is_editable:
+        raise ServiceError(
+            _("Cuộc họp đã diễn ra, không thể thay đổi chương trình hay thành phần.")
+        )
+
+
+def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+    if ends_at <= starts_at:
+        raise ServiceError(_("Thời gian kết thúc phải sau thời gian bắt đầu."))
+
+
+@transaction.atomic
+def create_meeting(
+    *,
+    actor: User,
+    title: str,
+    kind: str,
+    location: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    organizer_unit: Unit,
+    description: str = "",
+) -> Meeting:
+    """A new draft meeting; its creator becomes its secretary."""
+    if not can_organize_meetings(actor):
+        raise ServiceError(_("Bạn không có quyền tạo cuộc họp."))
+    _check_times(starts_at, ends_at)
+    meeting = Meeting.objects.create(
+        title=title.strip(),
+        kind=kind,
+        location=location.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        organizer_unit=organizer_unit,
+        description=description.strip(),
+        created_by=actor,
+    )
+    Participant.objects.create(meeting=meeting, user=actor, role=ParticipantRole.SECRETARY)
+    record_event(
+        meeting=meeting,
+        type="meeting.created",
+        payload={"title": meeting.title},
+        actor=actor,
+        scope=MEETING_SCOPE,
+    )
+    return meeting
+
+
+@transaction.atomic
+def update_meeting(
+    *,
+    actor: User,
+    meeting: Meeting,
+    title: str,
+    kind: str,
+    location: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    organizer_unit: Unit,
+    description: str = "",
+) -> Meeting:
+    require_manager(actor, meeting)
+    locked = lock_meeting(meeting)
+    require_editable(locked)
+    _check_times(starts_at, ends_at)
+    locked.title = title.strip()
+    locked.kind = kind
+    locked.location = location.strip()
+    locked.starts_at = starts_at
+    locked.ends_at = ends_at
+    locked.organizer_unit = organizer_unit
+    locked.description = description.strip()
+    locked.save()
+    record_event(
+        meeting=locked,
+        type="meeting.updated",
+        payload={"title": locked.title},
+        actor=actor,
+        scope=MEETING_SCOPE,
+    )
+    return locked
+
+
+@transaction.atomic
+def invite_participant(
+    *,
+    actor: User,
+    meeting: Meeting,
+    user: User,
+    role: str,
+    can_vote: bool,
+    substitute_for: User | None = None,
+) -> Participant:
+    """Add an official to the meeting. Observers never vote; a substitute replaces an absent official."""
+    require_manager(actor, meeting)
+    locked = lock_meeting(meeting)
+    require_editable(locked)
+    if not user.is_active:
+        raise ServiceError(_("Tài khoản này đã bị khóa."))
+    if role not in ParticipantRole.values:
+        raise ServiceError(_("Vai trò không hợp lệ."))
+    if role == ParticipantRole.OBSERVER and can_vote:
+        raise ServiceError(_("Người theo dõi không có quyền biểu quyết."))
+    if locked.participants.filter(user=user).exists():
+        raise ServiceError(_("%(name)s đã có trong thành phần dự họp.") % {"name": user})
+    if role == ParticipantRole.CHAIR and locked.participants.filter(role=role).exists():
+        raise ServiceError(_("Cuộc họp đã có người chủ trì."))
+    if substitute_for is not None:
+        if substitute_for == user:
+            raise ServiceError(_("Không thể dự thay cho chính mình."))
+        if locked.participants.filter(user=substitute_for).exists():
+            raise ServiceError(
+                _(
+                    "%(name)s đang là thành phần dự họp; hãy bỏ người này trước khi cử người dự thay."
+                )
+                % {"name": substitute_for}
+            )
+        if locked.participants.filter(substitute_for=substitute_for).exists():
+            raise ServiceError(_("Đã có người dự thay cho %(name)s.") % {"name": substitute_for})
+    participant = Participant.objects.create(
+        meeting=locked, user=user, role=role, can_vote=can_vote, substitute_for=substitute_for
+    )
+    record_event(
+        meeting=locked,
+        type="participant.invited",
+        payload={"participant": participant.pk, "user": user.pk, "role": role},
+        actor=actor,
+        scope=MEETING_SCOPE,
+    )
+    return participant
+
+
+@transaction.atomic
+def remove_participant(*, actor: User, participant: Participant) -> None:
+    require_manager(actor, participant.meeting)
+    locked = lock_meeting(participant.meeting)
+    require_editable(locked)
+    if (
+        participant.role == ParticipantRole.SECRETARY
+        and not locked.participants.filter(role=ParticipantRole.SECRETARY)
+        .exclude(pk=participant.pk)
+        .exists()
+    ):
+        raise ServiceError(_("Cuộc họp phải còn ít nhất một thư ký."))
+    user_id = participant.user_id
+    participant.delete()
+    record_event(
+        meeting=locked,
+        type="participant.removed",
+        payload={"user": user_id},
+        actor=actor,
+        scope=MEETING_SCOPE,
+    )
+    # Their open meeting pages stop listening as soon as the removal has committed.
+    disconnect_user_on_commit(user_id, meeting_id=locked.pk)
+
+
+def _transition(*, actor: User, meeting: Meeting, to: MeetingStatus, event: str) -> Meeting:
+    locked = lock_meeting(meeting)
+    if to not in ALLOWED_TRANSITIONS[MeetingStatus(locked.status)]:
+        raise ServiceError(
+            _("Không thể chuyển cuộc họp từ “%(from)s” sang “%(to)s”.")
+            % {"from": locked.get_status_display(), "to": to.label}
+        )
+    previous = locked.status
+    locked.status = to
+    locked.save(update_fields=["status", "updated_at"])
+    record_event(
+        meeting=locked,
+        type=event,
+        payload={"from": previous, "status": to.value},
+        actor=actor,
+        scope=MEETING_SCOPE,
+    )
+    meeting.status = locked.status
+    return locked
+
+
+@transaction.atomic
+def publish_meeting(*, actor: User, meeting: Meeting) -> Meeting:
+    """Send the invitation: the meeting and its papers become visible to every participant."""
+    require_manager(actor, meeting)
+    if not meeting.participants.filter(role=ParticipantRole.CHAIR).exists():
+        raise ServiceError(_("Cần chọn người chủ trì trước khi gửi giấy mời."))
+    if not meeting.agenda_items.exists():
+        raise ServiceError(_("Chương trình họp chưa có nội dung nào."))
+    return _transition(
+        actor=actor, meeting=meeting, to=MeetingStatus.PUBLISHED, event="meeting.published"
+    )
+
+
+@transaction.atomic
+def start_meeting(*, actor: User, meeting: Meeting) -> Meeting:
+    if not can_run_meeting(participant_for(actor, meeting)):
+        raise ServiceError(_("Chỉ chủ trì hoặc thư ký mới được bắt đầu cuộc họp."))
+    return _transition(
+        actor=actor, meeting=meeting, to=MeetingStatus.IN_SESSION, event="meeting.started"
+    )
+
+
+@transaction.atomic
+def end_meeting(*, actor: User, meeting: Meeting) -> Meeting:
+    if not can_run_meeting(participant_for(actor, meeting)):
+        raise ServiceError(_("Chỉ chủ trì hoặc thư ký mới được kết thúc cuộc họp."))
+    # Imported here: the room services build on this module (lock_meeting).
+    from cabinet.live.services.room import stop_room
+    from cabinet.live.services.speakers import end_current_speech
+
+    ended = _transition(actor=actor, meeting=meeting, to=MeetingStatus.ENDED, event="meeting.ended")
+    end_current_speech(actor=actor, meeting=ended)
+    stop_room(actor=actor, meeting=ended)
+    return ended
+
+
+@transaction.atomic
+def conclude_meeting(*, actor: User, meeting: Meeting) -> Meeting:
+    """The conclusion notice has been issued (cabinet.records.services.notices.issue_notice calls this):
+    by the secretary or the chair, as the notice itself."""
+    if not can_run_meeting(participant_for(actor, meeting)):
+        raise ServiceError(_("Chỉ chủ trì hoặc thư ký mới được kết luận cuộc họp."))
+    return _transition(
+        actor=actor, meeting=meeting, to=MeetingStatus.CONCLUDED, event="meeting.concluded"
+    )
+
+
+@transaction.atomic
+def archive_meeting(*, actor: User, meeting: Meeting) -> Meeting:
+    require_manager(actor, meeting)
+    return _transition(
+        actor=actor, meeting=meeting, to=MeetingStatus.ARCHIVED, event="meeting.archived"
+    )

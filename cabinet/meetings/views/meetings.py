@@ -1,0 +1,139 @@
+"""Meetings: my meetings, one meeting, and the secretary's create/edit/lifecycle actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from cabinet.core.errors import ServiceError
+from cabinet.core.http import current_user, managed_meeting, report
+from cabinet.core.permissions import can_manage_meeting, can_organize_meetings, can_run_meeting
+from cabinet.meetings import selectors
+from cabinet.meetings.forms import MeetingForm
+from cabinet.meetings.services import meetings as meeting_services
+from cabinet.models import MeetingStatus
+
+UPCOMING = (MeetingStatus.DRAFT, MeetingStatus.PUBLISHED)
+PAST = (MeetingStatus.ENDED, MeetingStatus.CONCLUDED, MeetingStatus.ARCHIVED)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Cuộc họp của tôi: in session first, then upcoming (soonest first), then past."""
+    mine = selectors.meetings_for(request.user)
+    return render(
+        request,
+        "cabinet/home.html",
+        {
+            "in_session": mine.filter(status=MeetingStatus.IN_SESSION).order_by("starts_at"),
+            "upcoming": mine.filter(status__in=UPCOMING).order_by("starts_at"),
+            "past": mine.filter(status__in=PAST).order_by("-starts_at")[:50],
+            "can_organize": can_organize_meetings(request.user),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    access = selectors.meeting_access(request.user, meeting_id)
+    participant = access.participant
+    agenda = selectors.agenda_for(participant)
+    meeting_papers = selectors.meeting_level_papers(participant)
+    return render(
+        request,
+        "cabinet/meeting_detail.html",
+        {
+            "meeting": access.meeting,
+            "participant": participant,
+            "agenda": agenda,
+            "meeting_papers": meeting_papers,
+            "updated_papers": selectors.replaced_since_read(agenda, meeting_papers),
+            "can_manage": can_manage_meeting(participant),
+            "can_run": can_run_meeting(participant),
+            "participant_count": access.meeting.participants.count(),
+            "notice_due": selectors.notice_due(access.meeting)
+            if participant.is_organizer
+            else None,
+            "issued_notice": selectors.issued_notice_for(participant),
+        },
+    )
+
+
+@login_required
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    if not can_organize_meetings(request.user):
+        raise PermissionDenied
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = meeting_services.create_meeting(
+                actor=current_user(request), **form.cleaned_data
+            )
+        except ServiceError as error:
+            report(request, error)
+        else:
+            messages.success(
+                request, _("Đã tạo cuộc họp. Hãy mời thành phần và xây dựng chương trình.")
+            )
+            return redirect("cabinet:meeting", meeting_id=meeting.pk)
+    return render(request, "cabinet/meeting_form.html", {"form": form, "meeting": None})
+
+
+@login_required
+def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    access = managed_meeting(request, meeting_id)
+    meeting = access.meeting
+    form = MeetingForm(request.POST or None, initial=MeetingForm.initial_from(meeting))
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting_services.update_meeting(
+                actor=current_user(request), meeting=meeting, **form.cleaned_data
+            )
+        except ServiceError as error:
+            report(request, error)
+        else:
+            messages.success(request, _("Đã lưu thông tin cuộc họp."))
+            return redirect("cabinet:meeting", meeting_id=meeting.pk)
+    return render(request, "cabinet/meeting_form.html", {"form": form, "meeting": meeting})
+
+
+# action → (who may, service, message on success)
+LIFECYCLE_ACTIONS = {
+    "publish": (
+        can_manage_meeting,
+        meeting_services.publish_meeting,
+        gettext_lazy("Đã gửi giấy mời; đại biểu đã thấy chương trình và tài liệu."),
+    ),
+    "start": (
+        can_run_meeting,
+        meeting_services.start_meeting,
+        gettext_lazy("Cuộc họp đã bắt đầu."),
+    ),
+    "end": (can_run_meeting, meeting_services.end_meeting, gettext_lazy("Cuộc họp đã kết thúc.")),
+}
+
+
+@login_required
+@require_POST
+def meeting_transition(request: HttpRequest, meeting_id: int, action: str) -> HttpResponse:
+    access = selectors.meeting_access(request.user, meeting_id)
+    if action not in LIFECYCLE_ACTIONS:
+        raise PermissionDenied
+    allowed, service, success = LIFECYCLE_ACTIONS[action]
+    if not allowed(access.participant):
+        raise PermissionDenied
+    try:
+        service(actor=current_user(request), meeting=access.meeting)
+    except ServiceError as error:
+        report(request, error)
+    else:
+        messages.success(request, str(success))
+    return redirect("cabinet:meeting", meeting_id=meeting_id)

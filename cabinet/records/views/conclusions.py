@@ -1,0 +1,266 @@
+"""The secretary's (or chair's) record of what the meeting concluded: a conclusion per agenda
+item, the tasks it assigned, with the task form filled from a typed "Giao ..." sentence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cabinet.core.errors import ServiceError
+from cabinet.core.http import current_user, report
+from cabinet.core.permissions import can_record_conclusions
+from cabinet.followup.sentences import split_tasks
+from cabinet.meetings import selectors
+from cabinet.meetings.selectors import MeetingAccess
+from cabinet.models import AgendaItem, ConclusionNotice, Task
+from cabinet.records.forms import ConclusionForm, TaskForm, parse_into_fields
+from cabinet.records.services import conclusions as conclusion_services
+
+QUEUE_KEY = "task-sentences-{meeting}"  # the session's sentences still to confirm
+
+
+def recording_meeting(request: HttpRequest, meeting_id: int) -> MeetingAccess:
+    """404 for non-participants, 403 for participants who are not the secretary or chair."""
+    access = selectors.meeting_access(request.user, meeting_id)
+    if not can_record_conclusions(access.participant):
+        raise PermissionDenied
+    return access
+
+
+@login_required
+def conclusions_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    access = recording_meeting(request, meeting_id)
+    meeting = access.meeting
+    notice = ConclusionNotice.objects.filter(meeting=meeting).first()
+    return render(
+        request,
+        "cabinet/conclusions.html",
+        {
+            "meeting": meeting,
+            "record": selectors.conclusions_record(meeting),
+            "editable": selectors.record_is_open(access.meeting),
+            "notice": notice,
+            "notice_due": selectors.notice_due(meeting),
+            "queued": _queued(request, QUEUE_KEY.format(meeting=meeting.pk)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def conclusion_save(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    access = recording_meeting(request, meeting_id)
+    form = ConclusionForm(request.POST)
+    item_id = _item_id(request.POST.get("item"))
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            conclusion_services.record_conclusion(
+                actor=current_user(request),
+                meeting=access.meeting,
+                item_id=item_id,
+                text=form.cleaned_data["text"],
+            )
+        except ServiceError as error:
+            report(request, error)
+        else:
+            messages.success(request, _("Đã lưu kết luận."))
+    anchor = f"#item-{item_id}" if item_id else "#general"
+    return redirect(request.build_absolute_uri(_page_url(meeting_id)) + anchor)
+
+
+def _page_url(meeting_id: int) -> str:
+    from django.urls import reverse
+
+    return reverse("cabinet:conclusions", kwargs={"meeting_id": meeting_id})
+
+
+def _item_id(raw: str | None) -> int | None:
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise Http404 from None
+
+
+def _task(access: MeetingAccess, task_id: int) -> Task:
+    task = (
+        Task.objects.filter(meeting=access.meeting, pk=task_id)
+        .prefetch_related("coordinating_units")
+        .first()
+    )
+    if task is None:
+        raise Http404
+    return task
+
+
+@login_required
+def task_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Add a task: type a sentence and fill the fields from it, check them, save. A pasted
+    paragraph with several "Giao ..." sentences is queued: each is filled in turn."""
+    access = recording_meeting(request, meeting_id)
+    return _task_form(request, access, task=None)
+
+
+@login_required
+def task_edit(request: HttpRequest, meeting_id: int, task_id: int) -> HttpResponse:
+    access = recording_meeting(request, meeting_id)
+    return _task_form(request, access, task=_task(access, task_id))
+
+
+def _task_form(request: HttpRequest, access: MeetingAccess, *, task: Task | None) -> HttpResponse:
+    meeting = access.meeting
+    queue_key = QUEUE_KEY.format(meeting=meeting.pk)
+    warnings: list[str] = []
+    if request.method == "POST":
+        form = TaskForm(request.POST, meeting=meeting)
+        if form.is_valid() and request.POST.get("action") == "parse":
+            sentences = split_tasks(form.cleaned_data["sentence"]) or [
+                form.cleaned_data["sentence"]
+            ]
+            if task is None and len(sentences) > 1:
+                item = form.cleaned_data.get("item")
+                request.session[queue_key] = {
+                    "item": item.pk if item else None,
+                    "sentences": sentences[1:],
+                }
+                messages.info(
+                    request,
+                    _("Đã tách được %(n)d nhiệm vụ; hãy kiểm tra và lưu lần lượt từng nhiệm vụ.")
+                    % {"n": len(sentences)},
+                )
+            form, warnings = _filled(meeting, sentences[0], form.cleaned_data.get("item"))
+        elif form.is_valid():
+            saved = _save_task(request, access, task, form.cleaned_data)
+            if saved:
+                return _after_save(request, access, task)
+    else:
+        initial: dict[str, Any]
+        if task is not None:
+            initial = TaskForm.initial_from(task)
+            form = TaskForm(initial=initial, meeting=meeting)
+        elif _queued(request, queue_key):
+            queue = request.session[queue_key]
+            sentences = list(queue["sentences"])
+            request.session[queue_key] = {**queue, "sentences": sentences[1:]}
+            item = AgendaItem.objects.filter(meeting=meeting, pk=queue.get("item")).first()
+            form, warnings = _filled(meeting, sentences[0], item)
+        else:
+            form = TaskForm(initial={"item": _item_from(meeting, request)}, meeting=meeting)
+    return render(
+        request,
+        "cabinet/task_form.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "task": task,
+            "warnings": warnings,
+            "editable": selectors.record_is_open(access.meeting),
+            "queued": _queued(request, queue_key),
+        },
+    )
+
+
+def _queued(request: HttpRequest, queue_key: str) -> int:
+    """How many pasted sentences still wait to be confirmed."""
+    queue = request.session.get(queue_key)
+    if not isinstance(queue, dict) or not isinstance(queue.get("sentences"), list):
+        return 0
+    return len(queue["sentences"])
+
+
+def _item_from(meeting: Any, request: HttpRequest) -> AgendaItem | None:
+    item_id = _item_id(request.GET.get("item"))
+    return AgendaItem.objects.filter(meeting=meeting, pk=item_id).first() if item_id else None
+
+
+def _filled(meeting: Any, sentence: str, item: AgendaItem | None) -> tuple[TaskForm, list[str]]:
+    values, parsed = parse_into_fields(sentence)
+    values["item"] = item.pk if item else None
+    warnings = list(parsed.warnings)
+    if parsed.unknown_units:
+        warnings.append(
+            _("Không có trong danh sách đơn vị: %(names)s. Hãy chọn đơn vị tương ứng.")
+            % {"names": ", ".join(parsed.unknown_units)}
+        )
+    return TaskForm(initial=values, meeting=meeting), warnings
+
+
+def _save_task(
+    request: HttpRequest, access: MeetingAccess, task: Task | None, data: dict[str, Any]
+) -> bool:
+    fields = {
+        "lead_unit_id": data["lead_unit"].pk if data.get("lead_unit") else None,
+        "coordinating_unit_ids": [u.pk for u in data.get("coordinating_units") or []],
+        "with_related_units": bool(data.get("with_related_units")),
+        "content": data.get("content", ""),
+        "deadline": data.get("deadline"),
+        "report_to": data.get("report_to", ""),
+    }
+    try:
+        if task is None:
+            conclusion_services.add_task(
+                actor=current_user(request),
+                meeting=access.meeting,
+                item_id=data["item"].pk if data.get("item") else None,
+                source_text=data.get("sentence", ""),
+                **fields,
+            )
+        else:
+            conclusion_services.update_task(
+                actor=current_user(request),
+                meeting=access.meeting,
+                task_id=task.pk,
+                item_id=data["item"].pk if data.get("item") else None,
+                source_text=data.get("sentence", ""),
+                **fields,
+            )
+    except ServiceError as error:
+        report(request, error)
+        return False
+    return True
+
+
+def _after_save(request: HttpRequest, access: MeetingAccess, task: Task | None) -> HttpResponse:
+    meeting_id = access.meeting.pk
+    if task is None and _queued(request, QUEUE_KEY.format(meeting=meeting_id)):
+        messages.success(
+            request, _("Đã lưu nhiệm vụ. Tiếp theo là nhiệm vụ sau trong đoạn đã dán.")
+        )
+        return redirect("cabinet:task_new", meeting_id=meeting_id)
+    messages.success(request, _("Đã lưu nhiệm vụ."))
+    return redirect("cabinet:conclusions", meeting_id=meeting_id)
+
+
+@login_required
+@require_POST
+def task_queue_clear(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    recording_meeting(request, meeting_id)
+    request.session.pop(QUEUE_KEY.format(meeting=meeting_id), None)
+    messages.info(request, _("Đã bỏ các câu giao nhiệm vụ còn chờ."))
+    return redirect("cabinet:conclusions", meeting_id=meeting_id)
+
+
+@login_required
+@require_POST
+def task_delete(request: HttpRequest, meeting_id: int, task_id: int) -> HttpResponse:
+    access = recording_meeting(request, meeting_id)
+    task = _task(access, task_id)
+    try:
+        conclusion_services.delete_task(
+            actor=current_user(request), meeting=access.meeting, task_id=task.pk
+        )
+    except ServiceError as error:
+        report(request, error)
+    else:
+        messages.success(request, _("Đã xóa nhiệm vụ."))
+    return redirect("cabinet:conclusions", meeting_id=meeting_id)

@@ -3,8 +3,9 @@
     .venv/bin/python bench/generated_pdf.py [--concurrent 10] [--hits 20]
 
 Daphne runs every sync view of a process on one thread. This builds a conclusion-notice-like
-document (cabinet.records.documents.decree30) in a throwaway DATA_DIR/MEDIA_ROOT (SQLite,
-migrated), and on one thread standing for that sync thread queues N downloads of the same new document and then one
+document (cabinet.records.documents.decree30) in a throwaway DATA_DIR/MEDIA_ROOT (SQLite, migrated),
+and on one thread standing for that sync thread queues N downloads of the same new document and then
+one
 other page (a database read), as when N readers click at once and someone else then opens a page:
 - in the request (main before this change): tasks run at once, so the first download converts
   with LibreOffice on the thread and the others then find the kept file;

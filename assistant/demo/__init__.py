@@ -2,7 +2,8 @@
 
 Five documents written for this project (not copies of real ones), issued by UBND Thành phố Hà Nội
 in 2025–2026, in the body format of cabinet/demo/papers (see
-cabinet.records.documents.paper_render): "# " centred bold heading, "## " bold heading, "- " bullet, other lines justified paragraphs. The national header
+cabinet.records.documents.paper_render): "# " centred bold heading, "## " bold heading, "- " bullet,
+other lines justified paragraphs. The national header
 (issuing body, number, place and date) is drawn by the renderer from the fields below, and the
 library reads it back from the PDF: ``number``, ``date`` and ``doc_type`` are what that reading must
 find. ``title`` is the trích yếu as printed under the type name (a công văn's "V/v ..." line).

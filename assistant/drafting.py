@@ -31,7 +31,7 @@ from django.utils import timezone
 from assistant import text as vt
 from assistant.models import Directive, DocType
 from cabinet.core.permissions import AnyUser
-from cabinet.live.snapshot import item_numbers
+from cabinet.meetings.selectors import item_numbers
 from cabinet.models import (
     COUNTS_AS_PRESENT,
     AgendaItem,

@@ -9,4 +9,4 @@ class CabinetConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the receivers; ratelimit registers the check of the RATE_LIMIT_* settings.
-        from cabinet.trust import signals  # noqa: F401
+        from cabinet.trust import audit_signals, ratelimit, signals  # noqa: F401

@@ -21,7 +21,7 @@ cabinet_patterns: list[URLPattern | URLResolver] = [
     path("meetings/<int:meeting_id>/console/", room.console, name="room_console"),
     path(
         "meetings/<int:meeting_id>/status/<str:action>/",
-        meetings.meeting_transition,
+        room.meeting_transition,
         name="meeting_transition",
     ),
     path(

@@ -7,7 +7,6 @@ tablet that applies events ends in the same state as one that loads a snapshot.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 
 from cabinet.core.permissions import can_run_meeting
-from cabinet.meetings.selectors import papers_for, visible_items_filter
+from cabinet.meetings.selectors import item_numbers, papers_for, visible_items_filter
 from cabinet.models import (
     ACTIVE_REQUEST_STATUSES,
     COUNTS_AS_PRESENT,
@@ -160,20 +159,6 @@ def quorum_for(meeting: Meeting) -> JSON:
         "required": required,
         "reached": total > 0 and present >= required,
     }
-
-
-def item_numbers(items: Iterable[AgendaItem]) -> dict[int, str]:
-    """'1', '1.1', '2' ... as on the printed agenda, counted over the whole agenda (not the visible
-    part) so every tablet calls an item by the same number."""
-    items = list(items)
-    numbers: dict[int, str] = {}
-    top = sorted((i for i in items if i.parent_id is None), key=lambda i: i.position)
-    for n, item in enumerate(top, start=1):
-        numbers[item.pk] = str(n)
-        children = sorted((i for i in items if i.parent_id == item.pk), key=lambda i: i.position)
-        for m, child in enumerate(children, start=1):
-            numbers[child.pk] = f"{n}.{m}"
-    return numbers
 
 
 def _ordered_items(meeting: Meeting, visible: set[int]) -> list[JSON]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -373,6 +374,20 @@ def can_read_notice(participant: Participant) -> bool:
     return concluded <= visible
 
 
+def item_numbers(items: Iterable[AgendaItem]) -> dict[int, str]:
+    """'1', '1.1', '2' ... as on the printed agenda, counted over the whole agenda (not the visible
+    part) so every tablet calls an item by the same number."""
+    items = list(items)
+    numbers: dict[int, str] = {}
+    top = sorted((i for i in items if i.parent_id is None), key=lambda i: i.position)
+    for n, item in enumerate(top, start=1):
+        numbers[item.pk] = str(n)
+        children = sorted((i for i in items if i.parent_id == item.pk), key=lambda i: i.position)
+        for m, child in enumerate(children, start=1):
+            numbers[child.pk] = f"{n}.{m}"
+    return numbers
+
+
 @dataclass
 class RecordedItem:
     """One agenda item as the conclusions page shows it (``item`` None: the whole meeting)."""
@@ -387,8 +402,6 @@ class RecordedItem:
 def conclusions_record(meeting: Meeting) -> list[RecordedItem]:
     """The meeting-wide part first, then every agenda item in agenda order, each with its
     conclusion, tasks and closed polls. Organizers only (the caller checks): all items."""
-    from cabinet.live.snapshot import item_numbers
-
     items = list(AgendaItem.objects.filter(meeting=meeting).select_related("presenter_unit"))
     numbers = item_numbers(items)
     items.sort(key=lambda i: tuple(int(n) for n in numbers.get(i.pk, "0").split(".")))

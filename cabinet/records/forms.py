@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cabinet.followup.sentences import ParsedTask, UnitName, parse_task_sentence
-from cabinet.live.snapshot import item_numbers
+from cabinet.meetings.selectors import item_numbers
 from cabinet.models import DEFAULT_REPORT_TO, AgendaItem, Meeting, Task, Unit
 
 

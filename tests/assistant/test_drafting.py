@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from assistant import drafting
 from cabinet.live.services import attendance as attendance_services
+from cabinet.live.services import session as session_services
 from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import ConclusionNotice, NoticeStatus, Task, Unit
 from cabinet.records.documents.decree30 import date_phrase
@@ -97,7 +98,7 @@ def meeting_record():
             actor=voter.user, poll_id=poll.pk, option_id=options[choice], client_id=f"c{voter.pk}"
         )
     voting_services.close_poll(actor=chair.user, meeting=meeting, poll_id=poll.pk)
-    meeting_services.end_meeting(actor=chair.user, meeting=meeting)
+    session_services.end_meeting(actor=chair.user, meeting=meeting)
     record.record_conclusion(
         actor=secretary,
         meeting=meeting,

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from cabinet.core.errors import ServiceError
 from cabinet.followup.sentences import UnitName, compose_task_sentence, parse_task_sentence
+from cabinet.live.services import session as session_services
 from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import ConclusionNotice, MeetingStatus, NoticeStatus, NoticeVariant, Task
 from cabinet.records.services import conclusions as svc
@@ -29,7 +30,7 @@ def held():
     secretary = secretary_of(meeting)
     meeting_services.publish_meeting(actor=secretary, meeting=meeting)
     meeting_services.start_meeting(actor=chair.user, meeting=meeting)
-    meeting_services.end_meeting(actor=chair.user, meeting=meeting)
+    session_services.end_meeting(actor=chair.user, meeting=meeting)
     units = {
         "stc": make_unit(code="stc", name="Sở Tài chính", short_name="STC"),
         "snv": make_unit(code="snv", name="Sở Nội vụ", short_name="SNV"),
@@ -196,7 +197,7 @@ def _issue_another(variant: str, day: dt.date) -> ConclusionNotice:
     secretary = secretary_of(meeting)
     meeting_services.publish_meeting(actor=secretary, meeting=meeting)
     meeting_services.start_meeting(actor=chair.user, meeting=meeting)
-    meeting_services.end_meeting(actor=chair.user, meeting=meeting)
+    session_services.end_meeting(actor=chair.user, meeting=meeting)
     notice_services.save_notice_draft(actor=secretary, meeting=meeting, variant=variant, content={})
     notice_services.approve_notice(actor=chair.user, meeting=meeting, approved_content={})
     return notice_services.issue_notice(actor=secretary, meeting=meeting, today=day)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cabinet.core.errors import ServiceError
+from cabinet.live.services import session as session_services
 from cabinet.meetings.services import meetings as svc
 from cabinet.models import MeetingEvent, MeetingStatus
 from tests.factories import add_item, invite, make_meeting, make_user, secretary_of
@@ -23,7 +24,7 @@ def test_meeting_walks_the_whole_lifecycle_in_order():
     meeting, secretary, chair = ready_meeting()
     svc.publish_meeting(actor=secretary, meeting=meeting)
     svc.start_meeting(actor=chair, meeting=meeting)
-    svc.end_meeting(actor=chair, meeting=meeting)
+    session_services.end_meeting(actor=chair, meeting=meeting)
     svc.conclude_meeting(actor=secretary, meeting=meeting)
     svc.archive_meeting(actor=secretary, meeting=meeting)
     meeting.refresh_from_db()
@@ -55,7 +56,7 @@ def test_illegal_transition_is_refused_and_changes_nothing(steps, illegal):
     actions = {
         "publish": lambda: svc.publish_meeting(actor=secretary, meeting=meeting),
         "start": lambda: svc.start_meeting(actor=chair, meeting=meeting),
-        "end": lambda: svc.end_meeting(actor=chair, meeting=meeting),
+        "end": lambda: session_services.end_meeting(actor=chair, meeting=meeting),
         "archive": lambda: svc.archive_meeting(actor=secretary, meeting=meeting),
     }
     for step in steps:
@@ -130,7 +131,7 @@ def test_agenda_and_participants_freeze_once_the_meeting_has_ended():
     meeting, secretary, chair = ready_meeting()
     svc.publish_meeting(actor=secretary, meeting=meeting)
     svc.start_meeting(actor=chair, meeting=meeting)
-    svc.end_meeting(actor=chair, meeting=meeting)
+    session_services.end_meeting(actor=chair, meeting=meeting)
     with pytest.raises(ServiceError, match="đã diễn ra"):
         add_item(meeting, "Muộn")
     with pytest.raises(ServiceError, match="đã diễn ra"):

@@ -15,6 +15,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from cabinet.live.services import attendance as attendance_services
+from cabinet.live.services import session as session_services
 from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import Conclusion, SpeakerRequest, Task
 from cabinet.papers.lib.convert import conversion_available
@@ -168,7 +169,7 @@ def held_meeting(*, end: bool = True) -> SimpleNamespace:
         created_by=secretary,
     )
     if end:
-        meeting_services.end_meeting(actor=chair.user, meeting=meeting)
+        session_services.end_meeting(actor=chair.user, meeting=meeting)
     meeting.refresh_from_db()
     return SimpleNamespace(
         meeting=meeting,

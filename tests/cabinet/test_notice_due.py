@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from cabinet.live.services import session as session_services
 from cabinet.meetings import selectors
-from cabinet.meetings.services import meetings as meeting_services
 from tests.factories import secretary_of, voting_meeting
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def ended_meeting():
     meeting, chair, members, _item = voting_meeting(members=2)
-    meeting = meeting_services.end_meeting(actor=chair, meeting=meeting)
+    meeting = session_services.end_meeting(actor=chair, meeting=meeting)
     return meeting, chair, members
 
 

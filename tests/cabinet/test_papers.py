@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cabinet.core.errors import ServiceError
+from cabinet.live.services import session as session_services
 from cabinet.models import MeetingEvent, PageText, PaperVersion, VersionStatus
 from cabinet.papers.services import papers as paper_services
 from cabinet.records.documents.paper_render import DocumentHeader, render_document
@@ -197,7 +198,7 @@ def test_papers_are_closed_after_the_meeting_ends():
     secretary = secretary_of(meeting)
     svc.publish_meeting(actor=secretary, meeting=meeting)
     svc.start_meeting(actor=chair, meeting=meeting)
-    svc.end_meeting(actor=chair, meeting=meeting)
+    session_services.end_meeting(actor=chair, meeting=meeting)
     with pytest.raises(ServiceError, match="đã kết thúc"):
         paper_services.add_paper_version(actor=secretary, paper=paper, upload=pdf_upload(2))
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from cabinet.core.errors import ServiceError
 from cabinet.live.services import attendance as attendance_services
 from cabinet.live.services import room as room_services
+from cabinet.live.services import session as session_services
 from cabinet.live.services import speakers as speaker_services
 from cabinet.live.services.commands import run_command
 from cabinet.live.snapshot import quorum_for, snapshot_for
@@ -127,7 +128,7 @@ def test_a_member_cannot_mark_someone_elses_attendance():
 
 def test_attendance_is_closed_after_the_meeting():
     room = in_session_room()
-    meeting_services.end_meeting(actor=room.chair.user, meeting=room.meeting)
+    session_services.end_meeting(actor=room.chair.user, meeting=room.meeting)
     with pytest.raises(ServiceError, match="Chỉ điểm danh"):
         attendance_services.check_in(actor=room.member.user, meeting=room.meeting, mode="present")
 
@@ -196,7 +197,7 @@ def test_ending_the_meeting_stops_clock_speech_and_presentation():
         actor=chair, meeting=room.meeting, paper_id=room.public_paper.pk, version=1, page=1
     )
     assert version is not None
-    meeting_services.end_meeting(actor=chair, meeting=room.meeting)
+    session_services.end_meeting(actor=chair, meeting=room.meeting)
     request.refresh_from_db()
     assert request.status == RequestStatus.DONE
     assert ItemClock.objects.get(item=room.public_item).running_since is None

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from cabinet.core.errors import ServiceError
 from cabinet.live.services import attendance as attendance_services
 from cabinet.live.services import room as room_services
+from cabinet.live.services import session as session_services
 from cabinet.live.services import speakers as speaker_services
 from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import CommandReceipt, Meeting, User
@@ -50,7 +51,7 @@ def _no_result(_changed: Any) -> dict[str, Any]:
 # validated against realtime.events.COMMANDS; permissions and state are checked by the services.
 HANDLERS: dict[str, Handler] = {
     "meeting.start": lambda u, m, a: _no_result(meeting_services.start_meeting(actor=u, meeting=m)),
-    "meeting.end": lambda u, m, a: _no_result(meeting_services.end_meeting(actor=u, meeting=m)),
+    "meeting.end": lambda u, m, a: _no_result(session_services.end_meeting(actor=u, meeting=m)),
     "item.move": lambda u, m, a: _no_result(
         room_services.move_to_item(actor=u, meeting=m, item_id=a["item"])
     ),

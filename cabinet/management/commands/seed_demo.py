@@ -21,6 +21,7 @@ from django.utils import timezone
 from cabinet.demo.data import MEETINGS, PAPERS, PEOPLE, RECORDS, UNITS
 from cabinet.live.services import attendance as attendance_services
 from cabinet.live.services import room as room_services
+from cabinet.live.services import session as session_services
 from cabinet.live.services import speakers as speaker_services
 from cabinet.meetings.services import agenda as agenda_services
 from cabinet.meetings.services import meetings as meeting_services
@@ -156,7 +157,7 @@ class Command(BaseCommand):
             top = list(meeting.agenda_items.filter(parent__isnull=True).order_by("position"))
             for poll_spec in record.get("polls", []):
                 self._poll(meeting, poll_spec, top, users, chair)
-            meeting_services.end_meeting(actor=chair, meeting=meeting)
+            session_services.end_meeting(actor=chair, meeting=meeting)
         elif "live" in spec:
             meeting_services.start_meeting(actor=chair, meeting=meeting)
             self._live(meeting, spec["live"], participants, users, secretary, chair)

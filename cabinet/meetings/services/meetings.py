@@ -199,7 +199,9 @@ def remove_participant(*, actor: User, participant: Participant) -> None:
     disconnect_user_on_commit(user_id, meeting_id=locked.pk)
 
 
-def _transition(*, actor: User, meeting: Meeting, to: MeetingStatus, event: str) -> Meeting:
+def transition(*, actor: User, meeting: Meeting, to: MeetingStatus, event: str) -> Meeting:
+    """Move the meeting to `to`, if its lifecycle allows, and record `event`. Inside the caller's
+    transaction."""
     locked = lock_meeting(meeting)
     if to not in ALLOWED_TRANSITIONS[MeetingStatus(locked.status)]:
         raise ServiceError(
@@ -228,7 +230,7 @@ def publish_meeting(*, actor: User, meeting: Meeting) -> Meeting:
         raise ServiceError(_("Cần chọn người chủ trì trước khi gửi giấy mời."))
     if not meeting.agenda_items.exists():
         raise ServiceError(_("Chương trình họp chưa có nội dung nào."))
-    return _transition(
+    return transition(
         actor=actor, meeting=meeting, to=MeetingStatus.PUBLISHED, event="meeting.published"
     )
 
@@ -237,23 +239,9 @@ def publish_meeting(*, actor: User, meeting: Meeting) -> Meeting:
 def start_meeting(*, actor: User, meeting: Meeting) -> Meeting:
     if not can_run_meeting(participant_for(actor, meeting)):
         raise ServiceError(_("Chỉ chủ trì hoặc thư ký mới được bắt đầu cuộc họp."))
-    return _transition(
+    return transition(
         actor=actor, meeting=meeting, to=MeetingStatus.IN_SESSION, event="meeting.started"
     )
-
-
-@transaction.atomic
-def end_meeting(*, actor: User, meeting: Meeting) -> Meeting:
-    if not can_run_meeting(participant_for(actor, meeting)):
-        raise ServiceError(_("Chỉ chủ trì hoặc thư ký mới được kết thúc cuộc họp."))
-    # Imported here: the room services build on this module (lock_meeting).
-    from cabinet.live.services.room import stop_room
-    from cabinet.live.services.speakers import end_current_speech
-
-    ended = _transition(actor=actor, meeting=meeting, to=MeetingStatus.ENDED, event="meeting.ended")
-    end_current_speech(actor=actor, meeting=ended)
-    stop_room(actor=actor, meeting=ended)
-    return ended
 
 
 @transaction.atomic
@@ -262,7 +250,7 @@ def conclude_meeting(*, actor: User, meeting: Meeting) -> Meeting:
     by the secretary or the chair, as the notice itself."""
     if not can_run_meeting(participant_for(actor, meeting)):
         raise ServiceError(_("Chỉ chủ trì hoặc thư ký mới được kết luận cuộc họp."))
-    return _transition(
+    return transition(
         actor=actor, meeting=meeting, to=MeetingStatus.CONCLUDED, event="meeting.concluded"
     )
 
@@ -270,6 +258,6 @@ def conclude_meeting(*, actor: User, meeting: Meeting) -> Meeting:
 @transaction.atomic
 def archive_meeting(*, actor: User, meeting: Meeting) -> Meeting:
     require_manager(actor, meeting)
-    return _transition(
+    return transition(
         actor=actor, meeting=meeting, to=MeetingStatus.ARCHIVED, event="meeting.archived"
     )

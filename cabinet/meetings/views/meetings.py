@@ -9,8 +9,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from cabinet.core.errors import ServiceError
 from cabinet.core.http import current_user, managed_meeting, report
@@ -103,37 +101,3 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
             messages.success(request, _("Đã lưu thông tin cuộc họp."))
             return redirect("cabinet:meeting", meeting_id=meeting.pk)
     return render(request, "cabinet/meeting_form.html", {"form": form, "meeting": meeting})
-
-
-# action → (who may, service, message on success)
-LIFECYCLE_ACTIONS = {
-    "publish": (
-        can_manage_meeting,
-        meeting_services.publish_meeting,
-        gettext_lazy("Đã gửi giấy mời; đại biểu đã thấy chương trình và tài liệu."),
-    ),
-    "start": (
-        can_run_meeting,
-        meeting_services.start_meeting,
-        gettext_lazy("Cuộc họp đã bắt đầu."),
-    ),
-    "end": (can_run_meeting, meeting_services.end_meeting, gettext_lazy("Cuộc họp đã kết thúc.")),
-}
-
-
-@login_required
-@require_POST
-def meeting_transition(request: HttpRequest, meeting_id: int, action: str) -> HttpResponse:
-    access = selectors.meeting_access(request.user, meeting_id)
-    if action not in LIFECYCLE_ACTIONS:
-        raise PermissionDenied
-    allowed, service, success = LIFECYCLE_ACTIONS[action]
-    if not allowed(access.participant):
-        raise PermissionDenied
-    try:
-        service(actor=current_user(request), meeting=access.meeting)
-    except ServiceError as error:
-        report(request, error)
-    else:
-        messages.success(request, str(success))
-    return redirect("cabinet:meeting", meeting_id=meeting_id)

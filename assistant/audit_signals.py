@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models.signals import m2m_changed, post_save, pre_save
 
 from assistant.models import Directive
+from cabinet.core.audit import audit
 from cabinet.models import AuditAction, Unit, User
-from cabinet.trust.audit import audit
 
 _CHANGES = {"post_add": "added", "post_remove": "removed", "pre_clear": "cleared"}
 

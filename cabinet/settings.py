@@ -112,8 +112,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # The client's address for the audit log's entries written by services (cabinet.trust.audit).
-    "cabinet.trust.audit.AuditContextMiddleware",
+    # The client's address for the audit log's entries written by services (cabinet.core.audit).
+    "cabinet.core.audit.AuditContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cabinet.trust.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

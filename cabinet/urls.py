@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
-from cabinet.core import views as health
 from cabinet.live import views as room
 from cabinet.meetings.views import agenda, meetings, participants
+from cabinet.ops import views as health
 from cabinet.papers.views import comments, compare, delivery, notes, offline, papers, viewer
 from cabinet.trust.views import account, security
 from cabinet.voting import views as voting

@@ -22,13 +22,13 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.utils import timezone, translation
 
+from cabinet.core.audit import client_address, scope_ip
 from cabinet.core.permissions import can_see_meeting, participant_for
 from cabinet.live.services.commands import Ack, Ballot, run_ballots, run_command
 from cabinet.live.snapshot import snapshot_for
 from cabinet.meetings.selectors import visible_scopes
 from cabinet.models import Meeting, MeetingEvent, Participant, User
 from cabinet.trust import sessions
-from cabinet.trust.audit import client_address, scope_ip
 from cabinet.trust.two_factor import State, second_factor_state
 from realtime import events
 from realtime.broadcast import meeting_group, user_group

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db import transaction
 
+from cabinet.core import audit
 from cabinet.models import AuditAction, Meeting, MeetingEvent, User
-from cabinet.trust import audit
 from realtime.broadcast import broadcast_on_commit, meeting_group
 
 
@@ -50,7 +50,7 @@ def record_event(
     return event
 
 
-# Access records that also go to the security audit log (cabinet.trust.audit), and as what.
+# Access records that also go to the security audit log (cabinet.core.audit), and as what.
 AUDITED_ACCESS = {
     "paper.viewed": AuditAction.PAPER_VIEWED,
     "paper.downloaded": AuditAction.PAPER_DOWNLOADED,

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
+from cabinet.core.audit import audit
 from cabinet.core.errors import ServiceError
 from cabinet.core.http import current_user
 from cabinet.core.permissions import can_follow_up_tasks
@@ -42,7 +43,6 @@ from cabinet.papers.lib.delivery import (
     stream_file,
 )
 from cabinet.papers.lib.uploads import ATTACHMENT_KINDS
-from cabinet.trust.audit import audit
 from cabinet.trust.ratelimit import rate_limited
 
 logger = logging.getLogger(__name__)

@@ -29,6 +29,7 @@ from cabinet.models import (
     RoomState,
     SpeakerRequest,
 )
+from cabinet.voting.data import poll_data
 
 JSON = dict[str, Any]
 
@@ -84,22 +85,6 @@ def presenter_data(room: RoomState | None) -> JSON | None:
         "version": version.number,
         "page": room.presented_page,
         "title": version.paper.title,
-    }
-
-
-def poll_data(poll: Poll) -> JSON:
-    return {
-        "id": poll.pk,
-        "item": poll.item_id,
-        "question": poll.question,
-        "kind": poll.kind,
-        "rule": poll.rule,
-        "rule_label": str(poll.get_rule_display()),
-        "allow_change": poll.allow_change,
-        "state": poll.state,
-        "options": [{"id": o.pk, "label": o.label} for o in poll.options.all()],
-        "entitled": poll.entitled_count,
-        "members": poll.members_count,
     }
 
 

@@ -31,7 +31,7 @@ def _end_sessions(*, user: User, deactivate: bool) -> None:
 def sign_out_everywhere(*, actor: User) -> None:
     """The user ends all of their own sessions, this one included."""
     _end_sessions(user=actor, deactivate=False)
-    # The address is the request's (cabinet.trust.audit takes it from the request being served).
+    # The address is the request's (cabinet.core.audit takes it from the request being served).
     record_security_event(action="sessions.signed_out_everywhere", actor=actor, target=actor)
 
 

@@ -1,7 +1,7 @@
 """Audit entries for signing in and out, and for every change of who may do what.
 
 Permission changes are caught at the model level (whoever makes them: the admin, a command, a
-shell), with the acting user taken from the request being served (cabinet.trust.audit.current_actor).
+shell), with the acting user taken from the request being served (cabinet.core.audit.current_actor).
 Connected in CabinetConfig.ready.
 """
 
@@ -15,8 +15,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from cabinet.core.audit import audit, entry
 from cabinet.models import AuditAction, Participant, User
-from cabinet.trust.audit import audit, entry
 
 ACCOUNT_FLAGS = ("is_active", "is_staff", "is_superuser")
 PARTICIPANT_FIELDS = ("role", "can_vote", "substitute_for_id")

@@ -31,10 +31,10 @@ PERMISSIONS_POLICY = ", ".join(
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address, for the lockout as for the audit log: one rule, in cabinet.trust.audit
+    """The client's address, for the lockout as for the audit log: one rule, in cabinet.core.audit
     (REMOTE_ADDR, or behind settings.TRUSTED_PROXY_COUNT proxies the address the outermost trusted
     proxy saw, counted from the right of X-Forwarded-For, so a client never chooses its own)."""
-    from cabinet.trust.audit import client_ip as audited_client_ip
+    from cabinet.core.audit import client_ip as audited_client_ip
 
     return audited_client_ip(request)
 

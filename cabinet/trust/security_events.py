@@ -12,8 +12,8 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from cabinet.core.audit import audit
 from cabinet.models import AuditAction, AuditEntry, User
-from cabinet.trust.audit import audit
 
 
 def record_security_event(

@@ -15,7 +15,7 @@ lands after the close, without making two thousand voters queue behind one lock:
 A ballot writes no meeting event (that would lock the meeting row for every voter); tablets learn
 the count from a throttled broadcast instead (realtime.progress).
 
-The security audit log (cabinet.trust.audit) says who voted, never how: no entry holds an option, a
+The security audit log (cabinet.core.audit) says who voted, never how: no entry holds an option, a
 label, a count or a receipt. An open poll's "voted" entry is written with the ballot (its time and
 the voter's address). A secret poll's are written only when it closes, all with the closing time,
 in username order and without addresses: an entry written at the moment of a ballot would give its
@@ -36,12 +36,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cabinet.core import audit
 from cabinet.core.errors import ServiceError
 from cabinet.core.events import record_event
-from cabinet.live.services.room import require_runner
-from cabinet.live.snapshot import poll_data
 from cabinet.meetings.selectors import item_scope, item_viewers_filter
-from cabinet.meetings.services.meetings import lock_meeting
+from cabinet.meetings.services.meetings import lock_meeting, require_runner
 from cabinet.models import (
     COUNTS_AS_PRESENT,
     DEFAULT_OPTIONS,
@@ -64,8 +63,8 @@ from cabinet.models import (
     User,
     new_receipt,
 )
-from cabinet.trust import audit
 from cabinet.trust.log_filters import unlogged_ballot
+from cabinet.voting.data import poll_data
 from realtime.broadcast import meeting_group, progress_on_commit
 
 
@@ -191,7 +190,7 @@ class BallotRequest:
     poll_id: int
     option_id: int
     client_id: str
-    # The client's address for the audit log; None: the surrounding request's (cabinet.trust.audit).
+    # The client's address for the audit log; None: the surrounding request's (cabinet.core.audit).
     ip: str | None = None
 
 

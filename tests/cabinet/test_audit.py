@@ -16,9 +16,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from cabinet.core.audit import audit, client_address, ip_from
 from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import AppendOnlyError, AuditAction, AuditEntry, Poll, PollKind
-from cabinet.trust.audit import audit, client_address, ip_from
 from cabinet.trust.security_events import record_security_event
 from cabinet.voting import services as voting
 from tests.factories import (

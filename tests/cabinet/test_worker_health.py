@@ -1,5 +1,5 @@
 """When no task worker is working, the secretary is told so instead of an upload "waiting" for
-ever, and /health/ready says so to the operator's monitoring (cabinet/core/worker.py, cabinet/core/health.py).
+ever, and /health/ready says so to the operator's monitoring (cabinet/core/worker.py, cabinet/ops/health.py).
 
 Uploads are queued for the database task backend here, as in production (the suite's default runs
 tasks in the request, where there is no worker to watch)."""

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from cabinet.core.audit import client_address
 from cabinet.core.errors import ServiceError
 from cabinet.live.services import attendance as attendance_services
 from cabinet.live.services import room as room_services
@@ -24,7 +25,6 @@ from cabinet.live.services import session as session_services
 from cabinet.live.services import speakers as speaker_services
 from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import CommandReceipt, Meeting, User
-from cabinet.trust.audit import client_address
 from cabinet.voting import services as voting_services
 
 logger = logging.getLogger(__name__)

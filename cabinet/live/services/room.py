@@ -18,31 +18,17 @@ from cabinet.core.events import record_event
 from cabinet.core.permissions import can_run_meeting, participant_for
 from cabinet.live.snapshot import clock_data, presenter_data, room_state_of
 from cabinet.meetings.selectors import MEETING_SCOPE, paper_scope, papers_for
-from cabinet.meetings.services.meetings import lock_meeting
+from cabinet.meetings.services.meetings import lock_meeting, require_in_session, require_runner
 from cabinet.models import (
     AgendaItem,
     ItemClock,
     Meeting,
-    MeetingStatus,
     PaperVersion,
     Participant,
     RoomState,
     User,
     VersionStatus,
 )
-
-
-def require_runner(actor: User, meeting: Meeting) -> Participant:
-    participant = participant_for(actor, meeting)
-    if not can_run_meeting(participant):
-        raise ServiceError(_("Chỉ chủ trì hoặc thư ký mới được điều hành cuộc họp."))
-    assert participant is not None
-    return participant
-
-
-def require_in_session(meeting: Meeting) -> None:
-    if meeting.status != MeetingStatus.IN_SESSION:
-        raise ServiceError(_("Cuộc họp chưa bắt đầu hoặc đã kết thúc."))
 
 
 def _room(meeting: Meeting) -> RoomState:

@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 from cabinet.core.errors import ServiceError
 from cabinet.core.events import record_event
 from cabinet.core.permissions import can_run_meeting, participant_for
-from cabinet.live.services.room import require_in_session, require_runner
 from cabinet.live.snapshot import request_data
 from cabinet.meetings.selectors import item_scope, visible_items_filter
-from cabinet.meetings.services.meetings import lock_meeting
+from cabinet.meetings.services.meetings import lock_meeting, require_in_session, require_runner
 from cabinet.models import (
     ACTIVE_REQUEST_STATUSES,
     AgendaItem,

@@ -41,6 +41,19 @@ def require_manager(actor: User, meeting: Meeting) -> Participant:
     return participant
 
 
+def require_runner(actor: User, meeting: Meeting) -> Participant:
+    participant = participant_for(actor, meeting)
+    if not can_run_meeting(participant):
+        raise ServiceError(_("Chỉ chủ trì hoặc thư ký mới được điều hành cuộc họp."))
+    assert participant is not None
+    return participant
+
+
+def require_in_session(meeting: Meeting) -> None:
+    if meeting.status != MeetingStatus.IN_SESSION:
+        raise ServiceError(_("Cuộc họp chưa bắt đầu hoặc đã kết thúc."))
+
+
 def require_editable(meeting: Meeting) -> None:
     if not meeting.is_editable:
         raise ServiceError(

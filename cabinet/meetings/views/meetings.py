@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cabinet.core.errors import ServiceError
-from cabinet.core.http import current_user, managed_meeting, report
+from cabinet.core.http import current_user, report
 from cabinet.core.permissions import can_manage_meeting, can_organize_meetings, can_run_meeting
 from cabinet.meetings import selectors
 from cabinet.meetings.forms import MeetingForm
+from cabinet.meetings.http import managed_meeting
 from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import MeetingStatus
 

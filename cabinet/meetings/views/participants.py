@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cabinet.core.errors import ServiceError
-from cabinet.core.http import current_user, managed_meeting, report
+from cabinet.core.http import current_user, report
 from cabinet.meetings import selectors
 from cabinet.meetings.forms import InviteForm
+from cabinet.meetings.http import managed_meeting
 from cabinet.meetings.services import meetings as meeting_services
 
 

@@ -32,6 +32,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from cabinet.core.audit import audit
 from cabinet.core.errors import ServiceError
 from cabinet.core.http import current_user
 from cabinet.core.permissions import can_manage_meeting
@@ -46,7 +47,6 @@ from cabinet.models import (
     VersionStatus,
 )
 from cabinet.papers.services import comments as comment_services
-from cabinet.trust.audit import audit
 from cabinet.trust.ratelimit import rate_limited
 
 MAX_JSON_BYTES = 32 * 1024

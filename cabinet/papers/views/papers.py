@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cabinet.core.errors import ServiceError
-from cabinet.core.http import current_user, managed_meeting
+from cabinet.core.http import current_user
 from cabinet.meetings.forms import PaperForm, PaperVersionForm
+from cabinet.meetings.http import managed_meeting
 from cabinet.models import Paper, PaperVersion
 from cabinet.papers.services import papers as paper_services
 

@@ -21,8 +21,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from cabinet.core.audit import audit
 from cabinet.models import AuditAction, AuditEntry
-from cabinet.trust.audit import audit
 from cabinet.trust.ratelimit import rate_limited
 
 PAGE_SIZE = 50

@@ -1,4 +1,4 @@
-"""Health endpoints for the operator's monitoring: no sign-in, JSON, 200 or 503 (cabinet/core/health.py)."""
+"""Health endpoints for the operator's monitoring: no sign-in, JSON, 200 or 503 (cabinet/ops/health.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from cabinet.core.health import readiness
+from cabinet.ops.health import readiness
 
 
 @never_cache

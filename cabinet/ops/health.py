@@ -1,4 +1,4 @@
-"""What /health/live and /health/ready report to the operator's monitoring (cabinet/core/views.py).
+"""What /health/live and /health/ready report to the operator's monitoring (cabinet/ops/views.py).
 
 Readiness is the four things a member's request or an upload depends on: the database answers,
 the channel layer answers, a task worker is working (its heartbeat, cabinet/core/worker.py) and the

@@ -113,6 +113,8 @@ fi
 say "Lint and format (ruff)"
 ruff check .
 ruff format --check .
+say "Import rules (import-linter, .importlinter)"
+lint-imports
 say "Types (mypy)"
 mypy
 say "Tests on the embedded default (SQLite, in-memory channel layer), browser tests included"

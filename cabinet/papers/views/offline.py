@@ -18,7 +18,7 @@ from cabinet.core.http import current_user
 from cabinet.meetings import selectors
 from cabinet.models import Paper, PaperVersion, VersionStatus
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "cabinet"
+STATIC_DIR = Path(__file__).resolve().parents[2] / "static" / "cabinet"  # from cabinet/papers/views
 SERVICE_WORKER = STATIC_DIR / "js" / "sw.js"
 
 # What the viewer page loads, besides the paper itself.

@@ -125,7 +125,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(
         request,
-        "cabinet/trust/security/audit.html",
+        "cabinet/security/audit.html",
         {
             "form": form,
             "page": page,

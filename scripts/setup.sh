@@ -117,6 +117,8 @@ say "Import rules (import-linter, .importlinter)"
 lint-imports
 say "Types (mypy)"
 mypy
+say "Front end (ESLint, tsc, node --test)"
+bash scripts/check_js.sh
 say "Tests on the embedded default (SQLite, in-memory channel layer), browser tests included"
 env -u DATABASE_URL -u REDIS_URL python -m pytest -p no:cacheprovider
 say "Tests on PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379)"

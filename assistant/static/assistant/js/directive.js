@@ -15,7 +15,7 @@ const config = JSON.parse(document.getElementById("directive-config").textConten
 const root = document.getElementById("viewer");
 const scroller = document.getElementById("vpages");
 const inner = document.getElementById("vpages-inner");
-const pageInput = document.getElementById("page-input");
+const pageInput = /** @type {HTMLInputElement} */ (document.getElementById("page-input"));
 const loading = document.getElementById("vloading");
 
 const MIN_SCALE = 0.4;
@@ -84,7 +84,7 @@ const actions = {
   "toggle-left": () => setPanel(root.dataset.left !== "open"),
 };
 root.addEventListener("click", (event) => {
-  const button = event.target.closest("[data-action]");
+  const button = /** @type {HTMLElement | null} */ (/** @type {Element} */ (event.target).closest("[data-action]"));
   const run = button && actions[button.dataset.action];
   if (run) run();
 });
@@ -93,7 +93,7 @@ pageInput?.addEventListener("change", () => {
   if (Number.isFinite(n)) goTo(n);
 });
 document.addEventListener("keydown", (event) => {
-  if (event.target.closest("input, textarea, select, [contenteditable]")) return;
+  if (/** @type {Element} */ (event.target).closest("input, textarea, select, [contenteditable]")) return;
   if (event.altKey || event.ctrlKey || event.metaKey) return;
   if (event.key === "ArrowRight" || event.key === "PageDown") {
     event.preventDefault();
@@ -252,7 +252,7 @@ async function openPdf() {
 // --- Plain text --------------------------------------------------------------------------------------
 
 function openText() {
-  state.views = [...inner.querySelectorAll(".tpage")].map((el) => ({ number: Number(el.dataset.page), el }));
+  state.views = [.../** @type {NodeListOf<HTMLElement>} */ (inner.querySelectorAll(".tpage"))].map((el) => ({ number: Number(el.dataset.page), el }));
   root.dataset.ready = "true";
   if (location.hash) applyHash();
   else setCurrent(1);

@@ -1,16 +1,18 @@
 // Drag-and-drop reordering of one agenda level; posts the new order, reloads on conflict.
 // The ▲ ▼ buttons remain the keyboard and fallback path.
-const csrf = document.querySelector("input[name=csrfmiddlewaretoken]")?.value;
+const csrf = /** @type {HTMLInputElement | null} */ (document.querySelector("input[name=csrfmiddlewaretoken]"))?.value;
 const status = document.querySelector(".reorder-status");
 
+/** @param {Element} list @returns {HTMLElement[]} */
 function itemsOf(list) {
-  return [...list.children].filter((el) => el.matches(".editor-item"));
+  return /** @type {HTMLElement[]} */ ([...list.children]).filter((el) => el.matches(".editor-item"));
 }
 
-for (const list of document.querySelectorAll(".agenda-editor")) {
+for (const list of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll(".agenda-editor"))) {
+  /** @type {Element | null} */
   let dragged = null;
   list.addEventListener("dragstart", (event) => {
-    const item = event.target.closest(".editor-item");
+    const item = /** @type {HTMLElement} */ (event.target).closest(".editor-item");
     if (!item || item.parentElement !== list) return;
     dragged = item;
     item.classList.add("dragging");
@@ -20,7 +22,7 @@ for (const list of document.querySelectorAll(".agenda-editor")) {
   list.addEventListener("dragover", (event) => {
     if (!dragged) return;
     event.preventDefault();
-    const over = event.target.closest(".editor-item");
+    const over = /** @type {HTMLElement} */ (event.target).closest(".editor-item");
     if (!over || over === dragged || over.parentElement !== list) return;
     const box = over.getBoundingClientRect();
     const after = event.clientY > box.top + box.height / 2;

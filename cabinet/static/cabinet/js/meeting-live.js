@@ -4,6 +4,7 @@
 import { startRoom } from "./live/connect.js";
 import { h, setText, toast } from "./live/dom.js";
 import { t } from "./live/labels.js";
+import { EVENT_PREFIX } from "./live/protocol.js";
 import {
   attendanceLabel,
   itemTitle,
@@ -18,7 +19,7 @@ import {
 } from "./live/render-common.js";
 import { setupVoting } from "./live/voting.js";
 
-const head = document.querySelector("[data-meeting]");
+const head = /** @type {HTMLElement | null} */ (document.querySelector("[data-meeting]"));
 const panel = document.getElementById("room");
 const $ = (id) => document.getElementById(id);
 
@@ -35,7 +36,7 @@ document.addEventListener("submit", (event) => {
   clearTimeout(reloadTimer);
 });
 function typing() {
-  const el = document.activeElement;
+  const el = /** @type {HTMLInputElement | null} */ (document.activeElement);
   const kept = ["button", "submit", "reset", "checkbox", "radio"];
   return !!el && (el.matches("textarea, select") || (el.matches("input") && !kept.includes(el.type)));
 }
@@ -52,7 +53,7 @@ if (head) {
   const live = startRoom({
     meetingId: head.dataset.meeting,
     onOther: (name) => {
-      if (name.startsWith("paper.") || name.startsWith("agenda.")) {
+      if (name.startsWith(EVENT_PREFIX.PAPER) || name.startsWith(EVENT_PREFIX.AGENDA)) {
         reloadSoon();
         return true;
       }
@@ -123,7 +124,7 @@ if (head) {
     const mine = me ? room.attendanceOf(me.participant) : null;
     setText($("my-attendance"), t("myStatus", { status: attendanceLabel(mine) }));
     $("my-attendance").dataset.status = mine?.status || "unknown";
-    for (const button of panel.querySelectorAll("[data-checkin]")) {
+    for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (panel.querySelectorAll("[data-checkin]"))) {
       button.setAttribute("aria-pressed", String(mine?.status === button.dataset.checkin));
     }
     renderQuorum($("quorum"), state.quorum);
@@ -205,7 +206,7 @@ if (head) {
   // --- Actions -------------------------------------------------------------------------------------
 
   panel?.addEventListener("click", async (event) => {
-    const checkin = event.target.closest("[data-checkin]");
+    const checkin = /** @type {HTMLButtonElement | null} */ (/** @type {Element} */ (event.target).closest("[data-checkin]"));
     if (checkin) {
       checkin.disabled = true;
       const ack = await run("attendance.check_in", { mode: checkin.dataset.checkin });
@@ -213,7 +214,7 @@ if (head) {
       if (ack.ok) toast(t("sent"));
       return;
     }
-    const withdraw = event.target.closest("#withdraw");
+    const withdraw = /** @type {HTMLButtonElement | null} */ (/** @type {Element} */ (event.target).closest("#withdraw"));
     if (withdraw) {
       withdraw.disabled = true;
       await run("speaker.withdraw", { request: Number(withdraw.dataset.request) });
@@ -223,10 +224,10 @@ if (head) {
 
   $("speak-form")?.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const form = event.currentTarget;
+    const form = /** @type {HTMLFormElement & {elements: {position: HTMLSelectElement, note: HTMLInputElement}}} */ (event.currentTarget);
     const item = room.state?.current_item;
     if (item == null) return;
-    const submit = form.querySelector("[type=submit]");
+    const submit = /** @type {HTMLButtonElement} */ (form.querySelector("[type=submit]"));
     submit.disabled = true;
     const args = { item, position: form.elements.position.value };
     const note = form.elements.note.value.trim();

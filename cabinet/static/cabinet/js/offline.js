@@ -71,7 +71,7 @@ export async function purgeOffline() {
  * submit would race any navigation that follows). */
 export function clearOnLogout() {
   const forms = 'form[action$="/logout/"], form[action$="/sign-out-everywhere/"]';
-  for (const form of document.querySelectorAll(forms)) {
+  for (const form of /** @type {NodeListOf<HTMLFormElement>} */ (document.querySelectorAll(forms))) {
     if (form.dataset.offlineClear) continue;
     form.dataset.offlineClear = "1";
     form.addEventListener("submit", () => {

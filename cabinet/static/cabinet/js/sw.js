@@ -32,8 +32,12 @@ const SWEEP_EVERY_MS = 60 * 1000;
 let currentUser = null;
 let lastSweep = 0;
 
-self.addEventListener("install", () => self.skipWaiting());
-self.addEventListener("activate", (event) => event.waitUntil(Promise.all([self.clients.claim(), sweep()])));
+// This script's global scope. The WebWorker type library calls `self` a plain worker's scope;
+// here it is a service worker's (skipWaiting, clients, fetch events).
+const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
+
+sw.addEventListener("install", () => sw.skipWaiting());
+sw.addEventListener("activate", (event) => event.waitUntil(Promise.all([sw.clients.claim(), sweep()])));
 
 /** Whether a stored copy may still be served (see the header comment). */
 function isFresh(response, now = Date.now()) {
@@ -104,7 +108,7 @@ async function setUser(id) {
   }
 }
 
-self.addEventListener("message", (event) => {
+sw.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type === "user") event.waitUntil(setUser(data.id).then(sweep));
   if (data.type === "purge") event.waitUntil(purgeAll());
@@ -223,11 +227,11 @@ async function networkFirst(request, url) {
   return response;
 }
 
-self.addEventListener("fetch", (event) => {
+sw.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
   const url = new URL(request.url);
-  if (url.origin !== self.location.origin) return;
+  if (url.origin !== sw.location.origin) return;
   if (url.pathname.startsWith("/ws/") || url.pathname === "/sw.js") return;
   if (Date.now() - lastSweep > SWEEP_EVERY_MS) event.waitUntil(sweep());
   if (FILE_RE.test(url.pathname)) {

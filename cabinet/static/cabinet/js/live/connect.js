@@ -6,11 +6,17 @@ import { createRoom } from "./room.js";
 import { openLive } from "./socket.js";
 
 /**
+ * @param {object} options
+ * @param {string | number} options.meetingId
+ * @param {HTMLElement | null} [options.stateEl] the connection badge
+ * @param {(name: string, data: any) => boolean} [options.onOther]
+ * @param {() => void} [options.onHello]
+ *
  * options.onOther(name, data): events the room does not hold (paper.*, agenda.* …). Return true if
  * the page handled them itself (e.g. by reloading); otherwise a snapshot is asked for.
  * options.onHello(): every (re)connect.
  */
-export function startRoom({ meetingId, stateEl = document.getElementById("conn-state"), onOther, onHello } = {}) {
+export function startRoom({ meetingId, stateEl = document.getElementById("conn-state"), onOther, onHello }) {
   const room = createRoom();
   const stateListeners = new Set();
   let connection = "connecting";

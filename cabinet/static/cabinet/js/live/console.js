@@ -51,8 +51,8 @@ function renderAgenda(state) {
     }),
   );
   const index = state.items.findIndex((item) => item.id === state.current_item);
-  root.querySelector('[data-move="prev"]').disabled = index <= 0;
-  root.querySelector('[data-move="next"]').disabled = index >= state.items.length - 1;
+  /** @type {HTMLButtonElement} */ (root.querySelector('[data-move="prev"]')).disabled = index <= 0;
+  /** @type {HTMLButtonElement} */ (root.querySelector('[data-move="next"]')).disabled = index >= state.items.length - 1;
 }
 
 // --- Current item, clock, presenter -------------------------------------------------------------------
@@ -218,12 +218,12 @@ async function press(button, name, args = {}) {
 }
 
 function floorMinutes() {
-  const n = Number.parseInt($("c-minutes").value, 10);
+  const n = Number.parseInt(/** @type {HTMLInputElement} */ ($("c-minutes")).value, 10);
   return Number.isFinite(n) ? Math.max(1, Math.min(60, n)) : 5;
 }
 
 root.addEventListener("click", (event) => {
-  const button = event.target.closest("button");
+  const button = /** @type {Element} */ (event.target).closest("button");
   if (!button || !room.state) return;
   const state = room.state;
   const { dataset } = button;
@@ -273,7 +273,7 @@ async function saveAttendance(pid, button) {
 }
 
 $("c-attendance").addEventListener("change", (event) => {
-  const select = event.target.closest("select[data-participant]");
+  const select = /** @type {HTMLSelectElement | null} */ (/** @type {Element} */ (event.target).closest("select[data-participant]"));
   if (!select) return;
   const pid = Number(select.dataset.participant);
   const row = rows.get(pid);
@@ -291,6 +291,6 @@ $("c-attendance").addEventListener("change", (event) => {
 
 $("c-attendance").addEventListener("keydown", (event) => {
   if (event.key !== "Enter") return;
-  const input = event.target.closest("input[data-participant]");
+  const input = /** @type {HTMLInputElement | null} */ (/** @type {Element} */ (event.target).closest("input[data-participant]"));
   if (input) saveAttendance(Number(input.dataset.participant), null);
 });

@@ -7,6 +7,7 @@
 // then on their page changes are sent as presenter.page, debounced.
 import { setText } from "./dom.js";
 import { t } from "./labels.js";
+import { EVENT } from "./protocol.js";
 
 const PAGE_DEBOUNCE_MS = 150;
 
@@ -84,7 +85,7 @@ export function setupFollow({ live, paper, version, goTo, currentPage, els }) {
     const p = state.presenter;
     // Live moves of the presenter carry the follower along; a snapshot (page load, reconnect) only
     // does so on this paper, so that opening another paper by hand is not undone on arrival.
-    if (event && (event.name === "presenter.page" || event.name === "presenter.changed")) follow(p);
+    if (event && (event.name === EVENT.PRESENTER_PAGE || event.name === EVENT.PRESENTER_CHANGED)) follow(p);
     else if ((!event || event.name === "snapshot") && onThisPaper(p)) follow(p); // null: state already there
     render();
   });

@@ -161,8 +161,8 @@ const table = LABELS[document.documentElement.lang] || LABELS.vi;
 
 function pageLabels() {
   const found = {};
-  for (const holder of document.querySelectorAll("template[data-live-labels]")) {
-    for (const el of holder.content.querySelectorAll("[data-label]")) found[el.dataset.label] = el.textContent.trim();
+  for (const holder of /** @type {NodeListOf<HTMLTemplateElement>} */ (document.querySelectorAll("template[data-live-labels]"))) {
+    for (const el of /** @type {NodeListOf<HTMLElement>} */ (holder.content.querySelectorAll("[data-label]"))) found[el.dataset.label] = el.textContent.trim();
   }
   return found;
 }

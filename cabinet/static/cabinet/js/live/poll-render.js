@@ -132,6 +132,9 @@ export function recordBlock(poll) {
  * Keep one card per poll in `container`, in the given order. A card is rebuilt only when its
  * signature changes; otherwise `update` refreshes it in place (the count), so that a button being
  * pressed is never swapped for a new one halfway through a tap.
+ * @param {Element & {_cards?: Map<number, {el: HTMLElement, sig: string}>}} container
+ * @param {any[]} polls
+ * @param {{signature: (poll: any) => string, build: (poll: any) => HTMLElement, update?: (el: HTMLElement, poll: any) => void}} how
  */
 export function renderCards(container, polls, { signature, build, update }) {
   const cards = container._cards || (container._cards = new Map());

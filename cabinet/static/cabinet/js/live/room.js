@@ -1,9 +1,10 @@
 // The live room's state on this tablet: a snapshot, then events applied by small reducers
 // (contract: /tmp/contract.md "Events"). Renderers subscribe and redraw from the whole state,
 // which keeps them free of ordering bugs: the state is the only truth on the page.
+import { EVENT, EVENT_PREFIX } from "./protocol.js";
 
 // Events that change nothing the room state holds (papers are server-rendered lists).
-const IRRELEVANT_PREFIXES = ["paper."];
+const IRRELEVANT_PREFIXES = [EVENT_PREFIX.PAPER];
 
 function byId(list, id) {
   return list.find((x) => x.id === id);
@@ -60,50 +61,50 @@ function pollFinished(s, d) {
 }
 
 const REDUCERS = {
-  "meeting.started": (s, d) => {
+  [EVENT.MEETING_STARTED]: (s, d) => {
     s.meeting.status = d.status;
     s.meeting.status_label = null; // labels.js names it
   },
-  "meeting.ended": (s, d) => {
+  [EVENT.MEETING_ENDED]: (s, d) => {
     s.meeting.status = d.status;
     s.meeting.status_label = null;
   },
-  "item.current": (s, d) => {
+  [EVENT.ITEM_CURRENT]: (s, d) => {
     s.current_item = d.item ?? null;
     s.clock = d.clock ?? null;
   },
-  "timer.changed": (s, d) => {
+  [EVENT.TIMER_CHANGED]: (s, d) => {
     s.clock = d.clock ?? null;
   },
-  "attendance.changed": (s, d) => {
+  [EVENT.ATTENDANCE_CHANGED]: (s, d) => {
     const key = String(d.participant);
     if (!d.status || d.status === "unknown") delete s.attendance[key];
     else s.attendance[key] = { status: d.status, reason: d.reason || "", substitute: d.substitute || "", at: d.at };
     if (d.quorum) s.quorum = d.quorum;
   },
-  "speaker.requested": (s, d) => upsertRequest(s, d.request),
-  "speaker.withdrawn": (s, d) => dropRequest(s, d.request),
-  "speaker.reordered": (s, d) => {
+  [EVENT.SPEAKER_REQUESTED]: (s, d) => upsertRequest(s, d.request),
+  [EVENT.SPEAKER_WITHDRAWN]: (s, d) => dropRequest(s, d.request),
+  [EVENT.SPEAKER_REORDERED]: (s, d) => {
     (d.order || []).forEach((id, i) => {
       const request = byId(s.queue, id);
       if (request) request.order = i + 1;
     });
     sortQueue(s);
   },
-  "speaker.floor": (s, d) => {
+  [EVENT.SPEAKER_FLOOR]: (s, d) => {
     if (d.ended) dropRequest(s, d.ended);
     // One speech at a time in a meeting: any other "speaking" entry is over.
     s.queue = s.queue.filter((r) => r.status !== "speaking" || r.id === d.request.id);
     upsertRequest(s, d.request);
   },
-  "speaker.ended": (s, d) => dropRequest(s, d.request),
-  "presenter.changed": (s, d) => {
+  [EVENT.SPEAKER_ENDED]: (s, d) => dropRequest(s, d.request),
+  [EVENT.PRESENTER_CHANGED]: (s, d) => {
     s.presenter = d.presenter ?? null;
   },
-  "poll.created": (s, d) => {
+  [EVENT.POLL_CREATED]: (s, d) => {
     upsertPoll(s, d.poll);
   },
-  "poll.opened": (s, d) => {
+  [EVENT.POLL_OPENED]: (s, d) => {
     const poll = upsertPoll(s, d.poll, { voted: 0, result: null });
     if (!poll) return;
     // Who may vote was fixed when the poll opened (present members with a vote).
@@ -111,14 +112,14 @@ const REDUCERS = {
     if (s.me && (d.voters || []).includes(s.me.participant)) mine[poll.id] = { entitled: true, receipt: null };
     else delete mine[poll.id];
   },
-  "poll.closed": pollFinished,
-  "poll.published": pollFinished,
-  "poll.reset": (s, d) => {
+  [EVENT.POLL_CLOSED]: pollFinished,
+  [EVENT.POLL_PUBLISHED]: pollFinished,
+  [EVENT.POLL_RESET]: (s, d) => {
     // Back to prepared, nobody voted: the entitlement is taken again at the next opening.
     upsertPoll(s, d.poll, { voted: 0, result: null });
     delete myPolls(s)[d.poll.id];
   },
-  "presenter.page": (s, d) => {
+  [EVENT.PRESENTER_PAGE]: (s, d) => {
     if (!s.presenter) return false; // we missed who presents: ask for the room
     Object.assign(s.presenter, { paper: d.paper, version: d.version, page: d.page });
     return true;

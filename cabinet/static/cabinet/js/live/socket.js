@@ -7,20 +7,17 @@
 //   - after every (re)connect, resume from our seq (or null: a snapshot, the first time);
 //   - commands carry an id made here and stay pending until acked; after a reconnect they are sent
 //     again with the same id, and the server acks a retry without doing the work twice.
+import { CLOSE, MSG } from "./protocol.js";
 
 const MIN_DELAY_MS = 500;
 const MAX_DELAY_MS = 10000;
-const FLOOD_PAUSE_MS = 15000; // closed for sending too much (4429): back off for a while
+const FLOOD_PAUSE_MS = 15000; // closed for sending too much (CLOSE.FLOOD): back off for a while
 const PING_EVERY_MS = 25000;
 const PONG_WITHIN_MS = 10000; // a half-open socket (tablet changed Wi-Fi) is noticed within this
 
 const MAX_HELD = 500; // events kept while waiting for a replay or snapshot
 
-const CLOSE_FORBIDDEN = 4403;
-const CLOSE_SIGNED_OUT = 4401;
-const CLOSE_FLOOD = 4429;
-const CLOSE_TOO_MANY = 4409; // this browser has too many live pages open: wait, then try again
-const TOO_MANY_PAUSE_MS = 30000;
+const TOO_MANY_PAUSE_MS = 30000; // CLOSE.TOO_MANY: this browser has too many live pages open
 
 export function commandId() {
   if (globalThis.crypto?.randomUUID) {
@@ -73,7 +70,7 @@ export function openLive(meetingId, handlers) {
 
   const resume = (from) => {
     resyncing = true;
-    send({ type: "resume", seq: from });
+    send({ type: MSG.RESUME, seq: from });
   };
 
   const setOffset = (iso) => {
@@ -83,8 +80,8 @@ export function openLive(meetingId, handlers) {
 
   const applyEvent = (message) => {
     seq = message.seq;
-    if (message.type === "skip") return; // an event this user may not see: only its number
-    let understood = true;
+    if (message.type === MSG.SKIP) return; // an event this user may not see: only its number
+    let understood;
     try {
       understood = handlers.onEvent?.(message.event, message.data || {}, message.seq) !== false;
     } catch (error) {
@@ -129,7 +126,7 @@ export function openLive(meetingId, handlers) {
     }
     armPing();
     switch (message.type) {
-      case "hello":
+      case MSG.HELLO:
         delay = MIN_DELAY_MS;
         setOffset(message.now);
         setState("live");
@@ -138,34 +135,34 @@ export function openLive(meetingId, handlers) {
         for (const entry of pending.values()) send(entry.message);
         handlers.onHello?.();
         break;
-      case "snapshot":
+      case MSG.SNAPSHOT:
         resyncing = false;
         seq = message.seq;
         if (message.state?.now) setOffset(message.state.now);
         handlers.onSnapshot?.(message.state, message.seq);
         drainHeld();
         break;
-      case "resumed":
+      case MSG.RESUMED:
         resyncing = false;
         drainHeld();
         // The replay stopped short of what the server has: ask for the whole room.
         if (seq !== null && message.seq > seq) resume(null);
         break;
-      case "event":
-      case "skip":
+      case MSG.EVENT:
+      case MSG.SKIP:
         onEventMessage(message);
         break;
-      case "ack": {
+      case MSG.ACK: {
         const entry = pending.get(message.id);
         if (!entry) break;
         pending.delete(message.id);
         entry.resolve(message);
         break;
       }
-      case "error":
+      case MSG.ERROR:
         handlers.onError?.(message.message || message.code);
         break;
-      case "progress":
+      case MSG.PROGRESS:
         // Before the first snapshot there is no poll to count for; the snapshot has the count.
         if (seq !== null) handlers.onProgress?.(message);
         break;
@@ -178,7 +175,7 @@ export function openLive(meetingId, handlers) {
     clearTimeout(pongTimer);
     clearTimeout(pingTimer);
     pingTimer = setTimeout(() => {
-      if (!send({ type: "ping" })) return;
+      if (!send({ type: MSG.PING })) return;
       pongTimer = setTimeout(() => socket?.close(), PONG_WITHIN_MS);
     }, PING_EVERY_MS);
   }
@@ -207,14 +204,14 @@ export function openLive(meetingId, handlers) {
       clearTimeout(pingTimer);
       clearTimeout(pongTimer);
       if (stopped) return;
-      if (event.code === CLOSE_FORBIDDEN) return setState("denied"); // reconnecting cannot help
-      if (event.code === CLOSE_SIGNED_OUT) return setState("signedout");
-      if (event.code === CLOSE_TOO_MANY) {
+      if (event.code === CLOSE.FORBIDDEN) return setState("denied"); // reconnecting cannot help
+      if (event.code === CLOSE.SIGNED_OUT) return setState("signedout");
+      if (event.code === CLOSE.TOO_MANY) {
         setState("toomany");
         return scheduleReconnect(TOO_MANY_PAUSE_MS);
       }
       setState(navigator.onLine === false ? "offline" : "lost");
-      const wait = event.code === CLOSE_FLOOD ? FLOOD_PAUSE_MS : delay;
+      const wait = event.code === CLOSE.FLOOD ? FLOOD_PAUSE_MS : delay;
       delay = Math.min(delay * 2, MAX_DELAY_MS);
       scheduleReconnect(wait);
     });
@@ -239,7 +236,7 @@ export function openLive(meetingId, handlers) {
     command(name, args = {}, id = commandId()) {
       const known = pending.get(id);
       if (known) return known.promise; // the same command already waits for its ack
-      const message = { type: "command", id, name, args };
+      const message = { type: MSG.COMMAND, id, name, args };
       let resolve;
       const promise = new Promise((done) => (resolve = done));
       pending.set(id, { message, resolve, promise });

@@ -8,6 +8,7 @@
 import { createBallots } from "./ballot.js";
 import { h } from "./dom.js";
 import { t } from "./labels.js";
+import { EVENT } from "./protocol.js";
 import { countBlock, isFinished, pollBadges, recordBlock, renderCards, resultBlock, ruleText, updateCount } from "./poll-render.js";
 
 /** live: from startRoom; els: {section, current, earlier, earlierBox} of the meeting page. */
@@ -24,7 +25,7 @@ export function setupVoting({ live, meetingId, els }) {
 
   /** A poll this member may vote in has just opened: bring the card into view if it is not. */
   function revealOpened(event) {
-    if (event?.name !== "poll.opened" || !room.myPoll(event.data.poll.id)) return;
+    if (event?.name !== EVENT.POLL_OPENED || !room.myPoll(event.data.poll.id)) return;
     const box = els.section.getBoundingClientRect();
     if (box.top < 0 || box.bottom > window.innerHeight) els.section.scrollIntoView({ behavior: "smooth", block: "start" });
   }

@@ -16,7 +16,12 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * @param {string} url
+ * @param {{method?: string, body?: unknown}} [options] body: sent as JSON
+ */
 export async function api(url, { method = "GET", body } = {}) {
+  /** @type {Record<string, string>} */
   const headers = { Accept: "application/json" };
   if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -27,7 +32,7 @@ export async function api(url, { method = "GET", body } = {}) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (response.status === 204) return null;
-  let data = null;
+  let data;
   try {
     data = await response.json();
   } catch {

@@ -16,7 +16,7 @@ const config = JSON.parse(document.getElementById("viewer-config").textContent);
 const root = document.getElementById("viewer");
 const scroller = document.getElementById("vpages");
 const inner = document.getElementById("vpages-inner");
-const pageInput = document.getElementById("page-input");
+const pageInput = /** @type {HTMLInputElement} */ (document.getElementById("page-input"));
 const loading = document.getElementById("vloading");
 const $ = (id) => document.getElementById(id);
 
@@ -190,11 +190,11 @@ function readSelection() {
   const selection = window.getSelection();
   if (!selection || selection.isCollapsed || !selection.rangeCount) return null;
   const range = selection.getRangeAt(0);
-  const startPage = range.startContainer.parentElement?.closest(".vpage");
+  const startPage = /** @type {HTMLElement | null | undefined} */ (range.startContainer.parentElement?.closest(".vpage"));
   const endPage = range.endContainer.parentElement?.closest(".vpage");
   const anchorNode = range.commonAncestorContainer;
   const inLayer =
-    (anchorNode.nodeType === Node.TEXT_NODE ? anchorNode.parentElement : anchorNode)?.closest(".textLayer") ||
+    /** @type {Element | null} */ (anchorNode.nodeType === Node.TEXT_NODE ? anchorNode.parentElement : anchorNode)?.closest(".textLayer") ||
     (startPage && startPage === endPage);
   if (!startPage || startPage !== endPage || !inLayer) return null;
   const view = state.views[Number(startPage.dataset.page) - 1];
@@ -234,7 +234,7 @@ function takeSelection() {
 }
 
 popup.addEventListener("click", async (event) => {
-  const action = event.target.closest("button")?.dataset.action;
+  const action = /** @type {Element} */ (event.target).closest("button")?.dataset.action;
   if (!action) return;
   const chosen = takeSelection();
   if (!chosen) return;
@@ -252,13 +252,13 @@ popup.addEventListener("click", async (event) => {
   }
 });
 
-const noteDialog = $("note-dialog");
+const noteDialog = /** @type {HTMLDialogElement} */ ($("note-dialog"));
 let noteDraft = null;
 
 function openNoteDialog(anchor) {
   noteDraft = anchor;
   $("note-quote").textContent = anchor.quote;
-  $("note-body").value = "";
+  /** @type {HTMLTextAreaElement} */ ($("note-body")).value = "";
   $("note-error").hidden = true;
   noteDialog.showModal();
   $("note-body").focus();
@@ -267,9 +267,9 @@ function openNoteDialog(anchor) {
 $("note-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   if (!noteDraft) return;
-  const color = noteDialog.querySelector('input[name="color"]:checked')?.value || "yellow";
+  const color = /** @type {HTMLInputElement | null} */ (noteDialog.querySelector('input[name="color"]:checked'))?.value || "yellow";
   try {
-    await notes.create({ ...noteDraft, body: $("note-body").value.trim(), color });
+    await notes.create({ ...noteDraft, body: /** @type {HTMLTextAreaElement} */ ($("note-body")).value.trim(), color });
     noteDraft = null;
     noteDialog.close();
     setPanel("right", true);
@@ -279,14 +279,14 @@ $("note-form").addEventListener("submit", async (event) => {
   }
 });
 
-const commentDialog = $("comment-dialog");
+const commentDialog = /** @type {HTMLDialogElement} */ ($("comment-dialog"));
 let commentQuote = null;
 
 function openCommentDialog(anchor = null) {
   commentQuote = anchor;
   $("comment-quote").hidden = !anchor;
   $("comment-quote").textContent = anchor ? anchor.quote : "";
-  $("comment-body").value = "";
+  /** @type {HTMLTextAreaElement} */ ($("comment-body")).value = "";
   $("comment-error").hidden = true;
   commentDialog.showModal();
   $("comment-body").focus();
@@ -294,7 +294,7 @@ function openCommentDialog(anchor = null) {
 
 $("comment-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const body = $("comment-body").value.trim();
+  const body = /** @type {HTMLTextAreaElement} */ ($("comment-body")).value.trim();
   if (!body) {
     $("comment-error").textContent = t("emptyComment");
     $("comment-error").hidden = false;
@@ -315,7 +315,7 @@ $("comment-form").addEventListener("submit", async (event) => {
 
 for (const dialog of [noteDialog, commentDialog]) {
   dialog.addEventListener("click", (event) => {
-    if (event.target.closest('[data-action="close-dialog"]')) dialog.close();
+    if (/** @type {Element} */ (event.target).closest('[data-action="close-dialog"]')) dialog.close();
   });
 }
 
@@ -339,7 +339,7 @@ const actions = {
 };
 
 root.addEventListener("click", (event) => {
-  const button = event.target.closest("[data-action]");
+  const button = /** @type {HTMLElement | null} */ (/** @type {Element} */ (event.target).closest("[data-action]"));
   if (!button || popup.contains(button) || button.closest("dialog")) return;
   const run = actions[button.dataset.action];
   if (run) run();
@@ -358,7 +358,7 @@ pageInput.addEventListener("keydown", (event) => {
 });
 
 document.addEventListener("keydown", (event) => {
-  if (event.target.closest("input, textarea, select, [contenteditable], dialog")) return;
+  if (/** @type {Element} */ (event.target).closest("input, textarea, select, [contenteditable], dialog")) return;
   if (event.altKey || event.ctrlKey || event.metaKey) return;
   if (event.key === "ArrowRight" || event.key === "PageDown") {
     event.preventDefault();
@@ -444,8 +444,8 @@ const connecting = connectLive({
   stateEl: $("conn-state"),
   onNewVersion: (n) => {
     $("new-version-text").textContent = t("newVersion", { n });
-    $("new-version-open").href = versionUrl(n);
-    $("new-version-compare").href = config.compareTemplate.replace(config.placeholder, String(n));
+    /** @type {HTMLAnchorElement} */ ($("new-version-open")).href = versionUrl(n);
+    /** @type {HTMLAnchorElement} */ ($("new-version-compare")).href = config.compareTemplate.replace(config.placeholder, String(n));
     $("new-version").hidden = false;
   },
 });

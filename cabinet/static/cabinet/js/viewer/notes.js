@@ -114,7 +114,7 @@ export function setupNotes({ url, version, container, countEl, versionUrl, jumpT
       where.textContent = label;
       where.addEventListener("click", () => jumpTo(note.page, note.id));
     } else {
-      where.href = `${versionUrl(note.version)}#page=${note.page}`;
+      /** @type {HTMLAnchorElement} */ (where).href = `${versionUrl(note.version)}#page=${note.page}`;
       where.textContent = `${label} · ${t("onVersion", { n: note.version })}`;
     }
     head.append(where);
@@ -200,6 +200,11 @@ function section(title, className) {
   return box;
 }
 
+/**
+ * @param {string} text
+ * @param {(() => void) | null} onClick
+ * @param {"button" | "submit" | "reset"} [type]
+ */
 function button(text, onClick, type = "button") {
   const b = document.createElement("button");
   b.type = type;

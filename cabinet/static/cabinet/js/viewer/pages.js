@@ -157,7 +157,7 @@ export function watchVisible(views, scroller, visible, onChange) {
   const observer = new IntersectionObserver(
     (entries) => {
       for (const entry of entries) {
-        const n = Number(entry.target.dataset.page);
+        const n = Number(/** @type {HTMLElement} */ (entry.target).dataset.page);
         if (entry.isIntersecting) visible.add(n);
         else visible.delete(n);
       }

@@ -3,7 +3,7 @@
 Server → tablet
   {"type": "hello", "seq": N, "now": ISO}            on connect; N is the meeting's last sequence
   {"type": "event", "seq": N, "event": name, "data": {...}}   every committed change, in seq order
-  {"type": "snapshot", "seq": N, "state": {...}}     the whole room (see cabinet.live.snapshot_for)
+  {"type": "snapshot", "seq": N, "state": {...}}     the whole room (cabinet.live.snapshot.snapshot_for)
   {"type": "resumed", "seq": N}                       replay after a resume is complete
   {"type": "ack", "id": client_id, "ok": true, "seq": N, "result": {...}}   command committed
   {"type": "ack", "id": client_id, "ok": false, "code": c, "message": text} command refused

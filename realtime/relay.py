@@ -4,7 +4,7 @@ The embedded default has no shared channel layer: the task worker (which makes a
 READY and records `paper.added`) is a separate process, so its broadcast never reaches Daphne's
 sockets. Here Daphne follows the event log instead: once a second it reads the sequenced events it
 has not broadcast itself and sends them to the meeting's group. With Redis (REDIS_URL) every
-process shares the layer and no relay runs. Issue 4's resume protocol covers anything missed.
+process shares the layer and no relay runs. Resuming (realtime/events.py) recovers anything missed.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ notice in assistant.drafting, the minutes and the invitation in
 cabinet.records.documents.meeting_records) and is written here to DOCX (python-docx) and to PDF (the
 DOCX through LibreOffice, in the sandbox).
 
-The layout rules are DOMAIN.md's "Decree 30/2020/NĐ-CP layout": A4 portrait, margins top/bottom
+The layout rules are docs/domain.md's "Decree 30/2020/NĐ-CP layout": A4 portrait, margins top/bottom
 20 mm, left 30 mm, right 15 mm, Times New Roman (Liberation Serif is metric-compatible and is what
 LibreOffice uses where Times is absent), the two-column header, page numbers from page 2.
 """

@@ -21,7 +21,7 @@ class AssistantConfig(AppConfig):
 def _queue_paper_indexing(sender: object, version_id: int, **kwargs: object) -> None:
     from django.conf import settings
 
-    from assistant.tasks import index_paper_version_task
+    from assistant.library import index_paper_version_task
 
     if not settings.ASSISTANT_INDEX_PAPERS:
         return

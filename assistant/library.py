@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks import task
 
 from assistant import chunking, metadata
 from assistant.index import mark_changed, vector_to_bytes
@@ -39,6 +40,7 @@ from assistant.models import (
     Visibility,
 )
 from cabinet.core.errors import ServiceError
+from cabinet.core.jobs import BACKGROUND, WAITED_FOR
 from cabinet.core.permissions import AnyUser
 from cabinet.models import PageText, PaperVersion, Unit, User, VersionStatus
 from cabinet.papers.lib.convert import ConversionUnavailable, conversion_available, convert_to_pdf
@@ -144,8 +146,6 @@ def add_directive(
     """Store an uploaded directive and queue its processing (``queue=False``: the caller runs
     ``process_directive`` itself, as the import command does). Metadata given in ``fields`` is
     kept as typed (the header read later never overwrites it)."""
-    from assistant.tasks import process_directive_task
-
     _require_manager(actor)
     size = upload.size or 0
     if size <= 0:
@@ -251,8 +251,6 @@ def _delete_files(names: list[str]) -> None:
 
 def reindex_directive(*, directive: Directive, actor: User) -> None:
     """Queue the directive to be read and indexed again (after a chunking or model change)."""
-    from assistant.tasks import process_directive_task
-
     _require_manager(actor)
     if directive.is_processing:
         raise ServiceError(_("Văn bản đang được xử lý."))
@@ -542,3 +540,15 @@ def index_paper_version(version_id: int) -> None:
             batch_size=500,
         )
         mark_changed()
+
+
+@task(priority=WAITED_FOR)
+def process_directive_task(directive_id: int) -> None:
+    """The worker's job for an uploaded directive: read, describe and index it."""
+    process_directive(directive_id)
+
+
+@task(priority=BACKGROUND)
+def index_paper_version_task(version_id: int) -> None:
+    """The worker's job for a meeting paper's ready version: index it for its participants."""
+    index_paper_version(version_id)

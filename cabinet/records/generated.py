@@ -43,7 +43,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
+from cabinet.core.jobs import WAITED_FOR
 from cabinet.models import GeneratedPdfJob
 from cabinet.records.documents import decree30
 from cabinet.records.documents.decree30 import DocumentError, PdfUnavailable
@@ -136,8 +138,6 @@ def request_pdf(docx: bytes, *, kind: str) -> GeneratedPdf:
     if state.status is PdfStatus.READY:
         return state
     if _claim(kind=kind, key=key, docx=docx):
-        from cabinet.tasks import convert_generated_pdf  # the tasks module imports this one
-
         try:
             convert_generated_pdf.enqueue(kind=kind, key=key)
         except Exception:
@@ -170,7 +170,7 @@ def _claim(*, kind: str, key: str, docx: bytes) -> bool:
 
 
 def convert(*, kind: str, key: str) -> None:
-    """The task worker's part (cabinet.tasks.convert_generated_pdf): convert the job's DOCX, keep
+    """The task worker's part (convert_generated_pdf, below): convert the job's DOCX, keep
     its PDF, remove the job; when the conversion fails, record why on the job instead."""
     folder = _folder(kind)
     path = folder / f"{key}.pdf"
@@ -238,3 +238,10 @@ def _exclusive(lock_path: Path, *, timeout: float) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+@task(priority=WAITED_FOR)
+def convert_generated_pdf(kind: str, key: str) -> None:
+    """The worker's job: convert a generated document's DOCX to its kept PDF (convert); someone is
+    looking at the "Đang tạo bản PDF…" page meanwhile."""
+    convert(kind=kind, key=key)

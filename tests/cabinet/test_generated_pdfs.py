@@ -33,7 +33,7 @@ pytestmark = pytest.mark.skipif(REAL_SOFFICE is None, reason="LibreOffice is not
 
 PENDING_VI = "Đang tạo bản PDF"
 DOWN_VI = "Máy xử lý tài liệu không hoạt động"
-TASK_PATH = "cabinet.tasks.convert_generated_pdf"
+TASK_PATH = "cabinet.records.generated.convert_generated_pdf"
 
 
 class Conversions:
@@ -270,3 +270,26 @@ def test_the_pdf_is_made_again_only_when_what_it_shows_changes(conversions):
     # Kept under MEDIA_ROOT, private like the papers, one file per content.
     kept = sorted((Path(django_settings.MEDIA_ROOT) / "generated" / "invitation").glob("*.pdf"))
     assert len(kept) == 2
+
+
+@pytest.mark.django_db
+def test_a_job_queued_before_the_tasks_moved_still_runs_after_the_upgrade(
+    conversions, database_task_backend
+):
+    """A city upgrades with conversions still queued: those rows name the task by its old dotted
+    path (cabinet.tasks.convert_generated_pdf); the worker still finds and runs it."""
+    meeting, secretary = _meeting()
+    client = Client()
+    assert client.login(username=secretary.username, password=PASSWORD)
+    url = reverse("cabinet:invitation_pdf", args=[meeting.pk])
+    assert client.get(url).status_code == 202
+    DBTaskResult.objects.filter(task_path=TASK_PATH).update(
+        task_path="cabinet.tasks.convert_generated_pdf"  # as an earlier version stored it
+    )
+    queued = DBTaskResult.objects.get(task_path="cabinet.tasks.convert_generated_pdf")
+    queued.task.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])
+
+    assert conversions.count == 1
+    download = client.get(url)
+    assert download.status_code == 200
+    assert download.content.startswith(b"%PDF-")

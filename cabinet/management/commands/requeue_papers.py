@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from cabinet.models import PROCESSING_STATUSES, PaperVersion
-from cabinet.tasks import process_paper_version
+from cabinet.papers.services.processing import process_paper_version
 
 
 class Command(BaseCommand):

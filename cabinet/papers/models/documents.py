@@ -163,7 +163,7 @@ PROCESSING_STATUSES = frozenset(
 class PaperVersion(models.Model):
     """One uploaded file of a paper. Its content never changes after upload; a replacement is a new row.
 
-    The upload request stores the file and returns; a background task (cabinet.tasks) converts it to
+    The upload request stores the file and returns; a background task (process_paper_version) converts it to
     PDF if needed and extracts its pages in a sandboxed process, moving the version from QUEUED to
     READY or FAILED. Those pipeline fields are written with queryset updates by the task; save() refuses
     to rewrite an existing row so that nothing else can change a version.

@@ -27,6 +27,7 @@ from cabinet.models import (
 )
 from cabinet.papers.lib.convert import conversion_available
 from cabinet.papers.lib.uploads import UploadFacts, check_upload
+from cabinet.papers.services.processing import process_paper_version
 
 MAX_NAME = 255
 # Papers may still be corrected during the session (a table fixed on the morning of the meeting);
@@ -77,8 +78,6 @@ def _new_version(
     A PDF is stored as the served file straight away (processing only reads it); any other format
     is kept as the source and the PDF is written by the conversion step.
     """
-    from cabinet.tasks import process_paper_version  # the task module imports the services
-
     last = paper.versions.aggregate(m=Max("number"))["m"] or 0
     version = PaperVersion(
         paper=paper,

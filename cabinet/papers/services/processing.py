@@ -1,7 +1,7 @@
 """The background half of an upload: convert to PDF if needed, extract pages in the sandbox, and
 either make the version READY (and tell the meeting) or quarantine it (and tell the uploader).
 
-Runs in the task worker (cabinet.tasks), never in a web request. Progress is written as it goes so
+Runs in the task worker (process_paper_version, below), never in a web request. Progress is written as it goes so
 the uploader's page can show it.
 """
 
@@ -22,8 +22,10 @@ from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from cabinet.core.events import record_access, record_event
+from cabinet.core.jobs import WAITED_FOR
 from cabinet.meetings.selectors import paper_scope
 from cabinet.meetings.services.meetings import lock_meeting
 from cabinet.models import VERSION_FAILURES, PageText, PaperVersion, SourceKind, VersionStatus
@@ -336,3 +338,9 @@ def _quarantine(version: PaperVersion, code: str) -> None:
         actor=version.uploaded_by,
     )
     logger.warning("paper version %s quarantined: %s (%s)", version.pk, code, moved)
+
+
+@task(priority=WAITED_FOR)
+def process_paper_version(version_id: int) -> None:
+    """The worker's job for an uploaded version: convert and extract it (process_version)."""
+    process_version(version_id)

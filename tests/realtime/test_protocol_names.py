@@ -93,25 +93,22 @@ def _names_bound_to(tree: ast.AST, variable: str) -> set[str]:
 
 
 def recorded_event_names() -> set[str]:
-    """The event names the server records: record_event(type=...) under cabinet/ and assistant/,
-    searched recursively (modules move), whether the name is a literal, a conditional of literals
-    or a variable bound to literals in the same module."""
+    """The event names the server records: the `type=` of record_event and the `event=` of the
+    helpers that call it with their caller's name (the meeting's lifecycle `transition`), under
+    cabinet/ and assistant/, searched recursively (modules move), whether the name is a literal,
+    a conditional of literals or a variable bound to literals in the same module."""
     names: set[str] = set()
     for folder in ("cabinet", "assistant"):
         for path in sorted((ROOT / folder).rglob("*.py")):
-            source = path.read_text(encoding="utf-8")
-            if "record_event(" not in source:
-                continue
-            tree = ast.parse(source, filename=str(path))
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
             for call in ast.walk(tree):
                 if not isinstance(call, ast.Call):
                     continue
                 func = call.func
                 called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-                if called != "record_event":
-                    continue
+                wanted = {"record_event": "type", "transition": "event"}.get(called or "")
                 for keyword in call.keywords:
-                    if keyword.arg != "type":
+                    if wanted is None or keyword.arg != wanted:
                         continue
                     names |= _event_names_in(keyword.value)
                     if isinstance(keyword.value, ast.Name):

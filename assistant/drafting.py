@@ -2,11 +2,12 @@
 
 Sources, none retyped: the chair and the meeting (title, date, place), the attendance (or, when
 nobody was marked, the invited participants), the agenda and its presenters, the closed polls'
-results, and what the secretary recorded per item (conclusions and tasks, cabinet.models.
-conclusions). The layout is DOMAIN.md's "Conclusion notice": header, number, place and date,
-"THÔNG BÁO" and its summary line, the opening, attendees, the transition sentence, I. general
-assessment, II. the conclusions and tasks per item in the "Giao ..." form, vote results, the
-closing sentence, Nơi nhận and the signature, in both variants (/TB-UBND and /TB-VP).
+results, and what the secretary recorded per item (conclusions and tasks,
+cabinet.records.models.conclusions). The layout is docs/domain.md's "Conclusion notice" (under
+"After the meeting"): header, number, place and date, "THÔNG BÁO" and its summary line, the
+opening, attendees, the transition sentence, I. general assessment, II. the conclusions and tasks
+per item in the "Giao ..." form, vote results, the closing sentence, Nơi nhận and the signature,
+in both variants (/TB-UBND and /TB-VP).
 
 The secretary's edits are kept as *overrides* in ``ConclusionNotice.content``: a part she has not
 changed keeps following the record (a task added afterwards appears in the draft), a part she

@@ -80,7 +80,7 @@ def visible_items_filter(participant: Participant) -> Q:
 
 def item_viewers_filter(item: AgendaItem) -> Q:
     """Participants who see the item: visible_items_filter read the other way (one rule in two
-    forms, side by side; tests/cabinet/test_visibility.py checks that they agree)."""
+    forms, side by side; tests/cabinet/test_restricted_polls.py checks that they agree)."""
     listed = Q(pk__in=item.audience.values("pk"))
     organizers = Q(role__in=ORGANIZER_ROLES)
     if item.restricted:
@@ -97,7 +97,7 @@ def reads_meeting_papers(participant: Participant) -> bool:
 # --- What a live event may reveal ----------------------------------------------------------------
 # Every sequenced event (cabinet.core.events.record_event) has a scope: who may receive it.
 # A tablet receives an event whose scope it holds; for any other it learns only that its sequence
-# number was used (realtime.events.hidden_event). The same scopes filter live delivery, the
+# number was used (realtime.events.hidden_message). The same scopes filter live delivery, the
 # replay and, through visible_items_filter, the snapshot.
 MEETING_SCOPE = ""  # everyone in the meeting
 MEETING_PAPERS_SCOPE = "papers"  # papers attached to no item (reads_meeting_papers)

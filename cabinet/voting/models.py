@@ -1,9 +1,9 @@
 """Voting (biểu quyết): polls, who may vote in each, and the ballots.
 
-Open (named) polls keep one Ballot per voter. Secret polls keep who has voted (PollVoter.voted_at
-and a receipt) apart from what was chosen (SecretBallot: no voter, no timestamp, a random id), so
-that no row links a person to a choice. See cabinet/voting/services.py for how casting and closing
-are serialised.
+Open (named) polls keep one Ballot per voter. Secret polls keep who has voted (PollVoter.voted, a
+flag without a time, and its receipt) apart from what was chosen (SecretBallot: no voter, no
+timestamp, a random id), so that no row links a person to a choice. See cabinet/voting/services.py
+for how casting and closing are serialised.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ lands after the close, without making two thousand voters queue behind one lock:
   lock, so a ballot and a close can never interleave at all.
 
 A ballot writes no meeting event (that would lock the meeting row for every voter); tablets learn
-the count from a throttled broadcast instead (realtime.progress).
+the count from a broadcast instead (realtime.broadcast.progress_on_commit, a "progress" message
+without a sequence number, thinned out by each process's hub, realtime.hub).
 
 The security audit log (cabinet.core.audit) says who voted, never how: no entry holds an option, a
 label, a count or a receipt. An open poll's "voted" entry is written with the ballot (its time and

@@ -698,7 +698,9 @@ def test_an_issued_notices_pdf_is_made_by_the_worker_and_kept_byte_for_byte(
     assert "Đang tạo bản PDF" in page
     assert reverse("assistant:notice_docx", args=[data["meeting"].pk]) in page
     assert client.get(url).status_code == 202  # still in flight: nothing more enqueued
-    (task_result,) = DBTaskResult.objects.filter(task_path="cabinet.records.generated.convert_generated_pdf")
+    (task_result,) = DBTaskResult.objects.filter(
+        task_path="cabinet.records.generated.convert_generated_pdf"
+    )
     task_result.task.call(*task_result.args_kwargs["args"], **task_result.args_kwargs["kwargs"])
 
     poll = reverse("assistant:notice_pdf_status", args=[data["meeting"].pk])

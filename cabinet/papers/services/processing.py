@@ -1,8 +1,8 @@
 """The background half of an upload: convert to PDF if needed, extract pages in the sandbox, and
 either make the version READY (and tell the meeting) or quarantine it (and tell the uploader).
 
-Runs in the task worker (process_paper_version, below), never in a web request. Progress is written as it goes so
-the uploader's page can show it.
+Runs in the task worker (process_paper_version, below), never in a web request. Progress is
+written as it goes so the uploader's page can show it.
 """
 
 from __future__ import annotations

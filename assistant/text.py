@@ -15,6 +15,9 @@ import itertools
 import re
 import unicodedata
 
+# Lower case without tone marks or diacritics: "Đẩy mạnh" → "day manh"; the app's one folding.
+from cabinet.core.text import fold
+
 # Letters and digits of any script (so "NĐ-CP" → "nđ", "cp"; "30/2020" → "30", "2020").
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 # Pairs never cross a sentence or clause boundary.
@@ -23,13 +26,6 @@ _BREAK = re.compile(r"[.;:!?\n\f()\[\]\"“”]+")
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
-
-
-def fold(text: str) -> str:
-    """Lower case without tone marks or diacritics: "Đẩy mạnh" → "day manh"."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return unicodedata.normalize("NFC", stripped)
 
 
 # Two spellings place the tone mark differently in "oa", "oe", "uy" (hoà / hòa, thuỷ / thủy, and

@@ -25,6 +25,9 @@ import numpy as np
 
 from assistant.embedding import convert
 
+# How people type without a Vietnamese keyboard: no tone marks, đ → d, case kept.
+from cabinet.core.text import strip_diacritics as strip_accents
+
 MIN_COSINE = 0.999
 
 # Written for this project (no third-party text): used when the shared data folder is absent.
@@ -95,12 +98,6 @@ class Report:
             f"{same}/{len(self.results)}, cosine min {min(cos, default=0):.5f} "
             f"mean {np.mean(cos) if cos else 0:.5f} (required ≥ {self.min_cosine})"
         )
-
-
-def strip_accents(text: str) -> str:
-    """How people type without a Vietnamese keyboard: no tone marks, đ → d."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def default_data_dir() -> Path:

@@ -35,6 +35,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from cabinet.core.text import fold_aligned
+
 MAX_SENTENCE_CHARS = 2000
 MAX_PARAGRAPH_CHARS = 50_000
 MAX_UNKNOWN_NAME_WORDS = 8
@@ -62,25 +64,8 @@ class ParsedTask:
 
 
 # ---------------------------------------------------------------------------------------------
-# Folding
+# Folding (character by character, cabinet.core.text.fold_aligned: offsets stay offsets)
 # ---------------------------------------------------------------------------------------------
-
-
-def _fold_char(char: str) -> str:
-    """One character, lower case, without diacritics; always exactly one character."""
-    if char in "đĐ":
-        return "d"
-    decomposed = unicodedata.normalize("NFD", char)
-    base = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    if len(base) == 1:
-        return base
-    lower = char.lower()
-    return lower if len(lower) == 1 else char
-
-
-def _fold(text: str) -> str:
-    """Fold character by character: offsets in the result are offsets in ``text``."""
-    return "".join(_fold_char(c) for c in text)
 
 
 def _canonical(text: str, limit: int) -> str:
@@ -91,7 +76,7 @@ def _canonical(text: str, limit: int) -> str:
 def normalize_for_match(text: str) -> str:
     """NFC, lower case, no tone marks or diacritics, đ→d, single spaces."""
     text = unicodedata.normalize("NFC", text)
-    return re.sub(r"\s+", " ", _fold(text)).strip()
+    return re.sub(r"\s+", " ", fold_aligned(text)).strip()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -170,7 +155,7 @@ def find_unit_mentions(text: str, units: Sequence[UnitName]) -> list[tuple[int, 
     """The known units named in ``text`` as (start, end, unit), in order of appearance: full
     names, short names and aliases, with or without diacritics, in any case ("so tai chinh",
     "STC"); overlaps resolved longest first. Offsets are in ``canonical_text(text)``."""
-    found = _find_units(_fold(_canonical(text, MAX_PARAGRAPH_CHARS)), units)
+    found = _find_units(fold_aligned(_canonical(text, MAX_PARAGRAPH_CHARS)), units)
     return [(start, found[start][0], found[start][1]) for start in sorted(found)]
 
 
@@ -670,7 +655,7 @@ def _deadline_and_warnings(
 
 def _parse(sentence: str, units: Sequence[UnitName], today: date) -> ParsedTask:
     original = _canonical(sentence, MAX_SENTENCE_CHARS)
-    folded = _fold(original)
+    folded = fold_aligned(original)
     known = _find_units(folded, units)
     subject = _read_subject(folded, original, _body_start(folded), known)
     lead, coordinating, unknown, warnings = _roles(subject)
@@ -746,7 +731,7 @@ def _ends_sentence(line: str, dot: int) -> bool:
 
 
 def _boundaries(line: str) -> list[tuple[int, int]]:
-    found = {(m.start(), m.end()) for m in _TASK_BOUNDARY.finditer(_fold(line))}
+    found = {(m.start(), m.end()) for m in _TASK_BOUNDARY.finditer(fold_aligned(line))}
     found |= {
         (m.start(), m.end())
         for m in _SENTENCE_END.finditer(line)
@@ -768,14 +753,14 @@ def _split_line(line: str) -> list[str]:
 
 def _clean_piece(piece: str) -> str:
     piece = piece.strip()
-    bullet = _BULLET.match(_fold(piece))
+    bullet = _BULLET.match(fold_aligned(piece))
     if bullet:
         piece = piece[bullet.end() :]
     return piece.strip().rstrip(";,").strip()
 
 
 def _is_task(piece: str) -> bool:
-    folded = _fold(piece)
+    folded = fold_aligned(piece)
     return bool(_TASK_VERB.match(folded) or _LEAD_MARK_ANYWHERE.search(folded))
 
 
@@ -800,7 +785,7 @@ def split_tasks(text: str) -> list[str]:
             if cleaned and _is_task(cleaned):
                 tasks.append(cleaned)
                 previous_was_task = True
-            elif cleaned and previous_was_task and _CONTINUATION.match(_fold(cleaned)):
+            elif cleaned and previous_was_task and _CONTINUATION.match(fold_aligned(cleaned)):
                 tasks[-1] = f"{tasks[-1]} {cleaned}"
             elif cleaned:
                 previous_was_task = False
@@ -856,7 +841,7 @@ def _lower_first(body: str) -> bool:
     first = body.split(" ", 1)[0]
     if len(first) > 1 and first[1:].lower() != first[1:]:
         return False  # UBND, TP.HCM, iPhone
-    return _fold(first) in _CLAUSE_VERBS
+    return fold_aligned(first) in _CLAUSE_VERBS
 
 
 # Verbs a task's content usually starts with; only these are lower-cased after "chủ trì".

@@ -9,7 +9,6 @@ is for follow-up users only (403 for others).
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 import os
 from collections.abc import Callable
@@ -25,7 +24,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from cabinet.core.audit import audit
@@ -34,6 +32,7 @@ from cabinet.core.http import current_user
 from cabinet.core.permissions import can_follow_up_tasks
 from cabinet.followup import selectors
 from cabinet.followup import services as task_followup
+from cabinet.followup.export import XLSX, tasks_workbook
 from cabinet.followup.forms import ConfirmForm, ReportForm, ReturnForm, TaskFilterForm
 from cabinet.models import AuditAction, Task, TaskStatus, TaskUpdate
 from cabinet.papers.lib.delivery import (
@@ -49,7 +48,6 @@ logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 NO_STORE = "no-store"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONTENT_TYPES = dict(ATTACHMENT_KINDS.values()) | {".jpeg": "image/jpeg"}
 
 
@@ -258,73 +256,18 @@ def task_dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-EXPORT_HEADERS = (
-    (gettext_noop("STT"), 6),
-    (gettext_noop("Nội dung nhiệm vụ"), 60),
-    (gettext_noop("Đơn vị chủ trì"), 24),
-    (gettext_noop("Đơn vị phối hợp"), 28),
-    (gettext_noop("Cuộc họp"), 36),
-    (gettext_noop("Ngày họp"), 12),
-    (gettext_noop("Thời hạn"), 12),
-    (gettext_noop("Tình trạng"), 16),
-    (gettext_noop("Số ngày làm việc quá hạn"), 14),
-    (gettext_noop("Ngày hoàn thành"), 14),
-)
-
-
 @login_required
 @rate_limited("exports")
 @require_GET
 def task_export(request: HttpRequest) -> HttpResponse:
     """The list as an Excel workbook: the same filters, only what the user may see."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
     today = _today()
     filters = _filter_form(request).filters()
     rows = selectors.rows_of(selectors.task_list(request.user, filters, today=today), today=today)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = _("Nhiệm vụ")
-    sheet.append([_(header) for header, _width in EXPORT_HEADERS])
-    for column, (_header, width) in enumerate(EXPORT_HEADERS, 1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-        sheet.cell(row=1, column=column).font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for number, row in enumerate(rows, 1):
-        task = row.task
-        completed = timezone.localtime(task.completed_at).date() if task.completed_at else None
-        sheet.append(
-            [
-                number,
-                task.content,
-                task.lead_unit.name,
-                ", ".join(u.name for u in task.coordinating_units.all()),
-                task.meeting.title,
-                timezone.localtime(task.meeting.starts_at).date(),
-                task.deadline,
-                row.status_label + (f" – {_('Quá hạn')}" if row.overdue else ""),
-                row.days_late or None,
-                completed,
-            ]
-        )
-        for column in (6, 7, 10):
-            sheet.cell(row=number + 1, column=column).number_format = "DD/MM/YYYY"
-        # Typed text such as "=HYPERLINK(...)" must stay text in the leaders' workbook.
-        for column in (2, 3, 4, 5, 8):
-            cell = sheet.cell(row=number + 1, column=column)
-            if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
-                cell.data_type = "s"
-        sheet.cell(row=number + 1, column=2).alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    book.save(buffer)
+    content = tasks_workbook(rows)
     audit(
         request,
         action=AuditAction.EXPORT_EXCEL,
         detail={"export": "tasks", "rows": len(rows), "filters": request.GET.dict()},
     )
-    return attachment_response(
-        buffer.getvalue(), filename=f"nhiem-vu-{today:%Y%m%d}.xlsx", content_type=XLSX
-    )
+    return attachment_response(content, filename=f"nhiem-vu-{today:%Y%m%d}.xlsx", content_type=XLSX)

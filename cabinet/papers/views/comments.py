@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
-import unicodedata
 from typing import Any
 
 from django import forms
@@ -36,6 +34,7 @@ from cabinet.core.audit import audit
 from cabinet.core.errors import ServiceError
 from cabinet.core.http import current_user
 from cabinet.core.permissions import can_manage_meeting
+from cabinet.core.text import ascii_slug
 from cabinet.meetings.selectors import paper_for
 from cabinet.models import (
     AuditAction,
@@ -249,17 +248,11 @@ def comments_export(request: HttpRequest, paper_id: int) -> HttpResponse:
         detail={"comments": len(comments)},
     )
     response = HttpResponse(content, content_type=DOCX_TYPE)
-    filename = f"tong-hop-gop-y-{_ascii_slug(paper.title)[:60] or 'tai-lieu'}-{paper.pk}.docx"
+    filename = f"tong-hop-gop-y-{ascii_slug(paper.title)[:60] or 'tai-lieu'}-{paper.pk}.docx"
     response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def _ascii_slug(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
 
 
 # The DOCX follows the look of an administrative document (Decree 30/2020/NĐ-CP): A4, Times New

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -19,76 +15,20 @@ from django.views.decorators.http import require_GET
 from cabinet.core.events import record_access
 from cabinet.core.http import current_user
 from cabinet.core.permissions import can_manage_meeting
+from cabinet.core.text import fold
 from cabinet.meetings import selectors
-from cabinet.models import PageText, PaperVersion, User, VersionStatus
+from cabinet.models import PaperVersion, User, VersionStatus
+from cabinet.papers.selectors import search_pages as search_pages  # where the tests find it
+from cabinet.papers.selectors import search_version
 from cabinet.papers.services.reading import mark_paper_opened
 
 SEARCH_MIN_CHARS = 2
 SEARCH_MAX_CHARS = 200
 SEARCH_MAX_HITS = 100
-SNIPPET_CONTEXT = 60
 # A stand-in version number, replaced in the browser to build the URL of a version it learns about.
 URL_NUMBER_PLACEHOLDER = 999999999
 # Sent by offline.js when it stores the viewer page in the offline cache.
 OFFLINE_PREFETCH_HEADER = "X-Offline-Prefetch"
-
-
-# --- Vietnamese folding ------------------------------------------------------------------------------
-
-
-def _fold_char(char: str) -> str:
-    """One character without its diacritics, lower-cased; combining marks fold to nothing.
-
-    Every precomposed Vietnamese letter decomposes to one base letter plus marks, so an NFC text
-    folds character for character and offsets in the folded text are offsets in the original.
-    """
-    if char in "đĐ":
-        return "d"
-    base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
-    return base.lower()[:1] if base else ""
-
-
-def fold(text: str) -> str:
-    """Accent- and case-insensitive form of a text: "Đầu tư công" → "dau tu cong"."""
-    return "".join(_fold_char(c) for c in unicodedata.normalize("NFC", text))
-
-
-def _fold_aligned(text: str) -> str:
-    """Like fold() but keeps one character per input character (a space for a dropped mark), so a
-    match's offsets can be used to cut the snippet from the original text."""
-    return "".join(_fold_char(c) or " " for c in text)
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    page: int
-    snippet: str
-    match: str
-
-
-def search_pages(pages: list[tuple[int, str]], query: str, *, limit: int) -> list[SearchHit]:
-    """Every occurrence of the query's words, in order, separated by any whitespace; folded on both
-    sides so that "dau tu" finds "đầu tư"."""
-    words = fold(query).split()
-    pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
-    hits: list[SearchHit] = []
-    for number, raw in pages:
-        text = unicodedata.normalize("NFC", raw)
-        for found in pattern.finditer(_fold_aligned(text)):
-            start, end = found.span()
-            left = max(0, start - SNIPPET_CONTEXT)
-            right = min(len(text), end + SNIPPET_CONTEXT)
-            snippet = " ".join(text[left:right].split())
-            hits.append(
-                SearchHit(
-                    page=number,
-                    snippet=("…" if left else "") + snippet + ("…" if right < len(text) else ""),
-                    match=text[start:end],
-                )
-            )
-            if len(hits) >= limit:
-                return hits
-    return hits
 
 
 # --- Views -------------------------------------------------------------------------------------------
@@ -195,10 +135,7 @@ def paper_search(request: HttpRequest, paper_id: int, number: int) -> HttpRespon
             {"error": _("Hãy nhập ít nhất %(n)d ký tự để tìm.") % {"n": SEARCH_MIN_CHARS}},
             status=400,
         )
-    pages = list(
-        PageText.objects.filter(version=version).order_by("number").values_list("number", "text")
-    )
-    hits = search_pages(pages, query, limit=SEARCH_MAX_HITS + 1)
+    hits = search_version(version, query, limit=SEARCH_MAX_HITS + 1)
     return JsonResponse(
         {
             "query": query,

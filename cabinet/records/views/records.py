@@ -12,8 +12,6 @@ LibreOffice, a failed conversion) the page says so in Vietnamese and offers the 
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
@@ -26,6 +24,7 @@ from django.views.decorators.http import require_GET
 from cabinet.core.events import record_access
 from cabinet.core.http import current_user
 from cabinet.core.permissions import can_record_conclusions
+from cabinet.core.text import ascii_slug
 from cabinet.meetings.selectors import MeetingAccess, meeting_access, visible_items_filter
 from cabinet.models import AgendaItem, Meeting, MeetingStatus
 from cabinet.papers.lib.delivery import attachment_response
@@ -52,14 +51,8 @@ def minutes_available(meeting: Meeting) -> bool:
     return meeting.status in MINUTES_STATUSES
 
 
-def _ascii_slug(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-
-
 def _filename(prefix: str, meeting: Meeting, extension: str) -> str:
-    slug = _ascii_slug(meeting.title)[:60].strip("-") or "cuoc-hop"
+    slug = ascii_slug(meeting.title)[:60].strip("-") or "cuoc-hop"
     return f"{prefix}-{slug}-{meeting.pk}.{extension}"
 
 

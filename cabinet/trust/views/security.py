@@ -22,13 +22,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from cabinet.core.audit import audit
+from cabinet.core.spreadsheet import neutralise_formula
 from cabinet.models import AuditAction, AuditEntry
 from cabinet.trust.ratelimit import rate_limited
 
 PAGE_SIZE = 50
-# A CSV cell that starts like a formula would run as one in a spreadsheet (a typed username such
-# as "=HYPERLINK(...)" in a failed sign-in): such cells get a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_HEADER = [
     "id",
     "timestamp_utc",
@@ -135,11 +133,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -155,15 +148,15 @@ def _csv_lines(rows: QuerySet[AuditEntry]) -> Iterator[str]:
             [
                 row.pk,
                 utc_iso(row.at),
-                _cell(row.username),
+                neutralise_formula(row.username),
                 row.actor_id or "",
                 row.ip or "",
                 row.action,
-                _cell(labels.get(row.action, row.action)),
-                _cell(row.object_type),
-                _cell(row.object_id),
+                neutralise_formula(labels.get(row.action, row.action)),
+                neutralise_formula(row.object_type),
+                neutralise_formula(row.object_id),
                 row.meeting_id or "",
-                _cell(json.dumps(row.detail, ensure_ascii=False, sort_keys=True)),
+                neutralise_formula(json.dumps(row.detail, ensure_ascii=False, sort_keys=True)),
             ]
         )
 

@@ -192,8 +192,9 @@ def normalize_enrolment_code(code: str) -> str:
 
 def _code_hash(code: str) -> str:
     # Keyed with SECRET_KEY: a copy of the table alone does not allow testing guesses offline.
+    # The salt is a stored constant, not a module path: the hashes of issued codes depend on it.
     return salted_hmac(
-        "cabinet.trust.two_factor.enrolment_code",
+        "cabinet.two_factor.enrolment_code",
         normalize_enrolment_code(code),
         algorithm="sha256",
     ).hexdigest()

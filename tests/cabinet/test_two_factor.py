@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -278,6 +279,25 @@ def test_wrong_enrolment_codes_make_the_next_attempt_wait(client, enforced):
     assert "otpauth://" not in client.get(reverse("two_factor_enrol")).content.decode()
     enforced.OTP_TOTP_THROTTLE_FACTOR = 0  # the wait is over
     assert give_enrolment_code(client, code.lower().replace("-", " ")).status_code == 302
+    assert "otpauth://totp/" in client.get(reverse("two_factor_enrol")).content.decode()
+
+
+def test_a_code_issued_before_the_upgrade_still_enrols(client, enforced):
+    """Found by review: moving the module had changed the salt of the codes' hashes, so a code
+    issued (and stored hashed) by the version before was refused after the upgrade."""
+    enforced.OTP_TOTP_THROTTLE_FACTOR = 0
+    secretary = make_user(organizer=True)
+    now = timezone.now()
+    TwoFactorEnrolmentCode.objects.create(  # as the earlier version stored it
+        user=secretary,
+        code_hash=salted_hmac(
+            "cabinet.two_factor.enrolment_code", "QRSTUVWXYZ23", algorithm="sha256"
+        ).hexdigest(),
+        issued_at=now,
+        expires_at=now + dt.timedelta(hours=72),
+    )
+    sign_in(client, secretary)
+    assert give_enrolment_code(client, "QRST-UVWX-YZ23").status_code == 302
     assert "otpauth://totp/" in client.get(reverse("two_factor_enrol")).content.decode()
 
 

@@ -162,7 +162,7 @@ def reorder_agenda(
         type="agenda.reordered",
         payload={"parent": parent.pk if parent else None, "order": list(ordered_ids)},
         actor=actor,
-        # Ids only: every tablet numbers the items over the whole agenda (room.item_numbers).
+        # Ids only: every tablet numbers the items over the whole agenda (meetings.selectors.item_numbers).
         scope=MEETING_SCOPE,
     )
 

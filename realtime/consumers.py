@@ -12,75 +12,29 @@ import logging
 import time
 import weakref
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
 from django.utils import timezone, translation
 
 from cabinet.core.audit import client_address, scope_ip
-from cabinet.core.permissions import can_see_meeting, participant_for
-from cabinet.live.services.commands import Ack, Ballot, run_ballots, run_command
-from cabinet.live.snapshot import snapshot_for
-from cabinet.meetings.selectors import visible_scopes
-from cabinet.models import Meeting, MeetingEvent, Participant, User
+from cabinet.live import selectors as live_selectors
+from cabinet.live.services.commands import Ack, Ballot, run_command
 from cabinet.trust import sessions
-from cabinet.trust.two_factor import State, second_factor_state
 from realtime import events
+from realtime.ballot_box import ballot_box
 from realtime.broadcast import meeting_group, user_group
 from realtime.hub import Hub, encode_hidden, get_hub
 from realtime.relay import ensure_relay
 
-
-@dataclass(frozen=True)
-class _Admission:
-    last_seq: int
-    scopes: frozenset[str] | None  # of the events the socket receives (cabinet.meetings.selectors)
-
-
-@database_sync_to_async
-def _admit(user: Any, session: Any, meeting_id: int) -> _Admission | None:
-    """The meeting's last seq and what the user may see of it, if they may listen to it, else
-    None. A session that still owes its second factor (cabinet/trust/two_factor.py) may listen to
-    nothing, as its pages show nothing."""
-    if second_factor_state(user, session) is not State.OK:
-        return None
-    meeting = Meeting.objects.filter(pk=meeting_id).first()
-    if meeting is None:
-        return None
-    participant = participant_for(user, meeting)
-    if participant is None or not can_see_meeting(participant, meeting):
-        return None
-    # Read after the meeting's last seq: an agenda change in between is heard after the hello
-    # and makes the socket read its scopes again.
-    return _Admission(meeting.last_seq, visible_scopes(participant))
-
-
-def _session_store(session_key: str) -> Any:
-    from importlib import import_module
-
-    return import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-
-
-@database_sync_to_async
-def _session_ended(user: Any, session_key: str | None, touch: bool) -> bool:
-    """Whether the socket's session has ended (the rules: cabinet.trust.sessions, as for pages); if not
-    and `touch`, the session is noted as in use. Read afresh: pages change the session too."""
-    if session_key is None:
-        return False  # no session cookie: the AuthMiddleware found no user, refused earlier
-    store = _session_store(session_key)
-    if SESSION_KEY not in store:
-        return True  # signed out or flushed elsewhere
-    current = User.objects.filter(pk=user.pk, is_active=True).only("sessions_valid_after").first()
-    if current is None or sessions.session_ended(store, current) is not None:
-        return True
-    if touch and sessions.touch(store):
-        store.save()
-    return False
+# The socket's reads, in Channels' database thread (cabinet.live.selectors says what each reads).
+_admit = database_sync_to_async(live_selectors.admission)
+_scopes_now = database_sync_to_async(live_selectors.scopes_now)
+_catch_up = database_sync_to_async(live_selectors.catch_up)
+_session_ended = database_sync_to_async(live_selectors.socket_session_ended)
 
 
 def language_of(scope: dict[str, Any]) -> str:
@@ -94,78 +48,6 @@ def _run_command(language: str, ip: str | None, **kwargs: Any) -> Ack:
     # Refusals are shown to the official as they are; the audit log records the tablet's address.
     with translation.override(language), client_address(ip):
         return run_command(**kwargs)
-
-
-@database_sync_to_async
-def _run_ballots(meeting_id: int, ballots: list[Ballot]) -> list[Ack | Exception]:
-    return run_ballots(meeting_id=meeting_id, ballots=ballots)
-
-
-# At most this many ballots are written together: one transaction, which a close waits for.
-BALLOTS_PER_BATCH = 200
-
-
-@dataclass
-class _Waiting:
-    meeting_id: int
-    ballot: Ballot
-    answer: asyncio.Future[Ack | Exception]
-
-
-class BallotBox:
-    """The vote.cast commands of all of this process's sockets, written to the database in batches.
-
-    All of a server's database work runs in one thread (Channels' database_sync_to_async), so
-    ballots written one at a time queue there: at two thousand tablets voting within five seconds
-    the acks came tens of seconds late and the tablets' retries added to the queue
-    (bench/vote_burst.py). Here, while one batch is being written, the ballots that arrive wait,
-    and then go together (run_ballots: the same answers, far fewer statements). A ballot that
-    finds nothing being written goes at once, alone, as before.
-    """
-
-    def __init__(self) -> None:
-        self.waiting: list[_Waiting] = []
-        self.writer: asyncio.Task[None] | None = None
-
-    async def cast(self, meeting_id: int, ballot: Ballot) -> Ack:
-        loop = asyncio.get_running_loop()
-        waiting = _Waiting(meeting_id, ballot, loop.create_future())
-        self.waiting.append(waiting)
-        if self.writer is None or self.writer.done():
-            self.writer = loop.create_task(self._write())
-        answer = await waiting.answer
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    async def _write(self) -> None:
-        while self.waiting:
-            # One meeting per batch, and one ballot per member: a member's second ballot (another
-            # tablet, or a retry) waits for the next batch, so that it sees the first one.
-            meeting_id = self.waiting[0].meeting_id
-            batch: list[_Waiting] = []
-            rest: list[_Waiting] = []
-            members: set[int] = set()
-            for waiting in self.waiting:
-                member = waiting.ballot.actor.pk
-                if (
-                    len(batch) < BALLOTS_PER_BATCH
-                    and waiting.meeting_id == meeting_id
-                    and member not in members
-                ):
-                    batch.append(waiting)
-                    members.add(member)
-                else:
-                    rest.append(waiting)
-            self.waiting = rest
-            answers: list[Ack | Exception]
-            try:
-                answers = await _run_ballots(meeting_id, [w.ballot for w in batch])
-            except Exception as error:  # each waiting socket gets it, as it would have alone
-                answers = [error] * len(batch)
-            for waiting, answer in zip(batch, answers, strict=True):
-                if not waiting.answer.done():  # the socket may have closed meanwhile
-                    waiting.answer.set_result(answer)
 
 
 logger = logging.getLogger(__name__)
@@ -193,62 +75,6 @@ def _session_sockets() -> dict[str, int]:
     if counts is None:
         counts = _sockets_by_session[loop] = {}
     return counts
-
-
-# One ballot box per event loop, as for the hub (realtime.hub): Daphne has one; tests, a loop each.
-_ballot_boxes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, BallotBox] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def ballot_box() -> BallotBox:
-    loop = asyncio.get_running_loop()
-    box = _ballot_boxes.get(loop)
-    if box is None:
-        box = _ballot_boxes[loop] = BallotBox()
-    return box
-
-
-@database_sync_to_async
-def _scopes_now(user: Any, meeting_id: int) -> frozenset[str] | bool | None:
-    """The scopes the user holds in the meeting now, or False if they may no longer listen."""
-    meeting = Meeting.objects.filter(pk=meeting_id).only("id", "status").first()
-    participant = participant_for(user, meeting) if meeting else None
-    if meeting is None or participant is None or not can_see_meeting(participant, meeting):
-        return False
-    return visible_scopes(participant)
-
-
-@database_sync_to_async
-def _catch_up(user: Any, meeting_id: int, after: int | None, language: str) -> dict[str, Any]:
-    """What a tablet that has seen events up to `after` needs: the events since (as it may
-    receive them), or a snapshot; and the scopes it holds now.
-
-    The snapshot's seq is read before its content, so an event committed while it is being read
-    is also sent afterwards; applying an event twice changes nothing on the tablet.
-    """
-    meeting = Meeting.objects.filter(pk=meeting_id).only("id", "last_seq", "status").first()
-    participant = participant_for(user, meeting) if meeting else None
-    if meeting is None or not can_see_meeting(participant, meeting):
-        return {"gone": True}
-    assert participant is not None
-    last = meeting.last_seq
-    scopes = visible_scopes(participant)
-    if after is not None and after > last:
-        after = None  # a seq from the future (a restored database): start afresh
-    if after is not None and last - after <= events.REPLAY_LIMIT:
-        rows = MeetingEvent.objects.filter(meeting_id=meeting_id, seq__gt=after, seq__lte=last)
-        replay = [
-            events.event_message(seq, kind, scope, payload, scopes)
-            for seq, kind, scope, payload in rows.order_by("seq").values_list(
-                "seq", "type", "scope", "payload"
-            )
-            if seq is not None  # always, by the filter: access records have none
-        ]
-        return {"events": replay, "seq": last, "scopes": scopes}
-    with translation.override(language):
-        snapshot = snapshot_for(Participant.objects.get(pk=participant.pk))
-    return {"snapshot": snapshot, "seq": last, "scopes": scopes}
 
 
 class MeetingConsumer(AsyncJsonWebsocketConsumer):

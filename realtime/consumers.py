@@ -13,6 +13,7 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -61,8 +62,6 @@ def _admit(user: Any, session: Any, meeting_id: int) -> _Admission | None:
 
 
 def _session_store(session_key: str) -> Any:
-    from importlib import import_module
-
     return import_module(settings.SESSION_ENGINE).SessionStore(session_key)
 
 

@@ -29,11 +29,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from assistant import llm
 from assistant import text as vt
 from assistant.chunking import PAGE_BREAK, PREAMBLE
+from assistant.embedding.encoder import get_encoder
 from assistant.index import LibraryIndex, current_index
 from assistant.models import Chunk, Question
-from assistant.retrieval import Passage, Scope, coverage, retrieve, term_weights
+from assistant.retrieval import (
+    Passage,
+    Scope,
+    coverage,
+    embed_query,
+    readable_mask,
+    retrieve,
+    term_weights,
+)
+from assistant.task_questions import answer_task_question
 from cabinet.core.permissions import AnyUser
 from cabinet.models import User
 
@@ -142,7 +153,8 @@ def cite(chunk: Chunk, *, page: int, highlight: str = "") -> Citation:
         source = "directive"
     else:
         version = chunk.paper_version
-        assert version is not None and chunk.paper is not None
+        assert version is not None
+        assert chunk.paper is not None
         document, title = chunk.paper.title, chunk.meeting.title if chunk.meeting else ""
         url = reverse("cabinet:paper_view", args=[chunk.paper.pk, version.number]) + fragment
         source = "paper"
@@ -228,8 +240,6 @@ def _best_sentences(
     scored.sort(key=lambda item: -item[3])
     scored = scored[:SENTENCE_CANDIDATES]
     if query_vector is not None:
-        from assistant.embedding.encoder import get_encoder
-
         texts = [item[0].chunk.text[item[1] : item[2]] for item in scored]
         similarity = get_encoder().encode_passages(texts) @ query_vector
         scored = [
@@ -344,8 +354,6 @@ def answer(
     if about_tasks is not None:
         return about_tasks
     index = index or current_index()
-    from assistant.retrieval import embed_query, readable_mask
-
     folded = bool(question) and not vt.has_diacritics(question)
     # What the asker may read: a question typed without tone marks is restored from its words
     # (the reading is shown to them, "Hiểu là: …") and the confidence weighs the question's
@@ -456,8 +464,6 @@ def _distinct(passages: list[Passage]) -> list[Passage]:
 def _task_answer(question: str, *, user: AnyUser, scope: Scope) -> Answer | None:
     """A question about the tasks' follow-up ("Sở Tài chính còn nhiệm vụ nào quá hạn?") is
     answered from the Task table, within what the user may see; any other question is None."""
-    from assistant.task_questions import answer_task_question
-
     result = answer_task_question(question, user=user, meeting_id=scope.meeting_id)
     if result is None:
         return None
@@ -472,8 +478,6 @@ def _task_answer(question: str, *, user: AnyUser, scope: Scope) -> Answer | None
 
 def _llm_answer(question: str, passages: list[Passage]) -> str:
     """The configured LLM's answer if it passes the checks, else "" (the extractive one stands)."""
-    from assistant import llm
-
     endpoint = llm.endpoint_from_settings()
     if endpoint is None:
         return ""
@@ -498,12 +502,10 @@ def ask(question: str, *, user: AnyUser, scope: Scope | None = None) -> tuple[An
     answer queued every other writer behind it, and twenty members asking at once ran past the
     busy timeout ("database is locked"), the task worker included. The history row is written
     afterwards, in a statement of its own."""
-    from assistant.models import Question as QuestionRow
-
     assert isinstance(user, User), "only a signed-in official asks"
     scope = scope or Scope()
     result = answer(question, user=user, scope=scope)
-    row = QuestionRow.objects.create(
+    row = Question.objects.create(
         user=user,
         meeting_id=scope.meeting_id,
         text=result.question[:1000],

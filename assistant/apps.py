@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,19 +10,17 @@ class AssistantConfig(AppConfig):
     verbose_name = _("Trợ lý")
 
     def ready(self) -> None:
-        from cabinet.trust.signals import paper_version_ready
+        from cabinet.trust.signals import paper_version_ready  # noqa: PLC0415 (models load after apps.py)
 
         paper_version_ready.connect(_queue_paper_indexing, dispatch_uid="assistant-index-paper")
 
-        from assistant import audit_signals
+        from assistant import audit_signals  # noqa: PLC0415 (models load after apps.py)
 
         audit_signals.connect()
 
 
 def _queue_paper_indexing(sender: object, version_id: int, **kwargs: object) -> None:
-    from django.conf import settings
-
-    from assistant.library import index_paper_version_task
+    from assistant.library import index_paper_version_task  # noqa: PLC0415 (models load after apps.py)
 
     if not settings.ASSISTANT_INDEX_PAPERS:
         return

@@ -286,10 +286,13 @@ def _legal_markers(lines: list[_Line]) -> list[_Marker]:
             if m and int(m.group(1)) == clause + 1 and _opens_item(previous, m.group(2)):
                 markers.append(_Marker("clause", line.start, m.group(1), text))
                 clause, point = clause + 1, ""
-            elif (m := _POINT.match(text)) and m.group(1) in _next_points(point):
-                if _opens_item(previous, m.group(2)):
-                    markers.append(_Marker("point", line.start, m.group(1), text))
-                    point = m.group(1)
+            elif (
+                (m := _POINT.match(text))
+                and m.group(1) in _next_points(point)
+                and _opens_item(previous, m.group(2))
+            ):
+                markers.append(_Marker("point", line.start, m.group(1), text))
+                point = m.group(1)
         previous = line
         i += 1
     return markers if any(m.kind == "article" for m in markers) else []
@@ -320,12 +323,16 @@ def _directive_markers(lines: list[_Line]) -> list[_Marker]:
             markers.append(_Marker("closing", line.start, ""))
             break
         m = _PART.match(text)
-        if m and _roman(m.group(1)) == part + 1 and m.group(2)[0].isupper():
-            if _opens_item(previous, m.group(2)):
-                markers.append(_Marker("part", line.start, m.group(1), text))
-                part, restart, point, in_item = part + 1, True, "", True
-                previous = line
-                continue
+        if (
+            m
+            and _roman(m.group(1)) == part + 1
+            and m.group(2)[0].isupper()
+            and _opens_item(previous, m.group(2))
+        ):
+            markers.append(_Marker("part", line.start, m.group(1), text))
+            part, restart, point, in_item = part + 1, True, "", True
+            previous = line
+            continue
         m = _NUMBERED.match(text)
         if m:
             number = int(m.group(1))

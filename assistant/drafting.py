@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from assistant import text as vt
 from assistant.models import Directive, DocType
+from assistant.retrieval import Scope, retrieve, visible_directives
 from cabinet.core.permissions import AnyUser
 from cabinet.meetings.selectors import item_numbers
 from cabinet.models import (
@@ -479,8 +480,6 @@ def accepted_references(
 ) -> tuple[dict[str, list[str]], dict[str, list[int]], int]:
     """The accepted references as sentences per section, the ids still valid, and how many
     accepted ids were dropped (no longer in the library, or not readable by ``user``)."""
-    from assistant.retrieval import visible_directives
-
     wanted = content.get("references", {})
     if not isinstance(wanted, dict):
         return {}, {}, 0
@@ -674,8 +673,6 @@ def suggest_references(
     tasks carry out, best first; only passages whose embedding similarity clears
     NOTICE_REFERENCE_MIN_SIMILARITY count, so an unrelated library proposes nothing, and only
     directives close to the best one (NOTICE_REFERENCE_MARGIN)."""
-    from assistant.retrieval import Scope, retrieve
-
     query = " ".join([section.heading, section.conclusion, *section.tasks])[:2000]
     if not query.strip():
         return []

@@ -25,6 +25,7 @@ import hashlib
 import logging
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,9 +33,11 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+from django.utils import timezone
 
 from assistant import text as vt
 from assistant.diacritics import MIN_KNOWN_SHARE, ToneRestorer
+from assistant.models import Chunk, IndexState
 
 logger = logging.getLogger(__name__)
 
@@ -127,8 +130,9 @@ class LibraryIndex:
         generation: str = "",
         bm25_params: tuple[float, float] = (BM25_K1, BM25_B),
     ) -> LibraryIndex:
-        import bm25s
-        import faiss
+        # Both take a few tenths of a second to import: only once an index is built.
+        import bm25s  # noqa: PLC0415 (heavy)
+        import faiss  # noqa: PLC0415 (heavy)
 
         started = time.perf_counter()
         index = cls(rows=list(rows), texts=list(texts), vectors=vectors, generation=generation)
@@ -265,7 +269,7 @@ class LibraryIndex:
     def _dense_ranking(
         self, query_vector: np.ndarray, allowed: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray]:
-        import faiss
+        import faiss  # noqa: PLC0415 (heavy)
 
         count = len(self.rows) if allowed is None else int(allowed.sum())
         k = min(DEPTH, count)
@@ -392,27 +396,17 @@ _lock = threading.Lock()
 
 
 def current_generation() -> str:
-    from assistant.models import IndexState
-
     return IndexState.objects.filter(pk=1).values_list("token", flat=True).first() or ""
 
 
 def mark_changed() -> None:
     """Call inside the transaction that changes Chunks: every process rebuilds on its next search."""
-    import uuid
-
-    from django.utils import timezone
-
-    from assistant.models import IndexState
-
     IndexState.objects.update_or_create(
         pk=1, defaults={"token": uuid.uuid4().hex, "changed_at": timezone.now()}
     )
 
 
 def load_from_database(generation: str) -> LibraryIndex:
-    from assistant.models import Chunk
-
     rows: list[Row] = []
     texts: list[str] = []
     blobs: list[bytes] = []

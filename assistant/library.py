@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from assistant import chunking, metadata
+from assistant.embedding.encoder import get_encoder
 from assistant.index import mark_changed, vector_to_bytes
 from assistant.models import (
     Chunk,
@@ -38,6 +39,7 @@ from assistant.models import (
     DocType,
     SourceFormat,
     Visibility,
+    library_storage,
 )
 from cabinet.core.errors import ServiceError
 from cabinet.core.jobs import BACKGROUND, WAITED_FOR
@@ -45,6 +47,7 @@ from cabinet.core.permissions import AnyUser
 from cabinet.models import PageText, PaperVersion, Unit, User, VersionStatus
 from cabinet.papers.lib.convert import ConversionUnavailable, conversion_available, convert_to_pdf
 from cabinet.papers.lib.uploads import UploadRejected, check_upload
+from cabinet.papers.services.processing import PdfRefused, install_clean_copy, read_pdf
 from cabinet.trust.security_events import record_security_event
 
 logger = logging.getLogger(__name__)
@@ -243,7 +246,6 @@ def delete_directive(*, directive: Directive, actor: User) -> None:
 
 
 def _delete_files(names: list[str]) -> None:
-    from assistant.models import library_storage
 
     for name in names:
         library_storage.delete(name)
@@ -327,8 +329,6 @@ def _probe(directive: Directive, pdf_path: Path) -> list[str]:
     """The meeting papers' sandboxed reader: page count first, then each page's text; the stored
     PDF is replaced by a copy without active content (scripts, automatic actions, embedded
     files, XFA) when it has any, as a meeting paper's is."""
-    from cabinet.papers.services.processing import PdfRefused, install_clean_copy, read_pdf
-
     _set(directive, status=DirectiveStatus.EXTRACTING)
     with tempfile.TemporaryDirectory(prefix="directive-") as tmp:
         try:
@@ -416,8 +416,6 @@ def prepare_chunks(
 ) -> list[PreparedChunk]:
     """Chunk a document and embed every chunk (document name + context + text) with the
     configured model; the chunks leave room for the name within the model's limit."""
-    from assistant.embedding.encoder import get_encoder
-
     encoder = get_encoder()
     reserved = encoder.count_tokens(document) + 1 if document else 0
     pieces = chunking.chunk_document(

@@ -67,9 +67,12 @@ def _readable(
     notice = _notice_of(access.meeting)
     if can_record_conclusions(access.participant):
         return access, notice
-    if notice is not None and notice.status == NoticeStatus.ISSUED:
-        if can_read_notice(access.participant):
-            return access, notice
+    if (
+        notice is not None
+        and notice.status == NoticeStatus.ISSUED
+        and can_read_notice(access.participant)
+    ):
+        return access, notice
     raise PermissionDenied
 
 

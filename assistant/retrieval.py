@@ -17,7 +17,9 @@ import numpy as np
 from django.db.models import Q
 
 from assistant import text as vt
+from assistant.embedding.encoder import get_encoder
 from assistant.index import LibraryIndex, current_index
+from assistant.library import can_manage_library
 from assistant.models import Chunk, Directive, DirectiveStatus, Visibility
 from cabinet.core.permissions import AnyUser
 from cabinet.meetings.selectors import meetings_for, papers_for
@@ -52,8 +54,6 @@ class Passage:
 
 def visible_directives(user: AnyUser) -> Q:
     """The directives ``user`` may read, as a filter on Directive."""
-    from assistant.library import can_manage_library
-
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if can_manage_library(user):
@@ -122,8 +122,6 @@ def embed_query(
     """The question's embedding for ``index.search``: of the question as typed or, typed without
     tone marks, as restored from the words of the rows ``readable`` (what the asker may read);
     None when the model cannot read it."""
-    from assistant.embedding.encoder import get_encoder
-
     text = index.text_for_model(question, readable=readable)
     return get_encoder().encode_queries([text])[0] if text else None
 
@@ -147,10 +145,9 @@ def retrieve(
     scope = scope or Scope()
     index = index or current_index()
     whole = scope == Scope()  # then what is searched is all the user may read
-    if whole and readable is not None:
-        mask = readable
-    else:
-        mask = allowed_mask(index, user=user, scope=scope)
+    mask = (
+        readable if whole and readable is not None else allowed_mask(index, user=user, scope=scope)
+    )
     if not mask.any():
         return []
     if readable is None and not vt.has_diacritics(question):
@@ -198,7 +195,7 @@ def term_weights(
     terms = set(vt.syllables(vt.fold(question) if folded else question)) - ignored
     weights: dict[str, float] = {}
     if model is None:
-        return {term: 1.0 for term in terms}
+        return dict.fromkeys(terms, 1.0)
     total = len(index) if readable is None else int(np.count_nonzero(readable))
     vocab = model.vocab_dict
     indptr = model.scores["indptr"]

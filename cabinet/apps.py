@@ -9,4 +9,5 @@ class CabinetConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the receivers; ratelimit registers the check of the RATE_LIMIT_* settings.
-        from cabinet.trust import audit_signals, ratelimit, signals  # noqa: F401
+        # Imported here, not at the top: they import the models, which load after apps.py.
+        from cabinet.trust import audit_signals, ratelimit, signals  # noqa: F401, PLC0415

@@ -69,7 +69,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 
 def _local_secret_key() -> str:
-    from django.core.management.utils import get_random_secret_key
+    from django.core.management.utils import get_random_secret_key  # noqa: PLC0415 (Django not set up)
 
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():

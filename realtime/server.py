@@ -81,8 +81,10 @@ class LimitedRequest(WebRequest):
         if length is not None and length < IN_MEMORY_BODY:
             self.content = io.BytesIO()
         else:
+            # The request owns its body: _close_body() closes it when the request ends.
             self.content = cast(
-                io.BytesIO, tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)
+                io.BytesIO,
+                tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR),  # noqa: SIM115
             )
 
     def handleContentChunk(self, data: bytes) -> None:

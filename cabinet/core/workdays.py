@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
+
 FIXED_HOLIDAYS = ((1, 1), (4, 30), (5, 1), (9, 2))  # (month, day)
 NOTICE_WORKING_DAYS = 5
 
@@ -31,8 +33,6 @@ class Calendar:
 
     @classmethod
     def from_settings(cls) -> Calendar:
-        from django.conf import settings
-
         return cls(settings.HOLIDAYS, settings.EXTRA_WORKING_DAYS)
 
     def is_working_day(self, day: dt.date) -> bool:
@@ -64,7 +64,7 @@ class Calendar:
             )
         return -sum(
             1
-            for offset in range(0, (today - deadline).days)
+            for offset in range((today - deadline).days)
             if self.is_working_day(deadline + dt.timedelta(days=offset + 1))
         )
 

@@ -27,6 +27,8 @@ import time
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
@@ -45,9 +47,6 @@ FORGET_AFTER = dt.timedelta(days=1)
 def worker_expected() -> bool:
     """Whether uploads wait for a worker process: the default task backend is the database one.
     With an immediate backend (the tests' default) tasks run in the request; nothing to watch."""
-    from django_tasks_db import DatabaseBackend
-    from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, task_backends
-
     return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend)
 
 

@@ -9,6 +9,9 @@ from collections.abc import Sequence
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from cabinet.core.spreadsheet import neutralise_formula_cell
 from cabinet.followup.selectors import TaskRow
@@ -33,10 +36,6 @@ TEXT_COLUMNS = (2, 3, 4, 5, 8)
 
 def tasks_workbook(rows: Sequence[TaskRow]) -> bytes:
     """The XLSX file of ``rows``, in their order, numbered from 1."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -573,9 +573,12 @@ def _find_report(
 ) -> _Report | None:
     for m in _REPORT.finditer(folded, start):
         punctuated = any(c in m.group("pre") for c in ";,")
-        if m.group("verb") == "trinh" and not punctuated:
-            if _previous_word(folded, m.start("verb")) in _NOT_REPORT_BEFORE_TRINH:
-                continue
+        if (
+            m.group("verb") == "trinh"
+            and not punctuated
+            and _previous_word(folded, m.start("verb")) in _NOT_REPORT_BEFORE_TRINH
+        ):
+            continue
         recipient_start = _recipient_start(folded, m.end(), known)
         if recipient_start is None and not punctuated:
             continue

@@ -13,8 +13,12 @@ import logging
 from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import DatabaseError, connection
+
+from assistant.embedding.encoder import model_folder_present
+from cabinet.core.worker import worker_alive, worker_expected
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +52,6 @@ def check_database() -> str:
 
 def check_channel_layer() -> str:
     """A harmless round trip (leaving a group nobody is in): Redis must answer."""
-    from channels.layers import get_channel_layer
-
     layer = get_channel_layer()
     if layer is None:
         return "missing"
@@ -66,8 +68,6 @@ def check_channel_layer() -> str:
 
 
 def check_worker() -> str:
-    from cabinet.core.worker import worker_alive, worker_expected
-
     if not worker_expected():
         return "not_used"  # tasks run in the request (an immediate backend)
     try:
@@ -77,8 +77,6 @@ def check_worker() -> str:
 
 
 def check_embedding_model() -> str:
-    from assistant.embedding.encoder import model_folder_present
-
     return OK if model_folder_present(settings.EMBEDDING_MODEL) else "missing"
 
 

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import patch_cache_control
 
+from cabinet.core.audit import client_ip as audited_client_ip
+
 # Nothing in the system uses these browser features; a compromised or embedded script gets none.
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
@@ -34,8 +36,6 @@ def client_ip(request: HttpRequest) -> str | None:
     """The client's address, for the lockout as for the audit log: one rule, in cabinet.core.audit
     (REMOTE_ADDR, or behind settings.TRUSTED_PROXY_COUNT proxies the address the outermost trusted
     proxy saw, counted from the right of X-Forwarded-For, so a client never chooses its own)."""
-    from cabinet.core.audit import client_ip as audited_client_ip
-
     return audited_client_ip(request)
 
 

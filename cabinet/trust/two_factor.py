@@ -37,6 +37,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import qrcode
+import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
@@ -408,9 +410,6 @@ def recovery_codes_left(user: User) -> int:
 
 def qr_svg(text: str) -> str:
     """The QR code of `text` as inline SVG, made here: the key never leaves the server."""
-    import qrcode
-    import qrcode.image.svg
-
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
     buffer = io.BytesIO()
     image.save(buffer)

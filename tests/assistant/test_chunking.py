@@ -42,7 +42,8 @@ def assert_invariants(
     position = 0
     for chunk in chunks:
         assert chunk.text == text[chunk.start : chunk.end]
-        assert chunk.text and chunk.text == chunk.text.strip()
+        assert chunk.text
+        assert chunk.text == chunk.text.strip()
         assert chunk.start >= position, "chunks overlap or are out of order"
         assert text[position : chunk.start].strip() == "", "text left out between chunks"
         assert chunk.page_start == page_of(chunk.start, text)
@@ -80,7 +81,8 @@ def test_article_8_clause_2_is_one_chunk_with_its_true_place(pages: list[str]) -
     assert chunk.heading == "Chương II › Mục 1 › Điều 8 › khoản 2"
     assert chunk.point == ""
     assert chunk.text.startswith(opening)
-    assert "i) Nơi nhận." in chunk.text and "3. Ngoài các thành phần" not in chunk.text
+    assert "i) Nơi nhận." in chunk.text
+    assert "3. Ngoài các thành phần" not in chunk.text
     assert chunk.page_start == chunk.page_end == page
     assert chunk.context == "Điều 8. Thể thức văn bản"
 
@@ -100,7 +102,8 @@ def test_decree_invariants_and_structure(pages: list[str]) -> None:
     # Preamble and closing.
     assert chunks[0].heading == "Phần mở đầu"
     assert "Căn cứ Luật Tổ chức Chính phủ" in chunks[0].text
-    assert chunks[-1].heading == "Nơi nhận" and chunks[-1].text.startswith("Nơi nhận:")
+    assert chunks[-1].heading == "Nơi nhận"
+    assert chunks[-1].text.startswith("Nơi nhận:")
     # A wrapped article title is whole in the context.
     article_6 = next(c for c in chunks if c.article == "Điều 6")
     assert article_6.context.endswith("đối với công tác văn thư")
@@ -200,7 +203,9 @@ def test_chi_thi_with_roman_parts_is_chunked_by_direction() -> None:
         "Nơi nhận",
     ]
     assert chunks[1].text.startswith("I. NHIỆM VỤ CHUNG\n1. Các sở")
-    assert chunks[3].clause == "1" and chunks[3].article == "" and chunks[3].point == ""
+    assert chunks[3].clause == "1"
+    assert chunks[3].article == ""
+    assert chunks[3].point == ""
     assert chunks[3].context == "II. NHIỆM VỤ CỤ THỂ"
     assert "b) Hướng dẫn" in chunks[3].text
     assert chunks[4].text.endswith("ngày 15/12/2026.")
@@ -211,9 +216,11 @@ def test_chi_thi_points_get_their_own_chunks_when_a_direction_is_too_long() -> N
     chunks = chunk_document([CHI_THI], max_tokens=budget)
     assert_invariants(chunks, document_text([CHI_THI]), max_tokens=budget)
     headings = [c.heading for c in chunks]
-    assert "Mục II › 1 › a" in headings and "Mục II › 1 › b" in headings
+    assert "Mục II › 1 › a" in headings
+    assert "Mục II › 1 › b" in headings
     point_b = chunks[headings.index("Mục II › 1 › b")]
-    assert point_b.text.startswith("b) Hướng dẫn") and point_b.point == "b"
+    assert point_b.text.startswith("b) Hướng dẫn")
+    assert point_b.point == "b"
     assert point_b.clause == "1"
 
 
@@ -315,7 +322,8 @@ def test_points_follow_vietnamese_order_when_splitting() -> None:
     assert_invariants(chunks, document_text([LEGAL_WITH_TRAPS]), max_tokens=40)
     points = [c.point for c in chunks if c.clause == "6" and c.point]
     # "c)" before "b)" is text of point a; "b)" then follows "a)".
-    assert points[0] == "a" and points[-1] == "b"
+    assert points[0] == "a"
+    assert points[-1] == "b"
     point_a = next(c for c in chunks if c.clause == "6" and c.point == "a")
     assert "c) Ghi chú" in point_a.text
 

@@ -48,7 +48,7 @@ def meeting_record():
             ("snv", "Sở Nội vụ"),
         ]
     }
-    start = timezone.make_aware(dt.datetime(2026, 11, 9, 14, 0))
+    start = dt.datetime(2026, 11, 9, 14, 0, tzinfo=timezone.get_current_timezone())
     meeting = make_meeting(
         title="Họp chuyên đề về cải cách hành chính năm 2026",
         location="Phòng họp số 2, 12 Lê Lai",
@@ -236,7 +236,8 @@ def test_both_issuing_variants(meeting_record):
     assert committee.number.endswith("/TB-UBND")
     assert committee.signatures[0].authority == ("TL. CHỦ TỊCH", "CHÁNH VĂN PHÒNG")
     assert committee.signatures[0].name == "Vũ Đăng Khoa"
-    assert committee.draft and committee.doc_type == "THÔNG BÁO"
+    assert committee.draft
+    assert committee.doc_type == "THÔNG BÁO"
     notice_services.save_notice_draft(
         actor=data["secretary"], meeting=data["meeting"], variant="office", content={}
     )
@@ -362,7 +363,8 @@ def test_the_draft_is_for_the_secretary_and_chair_and_the_issued_notice_for_all(
     assert client.get(url).status_code == 404
     _login(client, data["secretary"])
     page = client.get(url).content.decode()
-    assert "DỰ THẢO" in page and "Giao Công an Thành phố chủ trì" in page
+    assert "DỰ THẢO" in page
+    assert "Giao Công an Thành phố chủ trì" in page
     assert client.post(url, {"action": "save", "variant": "committee"}).status_code == 302
     _login(client, data["member"])
     assert client.post(url, {"action": "approve"}).status_code == 403
@@ -371,10 +373,12 @@ def test_the_draft_is_for_the_secretary_and_chair_and_the_issued_notice_for_all(
     _login(client, data["secretary"])
     client.post(url, {"action": "issue"})
     notice = ConclusionNotice.objects.get(meeting=data["meeting"])
-    assert notice.status == NoticeStatus.ISSUED and notice.reference == "01/TB-UBND"
+    assert notice.status == NoticeStatus.ISSUED
+    assert notice.reference == "01/TB-UBND"
     _login(client, data["member"])
     page = client.get(url).content.decode()
-    assert "01/TB-UBND" in page and "DỰ THẢO" not in page
+    assert "01/TB-UBND" in page
+    assert "DỰ THẢO" not in page
     assert 'name="action"' not in page  # read-only
 
 
@@ -516,7 +520,8 @@ def test_the_notice_downloads_as_a_decree_30_docx_in_both_variants(client, meeti
     assert round(section.left_margin.mm) in range(30, 36)
     header = document.tables[0]
     left, right = header.rows[0].cells[0].text, header.rows[0].cells[1].text
-    assert "ỦY BAN NHÂN DÂN" in left and "THÀNH PHỐ HÀ NỘI" in left
+    assert "ỦY BAN NHÂN DÂN" in left
+    assert "THÀNH PHỐ HÀ NỘI" in left
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in right
     paragraphs = [p.text for p in document.paragraphs]
     assert "DỰ THẢO" in paragraphs[0] or any("DỰ THẢO" in p for p in paragraphs[:3])
@@ -525,11 +530,14 @@ def test_the_notice_downloads_as_a_decree_30_docx_in_both_variants(client, meeti
     everything = "\n".join(paragraphs) + "\n".join(
         c.text for t in document.tables for r in t.rows for c in r.cells
     )
-    assert "TL. CHỦ TỊCH" in everything and "Lưu: VT, TH." in everything
+    assert "TL. CHỦ TỊCH" in everything
+    assert "Lưu: VT, TH." in everything
     bold_type = [r for p in document.paragraphs if p.text == "THÔNG BÁO" for r in p.runs]
-    assert bold_type and all(r.bold for r in bold_type)
+    assert bold_type
+    assert all(r.bold for r in bold_type)
     body = [p for p in document.paragraphs if p.text.startswith("a) Giao Công an")]
-    assert body and all(r.font.size.pt == 14 for r in body[0].runs)
+    assert body
+    assert all(r.font.size.pt == 14 for r in body[0].runs)
 
     notice_services.save_notice_draft(
         actor=data["secretary"], meeting=data["meeting"], variant="office", content={}
@@ -538,7 +546,8 @@ def test_the_notice_downloads_as_a_decree_30_docx_in_both_variants(client, meeti
         io.BytesIO(client.get(reverse("assistant:notice_docx", args=[data["meeting"].pk])).content)
     )
     left = "\n".join(row.cells[0].text for row in office.tables[0].rows)
-    assert "UBND THÀNH PHỐ HÀ NỘI\nVĂN PHÒNG" in left and "/TB-VP" in left
+    assert "UBND THÀNH PHỐ HÀ NỘI\nVĂN PHÒNG" in left
+    assert "/TB-VP" in left
 
 
 def test_the_issued_notice_pdf_reads_back_with_its_number_and_date(client, meeting_record):
@@ -557,14 +566,16 @@ def test_the_issued_notice_pdf_reads_back_with_its_number_and_date(client, meeti
     _approve_and_issue(data)
     _login(client, data["member"])  # every participant reads the issued notice
     response = client.get(reverse("assistant:notice_pdf", args=[data["meeting"].pk]))
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
     assert 'filename="thong-bao-ket-luan-01-tb-ubnd.pdf"' in response["Content-Disposition"]
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     flat = " ".join(text.split())
     assert "Số: 01/TB-UBND" in flat
     assert "Hà Nội, ngày 12 tháng 11 năm 2026" in flat
     assert "DỰ THẢO" not in flat
-    assert "Nguyễn Thị Thu Hà" in flat and "Giao Sở Khoa học và Công nghệ chủ trì" in flat
+    assert "Nguyễn Thị Thu Hà" in flat
+    assert "Giao Sở Khoa học và Công nghệ chủ trì" in flat
 
 
 # --- The optional LLM rewrite of the assessment (a fake endpoint, never the network) --------------
@@ -707,8 +718,10 @@ def test_an_issued_notices_pdf_is_made_by_the_worker_and_kept_byte_for_byte(
     fragment = client.get(f"{poll}?key={task_result.args_kwargs['kwargs']['key']}")
     assert "Tải bản PDF" in fragment.content.decode()
     first = client.get(url)
-    assert first.status_code == 200 and first.content.startswith(b"%PDF-")
+    assert first.status_code == 200
+    assert first.content.startswith(b"%PDF-")
     shutil.rmtree(Path(settings.MEDIA_ROOT) / "generated")
     again = client.get(url)
-    assert again.status_code == 200 and again.content == first.content
+    assert again.status_code == 200
+    assert again.content == first.content
     assert DBTaskResult.objects.count() == 1

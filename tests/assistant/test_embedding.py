@@ -113,17 +113,21 @@ def dev_query(query_id: str) -> dict[str, Any]:
 
 def test_folder_is_a_standard_sentence_transformers_model(model_dir: Path) -> None:
     config = json.loads((model_dir / "config.json").read_text())
-    assert config["architectures"] == ["BertModel"] and config["model_type"] == "bert"
-    assert config["max_position_embeddings"] == 512 and config["layer_norm_eps"] == 1e-12
+    assert config["architectures"] == ["BertModel"]
+    assert config["model_type"] == "bert"
+    assert config["max_position_embeddings"] == 512
+    assert config["layer_norm_eps"] == 1e-12
     assert config["dtype"] == "float32"
     tok_config = json.loads((model_dir / "tokenizer_config.json").read_text())
     assert tok_config["tokenizer_class"] == "PreTrainedTokenizerFast"
     st_config = json.loads((model_dir / "config_sentence_transformers.json").read_text())
     assert st_config["prompts"] == {"query": "query: ", "passage": "passage: "}
     pooling = json.loads((model_dir / "1_Pooling" / "config.json").read_text())
-    assert pooling["pooling_mode_mean_tokens"] and not pooling["pooling_mode_cls_token"]
+    assert pooling["pooling_mode_mean_tokens"]
+    assert not pooling["pooling_mode_cls_token"]
     manifest = convert.read_manifest(model_dir)
-    assert manifest and manifest["source"]["version"] == convert.package_version()
+    assert manifest
+    assert manifest["source"]["version"] == convert.package_version()
     assert set(manifest["files"]) >= {"model.safetensors", "tokenizer.json", "modules.json"}
     assert not list(model_dir.parent.glob(f".{model_dir.name}.tmp-*"))
 
@@ -143,7 +147,8 @@ def test_loads_offline_and_matches_the_engine(
         (queries, "query", encoder.encode_queries, engine.query),
     ):
         vectors, reference = ours(texts), np.atleast_2d(theirs(texts))
-        assert vectors.dtype == np.float32 and vectors.shape == (len(texts), 384)
+        assert vectors.dtype == np.float32
+        assert vectors.shape == (len(texts), 384)
         assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
         assert (vectors * reference).sum(axis=1).min() >= 0.999
         for text in texts:
@@ -292,4 +297,5 @@ def test_loads_once_and_serves_threads(model_dir: Path, monkeypatch: pytest.Monk
         results = list(pool.map(work, range(8)))
     assert len(loads) == 1
     for i, (vector, count) in enumerate(results):
-        assert np.allclose(vector, results[i % 2][0], atol=1e-6) and count == results[i % 2][1]
+        assert np.allclose(vector, results[i % 2][0], atol=1e-6)
+        assert count == results[i % 2][1]

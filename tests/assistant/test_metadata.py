@@ -45,7 +45,8 @@ def assert_decree(meta: DirectiveMeta) -> None:
 @needs_decree
 def test_real_decree_pdf() -> None:
     text = pdf_header(DECREE_PDF)
-    assert "Số: 30/2020/NĐ-CP" in text and "Hà Nội, ngày 05 tháng 3 năm 2020" in text
+    assert "Số: 30/2020/NĐ-CP" in text
+    assert "Hà Nội, ngày 05 tháng 3 năm 2020" in text
     assert_decree(parse_header(text))
 
 
@@ -55,7 +56,8 @@ def test_real_decree_docx_paragraphs() -> None:
     the paragraphs alone only the type and the summary are there to find."""
     document = docx.Document(str(DECREE_DOCX))
     text = nfc("\n".join(p.text for p in document.paragraphs))
-    assert "Số:" not in text and "CHÍNH PHỦ" not in text
+    assert "Số:" not in text
+    assert "CHÍNH PHỦ" not in text
     meta = parse_header(text)
     assert (meta.number, meta.issued_on, meta.place, meta.issuer) == ("", None, "", "")
     assert meta.doc_type == "nghi_dinh"
@@ -181,13 +183,15 @@ def test_no_header_gives_empty_fields() -> None:
 
 def test_body_dates_are_not_the_issue_date() -> None:
     meta = parse_header("NGHỊ ĐỊNH\nVề x\nCăn cứ Luật Tổ chức Chính phủ ngày 19 tháng 6 năm 2015;")
-    assert meta.issued_on is None and meta.doc_type == "nghi_dinh"
+    assert meta.issued_on is None
+    assert meta.doc_type == "nghi_dinh"
 
 
 def test_invalid_date_is_none() -> None:
     meta = parse_header("CHÍNH PHỦ\nSố: 01/2020/NĐ-CP\nHà Nội, ngày 31 tháng 2 năm 2020\nNGHỊ ĐỊNH")
     assert meta.issued_on is None
-    assert meta.place == "Hà Nội" and meta.number == "01/2020/NĐ-CP"
+    assert meta.place == "Hà Nội"
+    assert meta.number == "01/2020/NĐ-CP"
     assert meta.title == "Nghị định"
 
 

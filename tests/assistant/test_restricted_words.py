@@ -198,5 +198,6 @@ def test_the_confidence_does_not_tell_whether_hidden_documents_hold_a_word():
     forget_index()
     without_secret = ask_json(outsider, question)
 
-    assert with_secret["passages"] and without_secret["passages"]
+    assert with_secret["passages"]
+    assert without_secret["passages"]
     assert with_secret["confidence"] == without_secret["confidence"]

@@ -207,7 +207,8 @@ def test_filters_by_type_apply_before_ranking():
         "Thời hạn ban hành thông báo kết luận", user=user, scope=Scope(doc_types=("chi_thi",))
     )
 
-    assert hits and {p.chunk.directive_id for p in hits} == {chi_thi.pk}
+    assert hits
+    assert {p.chunk.directive_id for p in hits} == {chi_thi.pk}
 
 
 def test_reindexing_replaces_the_chunks_at_once_and_deleting_removes_them():
@@ -220,7 +221,8 @@ def test_reindexing_replaces_the_chunks_at_once_and_deleting_removes_them():
     library.process_directive(directive.pk)
 
     after = set(Chunk.objects.filter(directive=directive).values_list("pk", flat=True))
-    assert len(after) == len(before) and not before & after
+    assert len(after) == len(before)
+    assert not before & after
     assert IndexState.objects.get().token != token
     assert len(current_index()) == len(after)
 
@@ -262,7 +264,8 @@ def test_meeting_papers_are_searched_by_the_meeting_participants_only(settings):
     member_hits = retrieve(question, user=member, scope=Scope.meeting(meeting.pk))
     outsider_hits = retrieve(question, user=outsider)
 
-    assert member_hits and member_hits[0].chunk.meeting_id == meeting.pk
+    assert member_hits
+    assert member_hits[0].chunk.meeting_id == meeting.pk
     assert outsider_hits == []
     result = answer(question, user=member, scope=Scope.meeting(meeting.pk))
     assert result.passages[0].citation.url.startswith(f"/papers/{member_hits[0].chunk.paper_id}/")
@@ -441,7 +444,8 @@ def test_a_quoted_point_says_whom_it_is_for():
     assert '<p class="quote-lead muted">2. Sở Tài chính …</p>' in html
     # A direction's bare number is not shown as a heading under the list's own numbers.
     directions = [p for p in result.passages if p.citation.location.startswith("mục")]
-    assert directions and all(p.heading == "" for p in directions)
+    assert directions
+    assert all(p.heading == "" for p in directions)
 
 
 def test_the_letterhead_is_never_quoted():
@@ -453,7 +457,8 @@ def test_the_letterhead_is_never_quoted():
 
     assert result.quotes
     for quote in result.quotes:
-        assert "Độc lập" not in quote.text and "CỘNG HÒA" not in quote.text, quote.text
+        assert "Độc lập" not in quote.text, quote.text
+        assert "CỘNG HÒA" not in quote.text, quote.text
         assert "05/CT-UBND" not in quote.text.split("\n")[0]
 
 

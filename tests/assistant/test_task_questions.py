@@ -102,15 +102,19 @@ def test_other_questions_are_not_caught(world, question):
 
 def test_the_committee_is_who_assigns_not_a_unit_asked_about(world):
     parsed = parse_task_question("Các nhiệm vụ UBND Thành phố giao còn quá hạn")
-    assert parsed is not None and parsed.units == () and parsed.unknown_unit == ""
+    assert parsed is not None
+    assert parsed.units == ()
+    assert parsed.unknown_unit == ""
 
 
 def test_an_unknown_unit_is_said_so_rather_than_answered_for_all(world):
     world.task(world.finance, deadline=TODAY - dt.timedelta(days=3))
     result = answer_task_question("Sở Du lịch còn nhiệm vụ nào quá hạn?", user=world.office)
-    assert result is not None and not result.found
+    assert result is not None
+    assert not result.found
     assert result.unknown_unit == "Sở Du lịch"
-    assert "Không tìm thấy đơn vị" in result.summary and result.items == []
+    assert "Không tìm thấy đơn vị" in result.summary
+    assert result.items == []
 
 
 # --- Answers ------------------------------------------------------------------------------------
@@ -122,11 +126,13 @@ def test_overdue_tasks_of_a_unit_are_listed_with_links_and_days_late(world):
     world.task(world.finance, deadline=TODAY - dt.timedelta(days=7), status="done")
     world.task(world.police, deadline=TODAY - dt.timedelta(days=7))  # another unit
     result = answer_task_question("nhiem vu qua han cua so tai chinh", user=world.office)
-    assert result is not None and result.found
+    assert result is not None
+    assert result.found
     assert [item.id for item in result.items] == [late.pk]
     item = result.items[0]
     assert item.url == reverse("cabinet:task", args=[late.pk])
-    assert item.days_late == 5 and item.overdue
+    assert item.days_late == 5
+    assert item.overdue
     assert item.deadline == (TODAY - dt.timedelta(days=7)).isoformat()
     assert result.summary == "Sở Tài chính có 1 nhiệm vụ quá hạn."
 
@@ -154,7 +160,8 @@ def test_a_unit_member_asking_about_another_unit_sees_only_what_tasks_for_allows
     assert [item.id for item in result.items] == [shared.pk]
     assert "phạm vi các nhiệm vụ đồng chí được xem" in result.summary
     nothing = answer_task_question("Sở Tài chính còn nhiệm vụ nào quá hạn?", user=world.police_user)
-    assert nothing is not None and nothing.items == []
+    assert nothing is not None
+    assert nothing.items == []
     assert nothing.summary.startswith("Sở Tài chính không có nhiệm vụ quá hạn nào.")
 
 
@@ -162,7 +169,8 @@ def test_without_a_unit_the_question_covers_what_the_user_sees(world):
     mine = world.task(world.finance, deadline=TODAY - dt.timedelta(days=1))
     world.task(world.police, deadline=TODAY - dt.timedelta(days=1))
     result = answer_task_question("Những nhiệm vụ nào đang quá hạn?", user=world.finance_user)
-    assert result is not None and [i.id for i in result.items] == [mine.pk]
+    assert result is not None
+    assert [i.id for i in result.items] == [mine.pk]
 
 
 def test_a_meeting_scoped_question_stays_in_that_meeting(world):
@@ -174,7 +182,8 @@ def test_a_meeting_scoped_question_stays_in_that_meeting(world):
     result = answer_task_question(
         "nhiem vu qua han cua STC", user=world.office, meeting_id=other.pk
     )
-    assert result is not None and [i.id for i in result.items] == [there.pk]
+    assert result is not None
+    assert [i.id for i in result.items] == [there.pk]
 
 
 # --- The ask path: answer(), the page, ask.json, the command -------------------------------------
@@ -183,7 +192,8 @@ def test_a_meeting_scoped_question_stays_in_that_meeting(world):
 def test_answer_serves_task_questions_without_the_library(world, no_retrieval):
     task = world.task(world.finance, deadline=TODAY - dt.timedelta(days=3))
     result = answer_module.answer("Sở Tài chính còn nhiệm vụ nào quá hạn?", user=world.office)
-    assert result.found and result.tasks is not None
+    assert result.found
+    assert result.tasks is not None
     assert result.tasks["items"][0]["id"] == task.pk
     assert result.message == "Sở Tài chính có 1 nhiệm vụ quá hạn."
     assert result.as_json()["tasks"]["kind"] == "overdue"
@@ -205,7 +215,8 @@ def test_the_assistant_page_lists_the_tasks(client, world):
     html = response.content.decode()
     assert response.status_code == 200
     assert reverse("cabinet:task", args=[task.pk]) in html
-    assert "Quyết toán" in html and "Quá hạn 5 ngày làm việc" in html
+    assert "Quyết toán" in html
+    assert "Quá hạn 5 ngày làm việc" in html
     assert "Độ tin cậy" not in html
     # The stored answer shows the same list from the history.
     from assistant.models import Question
@@ -225,10 +236,13 @@ def test_ask_json_returns_the_structured_answer(client, world):
     )
     assert response.status_code == 200
     body = response.json()
-    assert body["found"] is True and body["tasks"]["kind"] == "open"
+    assert body["found"] is True
+    assert body["tasks"]["kind"] == "open"
     (item,) = body["tasks"]["items"]
-    assert item["id"] == task.pk and item["status_label"] == "Đang thực hiện"
-    assert item["days_left"] == 1 and item["url"] == reverse("cabinet:task", args=[task.pk])
+    assert item["id"] == task.pk
+    assert item["status_label"] == "Đang thực hiện"
+    assert item["days_left"] == 1
+    assert item["url"] == reverse("cabinet:task", args=[task.pk])
 
 
 def test_the_ask_command_prints_the_tasks(world):
@@ -237,7 +251,8 @@ def test_the_ask_command_prints_the_tasks(world):
     call_command("ask", "nhiem vu qua han cua so tai chinh", user=world.office.username, stdout=out)
     text = out.getvalue()
     assert "Sở Tài chính có 1 nhiệm vụ quá hạn." in text
-    assert "Quyết toán vốn" in text and "quá hạn 5 ngày làm việc" in text
+    assert "Quyết toán vốn" in text
+    assert "quá hạn 5 ngày làm việc" in text
     out = io.StringIO()
     call_command(
         "ask",

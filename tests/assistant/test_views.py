@@ -106,7 +106,8 @@ def test_every_page_requires_signing_in():
         reverse("assistant:history", args=[1]),
     ):
         response = client.get(url)
-        assert response.status_code == 302 and "/login/" in response["Location"], url
+        assert response.status_code == 302, url
+        assert "/login/" in response["Location"], url
     # The JSON endpoint answers a program in JSON, not with the sign-in page.
     response = post_json(client, {"question": "Ai ký văn bản?"})
     assert response.status_code == 401
@@ -174,11 +175,14 @@ def test_the_library_lists_searches_and_filters():
     )
     client = client_for(make_user())
     text = client.get(reverse("assistant:library")).content.decode()
-    assert "Về công tác văn thư" in text and "Về chuyển đổi số" in text
+    assert "Về công tác văn thư" in text
+    assert "Về chuyển đổi số" in text
     text = client.get(reverse("assistant:library"), {"q": "30/2020"}).content.decode()
-    assert "Về công tác văn thư" in text and "Về chuyển đổi số" not in text
+    assert "Về công tác văn thư" in text
+    assert "Về chuyển đổi số" not in text
     text = client.get(reverse("assistant:library"), {"doc_type": "chi_thi"}).content.decode()
-    assert "Về công tác văn thư" not in text and "Về chuyển đổi số" in text
+    assert "Về công tác văn thư" not in text
+    assert "Về chuyển đổi số" in text
     assert "Tải lên văn bản" not in text  # readers see no management buttons
 
 
@@ -188,7 +192,8 @@ def test_a_processing_directive_polls_its_status_and_a_refusal_says_why():
     Directive.objects.filter(pk=directive.pk).update(status=DirectiveStatus.INDEXING, progress=60)
     client = client_for(owner)
     row = client.get(reverse("assistant:directive_status", args=[directive.pk]))
-    assert 'hx-trigger="every 2s"' in row.content.decode() and "60%" in row.content.decode()
+    assert 'hx-trigger="every 2s"' in row.content.decode()
+    assert "60%" in row.content.decode()
     Directive.objects.filter(pk=directive.pk).update(status=DirectiveStatus.FAILED, error="no_text")
     row = client.get(reverse("assistant:directive_status", args=[directive.pk])).content.decode()
     assert "every 2s" not in row
@@ -219,15 +224,18 @@ def test_the_question_box_explains_an_empty_or_too_long_question():
     client = client_for(make_user())
     url = reverse("assistant:ask")
     response = client.post(url, {"question": ""}, HTTP_HX_REQUEST="true")
-    assert response.status_code == 200 and "Hãy nhập câu hỏi." in response.content.decode()
+    assert response.status_code == 200
+    assert "Hãy nhập câu hỏi." in response.content.decode()
     response = client.post(url, {"question": "a" * 1001}, HTTP_HX_REQUEST="true")
     assert "tối đa 1000 ký tự" in response.content.decode()
     response = client.post(url, {"question": ""})  # without JavaScript: the page again
-    assert response.status_code == 200 and "Hãy nhập câu hỏi." in response.content.decode()
+    assert response.status_code == 200
+    assert "Hãy nhập câu hỏi." in response.content.decode()
     # The browser does not stop an empty question with its own message in its own language.
     page = client.get(reverse("assistant:home")).content.decode()
     box = re.search(r"<textarea[^>]*name=\"question\"[^>]*>", page)
-    assert box and "required" not in box.group(0)
+    assert box
+    assert "required" not in box.group(0)
 
 
 def test_the_json_endpoint_checks_csrf():
@@ -306,9 +314,11 @@ def test_an_uploaded_directive_answers_with_a_citation_that_opens_on_the_quote()
     partial = reader.post(
         reverse("assistant:ask"), {"question": question}, HTTP_HX_REQUEST="true"
     ).content.decode()
-    assert "Độ tin cậy:" in partial and "<blockquote>" in partial
+    assert "Độ tin cậy:" in partial
+    assert "<blockquote>" in partial
     assert html.escape(path) in partial or path in partial
-    assert 'id="history"' in partial and "hx-swap-oob" in partial
+    assert 'id="history"' in partial
+    assert "hx-swap-oob" in partial
     assert "Hiểu là" not in partial  # typed with tone marks: read as typed
 
     # Typed on a tablet without tone marks: the same clause, and the answer says how it was read.
@@ -400,7 +410,8 @@ def test_a_manager_edits_restricts_and_deletes_a_directive():
 
     delete = reverse("assistant:directive_delete", args=[directive.pk])
     confirm = client.get(delete)
-    assert confirm.status_code == 200 and "Xóa văn bản khỏi thư viện?" in confirm.content.decode()
+    assert confirm.status_code == 200
+    assert "Xóa văn bản khỏi thư viện?" in confirm.content.decode()
     assert Directive.objects.filter(pk=directive.pk).exists()
     with processing_uploads():
         assert client.post(delete).status_code == 302
@@ -411,7 +422,8 @@ def test_the_pages_speak_english_when_asked():
     client = client_for(make_user())
     client.cookies["django_language"] = "en"
     page = client.get(reverse("assistant:home")).content.decode()
-    assert "Ask the assistant" in page and "Recent questions" in page
+    assert "Ask the assistant" in page
+    assert "Recent questions" in page
     assert "Document library" in client.get(reverse("assistant:library")).content.decode()
     response = post_json(client, {"question": ""}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.json()["error"] == "Please enter a question."

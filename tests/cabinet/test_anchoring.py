@@ -36,7 +36,8 @@ def test_normalising_composes_decomposed_vietnamese():
 def test_exact_quote_on_the_same_page_is_found_where_it_is():
     pages = [FILLER, FILLER + BUDGET, FILLER]
     anchor = find_anchor(pages, QUOTE, "Sở Tài chính đề nghị ", " cho các đơn vị", 2, 90)
-    assert anchor is not None and anchor.exact
+    assert anchor is not None
+    assert anchor.exact
     assert anchor.page == 2
     assert located(pages, anchor) == QUOTE
 
@@ -52,7 +53,8 @@ def test_quote_moved_to_another_page_is_found_there():
 def test_line_breaks_and_extra_spaces_do_not_hide_the_quote():
     pages = ["Kính gửi: Sở Tài\nchính  thành phố Hà   Nội.\nNội dung như sau."]
     anchor = find_anchor(pages, "Sở Tài chính thành phố Hà Nội", page_hint=1)
-    assert anchor is not None and anchor.exact
+    assert anchor is not None
+    assert anchor.exact
     assert located(pages, anchor) == "Sở Tài\nchính  thành phố Hà   Nội"
 
 
@@ -89,7 +91,8 @@ def test_context_wins_over_page_proximity():
         "Giao Sở Nội vụ thực hiện nhiệm vụ.",
     ]
     anchor = find_anchor(pages, "thực hiện nhiệm vụ", prefix="Giao Sở Nội vụ", page_hint=1)
-    assert anchor is not None and anchor.page == 4
+    assert anchor is not None
+    assert anchor.page == 4
 
 
 def test_without_context_the_occurrence_nearest_the_hint_wins():
@@ -103,7 +106,8 @@ def test_same_page_duplicates_are_told_apart_by_offset():
     pages = [line + FILLER + line]
     second = len(line + FILLER)
     anchor = find_anchor(pages, "Tổng hợp ý kiến", page_hint=1, start_hint=second + 3)
-    assert anchor is not None and anchor.start == second
+    assert anchor is not None
+    assert anchor.start == second
 
 
 def test_context_is_read_across_page_boundaries():
@@ -115,7 +119,8 @@ def test_context_is_read_across_page_boundaries():
     anchor = find_anchor(
         pages, "tăng trưởng 8%", prefix="Mục tiêu:", suffix=". Ủy ban", page_hint=3
     )
-    assert anchor is not None and anchor.page == 2
+    assert anchor is not None
+    assert anchor.page == 2
 
 
 def test_quote_running_over_a_page_break_is_found():
@@ -135,7 +140,8 @@ def test_a_few_changed_characters_still_match_fuzzily():
     pages = [FILLER, new_text]
     anchor = find_anchor(pages, old, page_hint=1)
     assert anchor is not None
-    assert not anchor.exact and anchor.similarity >= 0.9
+    assert not anchor.exact
+    assert anchor.similarity >= 0.9
     assert anchor.page == 2
     assert located(pages, anchor).startswith("Phấn đấu")
     assert located(pages, anchor).endswith("năm trước.")
@@ -180,7 +186,9 @@ def test_search_stays_fast_on_a_300_page_paper():
     long_anchor = find_anchor(prepared, long_quote, page_hint=1)
     missing = find_anchor(prepared, "một đoạn văn không hề có trong tài liệu này " * 4, page_hint=3)
     elapsed = time.perf_counter() - started
-    assert anchor is not None and anchor.page == 251
-    assert long_anchor is not None and (long_anchor.page, long_anchor.start) == (121, 0)
+    assert anchor is not None
+    assert anchor.page == 251
+    assert long_anchor is not None
+    assert (long_anchor.page, long_anchor.start) == (121, 0)
     assert missing is None
     assert elapsed < 2.0

@@ -353,9 +353,12 @@ def test_entries_cannot_be_changed_or_deleted_through_the_orm():
 )
 def test_the_database_refuses_changes_whatever_code_tries(statement):
     audit(None, action=AuditAction.SECURITY_EVENT)
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
     assert AuditEntry.objects.count() >= 1
 
 

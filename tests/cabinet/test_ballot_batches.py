@@ -84,7 +84,8 @@ def test_refusals_in_a_batch_speak_each_voters_language():
         ],
     )
     assert answers[0].message == "Đồng chí đã biểu quyết."
-    assert answers[1].message != answers[0].message and not answers[1].ok
+    assert answers[1].message != answers[0].message
+    assert not answers[1].ok
 
 
 def test_a_batch_that_fails_as_a_whole_is_run_ballot_by_ballot(monkeypatch):

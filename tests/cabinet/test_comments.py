@@ -77,7 +77,8 @@ def test_no_comments_once_the_meeting_is_concluded(room, status):
     with pytest.raises(ServiceError, match="kết luận"):
         comment(room, room.member.user, paper=paper)
     page = as_user(room.member.user).get(url(paper)).content.decode()
-    assert "không nhận thêm góp ý" in page and "Gửi góp ý</button>" not in page
+    assert "không nhận thêm góp ý" in page
+    assert "Gửi góp ý</button>" not in page
 
 
 @pytest.mark.parametrize(("body", "message"), [("   ", "nội dung"), ("x" * 8001, "8000")])
@@ -126,7 +127,8 @@ def test_the_viewer_sends_a_comment_as_json(room):
     refused = client.post(
         url(room.public_paper), data=json.dumps({"body": ""}), content_type="application/json"
     )
-    assert refused.status_code == 400 and "nội dung" in refused.json()["error"]
+    assert refused.status_code == 400
+    assert "nội dung" in refused.json()["error"]
     observer = as_user(room.observer.user).post(
         url(room.public_paper), data=json.dumps({"body": "x"}), content_type="application/json"
     )
@@ -147,7 +149,8 @@ def test_the_secretary_sees_all_comments_grouped_by_version(room):
         body="Góp ý trên bản sửa.",
     )
     page = as_user(room.secretary).get(url(room.public_paper)).content.decode()
-    assert "Góp ý trên bản đầu." in page and "Góp ý trên bản sửa." in page
+    assert "Góp ý trên bản đầu." in page
+    assert "Góp ý trên bản sửa." in page
     assert "Sở Tài chính" in page
     assert page.index("Phiên bản 2") < page.index("Góp ý trên bản sửa.") < page.index("Phiên bản 1")
     assert export_url(room.public_paper) in page
@@ -187,12 +190,15 @@ def test_export_is_a_docx_with_every_comment(room):
     assert len(rows) == 3  # the other paper's comment is not in this summary
     assert rows[1][0] == "1"
     assert room.member.user.full_name in rows[1][1]
-    assert "Phó Giám đốc" in rows[1][1] and "Sở Kế hoạch và Đầu tư" in rows[1][1]
-    assert "Trang 1" in rows[1][2] and "120 tỷ" in rows[1][2]
+    assert "Phó Giám đốc" in rows[1][1]
+    assert "Sở Kế hoạch và Đầu tư" in rows[1][1]
+    assert "Trang 1" in rows[1][2]
+    assert "120 tỷ" in rows[1][2]
     assert rows[1][3] == "Đề nghị tăng vốn đối ứng."
     assert rows[2][3] == "Cần rà soát lại tiến độ."
     run = table.rows[1].cells[3].paragraphs[0].runs[0]
-    assert run.font.name == "Times New Roman" and run.font.size.pt == 13
+    assert run.font.name == "Times New Roman"
+    assert run.font.size.pt == 13
 
 
 def test_a_form_comment_goes_on_the_named_version_else_the_newest(room):

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cabinet.core.errors import ServiceError
 from cabinet.followup.sentences import UnitName, compose_task_sentence, parse_task_sentence
@@ -54,7 +55,7 @@ def _task(held, **fields):
         "lead_unit_id": held["units"]["stc"].pk,
         "coordinating_unit_ids": [held["units"]["snv"].pk],
         "content": "rà soát, tổng hợp nhu cầu kinh phí",
-        "deadline": dt.date.today() + dt.timedelta(days=20),
+        "deadline": timezone.localdate() + dt.timedelta(days=20),
         "report_to": "UBND Thành phố",
     } | fields
     return svc.add_task(**data)
@@ -211,7 +212,8 @@ def test_numbers_run_per_variant_and_year_without_gaps():
     next_year = _issue_another("committee", dt.date(2027, 1, 5))
     assert [first.reference, second.reference] == ["01/TB-UBND", "02/TB-UBND"]
     assert office.reference == "01/TB-VP"
-    assert next_year.reference == "01/TB-UBND" and next_year.year == 2027
+    assert next_year.reference == "01/TB-UBND"
+    assert next_year.year == 2027
 
 
 def test_a_notice_is_approved_only_after_the_meeting_has_ended():
@@ -251,7 +253,8 @@ def test_a_composed_task_sentence_reads_back_into_the_same_fields():
         "cầu kinh phí năm 2027; báo cáo UBND Thành phố trước ngày 15/12/2026."
     )
     parsed = parse_task_sentence(sentence, units, today=dt.date(2026, 11, 29))
-    assert parsed.lead and parsed.lead.id == 1
+    assert parsed.lead
+    assert parsed.lead.id == 1
     assert [u.id for u in parsed.coordinating] == [2, 3]
     assert parsed.deadline == dt.date(2026, 12, 15)
     assert parsed.report_to == "UBND Thành phố"
@@ -298,7 +301,8 @@ def test_a_conclusion_is_saved_from_the_page(client, held):
         reverse("cabinet:conclusion_save", args=[held["meeting"].pk]),
         {"item": item.pk, "text": "Đẩy nhanh số hóa hồ sơ."},
     )
-    assert response.status_code == 302 and response["Location"].endswith(f"#item-{item.pk}")
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#item-{item.pk}")
     assert held["meeting"].conclusions.get(agenda_item=item).text == "Đẩy nhanh số hóa hồ sơ."
 
 
@@ -312,7 +316,8 @@ def test_typing_a_sentence_fills_the_task_form_and_saving_records_the_fields(cli
     filled = client.post(url, {"action": "parse", "sentence": sentence}).content.decode()
     stc, snv = held["units"]["stc"], held["units"]["snv"]
     assert f'<option value="{stc.pk}" selected>' in filled
-    assert f'value="{snv.pk}"' in filled and "checked" in filled
+    assert f'value="{snv.pk}"' in filled
+    assert "checked" in filled
     assert 'value="2030-12-15"' in filled
     assert "rà soát nhu cầu kinh phí" in filled
     assert not Task.objects.exists()  # filling saves nothing
@@ -408,4 +413,5 @@ def test_control_characters_pasted_from_word_are_not_stored(held):
         item_id=held["items"][0].pk,
         text="Thống nhất\x0bdự toán\x07.",
     )
-    assert conclusion is not None and conclusion.text == "Thống nhất\ndự toán."
+    assert conclusion is not None
+    assert conclusion.text == "Thống nhất\ndự toán."

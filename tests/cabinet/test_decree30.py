@@ -138,7 +138,8 @@ def test_every_run_is_times_new_roman_in_every_script_slot_and_black(document):
             assert fonts.get(qn(f"w:{slot}")) == "Times New Roman"
         assert fonts.get(qn("w:asciiTheme")) is None
         color = run.find(qn("w:rPr") + "/" + qn("w:color"))
-        assert color is not None and color.get(qn("w:val")) == "000000"
+        assert color is not None
+        assert color.get(qn("w:val")) == "000000"
     normal = document.styles["Normal"]
     assert normal.font.name == "Times New Roman"
     assert normal.font.size.pt == 14
@@ -372,7 +373,8 @@ def test_the_pdf_is_a4_with_the_header_texts_and_diacritics(long_pdf):
         str(font.get_object()["/BaseFont"])
         for font in first["/Resources"]["/Font"].values()  # type: ignore[index]
     }
-    assert fonts and all("Times" in f or "LiberationSerif" in f for f in fonts), fonts
+    assert fonts
+    assert all("Times" in f or "LiberationSerif" in f for f in fonts), fonts
 
 
 @needs_libreoffice

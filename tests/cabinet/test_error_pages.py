@@ -18,9 +18,11 @@ def test_a_missing_page_is_explained_in_vietnamese():
     response = client.get("/khong-co-trang-nay/")
     assert response.status_code == 404
     page = response.content.decode()
-    assert "Không tìm thấy trang" in page and 'lang="vi"' in page
+    assert "Không tìm thấy trang" in page
+    assert 'lang="vi"' in page
 
 
 def test_the_server_error_page_needs_no_request():
     page = render_to_string("500.html")
-    assert "Lỗi hệ thống" in page and "Về trang chủ" in page
+    assert "Lỗi hệ thống" in page
+    assert "Về trang chủ" in page

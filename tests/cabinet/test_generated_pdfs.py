@@ -169,7 +169,8 @@ def test_the_pending_page_follows_the_conversion_and_says_when_no_worker_runs(
     assert 'hx-trigger="every' in page
     # The Content-Security-Policy allows no inline script or style: only htmx attributes.
     assert not re.search(r"<script(?![^>]*\bsrc=)", page)
-    assert " style=" not in page and "<style" not in page
+    assert " style=" not in page
+    assert "<style" not in page
     assert DOWN_VI in page  # no worker has beaten: say so rather than wait for ever
     assert client.get(url).status_code == 202  # asked again while in flight
     assert _converting_tasks() == 1
@@ -179,14 +180,16 @@ def test_the_pending_page_follows_the_conversion_and_says_when_no_worker_runs(
     assert DOWN_VI in client.get(poll).content.decode()
     client.cookies["django_language"] = "en"
     english = client.get(url).content.decode()
-    assert "Making the PDF" in english and "The document processor is not running." in english
+    assert "Making the PDF" in english
+    assert "The document processor is not running." in english
     client.cookies["django_language"] = "vi"
     seen = timezone.now() - dt.timedelta(seconds=2)
     WorkerHeartbeat.objects.create(
         worker_id="w1", host="worker-1", pid=4242, started_at=seen, beat_at=seen
     )
     fragment = client.get(poll).content.decode()
-    assert PENDING_VI in fragment and DOWN_VI not in fragment
+    assert PENDING_VI in fragment
+    assert DOWN_VI not in fragment
     assert "hx-get" in fragment  # still polling
 
     # The worker's turn: the task as it was enqueued, run the way the worker runs it.
@@ -195,12 +198,15 @@ def test_the_pending_page_follows_the_conversion_and_says_when_no_worker_runs(
     assert conversions.count == 1
 
     fragment = client.get(poll).content.decode()
-    assert "Tải bản PDF" in fragment and f'href="{url}"' in fragment
+    assert "Tải bản PDF" in fragment
+    assert f'href="{url}"' in fragment
     assert "hx-get" not in fragment  # done: no more polling
     download = client.get(url)
-    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
     assert download.content.startswith(b"%PDF-")
-    assert _converting_tasks() == 1 and conversions.count == 1
+    assert _converting_tasks() == 1
+    assert conversions.count == 1
 
 
 @pytest.mark.django_db
@@ -219,7 +225,8 @@ def test_a_failed_conversion_is_explained_and_the_next_download_tries_again(
     task_result.task.call(*task_result.args_kwargs["args"], **task_result.args_kwargs["kwargs"])
 
     fragment = client.get(_poll_url(page)).content.decode()
-    assert "Chưa tạo được bản PDF" in fragment and "LibreOffice" in fragment
+    assert "Chưa tạo được bản PDF" in fragment
+    assert "LibreOffice" in fragment
     assert reverse("cabinet:minutes_docx", args=[meeting.pk]) in fragment
     assert "hx-get" not in fragment
     client.cookies["django_language"] = "en"

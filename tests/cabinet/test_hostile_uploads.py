@@ -92,7 +92,8 @@ def test_the_uploader_sees_why_a_file_was_refused():
     client = Client()
     client.force_login(secretary_of(meeting))
     page = client.get(reverse("cabinet:meeting", args=[meeting.pk])).content.decode()
-    assert "bị từ chối" in page and "mã hóa" in page
+    assert "bị từ chối" in page
+    assert "mã hóa" in page
     # The paper can be fixed by uploading a good version; the refused one stays in the history.
     response = client.post(
         reverse("cabinet:paper_new_version", args=[meeting.pk, paper.pk]),
@@ -150,7 +151,8 @@ def test_the_whole_process_group_is_killed_on_timeout():
     outcome = run_limited(
         [sys.executable, "-c", script], limits=Limits(wall_seconds=1, cpu_seconds=10, memory_mb=512)
     )
-    assert outcome.timed_out and not outcome.ok
+    assert outcome.timed_out
+    assert not outcome.ok
     assert time.monotonic() - started < 10
     pids = [int(line) for line in outcome.lines if line.strip().isdigit() and int(line)]
     assert pids, outcome.lines
@@ -163,12 +165,14 @@ def test_memory_and_cpu_limits_stop_a_runaway_child():
         [sys.executable, "-c", "x = bytearray(2 * 1024**3)"],
         limits=Limits(wall_seconds=20, cpu_seconds=10, memory_mb=256),
     )
-    assert hog.returncode != 0 and "MemoryError" in hog.stderr_tail
+    assert hog.returncode != 0
+    assert "MemoryError" in hog.stderr_tail
     spinner = run_limited(
         [sys.executable, "-c", "while True: pass"],
         limits=Limits(wall_seconds=30, cpu_seconds=1, memory_mb=256),
     )
-    assert spinner.returncode is not None and spinner.returncode < 0  # SIGXCPU/SIGKILL
+    assert spinner.returncode is not None
+    assert spinner.returncode < 0  # SIGXCPU/SIGKILL
     assert not spinner.timed_out  # the CPU limit fired well before the wall clock
 
 
@@ -178,10 +182,12 @@ def test_a_child_cannot_write_files_or_flood_the_parent(tmp_path):
         [sys.executable, "-c", f"with open({str(target)!r}, 'wb') as f: f.write(b'1' * 4096)"],
         limits=Limits(wall_seconds=10, cpu_seconds=5, memory_mb=256),
     )
-    assert writer.returncode != 0 and "File too large" in writer.stderr_tail
+    assert writer.returncode != 0
+    assert "File too large" in writer.stderr_tail
     assert target.stat().st_size == 0
     flood = run_limited(
         [sys.executable, "-c", "import sys\nwhile True: sys.stdout.write('x' * 65536)"],
         limits=Limits(wall_seconds=20, cpu_seconds=10, memory_mb=256, max_output_bytes=1 << 20),
     )
-    assert flood.output_overflow and not flood.ok
+    assert flood.output_overflow
+    assert not flood.ok

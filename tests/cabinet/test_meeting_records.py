@@ -252,7 +252,8 @@ def test_minutes_list_attendance_as_marked(held):
     # The guest never checked in: recorded as such, not as present.
     unmarked = "\n".join(lines[lines.index("Chưa được điểm danh:") :])
     assert "Lý Thị Mai" in unmarked
-    assert attending[-1].endswith(".") and all(line.endswith(";") for line in attending[:-1])
+    assert attending[-1].endswith(".")
+    assert all(line.endswith(";") for line in attending[:-1])
     # The secretary is named once, as the minutes' keeper.
     assert [line for line in lines if "Lê Thu Trang" in line] == [
         "Thư ký (người ghi biên bản): Đồng chí Lê Thu Trang, Chuyên viên Văn phòng UBND Thành phố."
@@ -407,7 +408,7 @@ def test_the_invitation_lists_the_invited_by_role_without_the_secretary(held):
     guests = lines.index("Khách mời:")
     assert members < guests
     assert lines[members + 1] == "- Đồng chí Phạm Đức Toàn, Chủ tịch UBND Thành phố;"
-    assert "- Đồng chí Lý Thị Mai, Phó Giám đốc Công an Thành phố." == lines[guests + 1]
+    assert lines[guests + 1] == "- Đồng chí Lý Thị Mai, Phó Giám đốc Công an Thành phố."
     assert not [line for line in lines if "Lê Thu Trang" in line]
     # Within a role, the order of invitation (the protocol order), not an alphabetical one.
     names = [line.split(",")[0].removeprefix("- Đồng chí ") for line in lines[members + 1 : guests]]

@@ -78,7 +78,8 @@ def test_a_member_creates_lists_edits_and_deletes_a_note(room, paper):
     assert (note["version"], note["original_version"], note["page"]) == (1, 1, 1)
     assert (note["body"], note["color"]) == ("Cần làm rõ lộ trình.", "green")
     assert note["anchor_status"] == "anchored"
-    assert note["created_at"] and note["updated_at"]
+    assert note["created_at"]
+    assert note["updated_at"]
 
     listed = client.get(list_url(paper)).json()["notes"]
     assert [n["id"] for n in listed] == [note["id"]]
@@ -157,7 +158,8 @@ def test_invalid_notes_are_refused_with_a_vietnamese_message(room, paper, fields
 def test_malformed_and_oversized_bodies_are_refused(room, paper):
     client = as_user(room.member.user)
     bad = client.post(list_url(paper), data="{not json", content_type="application/json")
-    assert bad.status_code == 400 and "không hợp lệ" in bad.json()["error"]
+    assert bad.status_code == 400
+    assert "không hợp lệ" in bad.json()["error"]
     assert post_json(client, list_url(paper), [1, 2]).status_code == 400
     huge = post_json(client, list_url(paper), note_data(body="x" * 20_000))
     assert huge.status_code == 413
@@ -223,7 +225,8 @@ def test_notes_follow_the_paper_into_its_new_version(room, paper):
     version2 = add_version(
         paper, upload=text_pdf_upload([KEPT + "\n" + NEW_TEXT, MOVED + "\n" + OTHER])
     )
-    assert version2.is_ready and PageText.objects.filter(version=version2).count() == 2
+    assert version2.is_ready
+    assert PageText.objects.filter(version=version2).count() == 2
 
     notes = {n["id"]: n for n in member.get(list_url(paper)).json()["notes"]}
     assert len(notes) == 3
@@ -279,5 +282,6 @@ def test_a_slightly_edited_passage_keeps_its_note_on_the_new_wording(room, paper
     ).json()["note"]
     add_version(paper, upload=text_pdf_upload([KEPT + "\n" + MOVED.replace("120", "125"), GONE]))
     now = PaperNote.objects.get(pk=note["id"])
-    assert now.anchor_status == AnchorStatus.ANCHORED and now.version.number == 2
+    assert now.anchor_status == AnchorStatus.ANCHORED
+    assert now.version.number == 2
     assert "125 tỷ" in now.quote

@@ -38,9 +38,13 @@ def test_an_ended_meeting_counts_down_five_working_days_from_its_end(settings):
     due = selectors.notice_due(meeting)
     late = selectors.notice_due(meeting, today=deadline + dt.timedelta(days=7))
 
-    assert due is not None and due.ended_on == ended_on and due.deadline == deadline
+    assert due is not None
+    assert due.ended_on == ended_on
+    assert due.deadline == deadline
     assert due.working_days_left == 5
-    assert late is not None and late.overdue and late.days_late == 5
+    assert late is not None
+    assert late.overdue
+    assert late.days_late == 5
 
 
 def test_the_deadline_is_shown_to_the_organizers_only(client):
@@ -48,7 +52,8 @@ def test_the_deadline_is_shown_to_the_organizers_only(client):
 
     client.force_login(secretary_of(meeting))
     page = client.get(f"/meetings/{meeting.pk}/").content.decode()
-    assert 'id="notice-due"' in page and "hạn ban hành" in page
+    assert 'id="notice-due"' in page
+    assert "hạn ban hành" in page
 
     client.force_login(chair)
     assert 'id="notice-due"' in client.get(f"/meetings/{meeting.pk}/").content.decode()
@@ -75,5 +80,6 @@ def test_a_meeting_marked_ended_days_late_counts_from_the_day_it_was_held():
 
     due = selectors.notice_due(meeting)
 
-    assert due is not None and due.ended_on == timezone.localdate(meeting.ends_at)
+    assert due is not None
+    assert due.ended_on == timezone.localdate(meeting.ends_at)
     assert due.overdue

@@ -98,7 +98,8 @@ def test_a_pdf_becomes_ready_with_its_pages_text_and_tells_the_room(private_medi
     page = PageText.objects.get(version=version, number=1)
     assert "Giao Sở Tài chính chủ trì" in page.text
     added = MeetingEvent.objects.get(meeting=meeting, type="paper.added")
-    assert added.seq is not None and added.payload["pages"] == 1
+    assert added.seq is not None
+    assert added.payload["pages"] == 1
     uploaded = MeetingEvent.objects.get(meeting=meeting, type="paper.uploaded")
     assert uploaded.seq is None  # an audit record, not a broadcast state change
 
@@ -154,7 +155,8 @@ def test_a_new_version_keeps_the_old_one_and_tells_the_room():
     assert (v2.number, v2.status, v2.page_count) == (2, VersionStatus.READY, 2)
     assert list(paper.versions.values_list("number", flat=True)) == [2, 1]
     old = paper.versions.get(number=1)
-    assert Path(old.file.path).exists() and Path(v2.file.path).exists()
+    assert Path(old.file.path).exists()
+    assert Path(v2.file.path).exists()
     event = MeetingEvent.objects.filter(meeting=meeting, seq__isnull=False).latest("seq")
     assert (event.type, event.payload["version"]) == ("paper.version_added", 2)
 
@@ -226,7 +228,8 @@ def test_the_upload_returns_at_once_and_members_see_the_paper_only_when_ready():
     version = PaperVersion.objects.get(paper__title="Tờ trình số hóa")
     assert version.status == VersionStatus.QUEUED  # no worker ran: the request did not parse it
     page = organizer.get(reverse("cabinet:meeting", args=[meeting.pk])).content.decode()
-    assert "Tờ trình số hóa" in page and "Đang chờ xử lý" in page
+    assert "Tờ trình số hóa" in page
+    assert "Đang chờ xử lý" in page
     status_url = reverse("cabinet:paper_status", args=[version.paper_id, 1])
     assert 'hx-trigger="every 1s"' in organizer.get(status_url).content.decode()
     assert reader.get(status_url).status_code == 403
@@ -239,9 +242,11 @@ def test_the_upload_returns_at_once_and_members_see_the_paper_only_when_ready():
 
     process_version(version.pk)
     fragment = organizer.get(status_url).content.decode()
-    assert "đã sẵn sàng" in fragment and "hx-trigger" not in fragment
+    assert "đã sẵn sàng" in fragment
+    assert "hx-trigger" not in fragment
     member_page = reader.get(reverse("cabinet:meeting", args=[meeting.pk])).content.decode()
-    assert "Tờ trình số hóa" in member_page and "Chưa đọc" in member_page
+    assert "Tờ trình số hóa" in member_page
+    assert "Chưa đọc" in member_page
 
 
 def test_upload_form_shows_the_refusal_in_vietnamese():

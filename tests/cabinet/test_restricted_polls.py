@@ -67,7 +67,8 @@ def test_only_those_who_see_the_item_may_vote_and_the_result_counts_them():
     assert accepted.status_code == 200, accepted.content
     voting_services.close_poll(actor=room.chair.user, meeting=room.meeting, poll_id=poll_id)
     poll.refresh_from_db()
-    assert poll.result["members"] == 2 and poll.result["cast"] == 1
+    assert poll.result["members"] == 2
+    assert poll.result["cast"] == 1
 
 
 def test_the_named_record_of_a_restricted_poll_is_404_to_those_who_do_not_see_the_item():

@@ -38,7 +38,8 @@ def test_demo_has_a_meeting_in_session_with_a_live_room(demo):
     live = Meeting.objects.get(status=MeetingStatus.IN_SESSION)
     assert live.starts_at.date().isoformat() == "2026-12-07"
     quorum = quorum_for(live)
-    assert quorum["reached"] and quorum["present"] < quorum["total"]  # room to check in
+    assert quorum["reached"]
+    assert quorum["present"] < quorum["total"]  # room to check in
     member = live.participants.get(user__username="gd.taichinh")
     state = snapshot_for(member)
     assert state["current_item"] == state["items"][1]["id"]
@@ -48,10 +49,12 @@ def test_demo_has_a_meeting_in_session_with_a_live_room(demo):
     assert SpeakerRequest.objects.filter(meeting=live, status=RequestStatus.SPEAKING).count() == 1
     # A named vote already announced on the first item; a secret one ready on the current item.
     announced, prepared = state["polls"]
-    assert announced["state"] == "published" and announced["item"] == state["items"][0]["id"]
+    assert announced["state"] == "published"
+    assert announced["item"] == state["items"][0]["id"]
     assert [o["count"] for o in announced["result"]["options"]] == [5, 1, 0]
     assert announced["result"]["passed"] is True  # 5 of the 9 members: more than half
-    assert prepared["state"] == "prepared" and prepared["kind"] == "secret"
+    assert prepared["state"] == "prepared"
+    assert prepared["kind"] == "secret"
     assert prepared["item"] == state["current_item"]
 
 

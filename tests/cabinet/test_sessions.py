@@ -167,7 +167,8 @@ def test_an_administrator_wipes_a_users_devices():
     tablet = signed_in(target)
     run_action(administrator(), "wipe_devices", target)
     target.refresh_from_db()
-    assert target.is_active and target.sessions_valid_after is not None
+    assert target.is_active
+    assert target.sessions_valid_after is not None
     assert_sent_to_login_with_purge(tablet)
     entry = security_events("devices.wiped").get()
     assert entry.ip == "10.0.0.7"
@@ -197,7 +198,8 @@ def test_staff_without_the_permission_cannot_wipe_or_deactivate():
             {"action": action, "_selected_action": [target.pk]},
         )
     target.refresh_from_db()
-    assert target.is_active and target.sessions_valid_after is None
+    assert target.is_active
+    assert target.sessions_valid_after is None
     assert tablet.get(HOME).status_code == 200
 
 

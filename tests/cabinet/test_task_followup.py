@@ -297,9 +297,11 @@ def test_overdue_is_derived_and_counted_in_working_days(world, settings):
     assert not task_selectors.row_of(task, today=FRIDAY).overdue
     assert task_selectors.row_of(task, today=FRIDAY).days_left == 0
     saturday = task_selectors.row_of(task, today=FRIDAY + dt.timedelta(days=1))
-    assert saturday.overdue and saturday.days_late == 1
+    assert saturday.overdue
+    assert saturday.days_late == 1
     tuesday = task_selectors.row_of(task, today=FRIDAY + dt.timedelta(days=4))
-    assert tuesday.overdue and tuesday.days_late == 2  # Monday and Tuesday
+    assert tuesday.overdue
+    assert tuesday.days_late == 2  # Monday and Tuesday
     settings.HOLIDAYS = [FRIDAY + dt.timedelta(days=3)]  # that Monday off
     assert task_selectors.row_of(task, today=FRIDAY + dt.timedelta(days=4)).days_late == 1
 
@@ -383,7 +385,8 @@ def test_the_dashboard_counts_by_unit_and_status(world):
     assert finance.total == 3
     police = counts["Công an Thành phố"]
     assert (police.reported, police.overdue, police.total) == (1, 1, 1)
-    assert board.totals.total == 4 and board.totals.overdue == 2
+    assert board.totals.total == 4
+    assert board.totals.overdue == 2
     assert [r.task.lead_unit for r in board.overdue] == [world.police, world.finance]
 
 
@@ -414,5 +417,6 @@ def test_the_reads_take_a_fixed_number_of_queries(world, django_assert_max_num_q
         reminders = task_selectors.reminders_for(home_user, MONDAY)
         assert reminders.count > 0
         for row in [*reminders.due_soon, *reminders.overdue, *reminders.awaiting]:
-            assert row.task.lead_unit.name and row.task.meeting.title
+            assert row.task.lead_unit.name
+            assert row.task.meeting.title
             list(row.task.coordinating_units.all())

@@ -45,7 +45,8 @@ def test_every_page_needs_a_signed_in_user(client, world):
         reverse("cabinet:task_export"),
     ):
         response = client.get(url)
-        assert response.status_code == 302 and "/login/" in response["Location"]
+        assert response.status_code == 302
+        assert "/login/" in response["Location"]
 
 
 def test_the_list_shows_only_the_units_tasks_overdue_first_with_days_late(client, world):
@@ -58,7 +59,8 @@ def test_the_list_shows_only_the_units_tasks_overdue_first_with_days_late(client
     response = client.get(reverse("cabinet:tasks"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Báo cáo quyết toán" in html and "Lập dự toán" in html
+    assert "Báo cáo quyết toán" in html
+    assert "Lập dự toán" in html
     assert "Bảo đảm an ninh trật tự" not in html
     assert html.index("Báo cáo quyết toán") < html.index("Lập dự toán")
     assert "Quá hạn 5 ngày làm việc" in html
@@ -73,16 +75,21 @@ def test_the_list_filters_and_refuses_bad_values_in_vietnamese(client, world):
     login(client, world.office)
     url = reverse("cabinet:tasks")
     html = client.get(url, {"status": "in_progress"}).content.decode()
-    assert "Giải ngân" in html and "Đề án 06" not in html
+    assert "Giải ngân" in html
+    assert "Đề án 06" not in html
     html = client.get(url, {"unit": world.police.pk}).content.decode()
-    assert "Giải ngân" not in html and "Đề án 06" in html
+    assert "Giải ngân" not in html
+    assert "Đề án 06" in html
     html = client.get(url, {"q": "giai ngan"}).content.decode()
-    assert "Giải ngân" in html and "Đề án 06" not in html
+    assert "Giải ngân" in html
+    assert "Đề án 06" not in html
     response = client.get(url, {"unit": "abc", "status": "whatever", "meeting": "99999"})
     assert response.status_code == 200
     html = response.content.decode()
     assert "Giá trị lọc không hợp lệ" in html
-    assert "Giải ngân" in html and "Đề án 06" in html  # the bad filters are ignored
+    # The bad filters are ignored.
+    assert "Giải ngân" in html
+    assert "Đề án 06" in html
 
 
 def test_a_task_of_another_unit_is_a_404(client, world):
@@ -101,7 +108,8 @@ def test_the_unit_reports_through_the_page_and_sees_the_history(client, world):
     task = world.task(world.finance)
     login(client, world.finance_user)
     page = client.get(reverse("cabinet:task", args=[task.pk])).content.decode()
-    assert "Báo cáo tiến độ" in page and "Xác nhận hoàn thành" not in page
+    assert "Báo cáo tiến độ" in page
+    assert "Xác nhận hoàn thành" not in page
     response = client.post(
         reverse("cabinet:task_report", args=[task.pk]),
         {"note": "Đã hoàn thành dự thảo", "status": "reported", "attachment": pdf_attachment()},
@@ -110,7 +118,8 @@ def test_the_unit_reports_through_the_page_and_sees_the_history(client, world):
     task.refresh_from_db()
     assert task.status == TaskStatus.REPORTED
     page = client.get(reverse("cabinet:task", args=[task.pk])).content.decode()
-    assert "Đã hoàn thành dự thảo" in page and "bao-cao.pdf" in page
+    assert "Đã hoàn thành dự thảo" in page
+    assert "bao-cao.pdf" in page
 
 
 def test_bad_input_is_answered_in_vietnamese_never_a_500(client, world):
@@ -143,7 +152,8 @@ def test_only_the_office_confirms_or_returns(client, world):
     client.logout()
     login(client, world.office)
     page = client.get(reverse("cabinet:task", args=[task.pk])).content.decode()
-    assert "Xác nhận hoàn thành" in page and "Trả lại" in page
+    assert "Xác nhận hoàn thành" in page
+    assert "Trả lại" in page
     response = client.post(reverse("cabinet:task_return", args=[task.pk]), {"note": ""})
     assert response.status_code == 400
     assert "Hãy ghi lý do trả lại nhiệm vụ." in response.content.decode()
@@ -200,7 +210,8 @@ def test_the_dashboard_is_for_follow_up_users(client, world):
     response = client.get(reverse("cabinet:task_dashboard"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Sở Tài chính" in html and "Công an Thành phố" in html
+    assert "Sở Tài chính" in html
+    assert "Công an Thành phố" in html
     assert "Việc trễ hạn" in html
     assert f"?unit={world.finance.pk}&amp;status=overdue" in html
 
@@ -228,10 +239,12 @@ def test_the_export_has_vietnamese_headers_real_dates_and_only_visible_tasks(cli
     rows = read_export(client.get(reverse("cabinet:task_export")))
     header, *body = rows
     assert header[:3] == ["STT", "Nội dung nhiệm vụ", "Đơn vị chủ trì"]
-    assert "Thời hạn" in header and "Tình trạng" in header
+    assert "Thời hạn" in header
+    assert "Tình trạng" in header
     assert [r[1] for r in body] == ["Quyết toán ngân sách", "Lập kế hoạch vốn"]
     deadline = body[0][header.index("Thời hạn")]
-    assert isinstance(deadline, dt.datetime) and deadline.date() == TODAY - dt.timedelta(days=7)
+    assert isinstance(deadline, dt.datetime)
+    assert deadline.date() == TODAY - dt.timedelta(days=7)
     assert body[0][header.index("Đơn vị phối hợp")] == "Sở Nội vụ"
     assert body[0][header.index("Số ngày làm việc quá hạn")] == 5
     assert "Quá hạn" in body[0][header.index("Tình trạng")]
@@ -253,20 +266,24 @@ def test_the_home_page_reminds_before_and_after_the_deadline(client, world, monk
 
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2026, 3, 10))
     html = client.get(home).content.decode()
-    assert "Nhiệm vụ cần chú ý" in html and "Nộp báo cáo quý I" in html
-    assert "Sắp đến hạn" in html and "Còn 3 ngày làm việc" in html
+    assert "Nhiệm vụ cần chú ý" in html
+    assert "Nộp báo cáo quý I" in html
+    assert "Sắp đến hạn" in html
+    assert "Còn 3 ngày làm việc" in html
     assert '<span class="nav-count"' in html
 
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2026, 3, 17))
     html = client.get(home).content.decode()
-    assert "Nộp báo cáo quý I" in html and "Quá hạn 2 ngày làm việc" in html
+    assert "Nộp báo cáo quý I" in html
+    assert "Quá hạn 2 ngày làm việc" in html
 
 
 def test_the_office_is_reminded_of_completions_to_confirm(client, world):
     world.task(world.finance, status="reported", content="Chờ Văn phòng xác nhận việc này")
     login(client, world.office)
     html = client.get(reverse("cabinet:home")).content.decode()
-    assert "chờ xác nhận" in html and "Chờ Văn phòng xác nhận việc này" in html
+    assert "chờ xác nhận" in html
+    assert "Chờ Văn phòng xác nhận việc này" in html
 
 
 def test_the_list_page_takes_a_bounded_number_of_queries(

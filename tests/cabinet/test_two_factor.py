@@ -153,13 +153,15 @@ def test_a_required_user_without_an_authenticator_is_sent_to_enrolment_and_nowhe
     # First the administrator's enrolment code: no key is made or shown before it.
     body = page.content.decode()
     assert "Tài khoản của đồng chí bắt buộc xác thực hai lớp" in body
-    assert 'name="enrolment_code"' in body and "otpauth://" not in body
+    assert 'name="enrolment_code"' in body
+    assert "otpauth://" not in body
     assert not TOTPDevice.objects.filter(user=user).exists()
     assert give_enrolment_code(client, enrolment_code_for(user)).status_code == 302
     page = client.get(enrol)
     assert page.status_code == 200
     body = page.content.decode()
-    assert "<svg" in body and "otpauth://totp/" in body
+    assert "<svg" in body
+    assert "otpauth://totp/" in body
     assert "Tài khoản của đồng chí bắt buộc xác thực hai lớp" in body
     assert "http://" not in body.split("<svg", 1)[1].split("</svg>", 1)[0].replace(
         "http://www.w3.org/2000/svg", ""
@@ -240,7 +242,8 @@ def test_with_the_leaders_password_alone_an_attacker_cannot_enrol_an_authenticat
     page = client.get(enrol)
     assert page.status_code == 200
     body = page.content.decode()
-    assert "Mã thiết lập" in body and "otpauth://" not in body
+    assert "Mã thiết lập" in body
+    assert "otpauth://" not in body
     assert planted.config_url.split("secret=")[1].split("&")[0] not in body
 
     # The authenticator's code without an enrolment code, then with an empty one.
@@ -332,7 +335,8 @@ def test_an_enrolment_code_expiring_after_it_was_given_cannot_confirm(client, en
     refused = client.post(reverse("two_factor_enrol"), {"code": code_of(device)})
     assert refused.status_code == 400  # back at the enrolment code's form
     body = refused.content.decode()
-    assert 'name="enrolment_code"' in body and "không còn dùng được" in body
+    assert 'name="enrolment_code"' in body
+    assert "không còn dùng được" in body
     assert not TOTPDevice.objects.filter(user=secretary, confirmed=True).exists()
 
 
@@ -392,7 +396,8 @@ def test_a_member_enrols_of_their_own_accord_without_a_code(client, enforced):
     member = invite(make_meeting(), "member").user
     sign_in(client, member)
     body = client.get(reverse("two_factor_enrol")).content.decode()
-    assert "otpauth://totp/" in body and 'name="enrolment_code"' not in body
+    assert "otpauth://totp/" in body
+    assert 'name="enrolment_code"' not in body
 
 
 def test_in_the_demo_without_enforcement_a_secretary_needs_no_code(client, settings):
@@ -400,7 +405,8 @@ def test_in_the_demo_without_enforcement_a_secretary_needs_no_code(client, setti
     secretary = make_user(organizer=True)
     sign_in(client, secretary)
     body = client.get(reverse("two_factor_enrol")).content.decode()
-    assert "otpauth://totp/" in body and 'name="enrolment_code"' not in body
+    assert "otpauth://totp/" in body
+    assert 'name="enrolment_code"' not in body
 
 
 @pytest.fixture
@@ -433,10 +439,12 @@ def test_an_administrator_issues_a_code_shown_once_and_the_leader_enrols_with_it
     assert "no-store" in page["Cache-Control"]
     body = page.content.decode()
     code = body.split('<code class="enrolment-code">', 1)[1].split("</code>", 1)[0]
-    assert len(code) == 14 and leader.username in body
+    assert len(code) == 14
+    assert leader.username in body
     row = TwoFactorEnrolmentCode.objects.get(user=leader)
     assert row.issued_by == admin_user
-    assert code not in row.code_hash and code.replace("-", "") not in row.code_hash
+    assert code not in row.code_hash
+    assert code.replace("-", "") not in row.code_hash
     entry = AuditEntry.objects.get(detail__event="two_factor.enrolment_code_issued")
     assert entry.username == admin_user.username
     assert entry.detail["target_username"] == leader.username
@@ -562,7 +570,8 @@ def test_new_recovery_codes_replace_the_old_ones(client, settings):
     page = client.post(reverse("recovery_codes_regenerate"))
     assert page.status_code == 200
     new = list(StaticToken.objects.filter(device__user=member).values_list("token", flat=True))
-    assert len(new) == 10 and not set(new) & set(old)
+    assert len(new) == 10
+    assert not set(new) & set(old)
     assert all(code in page.content.decode() for code in new)
     client.post(reverse("logout"))
     sign_in(client, member)
@@ -680,7 +689,8 @@ def enrol_without_code(client) -> tuple[str, list[str]]:
     """Set up an authenticator as the page offers it to someone who need not use two-factor
     sign-in: no enrolment code. Returns the key read off the page and the recovery codes shown."""
     page = client.get(reverse("two_factor_enrol")).content.decode()
-    assert "otpauth://totp/" in page and 'name="enrolment_code"' not in page
+    assert "otpauth://totp/" in page
+    assert 'name="enrolment_code"' not in page
     secret = page.split('id="twofa-secret" class="twofa-secret">', 1)[1].split("<", 1)[0]
     shown = client.post(reverse("two_factor_enrol"), {"code": key_code(secret)})
     assert shown.status_code == 200
@@ -741,7 +751,8 @@ def test_a_device_enrolled_without_a_code_does_not_open_the_session_once_2fa_is_
     refused = client.post(enrol, {"code": key_code(secret, later=1)})
     assert refused.status_code == 400
     body = refused.content.decode()
-    assert 'name="enrolment_code"' in body and "otpauth://" not in body
+    assert 'name="enrolment_code"' in body
+    assert "otpauth://" not in body
     assert "không còn được tin cậy" in body
     assert DEVICE_ID_SESSION_KEY not in client.session
     client.post(reverse("logout"))

@@ -63,13 +63,15 @@ def test_an_upload_with_no_worker_running_says_the_processor_is_down(settings):
 
     secretary.cookies["django_language"] = "en"
     english = secretary.get(reverse("cabinet:meeting", args=[meeting.pk])).content.decode()
-    assert DOWN_EN in english and DOWN_VI not in english
+    assert DOWN_EN in english
+    assert DOWN_VI not in english
 
     # A worker that is working: the upload is simply waiting its turn.
     secretary.cookies["django_language"] = "vi"
     beat(seconds_ago=5)
     page = secretary.get(status_url).content.decode()
-    assert "Đang chờ xử lý" in page and DOWN_VI not in page
+    assert "Đang chờ xử lý" in page
+    assert DOWN_VI not in page
 
     # Its heartbeat has gone stale (stopped, or its loop stuck): down again.
     beat(seconds_ago=61)
@@ -87,7 +89,8 @@ def test_an_upload_with_no_worker_running_says_the_processor_is_down(settings):
 def test_health_endpoints_answer_without_signing_in(settings, tmp_path):
     anonymous = Client()
     live = anonymous.get("/health/live")
-    assert live.status_code == 200 and live.json() == {"status": "live"}
+    assert live.status_code == 200
+    assert live.json() == {"status": "live"}
 
     ready = anonymous.get("/health/ready")
     assert ready.status_code == 503
@@ -112,7 +115,9 @@ def test_health_endpoints_answer_without_signing_in(settings, tmp_path):
     assert ready.status_code == 503
     assert ready.json()["checks"]["embedding_model"] == "missing"
     body = json.dumps(ready.json())
-    assert str(tmp_path) not in body and "worker-1" not in body  # nothing about the machine
+    # Nothing about the machine.
+    assert str(tmp_path) not in body
+    assert "worker-1" not in body
 
 
 def test_a_worker_is_not_watched_when_tasks_run_in_the_request(settings):

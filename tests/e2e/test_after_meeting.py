@@ -146,7 +146,8 @@ def test_the_demo_notice_renders_to_pdf_and_png(live_system, tablet, artifacts):
     expect(ready).to_be_visible(timeout=120_000)
     href = ready.get_attribute("href")
     response = page.request.get(f"{live_system}{href}")
-    assert response.ok and response.headers["content-type"] == "application/pdf"
+    assert response.ok
+    assert response.headers["content-type"] == "application/pdf"
     pdf = artifacts / "notice-demo.pdf"
     pdf.write_bytes(response.body())
     flat = " ".join(
@@ -154,7 +155,8 @@ def test_the_demo_notice_renders_to_pdf_and_png(live_system, tablet, artifacts):
             page_.extract_text() for page_ in PdfReader(io.BytesIO(response.body())).pages
         ).split()
     )
-    assert "Số: 01/TB-UBND" in flat and "THÔNG BÁO" in flat
+    assert "Số: 01/TB-UBND" in flat
+    assert "THÔNG BÁO" in flat
     assert "Kết luận của đồng chí Nguyễn Thị Thu Hà" in flat
     if shutil.which("pdftoppm") is None:
         pytest.fail("pdftoppm is missing: the test command installs Debian's poppler-utils")
@@ -162,7 +164,8 @@ def test_the_demo_notice_renders_to_pdf_and_png(live_system, tablet, artifacts):
         ["pdftoppm", "-r", "70", "-png", str(pdf), str(artifacts / "notice-demo")], check=True
     )
     pages = sorted(artifacts.glob("notice-demo-*.png"))
-    assert pages and pages[0].stat().st_size > 10_000
+    assert pages
+    assert pages[0].stat().st_size > 10_000
 
 
 def test_a_unit_reports_its_overdue_task_and_the_office_confirms_it(live_system, browser, tmp_path):

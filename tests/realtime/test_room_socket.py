@@ -53,7 +53,8 @@ async def test_malformed_commands_get_a_clear_error_and_the_socket_stays_usable(
     for message, words in bad:
         await socket.send_json_to(message)
         reply = await socket.receive_json_from(timeout=5)
-        assert reply["type"] == "error" and reply["code"] == "bad_message", message
+        assert reply["type"] == "error", message
+        assert reply["code"] == "bad_message", message
         assert words in reply["message"], (message, reply)
     await socket.send_to(text_data="[1, 2]")
     assert (await socket.receive_json_from(timeout=5))["code"] == "bad_message"
@@ -119,7 +120,8 @@ async def test_resume_from_nothing_or_too_far_back_sends_a_snapshot():
     socket, hello = await joined(room.meeting.pk, room.member.user)
     await socket.send_json_to({"type": "resume", "seq": None})
     snapshot = await socket.receive_json_from(timeout=5)
-    assert snapshot["type"] == "snapshot" and snapshot["seq"] == hello["seq"]
+    assert snapshot["type"] == "snapshot"
+    assert snapshot["seq"] == hello["seq"]
     state = snapshot["state"]
     assert state["current_item"] == room.public_item.pk
     assert state["meeting"]["status"] == "in_session"
@@ -151,7 +153,8 @@ async def test_a_retried_command_gets_the_same_ack_over_the_socket():
     request = command("tablet-a1b2c3", "speaker.request", position="against", note="Còn ý kiến")
     await member.send_json_to(request)
     first = await receive_until(member, "ack")
-    assert first["ok"] and first["id"] == "tablet-a1b2c3"
+    assert first["ok"]
+    assert first["id"] == "tablet-a1b2c3"
     heard = await receive_until(chair, "event")
     assert heard["event"] == "speaker.requested"
     assert heard["data"]["request"]["position"] == "against"
@@ -181,7 +184,8 @@ async def test_a_member_cannot_reorder_the_queue_but_the_chair_can():
     item = room.public_item.pk
     await member.send_json_to(command("member-sort-1", "speaker.reorder", item=item, order=order))
     refused = await receive_until(member, "ack")
-    assert refused["ok"] is False and "chủ trì" in refused["message"]
+    assert refused["ok"] is False
+    assert "chủ trì" in refused["message"]
 
     await chair.send_json_to(command("chair-sort-01", "speaker.reorder", item=item, order=order))
     assert (await receive_until(chair, "ack"))["ok"]

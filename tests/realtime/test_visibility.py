@@ -137,7 +137,8 @@ async def test_outsiders_receive_no_byte_of_a_restricted_item_live_and_no_gap():
         assert not [f for f in frames if f["type"] == "progress"], role
         # The presenter turned to a paper they may not read: they hear only that nobody presents.
         presenting = [f["data"] for f in frames if f.get("event") == "presenter.changed"]
-        assert presenting and all(d == {"presenter": None} for d in presenting), (role, presenting)
+        assert presenting, role
+        assert all(d == {"presenter": None} for d in presenting), (role, presenting)
         await socket.disconnect()
 
     # The member in the item's audience gets all of it.
@@ -281,7 +282,8 @@ async def test_events_relayed_from_another_process_keep_their_scope(settings, mo
         assert skipped["type"] == "skip"
         assert_sees_none_of([skipped], [NOTE], "member")
         heard = await insider.receive_json_from(timeout=5)
-        assert heard["event"] == "speaker.requested" and heard["data"]["request"]["note"] == NOTE
+        assert heard["event"] == "speaker.requested"
+        assert heard["data"]["request"]["note"] == NOTE
     finally:
         await outsider.disconnect()
         await insider.disconnect()
@@ -324,9 +326,8 @@ async def test_an_audience_change_heard_during_the_handshake_is_not_missed(monke
     frames = await more_frames(socket, 1.5)
     assert_sees_none_of(frames, [QUESTION], "listed member, taken off")
     snapshot = [f for f in frames if f["type"] == "snapshot"]
-    assert snapshot and room.restricted_item.pk not in [
-        i["id"] for i in snapshot[0]["state"]["items"]
-    ]
+    assert snapshot
+    assert room.restricted_item.pk not in [i["id"] for i in snapshot[0]["state"]["items"]]
     await socket.disconnect()
 
 
@@ -384,6 +385,7 @@ async def test_a_speech_ended_by_the_floor_on_a_hidden_item_is_announced_ended()
     frames = await more_frames(observer, 1)
     after = [f for f in frames if f.get("seq", 0) > before]
     ended = [f for f in after if f.get("event") == "speaker.ended"]
-    assert ended and ended[0]["data"]["request"] == public_id
+    assert ended
+    assert ended[0]["data"]["request"] == public_id
     assert_sees_none_of(frames, [NOTE], "observer")
     await observer.disconnect()

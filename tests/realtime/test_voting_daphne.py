@@ -255,7 +255,8 @@ def inspect_database(poll: Poll, voting_order: list[int]) -> None:
                 [poll.meeting_id],
             )
             receipt_txids = {row[0] for row in cursor.fetchall()}
-        assert len(ballot_txids) == 1 and not ballot_txids & receipt_txids
+        assert len(ballot_txids) == 1
+        assert not ballot_txids & receipt_txids
 
 
 async def test_r5_a_secret_poll_leaves_no_link_between_a_member_and_a_choice(tmp_path):
@@ -298,4 +299,5 @@ async def test_r5_a_secret_poll_leaves_no_link_between_a_member_and_a_choice(tmp
     for label in labels:
         assert label not in text
     for option in options:
-        assert f'"option": {option}' not in text and f"option_id = {option}" not in text
+        assert f'"option": {option}' not in text
+        assert f"option_id = {option}" not in text

@@ -52,7 +52,9 @@ async def test_a_secret_poll_from_opening_to_result_over_the_socket():
         command("ballot-member1", "vote.cast", poll=poll_id, option=options[0])
     )
     ack = await receive_until(member, "ack")
-    assert ack["ok"] and ack["result"]["poll"] == poll_id and len(ack["result"]["receipt"]) == 16
+    assert ack["ok"]
+    assert ack["result"]["poll"] == poll_id
+    assert len(ack["result"]["receipt"]) == 16
     # A retry (lost ack) gets the same receipt; a second ballot is refused.
     await member.send_json_to(
         command("ballot-member1", "vote.cast", poll=poll_id, option=options[0])
@@ -62,7 +64,8 @@ async def test_a_secret_poll_from_opening_to_result_over_the_socket():
         command("ballot-member2", "vote.cast", poll=poll_id, option=options[1])
     )
     refused = await receive_until(member, "ack")
-    assert refused["ok"] is False and refused["message"] == "Đồng chí đã biểu quyết."
+    assert refused["ok"] is False
+    assert refused["message"] == "Đồng chí đã biểu quyết."
 
     progress = await receive_until(other, "progress")
     assert progress == {"type": "progress", "poll": poll_id, "voted": 1, "entitled": 3}
@@ -87,7 +90,8 @@ async def test_a_secret_poll_from_opening_to_result_over_the_socket():
         command("ballot-chair01", "vote.cast", poll=poll_id, option=options[0])
     )
     late = await receive_until(chair, "ack")
-    assert late["ok"] is False and "không được tính" in late["message"]
+    assert late["ok"] is False
+    assert "không được tính" in late["message"]
     # A tablet that reloads learns its own standing from the snapshot.
     await member.send_json_to({"type": "resume", "seq": None})
     state = (await receive_until(member, "snapshot"))["state"]

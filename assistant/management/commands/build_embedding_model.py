@@ -22,6 +22,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from assistant.embedding import convert, verify
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
@@ -42,8 +44,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from assistant.embedding import convert, verify
-
         target: Path = options["output"] or Path(settings.EMBEDDING_MODEL_DIR)
         try:
             version = convert.package_version()

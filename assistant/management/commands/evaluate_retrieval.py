@@ -29,6 +29,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assistant import evaluation
 from assistant import text as vt
+from assistant.answer import COVERAGE_SHARE, confidence_of, judged_reading
+from assistant.embedding.encoder import get_encoder
+from assistant.retrieval import term_weights
 
 
 class Command(BaseCommand):
@@ -52,8 +55,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from assistant.embedding.encoder import get_encoder
-
         for name in ("corpus", "queries"):
             if not options[name].is_file():
                 raise CommandError(f"No such file: {options[name]}")
@@ -173,8 +174,6 @@ class Command(BaseCommand):
         marks, or typed without and restored) are judged against ASSISTANT_MIN_CONFIDENCE; typed
         without tone marks, the terms alone are measured too (a question the model cannot read),
         for ASSISTANT_MIN_CONFIDENCE_FOLDED."""
-        from assistant.answer import COVERAGE_SHARE
-
         read = self.separate(
             *self.top_hits(ev, queries, vectors, fold=fold),
             shares=[0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0],
@@ -199,8 +198,6 @@ class Command(BaseCommand):
     ) -> tuple[list[tuple], list[tuple]]:
         """The confidence inputs (passage text, cosine or None, weights, folded) of the top hit,
         for the questions answered and for the same questions with their law taken out."""
-        from assistant.answer import judged_reading
-        from assistant.retrieval import term_weights
 
         def law(doc_id: str) -> str:
             return doc_id.split("|", 1)[0]
@@ -246,7 +243,6 @@ class Command(BaseCommand):
     ) -> dict[str, Any]:
         """The (coverage share, threshold) with the best accuracy, and the accuracy of the
         current ``setting``."""
-        from assistant.answer import confidence_of
 
         def confidences(share: float) -> tuple[list[float], list[float]]:
             def one(f: tuple) -> float:

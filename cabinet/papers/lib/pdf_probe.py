@@ -40,8 +40,9 @@ def main(path: str, max_pages: int, clean_path: str | None = None) -> None:
     with open(path, "rb") as handle:
         if handle.read(5) != b"%PDF-":
             fail("not_pdf")
-    from pypdf import PdfReader  # imported after the cheap check: it is the heavy part
-    from pypdf.errors import FileNotDecryptedError, LimitReachedError, PdfReadError
+    # pypdf is imported after the cheap check: it is the heavy part.
+    from pypdf import PdfReader  # noqa: PLC0415 (heavy)
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError, PdfReadError  # noqa: PLC0415 (heavy)
 
     try:
         reader = PdfReader(path, strict=False)
@@ -92,10 +93,15 @@ def main(path: str, max_pages: int, clean_path: str | None = None) -> None:
 
 def clean(reader: PdfReader, clean_path: str) -> dict[str, int]:
     """Write the document without its active content to clean_path, if it has any."""
-    from pypdf import PdfWriter
-    from pypdf.errors import PyPdfError
+    # These import pypdf: like main(), past the cheap check only.
+    from pypdf import PdfWriter  # noqa: PLC0415 (heavy)
+    from pypdf.errors import PyPdfError  # noqa: PLC0415 (heavy)
 
-    from cabinet.papers.lib.pdf_active import TooComplex, find_active_content, strip_active_content
+    from cabinet.papers.lib.pdf_active import (  # noqa: PLC0415 (imports pypdf)
+        TooComplex,
+        find_active_content,
+        strip_active_content,
+    )
 
     found: dict[str, int] = {}
     try:

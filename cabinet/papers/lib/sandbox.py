@@ -9,6 +9,7 @@ caller can report progress, and it is capped: a child cannot flood the parent's 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import selectors
@@ -112,7 +113,8 @@ def _pump(
     keep_lines: bool,
     stderr_tail: bytearray,
 ) -> None:
-    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout is not None
+    assert process.stderr is not None
     deadline = time.monotonic() + limits.wall_seconds
     received = 0
     pending = b""
@@ -160,10 +162,8 @@ def _pump(
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def parse_json_line(line: str) -> dict[str, object] | None:

@@ -78,9 +78,12 @@ def _office_zip_kind(file: IO[bytes]) -> SourceKind:
             if "word/document.xml" in names and "[Content_Types].xml" in names:
                 return SourceKind.DOCX
             mimetype = archive.getinfo("mimetype") if "mimetype" in names else None
-            if mimetype is not None and mimetype.file_size <= 100:
-                if archive.read(mimetype).strip() == ODT_MIMETYPE:
-                    return SourceKind.ODT
+            if (
+                mimetype is not None
+                and mimetype.file_size <= 100
+                and archive.read(mimetype).strip() == ODT_MIMETYPE
+            ):
+                return SourceKind.ODT
     except zipfile.BadZipFile as exc:
         raise UploadRejected(_("Tệp nén bị hỏng hoặc không hoàn chỉnh.")) from exc
     finally:

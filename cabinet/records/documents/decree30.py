@@ -196,7 +196,7 @@ def _nfc(text: str) -> str:
 def _font_metrics(bold: bool, italic: bool) -> tuple[dict[int, int], float] | None:
     """(code point → advance in font units, units per em) of the first installed font."""
     try:
-        from fontTools.ttLib import TTFont
+        from fontTools.ttLib import TTFont  # noqa: PLC0415 (optional: no metrics without it)
     except ImportError:  # pragma: no cover - fontTools comes with fpdf2
         return None
     for directory in _FONT_DIRS:

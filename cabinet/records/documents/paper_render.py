@@ -146,6 +146,8 @@ def _write_body(pdf: FPDF, body: str) -> None:
                 pdf.ln(1)
             else:
                 pdf.set_font(FAMILY, "", 13)
-                with pdf.text_columns(text_align=Align.J, ncols=1, line_height=1.15) as column:
-                    with column.paragraph(first_line_indent=10, bottom_margin=2) as paragraph:
-                        paragraph.write(line)
+                with (
+                    pdf.text_columns(text_align=Align.J, ncols=1, line_height=1.15) as column,
+                    column.paragraph(first_line_indent=10, bottom_margin=2) as paragraph,
+                ):
+                    paragraph.write(line)

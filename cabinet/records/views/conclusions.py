@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -78,8 +79,6 @@ def conclusion_save(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 def _page_url(meeting_id: int) -> str:
-    from django.urls import reverse
-
     return reverse("cabinet:conclusions", kwargs={"meeting_id": meeting_id})
 
 

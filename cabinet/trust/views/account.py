@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from axes.helpers import get_cool_off
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -240,8 +241,6 @@ def two_factor_disable(request: HttpRequest) -> HttpResponseBase:
 def lockout(request: HttpRequest, original_response: object, credentials: object) -> HttpResponse:
     """django-axes' answer once a username has failed too often from this address
     (settings.AXES_LOCKOUT_CALLABLE): a page in the official's language, 429."""
-    from axes.helpers import get_cool_off
-
     cool_off = get_cool_off(request)
     minutes = max(1, math.ceil(cool_off.total_seconds() / 60)) if cool_off else 0
     return render(request, "registration/lockout.html", {"minutes": minutes}, status=429)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 
 from assistant import drafting, notice_polish
 from cabinet.core.errors import ServiceError
+from cabinet.core.event_types import Event
 from cabinet.core.events import record_access
 from cabinet.core.http import current_user
 from cabinet.core.permissions import can_approve_notice, can_record_conclusions
@@ -281,7 +282,7 @@ def _download(
     """The file, and an audit row saying who took it (as for the minutes and the invitation)."""
     record_access(
         meeting_id=meeting_id,
-        type="record.downloaded",
+        type=Event.RECORD_DOWNLOADED,
         payload={"record": "notice", "format": filename.rsplit(".", 1)[-1]},
         actor=current_user(request),
     )

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from cabinet.core.audit import client_address, scope_ip
+from cabinet.core.event_types import Event
 from cabinet.live import selectors as live_selectors
 from cabinet.live.services.commands import Ack, Ballot, run_command
 from cabinet.trust import sessions
@@ -61,7 +62,9 @@ _closing: set[asyncio.Task[None]] = set()
 
 # Agenda changes that may change which items a tablet sees (an item's audience, its restriction):
 # every socket that does not see everything reads its scopes again (_refresh_scopes).
-AUDIENCE_EVENTS = frozenset({"agenda.item_added", "agenda.item_updated", "agenda.item_removed"})
+AUDIENCE_EVENTS = frozenset(
+    {Event.AGENDA_ITEM_ADDED, Event.AGENDA_ITEM_UPDATED, Event.AGENDA_ITEM_REMOVED}
+)
 
 # Open sockets per session in this process's event loop (events.SOCKETS_PER_SESSION).
 _sockets_by_session: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, int]] = (

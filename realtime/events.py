@@ -32,6 +32,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from cabinet.core.event_types import Event
+
 HELLO = "hello"
 EVENT = "event"
 SNAPSHOT = "snapshot"
@@ -70,7 +72,7 @@ SOCKETS_PER_SESSION = 8
 # still learn that something it shows has ended: it is then sent in this form, naming nothing.
 # (A presenter turning to a paper the tablet may not read: the tablet stops showing the previous
 # one as presented.)
-HIDDEN_FORMS: dict[str, dict[str, Any]] = {"presenter.changed": {"presenter": None}}
+HIDDEN_FORMS: dict[str, dict[str, Any]] = {Event.PRESENTER_CHANGED: {"presenter": None}}
 
 
 def may_receive(scope: str | None, scopes: frozenset[str] | None) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from cabinet.core import audit
+from cabinet.core.event_types import Event
 from cabinet.models import AuditAction, Meeting, MeetingEvent, User
 from realtime.broadcast import broadcast_on_commit, meeting_group
 
@@ -14,7 +15,7 @@ from realtime.broadcast import broadcast_on_commit, meeting_group
 def record_event(
     *,
     meeting: Meeting,
-    type: str,
+    type: Event,
     payload: dict[str, Any],
     actor: User | None,
     scope: str,
@@ -52,15 +53,15 @@ def record_event(
 
 # Access records that also go to the security audit log (cabinet.core.audit), and as what.
 AUDITED_ACCESS = {
-    "paper.viewed": AuditAction.PAPER_VIEWED,
-    "paper.downloaded": AuditAction.PAPER_DOWNLOADED,
+    Event.PAPER_VIEWED: AuditAction.PAPER_VIEWED,
+    Event.PAPER_DOWNLOADED: AuditAction.PAPER_DOWNLOADED,
     # Saved on the tablet for offline reading: the bytes left the server.
-    "paper.cached_offline": AuditAction.PAPER_DOWNLOADED,
-    "record.downloaded": AuditAction.EXPORT_RECORD,  # minutes, invitation, conclusion notice
+    Event.PAPER_CACHED_OFFLINE: AuditAction.PAPER_DOWNLOADED,
+    Event.RECORD_DOWNLOADED: AuditAction.EXPORT_RECORD,  # minutes, invitation, conclusion notice
 }
 
 
-def record_access(*, meeting_id: int, type: str, payload: dict[str, Any], actor: User) -> None:
+def record_access(*, meeting_id: int, type: Event, payload: dict[str, Any], actor: User) -> None:
     """Log that someone read something (a paper viewed, downloaded, cached for offline reading).
 
     Access records are audit only: they take no sequence number, lock nothing and are not broadcast,

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from cabinet.core.event_types import Event
 from cabinet.core.permissions import AnyUser, can_see_meeting, participant_for
 from cabinet.core.workdays import Calendar, notice_deadline
 from cabinet.models import (
@@ -297,13 +298,13 @@ class NoticeDue:
 def notice_due(meeting: Meeting, *, today: dt.date | None = None) -> NoticeDue | None:
     """The notice's deadline for a meeting that has ended and has no notice yet, else None.
 
-    The meeting ended on the day its "meeting.ended" event was recorded, or on its planned last day
+    The meeting ended on the day its Event.MEETING_ENDED event was recorded, or on its planned last day
     if that was earlier: a meeting marked ended days late (a secretary who forgot) still ended on
     the day it was held."""
     if meeting.status != MeetingStatus.ENDED:
         return None
     ended = (
-        MeetingEvent.objects.filter(meeting=meeting, type="meeting.ended")
+        MeetingEvent.objects.filter(meeting=meeting, type=Event.MEETING_ENDED)
         .order_by("-created_at")
         .values_list("created_at", flat=True)
         .first()

@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 
 from cabinet.core import audit
 from cabinet.core.errors import ServiceError
+from cabinet.core.event_types import Event
 from cabinet.core.events import record_event
 from cabinet.meetings.selectors import item_scope, item_viewers_filter
 from cabinet.meetings.services.meetings import lock_meeting, require_runner
@@ -128,7 +129,7 @@ def create_poll(
     )
     record_event(
         meeting=locked,
-        type="poll.created",
+        type=Event.POLL_CREATED,
         payload={"poll": poll_data(poll)},
         actor=actor,
         scope=item_scope(poll.item_id),
@@ -174,7 +175,7 @@ def open_poll(*, actor: User, meeting: Meeting, poll_id: int) -> Poll:
     # without asking the server again.
     record_event(
         meeting=locked,
-        type="poll.opened",
+        type=Event.POLL_OPENED,
         payload={"poll": poll_data(poll), "voters": sorted(entitled)},
         actor=actor,
         scope=item_scope(poll.item_id),
@@ -455,7 +456,7 @@ def close_poll(*, actor: User, meeting: Meeting, poll_id: int) -> dict[str, Any]
     _poll_audit(actor, poll, AuditAction.POLL_CLOSED)
     record_event(
         meeting=locked,
-        type="poll.closed",
+        type=Event.POLL_CLOSED,
         payload={"poll": poll_data(poll), "result": poll.result},
         actor=actor,
         scope=item_scope(poll.item_id),
@@ -519,7 +520,7 @@ def publish_poll(*, actor: User, meeting: Meeting, poll_id: int) -> Poll:
     poll.save(update_fields=["state"])
     record_event(
         meeting=locked,
-        type="poll.published",
+        type=Event.POLL_PUBLISHED,
         payload={"poll": poll_data(poll), "result": poll.result},
         actor=actor,
         scope=item_scope(poll.item_id),
@@ -545,7 +546,7 @@ def reset_poll(*, actor: User, meeting: Meeting, poll_id: int) -> Poll:
     poll.save()
     record_event(
         meeting=locked,
-        type="poll.reset",
+        type=Event.POLL_RESET,
         payload={"poll": poll_data(poll)},
         actor=actor,
         scope=item_scope(poll.item_id),

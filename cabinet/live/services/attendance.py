@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cabinet.core.errors import ServiceError
+from cabinet.core.event_types import Event
 from cabinet.core.events import record_event
 from cabinet.core.permissions import can_run_meeting, participant_for
 from cabinet.live.snapshot import attendance_data, quorum_for
@@ -32,7 +33,7 @@ def _announce(*, actor: User, meeting: Meeting, participant: Participant) -> Non
     )
     record_event(
         meeting=meeting,
-        type="attendance.changed",
+        type=Event.ATTENDANCE_CHANGED,
         payload={"participant": participant.pk, **data, "quorum": quorum_for(meeting)},
         actor=actor,
         scope=MEETING_SCOPE,

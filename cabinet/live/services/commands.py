@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from cabinet.core.audit import client_address
 from cabinet.core.errors import ServiceError
+from cabinet.core.event_types import Event
 from cabinet.live.services import attendance as attendance_services
 from cabinet.live.services import room as room_services
 from cabinet.live.services import session as session_services
@@ -101,7 +102,7 @@ HANDLERS: dict[str, Handler] = {
             actor=u, meeting=m, paper_id=a["paper"], version=a["version"], page=a["page"]
         )
     ),
-    "presenter.page": lambda u, m, a: _no_result(
+    Event.PRESENTER_PAGE: lambda u, m, a: _no_result(
         room_services.turn_page(actor=u, meeting=m, page=a["page"])
     ),
     "presenter.stop": lambda u, m, a: _no_result(room_services.stop_presenting(actor=u, meeting=m)),
@@ -129,7 +130,7 @@ HANDLERS: dict[str, Handler] = {
     "poll.publish": lambda u, m, a: _no_result(
         voting_services.publish_poll(actor=u, meeting=m, poll_id=a["poll"])
     ),
-    "poll.reset": lambda u, m, a: _no_result(
+    Event.POLL_RESET: lambda u, m, a: _no_result(
         voting_services.reset_poll(actor=u, meeting=m, poll_id=a["poll"])
     ),
     "vote.cast": lambda u, m, a: voting_services.cast_vote_in(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cabinet.core.errors import ServiceError
+from cabinet.core.event_types import Event
 from cabinet.core.events import record_event
 from cabinet.core.permissions import can_run_meeting, participant_for
 from cabinet.live.snapshot import clock_data, presenter_data, room_state_of
@@ -73,7 +74,7 @@ def move_to_item(*, actor: User, meeting: Meeting, item_id: int | None) -> RoomS
     room.save(update_fields=["current_item"])
     record_event(
         meeting=locked,
-        type="item.current",
+        type=Event.ITEM_CURRENT,
         payload={"item": item_id, "clock": clock_data(clock)},
         actor=actor,
         # Which item, by id, and its clock: every tablet follows where the meeting is, also
@@ -98,7 +99,7 @@ def _clock_changed(*, actor: User, meeting: Meeting, clock: ItemClock) -> ItemCl
     clock.save()
     record_event(
         meeting=meeting,
-        type="timer.changed",
+        type=Event.TIMER_CHANGED,
         payload={"clock": clock_data(clock)},
         actor=actor,
         scope=MEETING_SCOPE,
@@ -151,7 +152,7 @@ def stop_room(*, actor: User, meeting: Meeting) -> None:
         room.save(update_fields=["presenter", "presented_version"])
         record_event(
             meeting=meeting,
-            type="presenter.changed",
+            type=Event.PRESENTER_CHANGED,
             payload={"presenter": None},
             actor=actor,
             scope=MEETING_SCOPE,
@@ -199,7 +200,7 @@ def start_presenting(
     room = room_state_of(locked) or room
     record_event(
         meeting=locked,
-        type="presenter.changed",
+        type=Event.PRESENTER_CHANGED,
         payload={"presenter": presenter_data(room)},
         actor=actor,
         # Those who may not read the paper hear that nobody presents (events.HIDDEN_FORMS).
@@ -224,7 +225,7 @@ def turn_page(*, actor: User, meeting: Meeting, page: int) -> RoomState:
     room.save(update_fields=["presented_page"])
     record_event(
         meeting=locked,
-        type="presenter.page",
+        type=Event.PRESENTER_PAGE,
         payload={"paper": version.paper_id, "version": version.number, "page": page},
         actor=actor,
         scope=paper_scope(version.paper),
@@ -246,7 +247,7 @@ def stop_presenting(*, actor: User, meeting: Meeting) -> None:
     room.save(update_fields=["presenter", "presented_version"])
     record_event(
         meeting=locked,
-        type="presenter.changed",
+        type=Event.PRESENTER_CHANGED,
         payload={"presenter": None},
         actor=actor,
         scope=MEETING_SCOPE,

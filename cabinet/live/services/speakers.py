@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cabinet.core.errors import ServiceError
+from cabinet.core.event_types import Event
 from cabinet.core.events import record_event
 from cabinet.core.permissions import can_run_meeting, participant_for
 from cabinet.live.snapshot import request_data
@@ -87,7 +88,7 @@ def request_floor(
     )
     record_event(
         meeting=locked,
-        type="speaker.requested",
+        type=Event.SPEAKER_REQUESTED,
         payload={"request": request_data(request)},
         actor=actor,
         scope=item_scope(request.item_id),
@@ -106,7 +107,7 @@ def _require_own_or_runner(
 
 
 def _finish(
-    request: SpeakerRequest, *, status: str, event: str | None, meeting: Meeting, actor: User
+    request: SpeakerRequest, *, status: str, event: Event | None, meeting: Meeting, actor: User
 ) -> SpeakerRequest:
     """Take a request off the queue (withdrawn) or off the floor (done), and say so unless the
     caller's own event already does."""
@@ -135,7 +136,7 @@ def withdraw_request(*, actor: User, meeting: Meeting, request_id: int) -> Speak
     return _finish(
         request,
         status=RequestStatus.WITHDRAWN,
-        event="speaker.withdrawn",
+        event=Event.SPEAKER_WITHDRAWN,
         meeting=locked,
         actor=actor,
     )
@@ -161,7 +162,7 @@ def reorder_queue(*, actor: User, meeting: Meeting, item_id: int, order: list[in
     SpeakerRequest.objects.bulk_update(list(waiting.values()), ["order"])
     record_event(
         meeting=locked,
-        type="speaker.reordered",
+        type=Event.SPEAKER_REORDERED,
         payload={"item": item_id, "order": order},
         actor=actor,
         scope=item_scope(item_id),
@@ -175,7 +176,7 @@ def end_current_speech(*, actor: User, meeting: Meeting, announce: bool = True) 
     current = SpeakerRequest.objects.filter(meeting=meeting, status=RequestStatus.SPEAKING).first()
     if current is None:
         return None
-    event = "speaker.ended" if announce else None
+    event = Event.SPEAKER_ENDED if announce else None
     _finish(current, status=RequestStatus.DONE, event=event, meeting=meeting, actor=actor)
     return current.pk
 
@@ -205,7 +206,7 @@ def give_floor(
     request.save(update_fields=["status", "floor_at", "limit_s"])
     record_event(
         meeting=locked,
-        type="speaker.floor",
+        type=Event.SPEAKER_FLOOR,
         payload={"request": request_data(request), "ended": ended},
         actor=actor,
         scope=item_scope(request.item_id),
@@ -227,5 +228,5 @@ def end_speech(*, actor: User, meeting: Meeting, request_id: int) -> SpeakerRequ
     if request.status != RequestStatus.SPEAKING:
         raise ServiceError(_("Đại biểu này không đang phát biểu."))
     return _finish(
-        request, status=RequestStatus.DONE, event="speaker.ended", meeting=locked, actor=actor
+        request, status=RequestStatus.DONE, event=Event.SPEAKER_ENDED, meeting=locked, actor=actor
     )

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from cabinet.core.errors import ServiceError
+from cabinet.core.event_types import Event
 from cabinet.core.events import record_event
 from cabinet.meetings.selectors import MEETING_SCOPE, item_scope
 from cabinet.meetings.services.meetings import lock_meeting, require_editable, require_manager
@@ -74,7 +75,7 @@ def add_agenda_item(
     item.audience.set(people)
     record_event(
         meeting=locked,
-        type="agenda.item_added",
+        type=Event.AGENDA_ITEM_ADDED,
         payload={"item": item.pk, "parent": parent.pk if parent else None},
         actor=actor,
         scope=item_scope(item.pk),
@@ -110,7 +111,7 @@ def update_agenda_item(
     item.audience.set(people)
     record_event(
         meeting=locked,
-        type="agenda.item_updated",
+        type=Event.AGENDA_ITEM_UPDATED,
         payload={"item": item.pk},
         actor=actor,
         scope=item_scope(item.pk),
@@ -131,7 +132,7 @@ def remove_agenda_item(*, actor: User, item: AgendaItem) -> None:
     _renumber(locked, parent_id)
     record_event(
         meeting=locked,
-        type="agenda.item_removed",
+        type=Event.AGENDA_ITEM_REMOVED,
         payload={"item": item_id},
         actor=actor,
         scope=item_scope(item_id),
@@ -159,7 +160,7 @@ def reorder_agenda(
             item.save(update_fields=["position"])
     record_event(
         meeting=locked,
-        type="agenda.reordered",
+        type=Event.AGENDA_REORDERED,
         payload={"parent": parent.pk if parent else None, "order": list(ordered_ids)},
         actor=actor,
         # Ids only: every tablet numbers the items over the whole agenda (meetings.selectors.item_numbers).

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cabinet.core.errors import ServiceError
+from cabinet.core.event_types import Event
 from cabinet.core.events import record_event
 from cabinet.core.permissions import (
     can_manage_meeting,
@@ -95,7 +96,7 @@ def create_meeting(
     Participant.objects.create(meeting=meeting, user=actor, role=ParticipantRole.SECRETARY)
     record_event(
         meeting=meeting,
-        type="meeting.created",
+        type=Event.MEETING_CREATED,
         payload={"title": meeting.title},
         actor=actor,
         scope=MEETING_SCOPE,
@@ -130,7 +131,7 @@ def update_meeting(
     locked.save()
     record_event(
         meeting=locked,
-        type="meeting.updated",
+        type=Event.MEETING_UPDATED,
         payload={"title": locked.title},
         actor=actor,
         scope=MEETING_SCOPE,
@@ -179,7 +180,7 @@ def invite_participant(
     )
     record_event(
         meeting=locked,
-        type="participant.invited",
+        type=Event.PARTICIPANT_INVITED,
         payload={"participant": participant.pk, "user": user.pk, "role": role},
         actor=actor,
         scope=MEETING_SCOPE,
@@ -203,7 +204,7 @@ def remove_participant(*, actor: User, participant: Participant) -> None:
     participant.delete()
     record_event(
         meeting=locked,
-        type="participant.removed",
+        type=Event.PARTICIPANT_REMOVED,
         payload={"user": user_id},
         actor=actor,
         scope=MEETING_SCOPE,
@@ -212,7 +213,7 @@ def remove_participant(*, actor: User, participant: Participant) -> None:
     disconnect_user_on_commit(user_id, meeting_id=locked.pk)
 
 
-def transition(*, actor: User, meeting: Meeting, to: MeetingStatus, event: str) -> Meeting:
+def transition(*, actor: User, meeting: Meeting, to: MeetingStatus, event: Event) -> Meeting:
     """Move the meeting to `to`, if its lifecycle allows, and record `event`. Inside the caller's
     transaction."""
     locked = lock_meeting(meeting)
@@ -244,7 +245,7 @@ def publish_meeting(*, actor: User, meeting: Meeting) -> Meeting:
     if not meeting.agenda_items.exists():
         raise ServiceError(_("Chương trình họp chưa có nội dung nào."))
     return transition(
-        actor=actor, meeting=meeting, to=MeetingStatus.PUBLISHED, event="meeting.published"
+        actor=actor, meeting=meeting, to=MeetingStatus.PUBLISHED, event=Event.MEETING_PUBLISHED
     )
 
 
@@ -253,7 +254,7 @@ def start_meeting(*, actor: User, meeting: Meeting) -> Meeting:
     if not can_run_meeting(participant_for(actor, meeting)):
         raise ServiceError(_("Chỉ chủ trì hoặc thư ký mới được bắt đầu cuộc họp."))
     return transition(
-        actor=actor, meeting=meeting, to=MeetingStatus.IN_SESSION, event="meeting.started"
+        actor=actor, meeting=meeting, to=MeetingStatus.IN_SESSION, event=Event.MEETING_STARTED
     )
 
 
@@ -264,7 +265,7 @@ def conclude_meeting(*, actor: User, meeting: Meeting) -> Meeting:
     if not can_run_meeting(participant_for(actor, meeting)):
         raise ServiceError(_("Chỉ chủ trì hoặc thư ký mới được kết luận cuộc họp."))
     return transition(
-        actor=actor, meeting=meeting, to=MeetingStatus.CONCLUDED, event="meeting.concluded"
+        actor=actor, meeting=meeting, to=MeetingStatus.CONCLUDED, event=Event.MEETING_CONCLUDED
     )
 
 
@@ -272,5 +273,5 @@ def conclude_meeting(*, actor: User, meeting: Meeting) -> Meeting:
 def archive_meeting(*, actor: User, meeting: Meeting) -> Meeting:
     require_manager(actor, meeting)
     return transition(
-        actor=actor, meeting=meeting, to=MeetingStatus.ARCHIVED, event="meeting.archived"
+        actor=actor, meeting=meeting, to=MeetingStatus.ARCHIVED, event=Event.MEETING_ARCHIVED
     )

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from cabinet.core.errors import ServiceError
+from cabinet.core.event_types import Event
 from cabinet.core.events import record_access
 from cabinet.meetings.services.meetings import lock_meeting, require_manager
 from cabinet.models import (
@@ -98,7 +99,7 @@ def _new_version(
     stored.versions.append(version)  # from here on a rollback deletes the written file
     record_access(
         meeting_id=paper.meeting_id,
-        type="paper.uploaded",
+        type=Event.PAPER_UPLOADED,
         payload={"paper": paper.pk, "version": version.number, "format": facts.kind},
         actor=actor,
     )

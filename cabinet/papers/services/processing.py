@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from cabinet.core.event_types import Event
 from cabinet.core.events import record_access, record_event
 from cabinet.core.jobs import WAITED_FOR
 from cabinet.meetings.selectors import paper_scope
@@ -299,7 +300,7 @@ def _make_ready(version: PaperVersion, pages: list[str], *, active_content: dict
         reanchor_notes(paper=paper, new_version=version)
         record_event(
             meeting=meeting,
-            type="paper.added" if first_ready else "paper.version_added",
+            type=Event.PAPER_ADDED if first_ready else Event.PAPER_VERSION_ADDED,
             payload={
                 "paper": paper.pk,
                 "item": paper.agenda_item_id,
@@ -328,7 +329,7 @@ def _quarantine(version: PaperVersion, code: str) -> None:
     _set(version, status=VersionStatus.FAILED, error=code, file="", source_file="")
     record_access(
         meeting_id=version.paper.meeting_id,
-        type="paper.rejected",
+        type=Event.PAPER_REJECTED,
         payload={
             "paper": version.paper_id,
             "version": version.number,

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
 
+from cabinet.core.event_types import Event
 from cabinet.core.events import record_access
 from cabinet.core.http import current_user
 from cabinet.meetings.selectors import paper_version_for
@@ -137,7 +138,7 @@ def paper_download(request: HttpRequest, paper_id: int, number: int) -> HttpResp
     size = os.fstat(fd).st_size
     record_access(
         meeting_id=version.paper.meeting_id,
-        type="paper.downloaded",
+        type=Event.PAPER_DOWNLOADED,
         payload={"paper": version.paper_id, "version": version.number},
         actor=user,
     )

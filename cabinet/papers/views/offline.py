@@ -13,6 +13,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from cabinet.core.event_types import Event
 from cabinet.core.events import record_access
 from cabinet.core.http import current_user
 from cabinet.meetings import selectors
@@ -85,7 +86,7 @@ def offline_manifest(request: HttpRequest, meeting_id: int) -> HttpResponse:
     for paper, version in listed:
         record_access(
             meeting_id=meeting_id,
-            type="paper.cached_offline",
+            type=Event.PAPER_CACHED_OFFLINE,
             payload={"paper": paper.pk, "version": version.number},
             actor=user,
         )

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from cabinet.core.event_types import Event
 from cabinet.core.events import record_access
 from cabinet.core.http import current_user
 from cabinet.core.permissions import can_manage_meeting
@@ -70,11 +71,11 @@ def paper_view(request: HttpRequest, paper_id: int, number: int) -> HttpResponse
     )
     newest = ready_versions[0]
     # Saving the page for offline reading is not reading it: the manifest already logged it as
-    # "paper.cached_offline", and the paper must stay flagged unread until it is opened.
+    # Event.PAPER_CACHED_OFFLINE, and the paper must stay flagged unread until it is opened.
     if request.headers.get(OFFLINE_PREFETCH_HEADER) != "1":
         record_access(
             meeting_id=meeting.pk,
-            type="paper.viewed",
+            type=Event.PAPER_VIEWED,
             payload={"paper": paper.pk, "version": version.number},
             actor=user,
         )

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.utils import timezone, translation
 
+from cabinet.core.event_types import Event
 from cabinet.followup.sentences import compose_task_sentence
 from cabinet.models import (
     AgendaItem,
@@ -409,7 +410,7 @@ def _minutes_document(meeting: Meeting) -> AdminDocument:
     chair = _first(participants, ParticipantRole.CHAIR)
     secretary = _first(participants, ParticipantRole.SECRETARY, prefer=meeting.created_by_id)
 
-    started = _event_time(meeting, "meeting.started") or meeting.starts_at
+    started = _event_time(meeting, Event.MEETING_STARTED) or meeting.starts_at
     blocks: list[Block] = [
         Block.of("plain", f"Thời gian bắt đầu: {_time_phrase(started)}."),
         Block.of("plain", f"Địa điểm: {_sentence(meeting.location)}"),
@@ -478,7 +479,7 @@ def _minutes_document(meeting: Meeting) -> AdminDocument:
             blocks += _poll_blocks(poll, names)
         blocks += _conclusion_blocks(conclusions.get(None), general_tasks, "Kết luận của chủ tọa")
 
-    ended = _event_time(meeting, "meeting.ended")
+    ended = _event_time(meeting, Event.MEETING_ENDED)
     if ended is not None and meeting.status not in (MeetingStatus.DRAFT, MeetingStatus.PUBLISHED):
         local = timezone.localtime(ended)
         end_text = (
@@ -531,7 +532,7 @@ def _invitation_document(meeting: Meeting, visible_item_ids: set[int] | None) ->
     invited = _ordered(
         (p for p in participants if p.role != ParticipantRole.SECRETARY), INVITED_ORDER
     )
-    published = _event_time(meeting, "meeting.published")
+    published = _event_time(meeting, Event.MEETING_PUBLISHED)
     issued_on = timezone.localdate(published) if published else timezone.localdate()
 
     blocks: list[Block] = [Block.of("body", f"{unit.name} trân trọng kính mời:")]

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cabinet.core.errors import ServiceError
+from cabinet.core.event_types import Event
 from cabinet.core.events import record_access
 from cabinet.core.permissions import can_record_conclusions, participant_for
 from cabinet.meetings.selectors import record_is_open
@@ -87,7 +88,7 @@ def record_conclusion(
     if not text:
         if existing is not None:
             existing.delete()
-            _audit(locked, actor, "conclusion.removed", item)
+            _audit(locked, actor, Event.CONCLUSION_REMOVED, item)
             _notice_back_to_draft(locked)
         return None
     if existing is None:
@@ -95,7 +96,7 @@ def record_conclusion(
     existing.text = text
     existing.updated_by = actor
     existing.save()
-    _audit(locked, actor, "conclusion.recorded", item)
+    _audit(locked, actor, Event.CONCLUSION_RECORDED, item)
     _notice_back_to_draft(locked)
     return existing
 
@@ -166,7 +167,7 @@ def add_task(
         created_by=actor,
     )
     task.coordinating_units.set(partners)
-    _audit(locked, actor, "task.added", item, task=task.pk)
+    _audit(locked, actor, Event.TASK_ADDED, item, task=task.pk)
     _notice_back_to_draft(locked)
     return task
 
@@ -214,7 +215,7 @@ def update_task(
     task.report_to = report_to
     task.save()
     task.coordinating_units.set(partners)
-    _audit(locked, actor, "task.changed", task.agenda_item, task=task.pk)
+    _audit(locked, actor, Event.TASK_CHANGED, task.agenda_item, task=task.pk)
     _notice_back_to_draft(locked)
     return task
 
@@ -227,7 +228,7 @@ def delete_task(*, actor: User, meeting: Meeting, task_id: int) -> None:
         raise ServiceError(_("Nhiệm vụ không thuộc cuộc họp này."))
     item = task.agenda_item
     task.delete()
-    _audit(locked, actor, "task.removed", item, task=task_id)
+    _audit(locked, actor, Event.TASK_REMOVED, item, task=task_id)
     _notice_back_to_draft(locked)
 
 
@@ -238,7 +239,9 @@ def _notice_back_to_draft(meeting: Meeting) -> None:
     )
 
 
-def _audit(meeting: Meeting, actor: User, type: str, item: AgendaItem | None, **extra: int) -> None:
+def _audit(
+    meeting: Meeting, actor: User, type: Event, item: AgendaItem | None, **extra: int
+) -> None:
     record_access(
         meeting_id=meeting.pk,
         type=type,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cabinet.core.errors import ServiceError
+from cabinet.core.event_types import Event
 from cabinet.core.events import record_event
 from cabinet.core.permissions import can_approve_notice, participant_for
 from cabinet.meetings.selectors import MEETING_SCOPE, RECORDING_STATUSES
@@ -155,7 +156,7 @@ def issue_notice(
     conclude_meeting(actor=actor, meeting=locked)
     record_event(
         meeting=locked,
-        type="notice.issued",
+        type=Event.NOTICE_ISSUED,
         payload={"reference": notice.reference, "date": issued_on.isoformat(), "tasks": tracked},
         actor=actor,
         scope=MEETING_SCOPE,

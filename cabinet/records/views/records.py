@@ -21,6 +21,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from cabinet.core.event_types import Event
 from cabinet.core.events import record_access
 from cabinet.core.http import current_user
 from cabinet.core.permissions import can_record_conclusions
@@ -128,7 +129,7 @@ def _serve(
         content_type = PDF_TYPE
     record_access(
         meeting_id=meeting.pk,
-        type="record.downloaded",
+        type=Event.RECORD_DOWNLOADED,
         payload={"record": record, "format": "pdf" if pdf else "docx"},
         actor=current_user(request),
     )

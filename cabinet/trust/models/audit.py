@@ -19,18 +19,20 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cabinet.core.event_types import Event
+
 
 class AuditAction(models.TextChoices):
     SIGN_IN = "auth.sign_in", _("Đăng nhập")
     SIGN_IN_FAILED = "auth.sign_in_failed", _("Đăng nhập không thành công")
     SIGN_OUT = "auth.sign_out", _("Đăng xuất")
-    PAPER_VIEWED = "paper.viewed", _("Xem tài liệu")
-    PAPER_DOWNLOADED = "paper.downloaded", _("Tải tài liệu")
+    PAPER_VIEWED = Event.PAPER_VIEWED, _("Xem tài liệu")
+    PAPER_DOWNLOADED = Event.PAPER_DOWNLOADED, _("Tải tài liệu")
     VOTE_CAST = "vote.cast", _("Biểu quyết")
-    POLL_OPENED = "poll.opened", _("Mở biểu quyết")
-    POLL_CLOSED = "poll.closed", _("Kết thúc biểu quyết")
-    POLL_PUBLISHED = "poll.published", _("Công bố kết quả biểu quyết")
-    POLL_RESET = "poll.reset", _("Đặt lại biểu quyết")
+    POLL_OPENED = Event.POLL_OPENED, _("Mở biểu quyết")
+    POLL_CLOSED = Event.POLL_CLOSED, _("Kết thúc biểu quyết")
+    POLL_PUBLISHED = Event.POLL_PUBLISHED, _("Công bố kết quả biểu quyết")
+    POLL_RESET = Event.POLL_RESET, _("Đặt lại biểu quyết")
     GROUPS_CHANGED = "perm.groups", _("Thay đổi nhóm người dùng")
     PERMISSIONS_CHANGED = "perm.user_permissions", _("Thay đổi quyền người dùng")
     ACCOUNT_FLAGS_CHANGED = "perm.account_flags", _("Thay đổi quyền quản trị/trạng thái tài khoản")

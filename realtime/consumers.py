@@ -53,8 +53,6 @@ def _run_command(language: str, ip: str | None, **kwargs: Any) -> Ack:
 
 logger = logging.getLogger(__name__)
 
-# The WebSocket close code for an unexpected server error: the tablet reconnects and resumes.
-CLOSE_SERVER_ERROR = 1011
 
 # Closing and refreshing tasks started outside a handler (a task nobody references may be
 # collected before it runs).
@@ -107,7 +105,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         user = self.scope.get("user")
         self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
         if user is None or not user.is_authenticated:
-            await self.close(code=events.CLOSE_FORBIDDEN)
+            await self.close(code=events.Close.FORBIDDEN)
             return
         self.user = user
         session = self.scope.get("session")
@@ -117,14 +115,14 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             # Accepted, then closed with "signed out": a refused handshake reaches the page as a
             # lost connection, which it would retry for ever instead of asking to sign in again.
             await self.accept()
-            await self.close(code=events.CLOSE_SIGNED_OUT)
+            await self.close(code=events.Close.SIGNED_OUT)
             return
         if self.session_key is not None:
             counts = _session_sockets()
             if counts.get(self.session_key, 0) >= events.SOCKETS_PER_SESSION:
                 # Accepted, then closed with its reason: the page says so instead of retrying.
                 await self.accept()
-                await self.close(code=events.CLOSE_TOO_MANY)
+                await self.close(code=events.Close.TOO_MANY)
                 return
             counts[self.session_key] = counts.get(self.session_key, 0) + 1
             self.counted_session = self.session_key
@@ -160,7 +158,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             # Refused before accept: a non-participant learns nothing, not even that it exists.
             await self._leave_hub()
             self._uncount()
-            await self.close(code=events.CLOSE_FORBIDDEN)
+            await self.close(code=events.Close.FORBIDDEN)
             return
         self.sent_seq = admission.last_seq
         self.scopes = admission.scopes
@@ -168,7 +166,11 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         self.accepted = True
         await ensure_relay()
         await self.send_json(
-            {"type": events.HELLO, "seq": admission.last_seq, "now": timezone.now().isoformat()}
+            {
+                "type": events.Message.HELLO,
+                "seq": admission.last_seq,
+                "now": timezone.now().isoformat(),
+            }
         )
         # An agenda change committed after the admission read the scopes, heard meanwhile: the
         # scopes are read again before anything held goes out.
@@ -198,7 +200,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         self.counted_session = None
 
     def _close_expired(self) -> None:
-        task = asyncio.get_running_loop().create_task(self.close(code=events.CLOSE_SIGNED_OUT))
+        task = asyncio.get_running_loop().create_task(self.close(code=events.Close.SIGNED_OUT))
         _closing.add(task)
         task.add_done_callback(_closing.discard)
 
@@ -211,7 +213,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             return True
         self.touched = now
         if await _session_ended(self.user, self.session_key, touch=True):
-            await self.close(code=events.CLOSE_SIGNED_OUT)
+            await self.close(code=events.Close.SIGNED_OUT)
             return False
         return True
 
@@ -246,11 +248,11 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         if not await self._note_activity():
             return  # the session has ended: not one more command
         try:
-            if kind == events.PING:
-                await self.send_json({"type": events.PONG})
-            elif kind == events.RESUME:
+            if kind == events.Message.PING:
+                await self.send_json({"type": events.Message.PONG})
+            elif kind == events.Message.RESUME:
                 await self.resume(events.parse_resume(content))
-            elif kind == events.COMMAND:
+            elif kind == events.Message.COMMAND:
                 await self.command(events.parse_command(content))
             else:
                 await self._error("unknown_type", "Loại tin nhắn không hỗ trợ.")
@@ -275,17 +277,17 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         if self.strikes == 1:
             await self._error("rate_limited", "Gửi quá nhiều yêu cầu; vui lòng chậm lại.")
         elif self.strikes >= events.RATE_STRIKES:
-            await self.close(code=events.CLOSE_FLOOD)
+            await self.close(code=events.Close.FLOOD)
 
     async def _error(self, code: str, message: str) -> None:
-        await self.send_json({"type": events.ERROR, "code": code, "message": message})
+        await self.send_json({"type": events.Message.ERROR, "code": code, "message": message})
 
     async def resume(self, after: int | None) -> None:
         """Replay what the tablet missed, or send the whole room. Events that arrive meanwhile are
         held and sent after, so the tablet sees them in order."""
         if after is not None and after == self.sent_seq and not self.resuming:
             # Everything after the hello was sent live: the common reconnect costs no query.
-            await self.send_json({"type": events.RESUMED, "seq": after})
+            await self.send_json({"type": events.Message.RESUMED, "seq": after})
             return
         self._hold()
         await self._resync(lambda: self._send_catch_up(after))
@@ -300,13 +302,13 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         else:
             for message in result["events"]:
                 await self.send_json(message)
-            await self.send_json({"type": events.RESUMED, "seq": result["seq"]})
+            await self.send_json({"type": events.Message.RESUMED, "seq": result["seq"]})
         self.sent_seq = max(self.sent_seq, result["seq"])
         return True
 
     async def _send_snapshot(self, result: dict[str, Any]) -> None:
         await self.send_json(
-            {"type": events.SNAPSHOT, "seq": result["seq"], "state": result["snapshot"]}
+            {"type": events.Message.SNAPSHOT, "seq": result["seq"], "state": result["snapshot"]}
         )
 
     def _start_refresh(self, before: frozenset[str] | None) -> None:
@@ -340,9 +342,9 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                 done = await work()
         except Exception:
             logger.exception("meeting socket could not catch up; closing it")
-            done, code = False, CLOSE_SERVER_ERROR
+            done, code = False, events.Close.SERVER_ERROR
         else:
-            code = events.CLOSE_SIGNED_OUT
+            code = events.Close.SIGNED_OUT
         if done:
             await self._release_held()
             return
@@ -380,7 +382,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                 name=command.name,
                 args=command.args,
             )
-        reply: dict[str, Any] = {"type": events.ACK, "id": command.id, "ok": ack.ok}
+        reply: dict[str, Any] = {"type": events.Message.ACK, "id": command.id, "ok": ack.ok}
         if ack.ok:
             reply |= {"seq": ack.seq, "result": ack.result}
         else:
@@ -420,7 +422,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             if not self.accepted:
                 self.revoked = True  # connect() refuses once its own check returns
                 return
-            await self.close(code=events.CLOSE_SIGNED_OUT)
+            await self.close(code=events.Close.SIGNED_OUT)
 
     async def _send_event(self, seq: int, message: dict[str, Any], text: str) -> None:
         """The event's text (encoded once for all sockets, realtime.hub), or what a socket that

@@ -30,22 +30,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import IntEnum, StrEnum
 from typing import Any
 
 from cabinet.core.event_types import Event
 
-HELLO = "hello"
-EVENT = "event"
-SNAPSHOT = "snapshot"
-RESUMED = "resumed"
-ACK = "ack"
-ERROR = "error"
-PING = "ping"
-PONG = "pong"
-PROGRESS = "progress"
-RESUME = "resume"
-COMMAND = "command"
-SKIP = "skip"
+
+class Message(StrEnum):
+    """The types of the socket's messages (the JS's MSG in live/protocol.js mirrors them)."""
+
+    HELLO = "hello"
+    EVENT = "event"
+    SNAPSHOT = "snapshot"
+    RESUMED = "resumed"
+    ACK = "ack"
+    ERROR = "error"
+    PING = "ping"
+    PONG = "pong"
+    PROGRESS = "progress"
+    RESUME = "resume"
+    COMMAND = "command"
+    SKIP = "skip"
+
 
 MAX_MESSAGE_BYTES = 4096
 # Resume by replay when the tablet missed at most this many events; a snapshot is cheaper beyond.
@@ -58,11 +64,16 @@ RATE_STRIKES = 20
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
-# Close codes (4000-4999 are the application's).
-CLOSE_FORBIDDEN = 4403  # not a participant, or no longer one
-CLOSE_SIGNED_OUT = 4401  # logout, deactivation, removal from the meeting
-CLOSE_FLOOD = 4429  # kept sending after the rate-limit error
-CLOSE_TOO_MANY = 4409  # the session already has SOCKETS_PER_SESSION sockets open in this process
+
+class Close(IntEnum):
+    """The socket's close codes (4000-4999 are the application's; the JS's CLOSE mirrors them)."""
+
+    FORBIDDEN = 4403  # not a participant, or no longer one
+    SIGNED_OUT = 4401  # logout, deactivation, removal from the meeting
+    FLOOD = 4429  # kept sending after the rate-limit error
+    TOO_MANY = 4409  # the session already has SOCKETS_PER_SESSION sockets open in this process
+    SERVER_ERROR = 1011  # an unexpected server error: the tablet reconnects and resumes
+
 
 # Sockets one session (one browser) may hold open in one server process: a tablet's page, a few
 # tabs and the console. More is a script, each holding memory and a share of every broadcast.
@@ -86,8 +97,8 @@ def hidden_message(seq: int, event: str) -> dict[str, Any]:
     """What a tablet that may not receive event `seq` gets in its place."""
     form = HIDDEN_FORMS.get(event)
     if form is None:
-        return {"type": SKIP, "seq": seq}
-    return {"type": EVENT, "seq": seq, "event": event, "data": form}
+        return {"type": Message.SKIP, "seq": seq}
+    return {"type": Message.EVENT, "seq": seq, "event": event, "data": form}
 
 
 def event_message(
@@ -95,7 +106,7 @@ def event_message(
 ) -> dict[str, Any]:
     """Event `seq` as a tablet holding `scopes` receives it."""
     if may_receive(scope, scopes):
-        return {"type": EVENT, "seq": seq, "event": event, "data": data}
+        return {"type": Message.EVENT, "seq": seq, "event": event, "data": data}
     return hidden_message(seq, event)
 
 

@@ -1,10 +1,9 @@
 """The front end's protocol names (cabinet/static/cabinet/js/live/protocol.js) are the server's.
 
-Message types and close codes must equal realtime/events.py's constants (and 1011, the consumer's
-CLOSE_SERVER_ERROR); every event name the reducers handle must be one that the server records
-(cabinet.core.event_types.Event, the one list of them). protocol.js is read as text: one
-`KEY: value,` per line inside `Object.freeze({...})`.
-"""
+Message types and close codes must equal realtime/events.py's Message and Close; every event name
+the reducers handle must be one that the server records (cabinet.core.event_types.Event, the one
+list of them). protocol.js is read as text: one `KEY: value,` per line inside
+`Object.freeze({...})`."""
 
 from __future__ import annotations
 
@@ -12,25 +11,11 @@ import re
 from pathlib import Path
 
 from cabinet.core.event_types import Event
-from realtime import consumers, events
+from realtime import events
 
 ROOT = Path(__file__).resolve().parents[2]
 PROTOCOL_JS = ROOT / "cabinet" / "static" / "cabinet" / "js" / "live" / "protocol.js"
 
-MESSAGE_TYPES = [
-    "HELLO",
-    "EVENT",
-    "SNAPSHOT",
-    "RESUMED",
-    "ACK",
-    "ERROR",
-    "PING",
-    "PONG",
-    "PROGRESS",
-    "RESUME",
-    "COMMAND",
-    "SKIP",
-]
 
 BLOCK = re.compile(r"^export const (\w+) = Object\.freeze\(\{\n(.*?)\n\}\);$", re.M | re.S)
 ENTRY = re.compile(r'^  ([A-Z][A-Z0-9_]*): (?:"([^"\\]*)"|(\d+)),$')
@@ -59,17 +44,12 @@ def test_protocol_js_is_readable() -> None:
 
 
 def test_message_types_match_realtime_events() -> None:
-    expected = {name: getattr(events, name) for name in MESSAGE_TYPES}
+    expected = {message.name: message.value for message in events.Message}
     assert js_constants()["MSG"] == expected
 
 
 def test_close_codes_match_the_server() -> None:
-    expected: dict[str, str | int] = {
-        name.removeprefix("CLOSE_"): value
-        for name, value in vars(events).items()
-        if name.startswith("CLOSE_") and isinstance(value, int)
-    }
-    expected["SERVER_ERROR"] = consumers.CLOSE_SERVER_ERROR
+    expected = {close.name: close.value for close in events.Close}
     assert js_constants()["CLOSE"] == expected
 
 

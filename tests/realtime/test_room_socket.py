@@ -73,7 +73,7 @@ async def test_a_flood_gets_one_error_then_a_close():
     while True:
         output = await socket.receive_output(timeout=5)
         if output["type"] == "websocket.close":
-            assert output["code"] == events.CLOSE_FLOOD
+            assert output["code"] == events.Close.FLOOD
             break
         message = json.loads(output["text"])
         if message["type"] == "pong":
@@ -330,4 +330,4 @@ async def test_access_taken_away_during_the_handshake_refuses_the_socket(monkeyp
     monkeypatch.setattr(consumers, "_admit", admit_while_the_account_is_deactivated)
     socket = await communicator(room.meeting.pk, room.member.user)
     connected, code = await socket.connect()
-    assert (connected, code) == (False, events.CLOSE_FORBIDDEN)
+    assert (connected, code) == (False, events.Close.FORBIDDEN)

@@ -24,6 +24,7 @@ from cabinet.live.services import speakers as speaker_services
 from cabinet.meetings.services import agenda as agenda_services
 from cabinet.meetings.services import meetings as meeting_services
 from cabinet.voting import services as voting_services
+from realtime import events
 from tests.factories import Room, secretary_of
 from tests.realtime.sockets import joined, receive_until
 
@@ -248,7 +249,7 @@ async def test_a_session_may_open_only_so_many_sockets():
     connected, _code = await extra.connect()
     assert connected
     closed = await extra.receive_output(timeout=5)
-    assert closed == {"type": "websocket.close", "code": events.CLOSE_TOO_MANY}
+    assert closed == {"type": "websocket.close", "code": events.Close.TOO_MANY}
     # Another session of the same official (another device) is not affected; closing one frees
     # a place for this one.
     other, _hello = await joined(room.meeting.pk, room.member.user)
@@ -350,7 +351,7 @@ async def test_a_scope_refresh_that_fails_closes_the_socket_and_sends_nothing_he
     while True:
         output = await socket.receive_output(timeout=5)
         if output["type"] == "websocket.close":
-            assert output["code"] == consumers.CLOSE_SERVER_ERROR
+            assert output["code"] == events.Close.SERVER_ERROR
             break
         frames.append(json.loads(output["text"]))
     assert_sees_none_of(frames, [QUESTION], "listed member, taken off")

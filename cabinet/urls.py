@@ -6,6 +6,7 @@ from cabinet.live import views as room
 from cabinet.meetings.views import agenda, meetings, participants
 from cabinet.ops import views as health
 from cabinet.papers.views import comments, compare, delivery, notes, offline, papers, viewer
+from cabinet.records.views import comments as comments_summary
 from cabinet.trust.views import account, security
 from cabinet.voting import views as voting
 
@@ -85,7 +86,7 @@ cabinet_patterns: list[URLPattern | URLResolver] = [
     path("papers/<int:paper_id>/comments/", comments.paper_comments, name="paper_comments"),
     path(
         "papers/<int:paper_id>/comments/export.docx",
-        comments.comments_export,
+        comments_summary.comments_export,
         name="comments_export",
     ),
     # Offline reading: the list of what to cache for a meeting, and the service worker at the root

@@ -13,6 +13,7 @@ from docx import Document
 from cabinet.core.errors import ServiceError
 from cabinet.models import Meeting, MeetingStatus, Paper, PaperComment
 from cabinet.papers.services import comments as comment_services
+from cabinet.records.documents.decree30 import LANDSCAPE_TEXT_WIDTH_MM, text_width_mm
 from tests.factories import Room, add_version, make_unit
 from tests.papers_factory import text_pdf_upload
 
@@ -199,6 +200,21 @@ def test_export_is_a_docx_with_every_comment(room):
     run = table.rows[1].cells[3].paragraphs[0].runs[0]
     assert run.font.name == "Times New Roman"
     assert run.font.size.pt == 13
+
+
+def test_export_is_landscape_a4_and_its_columns_fit_what_they_hold(room):
+    comment(room, room.member.user, body="Đề nghị tăng vốn đối ứng.", page=1)
+    response = as_user(room.secretary).get(export_url(room.public_paper))
+    document = Document(io.BytesIO(response.content))
+    section = document.sections[0]
+    assert (section.page_width.mm, section.page_height.mm) == pytest.approx((297, 210), abs=0.1)
+    # The grid is what LibreOffice lays the table out by: it fills the text width, the number and
+    # the time stay on one line (with the cells' 3.8 mm of padding), the comment gets most room.
+    grid = [column.width.mm for column in document.tables[0].columns]
+    assert sum(grid) == pytest.approx(LANDSCAPE_TEXT_WIDTH_MM, abs=0.5)
+    assert grid[0] >= text_width_mm("STT", 13, bold=True) + 3.8
+    assert grid[4] >= text_width_mm("09:05 28/11/2026", 13) + 3.8
+    assert all(grid[3] > width for index, width in enumerate(grid) if index != 3)
 
 
 def test_a_form_comment_goes_on_the_named_version_else_the_newest(room):

@@ -18,12 +18,15 @@ from cabinet.records.documents import decree30
 from cabinet.records.documents.decree30 import (
     AdminDocument,
     Block,
+    Column,
     PdfUnavailable,
     Run,
     Signature,
+    TableDocument,
     docx_to_pdf,
     place_date_line,
     render_docx,
+    render_table_docx,
     text_width_mm,
 )
 
@@ -406,3 +409,80 @@ def test_text_pasted_from_word_with_control_characters_still_makes_a_document():
     data = render_docx(notice(items=1, summary=pasted, title=pasted))
     text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
     assert "báo cáo của Sở Nội vụ" in text
+
+
+# --------------------------------------------------------------------------------------------
+# A table in landscape (render_table_docx: the comments' summary)
+
+COLUMNS = (
+    Column("STT", 15, center=True),
+    Column("Đại biểu", 50),
+    Column("Trang / đoạn trích", 64),
+    Column("Nội dung góp ý", 85),
+    Column("Thời gian", 38),
+)
+
+
+def table_document(rows: int = 3) -> TableDocument:
+    return TableDocument(
+        title=("TỔNG HỢP Ý KIẾN GÓP Ý", "Dự thảo Quy chế phối hợp"),
+        lines=(Run("Cuộc họp: Phiên họp tháng 12, ngày 03/12/2026", italic=True), Run("Số ý kiến")),
+        columns=COLUMNS,
+        rows=tuple(
+            (str(n), "Nguyễn Văn An\nSở Tài chính", "Trang 1", TASK, "09:05 28/11/2026")
+            for n in range(1, rows + 1)
+        ),
+        empty="Chưa có ý kiến góp ý.",
+    )
+
+
+def test_a_table_document_is_a4_landscape_with_the_decree_margins_fonts_and_page_numbers():
+    document = Document(io.BytesIO(render_table_docx(table_document())))
+    section = document.sections[0]
+    assert (section.page_width.mm, section.page_height.mm) == pytest.approx((297, 210), abs=0.1)
+    margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+    assert [m.mm for m in margins] == pytest.approx([20, 20, 30, 15], abs=0.1)
+    assert sum(c.width_mm for c in COLUMNS) == decree30.LANDSCAPE_TEXT_WIDTH_MM
+    header = section.header._element
+    assert any(i.text.strip() == "PAGE" for i in header.iter(qn("w:instrText")))
+    assert section.different_first_page_header_footer
+    title = paragraph_with(document, "TỔNG HỢP Ý KIẾN GÓP Ý")
+    assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert all(r.bold and r.font.size.pt == 14 for r in title.runs)
+    assert all(r.italic for r in paragraph_with(document, "Cuộc họp:").runs)
+    for run in document.element.body.iter(qn("w:r")):
+        fonts = run.find(qn("w:rPr") + "/" + qn("w:rFonts"))
+        assert fonts is not None and fonts.get(qn("w:eastAsia")) == "Times New Roman"
+    cell_runs = runs_of(document.tables[0].rows[1].cells[3].paragraphs)
+    assert cell_runs and all(r.font.size.pt == 13 for r in cell_runs)
+
+
+def test_a_table_documents_columns_keep_their_widths_and_its_heading_row_repeats():
+    document = Document(io.BytesIO(render_table_docx(table_document())))
+    table = document.tables[0]
+    grid = [col.width.mm for col in table.columns]  # LibreOffice lays the table out by this grid
+    assert grid == pytest.approx([c.width_mm for c in COLUMNS], abs=0.1)
+    layout = table._tbl.tblPr.find(qn("w:tblLayout"))
+    assert layout is not None and layout.get(qn("w:type")) == "fixed"
+    heading = table.rows[0]._tr.trPr
+    assert heading is not None and heading.find(qn("w:tblHeader")) is not None
+    assert [c.text for c in table.rows[0].cells] == [c.heading for c in COLUMNS]
+    assert table.rows[1].cells[0].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert table.rows[1].cells[1].text == "Nguyễn Văn An\nSở Tài chính"
+
+
+def test_an_empty_table_document_says_so_under_the_heading_row():
+    document = Document(io.BytesIO(render_table_docx(table_document(rows=0))))
+    assert len(document.tables[0].rows) == 1
+    assert all(r.italic for r in paragraph_with(document, "Chưa có ý kiến góp ý.").runs)
+
+
+@needs_libreoffice
+def test_a_long_table_continues_on_numbered_pages_under_its_heading_row():
+    reader = PdfReader(io.BytesIO(docx_to_pdf(render_table_docx(table_document(rows=30)))))
+    assert len(reader.pages) >= 2
+    first, second = lines(reader.pages[0]), lines(reader.pages[1])
+    assert float(reader.pages[0].mediabox.width) == pytest.approx(841.9, abs=1)
+    assert first[0] == "TỔNG HỢP Ý KIẾN GÓP Ý"
+    assert second[0] == "2"
+    assert second[1].startswith("STT")

@@ -17,8 +17,8 @@ import pytest
 from assistant import text as assistant_text
 from assistant.embedding import verify
 from cabinet.followup import sentences
-from cabinet.papers.views import comments, viewer
-from cabinet.records.views import records
+from cabinet.papers.views import viewer
+from cabinet.records.views import comments, records
 
 # --- The copies before issue 18 ---------------------------------------------------------------
 
@@ -99,7 +99,7 @@ def old_search_pages(pages: list[tuple[int, str]], query: str, *, limit: int) ->
     return hits
 
 
-def old_ascii_slug(text: str) -> str:  # records/views/records.py and papers/views/comments.py
+def old_ascii_slug(text: str) -> str:  # records/views/records.py and records/views/comments.py
     folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
     ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")

@@ -605,18 +605,127 @@ def render_docx(doc: AdminDocument) -> bytes:
         _block(document, block)
     _closing(document, doc)
 
+    return _save(
+        document,
+        title=doc.title or f"{doc.doc_type} {doc.summary}".strip(),
+        subject=doc.summary,
+        author=doc.issuing_body.replace("\n", " "),
+        category=doc.doc_type,
+    )
+
+
+def _save(document: Any, *, title: str, subject: str, author: str, category: str) -> bytes:
+    """The document's file properties (nothing of python-docx's template left), then its bytes."""
     properties = document.core_properties
-    properties.title = _nfc(doc.title or f"{doc.doc_type} {doc.summary}".strip())
-    properties.subject = _nfc(doc.summary)
-    properties.author = _nfc(doc.issuing_body.replace("\n", " "))
+    properties.title = _nfc(title)
+    properties.subject = _nfc(subject)
+    properties.author = _nfc(author)
     properties.last_modified_by = ""
     properties.comments = ""
     properties.keywords = ""
     properties.language = "vi-VN"
-    properties.category = _nfc(doc.doc_type)
+    properties.category = _nfc(category)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# A table in landscape: a summary the office issues (the comments on a draft paper)
+
+# A table's text: 13 pt, the low end of the body's 13-14 pt, so that five columns fit.
+SIZE_TABLE = 13
+# Space after each line of the title block.
+TABLE_TITLE_SPACING_PT = 3
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: its heading (bold, centred), its width and whether its cells are centred."""
+
+    heading: str
+    width_mm: float
+    center: bool = False
+
+
+@dataclass(frozen=True)
+class TableDocument:
+    """A landscape A4 document: a title block, then one table with a heading row.
+
+    ``title`` lines are centred, bold, SIZE_TITLE; ``lines`` follow them centred at SIZE_TABLE,
+    each a Run (its emphasis: the meeting line is italic). ``rows`` hold one text per column
+    ("\n" breaks a line inside a cell). ``empty`` is the centred italic line written under the
+    heading row when there are no rows. The columns' widths should add up to
+    LANDSCAPE_TEXT_WIDTH_MM. ``category`` and ``title`` of the file properties come from
+    ``title``."""
+
+    title: tuple[str, ...]
+    lines: tuple[Run, ...]
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[str, ...], ...]
+    empty: str = ""
+
+
+LANDSCAPE_TEXT_WIDTH_MM = PAGE_HEIGHT_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM  # 252
+
+
+def _repeat_heading_row(row: Any) -> None:
+    """The heading row printed again at the top of every page the table continues on."""
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(header)
+
+
+def render_table_docx(doc: TableDocument) -> bytes:
+    """The document as DOCX bytes: A4 landscape with Decree 30's margins, fonts and page numbers
+    (from page 2), the title block centred above a grid table whose heading row repeats on each
+    page."""
+    document = Document()
+    _base_styles(document)
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(PAGE_HEIGHT_MM), Mm(PAGE_WIDTH_MM)
+    section.top_margin, section.bottom_margin = Mm(MARGIN_TOP_MM), Mm(MARGIN_BOTTOM_MM)
+    section.left_margin, section.right_margin = Mm(MARGIN_LEFT_MM), Mm(MARGIN_RIGHT_MM)
+    section.gutter = Mm(0)
+    _page_numbers(section)
+
+    # The template's body starts with no paragraph: the title block comes first.
+    for line in doc.title:
+        paragraph = _paragraph(document, after=TABLE_TITLE_SPACING_PT)
+        paragraph.paragraph_format.keep_with_next = True
+        _add_text(paragraph, line, SIZE_TITLE, bold=True)
+    for run in doc.lines:
+        paragraph = _paragraph(document, after=TABLE_TITLE_SPACING_PT)
+        paragraph.paragraph_format.keep_with_next = True
+        _add_text(paragraph, run.text, SIZE_TABLE, bold=run.bold, italic=run.italic)
+
+    table = document.add_table(rows=1, cols=len(doc.columns))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    heading = table.rows[0]
+    _repeat_heading_row(heading)
+    for cell, column in zip(heading.cells, doc.columns, strict=True):
+        _add_text(_paragraph(cell, reuse_first=True), column.heading, SIZE_TABLE, bold=True)
+    for values in doc.rows:
+        cells = table.add_row().cells
+        for cell, column, value in zip(cells, doc.columns, values, strict=True):
+            align = WD_ALIGN_PARAGRAPH.CENTER if column.center else WD_ALIGN_PARAGRAPH.LEFT
+            _add_text(_paragraph(cell, align=align, reuse_first=True), value, SIZE_TABLE)
+    for index, column in enumerate(doc.columns):
+        table.columns[index].width = Mm(column.width_mm)
+        for cell in table.columns[index].cells:
+            cell.width = Mm(column.width_mm)
+    if not doc.rows and doc.empty:
+        _add_text(
+            _paragraph(document, before=TABLE_TITLE_SPACING_PT), doc.empty, SIZE_TABLE, italic=True
+        )
+
+    title = " ".join(doc.title)
+    return _save(
+        document, title=title, subject="", author="", category=doc.title[0] if doc.title else ""
+    )
 
 
 # ---------------------------------------------------------------------------------------------

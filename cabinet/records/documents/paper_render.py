@@ -1,8 +1,17 @@
 """Render a plain-text administrative document to PDF in the Decree 30/2020/NĐ-CP look.
 
-Used to produce the demo's meeting papers (and by tests that need real PDFs). Body markup:
-"# " centred bold heading, "## " bold section heading, "- " bullet, anything else a justified
-paragraph with a first-line indent; blank lines separate blocks.
+Used to produce the demo's meeting papers and the demo directive library (seed_demo,
+seed_library), and by tests that need real PDFs. Body markup: "# " centred bold heading, "## "
+bold section heading, "- " bullet, anything else a justified paragraph with a first-line indent;
+blank lines separate blocks.
+
+Why this is not decree30's DOCX → PDF path: these PDFs stand for papers the units upload, not
+documents this system issues, and they must be made where LibreOffice is absent (setup.sh
+installs it only where it may; without it the demo, its seeding and the tests still need real
+PDFs), in-process and fast (a fraction of a second against about 2 s per LibreOffice conversion
+in the sandbox). The page geometry, the header's texts, the date line and the sizes the two
+share come from decree30; the smaller sizes below are this renderer's own: DejaVu Serif
+Condensed sets wider than Times New Roman at the same size.
 """
 
 from __future__ import annotations
@@ -15,6 +24,20 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
+from cabinet.records.documents.decree30 import (
+    LINE_SPACING,
+    MARGIN_BOTTOM_MM,
+    MARGIN_LEFT_MM,
+    MARGIN_RIGHT_MM,
+    MARGIN_TOP_MM,
+    MOTTO,
+    NATIONAL_TITLE,
+    SIZE_MOTTO,
+    SIZE_NATIONAL,
+    SIZE_TITLE,
+    place_date_line,
+)
+
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
 FONT_FILES = {
     "": "DejaVuSerifCondensed.ttf",
@@ -23,6 +46,12 @@ FONT_FILES = {
     "BI": "DejaVuSerifCondensed-BoldItalic.ttf",
 }
 FAMILY = "Serif"
+# This renderer's own sizes (decree30's are 13-14 pt for Times New Roman; see the docstring).
+SIZE_BODY = 13  # paragraphs, bullets, "## " headings, the place and date line
+SIZE_HEADER = 12  # the parent and issuing bodies, the page number
+SIZE_NUMBER = 12.5  # "Số: ..."
+HEADER_LEFT_MM = 70.0  # the header's left column (the issuing body, the number)
+PAGE_NUMBER_Y_MM = 10  # the page number's top, in the top margin
 
 
 class FontMissing(RuntimeError):
@@ -47,17 +76,11 @@ class DocumentHeader:
     date: dt.date
 
 
-def format_vn_date(place: str, date: dt.date) -> str:
-    """ "Hà Nội, ngày 05 tháng 01 năm 2026": leading zeros for days < 10 and months 1 and 2."""
-    month = f"{date.month:02d}" if date.month < 3 else str(date.month)
-    return f"{place}, ngày {date.day:02d} tháng {month} năm {date.year}"
-
-
 class _Document(FPDF):
     def header(self) -> None:
         if self.page_no() > 1:  # Decree 30: page numbers centred in the top margin, not on page 1
-            self.set_font(FAMILY, "", 12)
-            self.set_y(10)
+            self.set_font(FAMILY, "", SIZE_HEADER)
+            self.set_y(PAGE_NUMBER_Y_MM)
             self.cell(0, 6, str(self.page_no()), align=Align.C)
             self.set_y(self.t_margin)
 
@@ -67,8 +90,8 @@ def render_document(header: DocumentHeader, body: str, *, title: str = "") -> by
     pdf = _Document(format="A4", unit="mm")
     for style, name in FONT_FILES.items():
         pdf.add_font(FAMILY, style, str(_font_path(name)))
-    pdf.set_margins(left=30, top=20, right=15)
-    pdf.set_auto_page_break(auto=True, margin=20)
+    pdf.set_margins(left=MARGIN_LEFT_MM, top=MARGIN_TOP_MM, right=MARGIN_RIGHT_MM)
+    pdf.set_auto_page_break(auto=True, margin=MARGIN_BOTTOM_MM)
     pdf.set_title(title or header.number)
     pdf.set_creator("Phòng họp không giấy")
     pdf.add_page()
@@ -78,45 +101,44 @@ def render_document(header: DocumentHeader, body: str, *, title: str = "") -> by
 
 
 def _write_header(pdf: FPDF, header: DocumentHeader) -> None:
-    left_w, right_w = 70.0, pdf.epw - 70.0
+    left_w, right_w = HEADER_LEFT_MM, pdf.epw - HEADER_LEFT_MM
     x0, y0 = pdf.l_margin, pdf.get_y()
     pdf.set_xy(x0, y0)
     if header.parent_body:
-        pdf.set_font(FAMILY, "", 12)
+        pdf.set_font(FAMILY, "", SIZE_HEADER)
         pdf.cell(
             left_w, 5.5, header.parent_body.upper(), align=Align.C, new_x=XPos.LEFT, new_y=YPos.NEXT
         )
-    pdf.set_font(FAMILY, "B", 12)
+    pdf.set_font(FAMILY, "B", SIZE_HEADER)
     pdf.multi_cell(
         left_w, 5.5, header.issuing_body.upper(), align=Align.C, new_x=XPos.LEFT, new_y=YPos.NEXT
     )
     rule_y = pdf.get_y() + 0.8
     pdf.line(x0 + left_w / 3, rule_y, x0 + 2 * left_w / 3, rule_y)
     pdf.set_y(rule_y + 2)
-    pdf.set_font(FAMILY, "", 12.5)
+    pdf.set_font(FAMILY, "", SIZE_NUMBER)
     pdf.cell(left_w, 6, f"Số: {header.number}", align=Align.C)
     left_bottom = pdf.get_y() + 6
 
     pdf.set_xy(x0 + left_w, y0)
-    pdf.set_font(FAMILY, "B", 12)
+    pdf.set_font(FAMILY, "B", SIZE_NATIONAL)
     pdf.cell(
         right_w,
         5.5,
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        NATIONAL_TITLE,
         align=Align.C,
         new_x=XPos.LEFT,
         new_y=YPos.NEXT,
     )
-    pdf.set_font(FAMILY, "B", 13)
-    motto = "Độc lập - Tự do - Hạnh phúc"
-    pdf.cell(right_w, 6, motto, align=Align.C, new_x=XPos.LEFT, new_y=YPos.NEXT)
-    width = pdf.get_string_width(motto)
+    pdf.set_font(FAMILY, "B", SIZE_MOTTO)
+    pdf.cell(right_w, 6, MOTTO, align=Align.C, new_x=XPos.LEFT, new_y=YPos.NEXT)
+    width = pdf.get_string_width(MOTTO)
     centre = x0 + left_w + right_w / 2
     pdf.line(centre - width / 2, pdf.get_y() + 0.5, centre + width / 2, pdf.get_y() + 0.5)
     pdf.set_y(pdf.get_y() + 2.5)
     pdf.set_x(x0 + left_w)
-    pdf.set_font(FAMILY, "I", 13)
-    pdf.cell(right_w, 6, format_vn_date(header.place, header.date), align=Align.C)
+    pdf.set_font(FAMILY, "I", SIZE_BODY)
+    pdf.cell(right_w, 6, place_date_line(header.place, header.date), align=Align.C)
     pdf.set_xy(x0, max(left_bottom, pdf.get_y() + 6) + 6)
 
 
@@ -129,25 +151,27 @@ def _write_body(pdf: FPDF, body: str) -> None:
             if not line:
                 continue
             if line.startswith("# "):
-                pdf.set_font(FAMILY, "B", 14)
+                pdf.set_font(FAMILY, "B", SIZE_TITLE)
                 pdf.multi_cell(0, 7, line[2:], align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
                 pdf.ln(1.5)
             elif line.startswith("## "):
-                pdf.set_font(FAMILY, "B", 13)
+                pdf.set_font(FAMILY, "B", SIZE_BODY)
                 pdf.ln(1.5)
                 pdf.multi_cell(0, 6.5, line[3:], align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
                 pdf.ln(1)
             elif line.startswith("- "):
-                pdf.set_font(FAMILY, "", 13)
+                pdf.set_font(FAMILY, "", SIZE_BODY)
                 pdf.set_x(pdf.l_margin + 10)
                 pdf.multi_cell(
                     0, 6.5, "- " + line[2:], align=Align.J, new_x=XPos.LMARGIN, new_y=YPos.NEXT
                 )
                 pdf.ln(1)
             else:
-                pdf.set_font(FAMILY, "", 13)
+                pdf.set_font(FAMILY, "", SIZE_BODY)
                 with (
-                    pdf.text_columns(text_align=Align.J, ncols=1, line_height=1.15) as column,
+                    pdf.text_columns(
+                        text_align=Align.J, ncols=1, line_height=LINE_SPACING
+                    ) as column,
                     column.paragraph(first_line_indent=10, bottom_margin=2) as paragraph,
                 ):
                     paragraph.write(line)

@@ -81,7 +81,7 @@ def default_language():
 def axes_sees_test_logins(monkeypatch):
     """django-axes checks the lockout in authenticate(), which needs the request; the test
     client's login() passes none. Give it one from 127.0.0.1, so that the suite's logins go
-    through axes as a browser's do (tests/cabinet/test_lockout.py signs in through the form)."""
+    through axes as a browser's do (tests/cabinet/trust/test_lockout.py signs in through the form)."""
     from django.http import HttpRequest
     from django.test import Client
 

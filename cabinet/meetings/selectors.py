@@ -81,7 +81,7 @@ def visible_items_filter(participant: Participant) -> Q:
 
 def item_viewers_filter(item: AgendaItem) -> Q:
     """Participants who see the item: visible_items_filter read the other way (one rule in two
-    forms, side by side; tests/cabinet/test_restricted_polls.py checks that they agree)."""
+    forms, side by side; tests/cabinet/voting/test_restricted_polls.py checks that they agree)."""
     listed = Q(pk__in=item.audience.values("pk"))
     organizers = Q(role__in=ORGANIZER_ROLES)
     if item.restricted:

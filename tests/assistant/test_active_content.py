@@ -15,7 +15,7 @@ from assistant.models import Directive, DirectiveStatus
 from cabinet.models import AuditEntry
 from tests.assistant.library_factory import make_librarian
 from tests.factories import make_user, processing_uploads
-from tests.hostile import active_content_pdf, assert_no_active_content
+from tests.factories.hostile import active_content_pdf, assert_no_active_content
 
 pytestmark = pytest.mark.django_db
 

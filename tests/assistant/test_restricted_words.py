@@ -25,7 +25,7 @@ from cabinet.models import User
 from tests.assistant.library_factory import add_directive, make_librarian
 from tests.factories import PASSWORD, add_item, attach, invite, make_meeting, make_user
 from tests.factories import secretary_of as secretary_for
-from tests.papers_factory import text_pdf_upload
+from tests.factories.papers import text_pdf_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -236,7 +236,7 @@ def published_meeting_with_paper(member, title: str, text: str):
     """A published meeting with ``member`` invited and one text paper, ready to be indexed."""
     from cabinet.meetings.services import meetings as meeting_services
     from tests.factories import add_item, attach, secretary_of
-    from tests.papers_factory import text_pdf_upload
+    from tests.factories.papers import text_pdf_upload
 
     meeting = make_meeting()
     invite(meeting, "chair")

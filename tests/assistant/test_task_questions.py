@@ -24,7 +24,7 @@ from assistant.task_questions import (
     parse_task_question,
 )
 from tests.factories import PASSWORD, make_unit
-from tests.task_factory import TaskWorld
+from tests.factories.tasks import TaskWorld
 
 pytestmark = pytest.mark.django_db
 

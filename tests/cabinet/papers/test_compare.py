@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from cabinet.papers.lib.compare import Op, Segment, compare_pages, diff_words
 from tests.factories import Room, add_version, attach
-from tests.papers_factory import text_pdf_upload
+from tests.factories.papers import text_pdf_upload
 
 P1 = "Điều 1. Phê duyệt kế hoạch chuyển đổi số năm 2026 của thành phố."
 P2 = "Điều 2. Kinh phí thực hiện là 120 tỷ đồng từ ngân sách thành phố."

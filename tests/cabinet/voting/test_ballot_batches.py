@@ -10,7 +10,7 @@ from cabinet.live.services.commands import Ballot as BallotCommand
 from cabinet.live.services.commands import run_ballots, run_command
 from cabinet.models import Ballot, CommandReceipt, PollVoter
 from cabinet.voting import services as voting
-from tests.cabinet.test_voting import opened, option, voting_meeting
+from tests.cabinet.voting.test_voting import opened, option, voting_meeting
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

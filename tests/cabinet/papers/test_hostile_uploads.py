@@ -19,7 +19,7 @@ from cabinet.core.errors import ServiceError
 from cabinet.models import MeetingEvent, PaperVersion, VersionStatus
 from cabinet.papers.lib.sandbox import Limits, run_limited
 from tests.factories import attach, make_meeting, pdf_bytes, pdf_upload, secretary_of
-from tests.hostile import cyclic_page_tree, decompression_bomb, deep_page_tree
+from tests.factories.hostile import cyclic_page_tree, decompression_bomb, deep_page_tree
 
 pytestmark = pytest.mark.django_db
 

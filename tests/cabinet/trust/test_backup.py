@@ -17,7 +17,7 @@ from django.conf import settings
 
 from cabinet.trust.backup import counted_tables, sha256_of
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _env(tmp: Path) -> dict[str, str]:

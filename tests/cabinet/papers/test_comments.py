@@ -15,7 +15,7 @@ from cabinet.models import Meeting, MeetingStatus, Paper, PaperComment
 from cabinet.papers.services import comments as comment_services
 from cabinet.records.documents.decree30 import LANDSCAPE_TEXT_WIDTH_MM, text_width_mm
 from tests.factories import Room, add_version, make_unit
-from tests.papers_factory import text_pdf_upload
+from tests.factories.papers import text_pdf_upload
 
 pytestmark = pytest.mark.django_db
 

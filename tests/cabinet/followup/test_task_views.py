@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from cabinet.models import TaskStatus
 from tests.factories import PASSWORD, make_meeting
-from tests.task_factory import TaskWorld, pdf_attachment, upload
+from tests.factories.tasks import TaskWorld, pdf_attachment, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -30,7 +30,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-DIRECTIVES = Path(__file__).resolve().parents[3] / "shared" / "data" / "directives"
+DIRECTIVES = Path(__file__).resolve().parents[4] / "shared" / "data" / "directives"
 
 
 def stored_files(media_root: Path) -> list[Path]:

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cabinet.models import Meeting, Task, TaskStatus, Unit, User
-from tests.factories import make_meeting, make_unit, make_user, pdf_bytes, secretary_of
+from tests.factories.base import make_meeting, make_unit, make_user, pdf_bytes, secretary_of
 
 _position = itertools.count(1)
 

@@ -14,7 +14,7 @@ from cabinet.followup import selectors as task_selectors
 from cabinet.followup.selectors import TaskFilters
 from cabinet.followup.services import confirm_completion, report_progress, return_task
 from cabinet.models import Task, TaskStatus, TaskUpdate
-from tests.task_factory import (
+from tests.factories.tasks import (
     TaskWorld,
     docx_bytes,
     pdf_attachment,

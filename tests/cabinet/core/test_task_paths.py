@@ -1,7 +1,8 @@
 """Jobs queued by a version before the tasks moved beside their code (issue 18) name them by the
 old dotted paths; the worker imports the path stored in the job's row (django-tasks-db's
 DBTaskResult.task), so each old path must still give the same task. The whole round trip, a job
-queued under an old path then run, is in test_generated_pdfs.py (it needs LibreOffice)."""
+queued under an old path then run, is in tests/cabinet/records/test_generated_pdfs.py (it needs
+LibreOffice)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from tests.factories import (
     processing_uploads,
     secretary_of,
 )
-from tests.hostile import active_content_pdf, assert_no_active_content, long_action_chain
+from tests.factories.hostile import active_content_pdf, assert_no_active_content, long_action_chain
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from cabinet.core.errors import ServiceError
 from cabinet.models import AnchorStatus, PageText, PaperNote
 from cabinet.papers.services import notes as note_services
 from tests.factories import Room, add_version, attach
-from tests.papers_factory import text_pdf_upload
+from tests.factories.papers import text_pdf_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.cabinet.test_settings import PRODUCTION, run_manage
+from tests.cabinet.core.test_settings import PRODUCTION, run_manage
 from tests.factories import Room
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def directives(response) -> dict[str, list[str]]:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.factories import PASSWORD, make_meeting
-from tests.task_factory import TaskWorld
+from tests.factories.tasks import TaskWorld
 
 pytestmark = pytest.mark.django_db
 

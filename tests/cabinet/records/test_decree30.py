@@ -452,9 +452,11 @@ def test_a_table_document_is_a4_landscape_with_the_decree_margins_fonts_and_page
     assert all(r.italic for r in paragraph_with(document, "Cuộc họp:").runs)
     for run in document.element.body.iter(qn("w:r")):
         fonts = run.find(qn("w:rPr") + "/" + qn("w:rFonts"))
-        assert fonts is not None and fonts.get(qn("w:eastAsia")) == "Times New Roman"
+        assert fonts is not None
+        assert fonts.get(qn("w:eastAsia")) == "Times New Roman"
     cell_runs = runs_of(document.tables[0].rows[1].cells[3].paragraphs)
-    assert cell_runs and all(r.font.size.pt == 13 for r in cell_runs)
+    assert cell_runs
+    assert all(r.font.size.pt == 13 for r in cell_runs)
 
 
 def test_a_table_documents_columns_keep_their_widths_and_its_heading_row_repeats():
@@ -463,9 +465,11 @@ def test_a_table_documents_columns_keep_their_widths_and_its_heading_row_repeats
     grid = [col.width.mm for col in table.columns]  # LibreOffice lays the table out by this grid
     assert grid == pytest.approx([c.width_mm for c in COLUMNS], abs=0.1)
     layout = table._tbl.tblPr.find(qn("w:tblLayout"))
-    assert layout is not None and layout.get(qn("w:type")) == "fixed"
+    assert layout is not None
+    assert layout.get(qn("w:type")) == "fixed"
     heading = table.rows[0]._tr.trPr
-    assert heading is not None and heading.find(qn("w:tblHeader")) is not None
+    assert heading is not None
+    assert heading.find(qn("w:tblHeader")) is not None
     assert [c.text for c in table.rows[0].cells] == [c.heading for c in COLUMNS]
     assert table.rows[1].cells[0].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
     assert table.rows[1].cells[1].text == "Nguyễn Văn An\nSở Tài chính"

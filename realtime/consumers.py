@@ -101,6 +101,13 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        """Daphne hands the code to autobahn, which refuses any type but int itself (not
+        events.Close, an IntEnum) and then leaves the socket open."""
+        if isinstance(code, int) and not isinstance(code, bool):
+            code = int(code)
+        await super().close(code=code, reason=reason)
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])

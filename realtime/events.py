@@ -66,13 +66,15 @@ CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 class Close(IntEnum):
-    """The socket's close codes (4000-4999 are the application's; the JS's CLOSE mirrors them)."""
+    """The socket's close codes (the JS's CLOSE mirrors them). Daphne closes through autobahn,
+    which accepts 1000 and 3000-4999 only (4000-4999 are the application's) and raises on
+    anything else, leaving the socket open: hence 4500, not WebSocket's own 1011."""
 
     FORBIDDEN = 4403  # not a participant, or no longer one
     SIGNED_OUT = 4401  # logout, deactivation, removal from the meeting
     FLOOD = 4429  # kept sending after the rate-limit error
     TOO_MANY = 4409  # the session already has SOCKETS_PER_SESSION sockets open in this process
-    SERVER_ERROR = 1011  # an unexpected server error: the tablet reconnects and resumes
+    SERVER_ERROR = 4500  # an unexpected server error: the tablet reconnects and resumes
 
 
 # Sockets one session (one browser) may hold open in one server process: a tablet's page, a few

@@ -252,9 +252,9 @@ describe("socket.js: close codes", () => {
     assert.deepEqual(socketsAround(15000), [1, 2]);
   });
 
-  it("1011 (server error): reconnects at once (after the first back-off step)", () => {
+  it("4500 (server error): reconnects at once (after the first back-off step)", () => {
     const log = liveAt(0);
-    socket().drop(1011);
+    socket().drop(4500);
     assert.equal(log.states.at(-1), "lost");
     assert.deepEqual(socketsAround(500), [1, 2]);
   });

@@ -15,14 +15,9 @@ import asyncio
 import threading
 from typing import Any
 
-import pytest
 from channels.layers import InMemoryChannelLayer
 
 from realtime.hub import Hub
-
-# A database mark only for the order: pytest-django runs tests without one last, after the
-# browser tests, whose Playwright loop would refuse this directory's async autouse fixture.
-pytestmark = pytest.mark.django_db
 
 
 class SwallowingLayer(InMemoryChannelLayer):

@@ -62,3 +62,10 @@ def test_event_names_are_recorded_by_the_server() -> None:
     assert not unknown, f"protocol.js EVENT names the server never records: {unknown}"
     for prefix in map(str, blocks["EVENT_PREFIX"].values()):
         assert any(name.startswith(prefix) for name in recorded), f"no recorded event is {prefix}*"
+
+
+def test_every_close_code_is_one_daphne_can_send() -> None:
+    """Daphne closes through autobahn, which raises on any code but 1000 and 3000-4999 and leaves
+    the socket open (found: the server error was WebSocket's 1011)."""
+    for close in events.Close:
+        assert close.value == 1000 or 3000 <= close.value <= 4999, close

@@ -19,7 +19,6 @@ OLD_TO_NEW = {
 }
 
 
-@pytest.mark.django_db  # only for the order: pytest-django runs tests without a mark last
 @pytest.mark.parametrize(("old", "new"), OLD_TO_NEW.items())
 def test_a_jobs_old_task_path_gives_the_task_that_new_jobs_name(old, new):
     task = import_string(old)

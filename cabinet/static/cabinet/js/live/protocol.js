@@ -1,6 +1,6 @@
 // The names that cross the meeting socket, in one place for the front end. Their Python side:
-// realtime/events.py (message types HELLO..SKIP, close codes CLOSE_*), realtime/consumers.py
-// (CLOSE_SERVER_ERROR) and the record_event(type=...) calls under cabinet/ (event names).
+// realtime/events.py (message types: Message; close codes: Close) and
+// cabinet/core/event_types.py (event names: Event).
 //
 // tests/realtime/test_protocol_names.py reads this file with a regular expression and checks it
 // against them, so keep its form: `export const NAME = Object.freeze({` and then one
@@ -28,7 +28,7 @@ export const CLOSE = Object.freeze({
   FORBIDDEN: 4403,
   TOO_MANY: 4409,
   FLOOD: 4429,
-  SERVER_ERROR: 1011,
+  SERVER_ERROR: 4500,
 });
 
 /** Meeting events (an "event" message's name) that the room reducers and pages apply. */

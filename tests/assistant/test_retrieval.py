@@ -365,7 +365,7 @@ def test_the_real_decree_as_docx_goes_through_conversion_and_is_cited_by_article
     ],
 )
 def test_a_hostile_pdf_is_refused_quarantined_and_never_indexed(content, reason, private_media):
-    from tests import hostile
+    from tests.factories import hostile
 
     if isinstance(content, str):
         content = hostile.decompression_bomb()

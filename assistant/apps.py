@@ -20,7 +20,7 @@ class AssistantConfig(AppConfig):
 
 
 def _queue_paper_indexing(sender: object, version_id: int, **kwargs: object) -> None:
-    from assistant.library import index_paper_version_task  # noqa: PLC0415 (models load after apps.py)
+    from assistant.library.services import index_paper_version_task  # noqa: PLC0415 (models load after apps.py)
 
     if not settings.ASSISTANT_INDEX_PAPERS:
         return

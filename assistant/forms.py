@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assistant.models import Directive, DocType, Visibility
-from assistant.retrieval import Scope
+from assistant.search.retrieval import Scope
 from cabinet.models import Unit, User
 
 QUESTION_MAX_CHARS = 1000

@@ -4,7 +4,7 @@ A Directive is one document (nghị định, chỉ thị, kế hoạch, thông b
 PDF (office files are converted, plain text is kept as text) with its page texts. Indexing cuts its
 text into Chunks, each with its embedding; meeting papers get Chunks too (paper_version set), so
 one index serves both. The database is the record: every process builds its in-memory index from
-the Chunk rows and rebuilds it when IndexState.generation moves (assistant/index.py).
+the Chunk rows and rebuilds it when IndexState.generation moves (assistant/search/index.py).
 """
 
 from __future__ import annotations
@@ -245,7 +245,7 @@ class Chunk(models.Model):
     @property
     def indexed_text(self) -> str:
         """What the embedding saw: document name, heading context, text (BM25 leaves out the
-        name, see assistant/index.py)."""
+        name, see assistant/search/index.py)."""
         return "\n".join(part for part in (self.document, self.context, self.text) if part)
 
 

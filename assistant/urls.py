@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from assistant import notice_views, views
+from assistant import views
+from assistant.notices import views as notice_views
 
 urlpatterns = [
     path("", views.home, name="home"),

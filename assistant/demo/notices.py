@@ -12,7 +12,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from assistant import drafting
+from assistant.notices import drafting
 from cabinet.core.workdays import Calendar
 from cabinet.demo.data import MEETINGS, RECORDS
 from cabinet.followup import services as followup

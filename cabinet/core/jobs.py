@@ -1,7 +1,7 @@
 """Background jobs (django-tasks, database backend: `manage.py worker` runs them): their priorities.
 
 Each task is defined beside the code it runs (cabinet.papers.services.processing,
-cabinet.records.generated, assistant.library); cabinet/tasks.py and assistant/tasks.py only keep
+cabinet.records.generated, assistant.library.services); cabinet/tasks.py and assistant/tasks.py only keep
 the dotted paths that jobs queued by earlier versions stored."""
 
 from __future__ import annotations

@@ -8,6 +8,10 @@ not part of the body: the renderer builds it from "issuer" and "number".
 
 from __future__ import annotations
 
+# The demo's group of meeting secretaries (seed_demo gives it the secretariat's permissions;
+# seed_library adds the library's).
+SECRETARIAT_GROUP = "Văn phòng UBND – thư ký cuộc họp"
+
 UNITS: list[dict] = [
     {
         "code": "UBND",

@@ -17,7 +17,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import DatabaseError, connection
 
-from assistant.embedding.encoder import model_folder_present
+from assistant.search.embedding.encoder import model_folder_present
 from cabinet.core.worker import worker_alive, worker_expected
 
 logger = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 @pytest.fixture(autouse=True)
 def fresh_index():
     """Each test builds its process index from its own database."""
-    from assistant.index import forget_index
+    from assistant.search.index import forget_index
 
     forget_index()
     yield
@@ -26,3 +26,17 @@ def shared_data() -> Path:
             pytest.fail(f"CI needs the shared data at {SHARED_DATA}")
         pytest.skip("needs ../shared/data")
     return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A proxy from the environment would carry the requests for 127.0.0.1 elsewhere."""
+    for name in (
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+    ):
+        monkeypatch.delenv(name, raising=False)

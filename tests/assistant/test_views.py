@@ -32,24 +32,9 @@ from tests.factories import (
     processing_uploads,
     secretary_of,
 )
+from tests.factories.library import CHI_THI_15
 
 pytestmark = pytest.mark.django_db
-
-DECREE = """ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI
-Số: 15/CT-UBND
-CHỈ THỊ
-Về việc nâng cao chất lượng tổ chức cuộc họp của Ủy ban nhân dân Thành phố
-
-Điều 1. Thông báo kết luận cuộc họp
-Văn phòng Ủy ban nhân dân Thành phố ban hành thông báo kết luận cuộc họp \
-trong thời hạn 03 ngày làm việc kể từ ngày kết thúc cuộc họp.
-
-Điều 2. Tài liệu cuộc họp
-Tài liệu cuộc họp được gửi đến đại biểu chậm nhất 05 ngày làm việc trước ngày họp.
-
-Điều 3. Lưu trữ hồ sơ
-Hồ sơ cuộc họp được lưu trữ điện tử trong thời hạn 10 năm.
-"""
 
 
 def manager(**fields: Any) -> User:
@@ -66,7 +51,7 @@ def client_for(user: User, **kwargs: Any) -> Client:
 
 def stored_directive(*, uploader: User, pdf: bool = True, **fields: Any) -> Directive:
     """A READY directive written directly (no processing), with a PDF file when ``pdf``."""
-    data = pdf_bytes(2) if pdf else DECREE.encode()
+    data = pdf_bytes(2) if pdf else CHI_THI_15.encode()
     directive = Directive(
         title=fields.pop("title", "Quyết định thử nghiệm"),
         number=fields.pop("number", "01/QĐ-UBND"),
@@ -118,7 +103,7 @@ def test_a_reader_cannot_upload_edit_reindex_or_delete():
     owner = manager()
     directive = stored_directive(uploader=owner)
     reader = client_for(make_user())
-    upload = SimpleUploadedFile("a.txt", DECREE.encode(), content_type="text/plain")
+    upload = SimpleUploadedFile("a.txt", CHI_THI_15.encode(), content_type="text/plain")
     assert reader.get(reverse("assistant:directive_upload")).status_code == 403
     response = reader.post(reverse("assistant:directive_upload"), {"file": upload})
     assert response.status_code == 403
@@ -282,7 +267,7 @@ def test_an_empty_library_answers_not_found_and_keeps_the_history_private():
 def test_an_uploaded_directive_answers_with_a_citation_that_opens_on_the_quote():
     owner = manager()
     client = client_for(owner)
-    upload = SimpleUploadedFile("chi-thi.txt", DECREE.encode(), content_type="text/plain")
+    upload = SimpleUploadedFile("chi-thi.txt", CHI_THI_15.encode(), content_type="text/plain")
     with processing_uploads():
         response = client.post(
             reverse("assistant:directive_upload"), {"file": upload, "visibility": "public"}

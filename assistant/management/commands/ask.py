@@ -12,9 +12,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assistant.answer import answer
-from assistant.embedding.encoder import EmbeddingModelMissing
-from assistant.retrieval import Scope
+from assistant.answers.ask import answer
+from assistant.search.embedding.encoder import EmbeddingModelMissing
+from assistant.search.retrieval import Scope
 from cabinet.models import User
 
 

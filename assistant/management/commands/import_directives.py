@@ -17,7 +17,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assistant import library
+from assistant.library import services as library
 from assistant.models import DirectiveStatus, Visibility
 from cabinet.core.errors import ServiceError
 from cabinet.models import Unit, User

@@ -28,13 +28,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from assistant import library
 from assistant.demo import CITY, DIRECTIVES, body
 from assistant.demo.notices import issue_demo_notices
+from assistant.library import services as library
 from assistant.models import Chunk, Directive, DirectiveStatus, Visibility
 from cabinet.core.errors import ServiceError
-from cabinet.demo.data import MEETINGS
-from cabinet.management.commands.seed_demo import SECRETARIAT_GROUP
+from cabinet.demo.data import MEETINGS, SECRETARIAT_GROUP
 from cabinet.models import Meeting, Unit, User, VersionStatus
 from cabinet.records.documents.paper_render import DocumentHeader, render_document
 

@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from cabinet.demo.data import MEETINGS, PAPERS, PEOPLE, RECORDS, UNITS
+from cabinet.demo.data import MEETINGS, PAPERS, PEOPLE, RECORDS, SECRETARIAT_GROUP, UNITS
 from cabinet.live.services import attendance as attendance_services
 from cabinet.live.services import room as room_services
 from cabinet.live.services import session as session_services
@@ -34,7 +34,6 @@ from cabinet.records.services import conclusions as conclusion_services
 from cabinet.voting import services as voting_services
 
 PAPER_DIR = Path(__file__).resolve().parents[2] / "demo" / "papers"
-SECRETARIAT_GROUP = "Văn phòng UBND – thư ký cuộc họp"
 # The committee's chair and vice-chairs follow every task up, as the office does.
 LEADERS_GROUP = "Lãnh đạo UBND Thành phố"
 # The security officers read the audit log (/security/audit/).

@@ -1,7 +1,7 @@
 """Administrative documents in the layout of Decree 30/2020/NĐ-CP, Appendix I.
 
 A document is described as data (``AdminDocument``) by whoever knows its content (the conclusion
-notice in assistant.drafting, the minutes and the invitation in
+notice in assistant.notices.drafting, the minutes and the invitation in
 cabinet.records.documents.meeting_records) and is written here to DOCX (python-docx) and to PDF (the
 DOCX through LibreOffice, in the sandbox).
 

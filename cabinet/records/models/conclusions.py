@@ -218,7 +218,7 @@ class NoticeStatus(models.TextChoices):
 
 class ConclusionNotice(models.Model):
     """The meeting's conclusion notice: a structured draft (``content``, see
-    assistant.drafting), approved by the chair, then issued with its number and date."""
+    assistant.notices.drafting), approved by the chair, then issued with its number and date."""
 
     Variant = NoticeVariant
     Status = NoticeStatus

@@ -1,7 +1,7 @@
 """The conclusion notice's life: a draft the secretary or chair edits, the chair's approval, and
 issuing, which gives it its number and date, makes its tasks tracked and concludes the meeting.
 
-The draft's content is structured data owned by assistant.drafting (this layer stores it and
+The draft's content is structured data owned by assistant.notices.drafting (this layer stores it and
 enforces who may do what, when). Numbers run per issuing variant (TB-UBND, TB-VP) and calendar
 year; they are taken under a lock on the notices of that variant and year, so two notices issued
 at the same moment cannot share a number (the unique constraint is the last line of defence).

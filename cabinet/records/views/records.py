@@ -5,7 +5,7 @@ Minutes: the meeting's chair and secretaries only (403 for other participants), 
 is in session or later (404 before). Invitation: every participant who can see the meeting.
 Non-participants get 404 (cabinet.meetings.selectors.meeting_access). A PDF is converted by the task
 worker, once per content (cabinet/records/generated.py): until it is kept, its download answers 202 with a
-page that follows the conversion (cabinet/records/views/generated_pdf.py). When it cannot be made (no
+page that follows the conversion (cabinet/records/generated_pages.py). When it cannot be made (no
 LibreOffice, a failed conversion) the page says so in Vietnamese and offers the DOCX (503).
 """
 
@@ -32,7 +32,7 @@ from cabinet.papers.lib.delivery import attachment_response
 from cabinet.records.documents.decree30 import AdminDocument, render_docx
 from cabinet.records.documents.meeting_records import invitation_document, minutes_document
 from cabinet.records.generated import PdfStatus, request_pdf
-from cabinet.records.views.generated_pdf import pending_page, status_fragment, status_url
+from cabinet.records.generated_pages import pending_page, status_fragment, status_url
 from cabinet.trust.ratelimit import rate_limited
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

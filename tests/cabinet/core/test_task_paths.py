@@ -14,8 +14,13 @@ OLD_TO_NEW = {
         "cabinet.papers.services.processing.process_paper_version"
     ),
     "cabinet.tasks.convert_generated_pdf": "cabinet.records.generated.convert_generated_pdf",
-    "assistant.tasks.process_directive_task": "assistant.library.process_directive_task",
-    "assistant.tasks.index_paper_version_task": "assistant.library.index_paper_version_task",
+    "assistant.tasks.process_directive_task": "assistant.library.services.process_directive_task",
+    "assistant.tasks.index_paper_version_task": "assistant.library.services.index_paper_version_task",
+    # Queued while the library was one module (before assistant/library/ became a package).
+    "assistant.library.process_directive_task": "assistant.library.services.process_directive_task",
+    "assistant.library.index_paper_version_task": (
+        "assistant.library.services.index_paper_version_task"
+    ),
 }
 
 

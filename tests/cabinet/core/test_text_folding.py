@@ -14,8 +14,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from assistant import text as assistant_text
-from assistant.embedding import verify
+from assistant.search import text as assistant_text
+from assistant.search.embedding import verify
 from cabinet.followup import sentences
 from cabinet.papers.views import viewer
 from cabinet.records.views import comments, records
@@ -23,13 +23,13 @@ from cabinet.records.views import comments, records
 # --- The copies before issue 18 ---------------------------------------------------------------
 
 
-def old_assistant_fold(text: str) -> str:  # assistant/text.py
+def old_assistant_fold(text: str) -> str:  # assistant/search/text.py
     decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return unicodedata.normalize("NFC", stripped)
 
 
-def old_strip_accents(text: str) -> str:  # assistant/embedding/verify.py
+def old_strip_accents(text: str) -> str:  # assistant/search/embedding/verify.py
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -137,7 +137,7 @@ def _old_records_slug(text: str) -> str:
 
 CALLERS = {
     # caller: (what the caller calls now, its copy before issue 18)
-    "assistant.text.fold": (assistant_text.fold, old_assistant_fold),
+    "assistant.search.text.fold": (assistant_text.fold, old_assistant_fold),
     "verify.strip_accents": (verify.strip_accents, old_strip_accents),
     "sentences.normalize_for_match": (sentences.normalize_for_match, old_normalize_for_match),
     "sentences fold_aligned": (sentences.fold_aligned, old_sentences_fold),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 
 @pytest.fixture(autouse=True)
-def fresh_index():
+def fresh_index() -> Iterator[None]:
     """Each test builds its process index from its own database."""
     from assistant.search.index import forget_index
 

@@ -81,7 +81,7 @@ def post_json(client: Client, body: Any, **extra: Any) -> Any:
 # --- Access ----------------------------------------------------------------------------------------
 
 
-def test_every_page_requires_signing_in():
+def test_every_page_requires_signing_in() -> None:
     client = Client()
     for url in (
         reverse("assistant:home"),
@@ -99,7 +99,7 @@ def test_every_page_requires_signing_in():
     assert response.json() == {"error": "Hãy đăng nhập để hỏi trợ lý."}
 
 
-def test_a_reader_cannot_upload_edit_reindex_or_delete():
+def test_a_reader_cannot_upload_edit_reindex_or_delete() -> None:
     owner = manager()
     directive = stored_directive(uploader=owner)
     reader = client_for(make_user())
@@ -115,7 +115,7 @@ def test_a_reader_cannot_upload_edit_reindex_or_delete():
     assert Directive.objects.count() == 1
 
 
-def test_a_restricted_directive_is_invisible_to_others_and_its_file_is_not_served():
+def test_a_restricted_directive_is_invisible_to_others_and_its_file_is_not_served() -> None:
     owner = manager()
     unit = make_unit()
     insider = make_user(unit=unit)
@@ -150,7 +150,7 @@ def test_a_restricted_directive_is_invisible_to_others_and_its_file_is_not_serve
     assert b"".join(partial.streaming_content) == directive.file.open("rb").read(10)
 
 
-def test_the_library_lists_searches_and_filters():
+def test_the_library_lists_searches_and_filters() -> None:
     owner = manager()
     stored_directive(
         uploader=owner, title="Về công tác văn thư", number="30/2020/NĐ-CP", doc_type="nghi_dinh"
@@ -171,7 +171,7 @@ def test_the_library_lists_searches_and_filters():
     assert "Tải lên văn bản" not in text  # readers see no management buttons
 
 
-def test_a_processing_directive_polls_its_status_and_a_refusal_says_why():
+def test_a_processing_directive_polls_its_status_and_a_refusal_says_why() -> None:
     owner = manager()
     directive = stored_directive(uploader=owner, pdf=False)
     Directive.objects.filter(pk=directive.pk).update(status=DirectiveStatus.INDEXING, progress=60)
@@ -188,7 +188,7 @@ def test_a_processing_directive_polls_its_status_and_a_refusal_says_why():
 # --- Questions -------------------------------------------------------------------------------------
 
 
-def test_bad_questions_get_a_vietnamese_400():
+def test_bad_questions_get_a_vietnamese_400() -> None:
     client = client_for(make_user())
     cases = [
         ("{not json", "JSON"),
@@ -205,7 +205,7 @@ def test_bad_questions_get_a_vietnamese_400():
     assert not Question.objects.exists()
 
 
-def test_the_question_box_explains_an_empty_or_too_long_question():
+def test_the_question_box_explains_an_empty_or_too_long_question() -> None:
     client = client_for(make_user())
     url = reverse("assistant:ask")
     response = client.post(url, {"question": ""}, HTTP_HX_REQUEST="true")
@@ -223,7 +223,7 @@ def test_the_question_box_explains_an_empty_or_too_long_question():
     assert "required" not in box.group(0)
 
 
-def test_the_json_endpoint_checks_csrf():
+def test_the_json_endpoint_checks_csrf() -> None:
     client = client_for(make_user(), enforce_csrf_checks=True)
     response = post_json(client, {"question": "Ai ký văn bản?"})
     assert response.status_code == 403
@@ -234,7 +234,7 @@ def test_the_json_endpoint_checks_csrf():
     assert "Biểu mẫu đã hết hạn" in page.content.decode()
 
 
-def test_a_question_about_a_meeting_is_for_its_participants_only():
+def test_a_question_about_a_meeting_is_for_its_participants_only() -> None:
     meeting = make_meeting()
     client = client_for(make_user())
     response = post_json(client, {"question": "Tổng vốn là bao nhiêu?", "meeting": meeting.pk})
@@ -246,7 +246,7 @@ def test_a_question_about_a_meeting_is_for_its_participants_only():
     assert response.status_code == 404
 
 
-def test_an_empty_library_answers_not_found_and_keeps_the_history_private():
+def test_an_empty_library_answers_not_found_and_keeps_the_history_private() -> None:
     asker, other = make_user(), make_user()
     client = client_for(asker)
     data = post_json(client, {"question": "Ai ký quyết định giao vốn năm 2027?"}).json()
@@ -264,7 +264,7 @@ def test_an_empty_library_answers_not_found_and_keeps_the_history_private():
     assert "Ai ký quyết định giao vốn năm 2027?" not in home
 
 
-def test_an_uploaded_directive_answers_with_a_citation_that_opens_on_the_quote():
+def test_an_uploaded_directive_answers_with_a_citation_that_opens_on_the_quote() -> None:
     owner = manager()
     client = client_for(owner)
     upload = SimpleUploadedFile("chi-thi.txt", CHI_THI_15.encode(), content_type="text/plain")
@@ -329,7 +329,7 @@ def test_an_uploaded_directive_answers_with_a_citation_that_opens_on_the_quote()
     assert retype in refused
 
 
-def test_the_meeting_page_offers_the_assistant_on_its_papers():
+def test_the_meeting_page_offers_the_assistant_on_its_papers() -> None:
     meeting = make_meeting()
     invite(meeting, "chair")
     member = invite(meeting, "member").user
@@ -350,7 +350,7 @@ def test_the_meeting_page_offers_the_assistant_on_its_papers():
     assert Question.objects.get().meeting == meeting
 
 
-def test_a_manager_edits_restricts_and_deletes_a_directive():
+def test_a_manager_edits_restricts_and_deletes_a_directive() -> None:
     owner = manager()
     unit = make_unit()
     directive = stored_directive(uploader=owner)
@@ -403,7 +403,7 @@ def test_a_manager_edits_restricts_and_deletes_a_directive():
     assert not Directive.objects.filter(pk=directive.pk).exists()
 
 
-def test_the_pages_speak_english_when_asked():
+def test_the_pages_speak_english_when_asked() -> None:
     client = client_for(make_user())
     client.cookies["django_language"] = "en"
     page = client.get(reverse("assistant:home")).content.decode()

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -99,7 +100,7 @@ def live_system(live_env: dict[str, str]) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser() -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
@@ -111,7 +112,7 @@ def browser():
 
 
 @pytest.fixture
-def tablet(browser):
+def tablet(browser: Browser) -> Iterator[Page]:
     """A fresh 1280×800 tablet (no cookies shared between tests)."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
     page = context.new_page()

@@ -9,6 +9,7 @@ import io
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -62,7 +63,9 @@ def _held_meeting(page: Page, base: str) -> str:
     return meeting_url
 
 
-def test_a_task_typed_as_a_sentence_ends_in_an_issued_notice(live_system, browser, artifacts):
+def test_a_task_typed_as_a_sentence_ends_in_an_issued_notice(
+    live_system, browser, artifacts
+) -> None:
     base = live_system
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
     page = context.new_page()
@@ -134,7 +137,7 @@ def test_a_task_typed_as_a_sentence_ends_in_an_issued_notice(live_system, browse
     context.close()
 
 
-def test_the_demo_notice_renders_to_pdf_and_png(live_system, tablet, artifacts):
+def test_the_demo_notice_renders_to_pdf_and_png(live_system, tablet, artifacts) -> None:
     page = tablet
     sign_in(page, live_system, "thuky")
     page.get_by_role("link", name=PAST).first.click()
@@ -168,7 +171,9 @@ def test_the_demo_notice_renders_to_pdf_and_png(live_system, tablet, artifacts):
     assert pages[0].stat().st_size > 10_000
 
 
-def test_a_unit_reports_its_overdue_task_and_the_office_confirms_it(live_system, browser, tmp_path):
+def test_a_unit_reports_its_overdue_task_and_the_office_confirms_it(
+    live_system, browser, tmp_path: Path
+) -> None:
     """The demo's overdue task of the police: the police report it done with a PDF, the office
     confirms; the task leaves the overdue list and the police's reminder."""
     from cabinet.records.documents.paper_render import DocumentHeader, render_document

@@ -37,7 +37,9 @@ def present_count(page: Page) -> int:
     return int(match.group(1))
 
 
-def test_chair_runs_the_room_and_the_member_follows_without_reload(live_system, browser, artifacts):
+def test_chair_runs_the_room_and_the_member_follows_without_reload(
+    live_system, browser, artifacts
+) -> None:
     base = live_system
     errors: list[str] = []
     chair = open_tablet(browser, base, "chutich", errors)

@@ -4,6 +4,7 @@ a member signs in on a tablet and finds it, with the paper readable."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -21,7 +22,9 @@ def choose_person(page: Page, select: str, name: str) -> None:
     page.select_option(select, value=value)
 
 
-def test_secretary_publishes_and_member_sees_it(live_system, tablet, artifacts, tmp_path):
+def test_secretary_publishes_and_member_sees_it(
+    live_system, tablet, artifacts, tmp_path: Path
+) -> None:
     base, page = live_system, tablet
     page.on("dialog", lambda dialog: dialog.accept())
 

@@ -59,7 +59,9 @@ def save_offline(page: Page) -> int:
     return int(copies)
 
 
-def test_an_offline_copy_older_than_its_lifetime_is_refused_and_deleted(live_system, tablet):
+def test_an_offline_copy_older_than_its_lifetime_is_refused_and_deleted(
+    live_system, tablet
+) -> None:
     base, page = live_system, tablet
     sign_in(page, base, "gd.noivu")
     page.get_by_role("link", name=MEETING).first.click()
@@ -102,7 +104,7 @@ def test_an_offline_copy_older_than_its_lifetime_is_refused_and_deleted(live_sys
 
 def test_a_wipe_closes_the_tablets_connection_and_purges_its_offline_copies(
     live_system, browser, artifacts
-):
+) -> None:
     base = live_system
     errors: list[str] = []
     member = open_meeting_tablet(browser, base, "gd.xaydung", MEETING, errors)

@@ -50,7 +50,9 @@ def watch_policy(page: Page, violations: list[str]) -> None:
     page.on("pageerror", lambda error: violations.append(f"{page.url}: {error}"))
 
 
-def test_two_factor_sign_in_and_no_policy_violation_anywhere(browser, live_system, live_env):
+def test_two_factor_sign_in_and_no_policy_violation_anywhere(
+    browser, live_system, live_env
+) -> None:
     made = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", MAKE_MEMBER],
         cwd=ROOT,

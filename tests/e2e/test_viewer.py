@@ -93,8 +93,8 @@ def add_note(page: Page, number: int, needle: str, body: str) -> None:
 
 
 def test_member_reads_notes_and_follows_a_new_version(
-    live_system, tablet, browser, artifacts, tmp_path
-):
+    live_system, tablet, browser, artifacts, tmp_path: Path
+) -> None:
     base, page = live_system, tablet
     page.on("dialog", lambda dialog: dialog.accept())
     errors: list[str] = []
@@ -192,7 +192,7 @@ def test_member_reads_notes_and_follows_a_new_version(
     assert not errors, errors
 
 
-def test_a_saved_meeting_opens_its_paper_offline(live_system, tablet, artifacts):
+def test_a_saved_meeting_opens_its_paper_offline(live_system, tablet, artifacts) -> None:
     base, page = live_system, tablet
     sign_in(page, base, "gd.taichinh")
     page.get_by_role("link", name=MEETING).first.click()

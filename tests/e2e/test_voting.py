@@ -87,7 +87,9 @@ def entitled_of(poll: Locator) -> int:
     return int(poll.locator(".poll-count-text").inner_text().rsplit("/", 1)[1])
 
 
-def test_chair_runs_a_vote_and_every_tablet_shows_the_result(live_system, browser, artifacts):
+def test_chair_runs_a_vote_and_every_tablet_shows_the_result(
+    live_system, browser, artifacts
+) -> None:
     base = live_system
     errors: list[str] = []
     chair = open_console(browser, base, errors)
@@ -206,7 +208,7 @@ VOTER = ("chanhvanphong", "Vũ Đăng Khoa")  # present in the demo
 
 def test_a_ballot_sent_while_the_link_drops_is_retried_with_one_id_and_counted_once(
     live_system, browser, artifacts
-):
+) -> None:
     """The socket dies each time the ballot goes out, HTTP fails too, and the member even reloads
     the page: the tablet keeps sending the same command id until the link comes back, and the
     server counts one ballot. A secret poll: no per-member record, no choice kept after a reload."""

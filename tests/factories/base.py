@@ -49,7 +49,9 @@ def pdf_bytes(pages: int = 1) -> bytes:
     return buffer.getvalue()
 
 
-def pdf_upload(pages: int = 1, name: str = "tai-lieu.pdf", content: bytes | None = None):
+def pdf_upload(
+    pages: int = 1, name: str = "tai-lieu.pdf", content: bytes | None = None
+) -> SimpleUploadedFile:
     data = pdf_bytes(pages) if content is None else content
     return SimpleUploadedFile(name, data, content_type="application/pdf")
 
@@ -57,7 +59,7 @@ def pdf_upload(pages: int = 1, name: str = "tai-lieu.pdf", content: bytes | None
 def make_meeting(*, secretary: User | None = None, days: int = 3, **fields: Any) -> Meeting:
     secretary = secretary or make_user(organizer=True)
     starts = timezone.now() + dt.timedelta(days=days)
-    data = {
+    data: dict[str, Any] = {
         "title": "Phiên họp UBND Thành phố thường kỳ",
         "kind": "regular",
         "location": "Phòng họp số 1",
@@ -72,7 +74,9 @@ def secretary_of(meeting: Meeting) -> User:
     return meeting.participants.get(role="secretary").user
 
 
-def invite(meeting: Meeting, role: str, *, can_vote: bool | None = None, **user_fields: Any):
+def invite(
+    meeting: Meeting, role: str, *, can_vote: bool | None = None, **user_fields: Any
+) -> Participant:
     user = make_user(**user_fields)
     vote = role in {"chair", "member"} if can_vote is None else can_vote
     return meeting_services.invite_participant(

@@ -40,7 +40,7 @@ class Listener:
         pass
 
 
-def test_the_hub_ends_with_its_loop_when_the_layer_swallows_a_cancellation():
+def test_the_hub_ends_with_its_loop_when_the_layer_swallows_a_cancellation() -> None:
     hub = Hub(SwallowingLayer())
 
     async def serve_a_socket_then_stop() -> None:

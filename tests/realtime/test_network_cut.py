@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -19,7 +20,7 @@ from tests.realtime.test_voting_daphne import meeting_with_voters
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 
-async def test_after_a_cut_tablets_resync_within_2_s_and_ballots_count_once(tmp_path):
+async def test_after_a_cut_tablets_resync_within_2_s_and_ballots_count_once(tmp_path: Path) -> None:
     poll, chair_user, members, keys = await meeting_with_voters(3)
     option = await sync_to_async(lambda: poll.options.order_by("position").first().pk)()
     chair_key = await sync_to_async(new_session)(chair_user)

@@ -4,12 +4,14 @@ origins, through the real ASGI application and through a real Daphne on a real s
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 import websockets
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from pytest_django.fixtures import Settings
 
 from cabinet.meetings.services import meetings as meeting_services
 from realtime.asgi import application
@@ -62,12 +64,12 @@ HOST = (b"host", b"127.0.0.1:8000")
         b"",
     ],
 )
-async def test_an_origin_other_than_the_sites_own_is_refused(origin):
+async def test_an_origin_other_than_the_sites_own_is_refused(origin) -> None:
     meeting_id, key = await member_of_a_published_meeting()
     assert not await handshake(meeting_id, key, HOST, (b"origin", origin))
 
 
-async def test_the_sites_own_origin_is_accepted_and_a_missing_or_double_one_is_not():
+async def test_the_sites_own_origin_is_accepted_and_a_missing_or_double_one_is_not() -> None:
     meeting_id, key = await member_of_a_published_meeting()
     assert await handshake(meeting_id, key, HOST, (b"origin", b"http://127.0.0.1:8000"))
     assert await handshake(meeting_id, key, HOST, (b"origin", b"HTTP://127.0.0.1:8000"))
@@ -80,7 +82,7 @@ async def test_the_sites_own_origin_is_accepted_and_a_missing_or_double_one_is_n
     assert not await handshake(meeting_id, key, default, (b"origin", b"http://localhost:8000"))
 
 
-async def test_a_host_outside_allowed_hosts_has_no_own_origin(settings):
+async def test_a_host_outside_allowed_hosts_has_no_own_origin(settings: Settings) -> None:
     settings.ALLOWED_HOSTS = ["hop.ubnd.example.vn"]
     meeting_id, key = await member_of_a_published_meeting()
     rebound = (b"host", b"attacker.example:8000")  # DNS rebinding: Host and Origin agree
@@ -91,7 +93,7 @@ async def test_a_host_outside_allowed_hosts_has_no_own_origin(settings):
     assert await handshake(meeting_id, key, own, (b"origin", b"http://hop.ubnd.example.vn"))
 
 
-async def test_over_tls_the_origin_is_https_on_its_port():
+async def test_over_tls_the_origin_is_https_on_its_port() -> None:
     meeting_id, key = await member_of_a_published_meeting()
     host = (b"host", b"localhost:8443")
     assert await handshake(
@@ -102,7 +104,9 @@ async def test_over_tls_the_origin_is_https_on_its_port():
     )
 
 
-async def test_behind_a_proxy_that_passes_host_and_proto_the_https_origin_is_accepted(settings):
+async def test_behind_a_proxy_that_passes_host_and_proto_the_https_origin_is_accepted(
+    settings: Settings,
+) -> None:
     # nginx: proxy_set_header Host $host; proxy_set_header X-Forwarded-Proto $scheme;
     settings.ALLOWED_HOSTS = ["hop.ubnd.example.vn"]
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -122,7 +126,9 @@ async def test_behind_a_proxy_that_passes_host_and_proto_the_https_origin_is_acc
     assert not await handshake(meeting_id, key, host, (b"origin", b"https://hop.ubnd.example.vn"))
 
 
-async def test_behind_a_proxy_that_rewrites_host_csrf_trusted_origins_name_the_site(settings):
+async def test_behind_a_proxy_that_rewrites_host_csrf_trusted_origins_name_the_site(
+    settings: Settings,
+) -> None:
     # nginx: proxy_pass http://127.0.0.1:8000; (the Host Daphne sees is its own address)
     settings.CSRF_TRUSTED_ORIGINS = ["https://hop.ubnd.example.vn", "https://*.ubnd.example.vn"]
     meeting_id, key = await member_of_a_published_meeting()
@@ -137,7 +143,9 @@ async def test_behind_a_proxy_that_rewrites_host_csrf_trusted_origins_name_the_s
         assert not await handshake(meeting_id, key, HOST, (b"origin", other)), other
 
 
-async def test_a_real_browser_handshake_from_a_foreign_port_gets_403_from_daphne(tmp_path):
+async def test_a_real_browser_handshake_from_a_foreign_port_gets_403_from_daphne(
+    tmp_path: Path,
+) -> None:
     meeting_id, key = await member_of_a_published_meeting()
     port, log = free_port(), tmp_path / "daphne.log"
     server = start_daphne(port, log)

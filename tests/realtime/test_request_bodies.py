@@ -131,7 +131,9 @@ def assert_refused_early(result: Exchange, *, says: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_150_mb_anonymous_post_is_refused_in_vietnamese_before_it_is_read(server):
+def test_a_150_mb_anonymous_post_is_refused_in_vietnamese_before_it_is_read(
+    server: tuple[int, int],
+) -> None:
     port, pid = server
     before = rss_kb(pid)
     for framing in ("content-length", "chunked", "expect-100-continue"):
@@ -152,7 +154,9 @@ def test_a_150_mb_anonymous_post_is_refused_in_vietnamese_before_it_is_read(serv
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_upload_over_its_limit_is_refused_and_one_under_it_arrives_whole(server):
+def test_an_upload_over_its_limit_is_refused_and_one_under_it_arrives_whole(
+    server: tuple[int, int],
+) -> None:
     port, pid = server
     meeting = make_meeting()
     secretary = secretary_of(meeting)
@@ -231,7 +235,9 @@ def noise_pdf(size: int) -> bytes:
 # the browser tests, whose Playwright keeps an event loop running in this thread.
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
-async def test_the_asgi_application_refuses_an_oversized_anonymous_body_without_reading_it():
+async def test_the_asgi_application_refuses_an_oversized_anonymous_body_without_reading_it() -> (
+    None
+):
     declared = HttpCommunicator(
         application,
         "POST",
@@ -260,7 +266,7 @@ async def test_the_asgi_application_refuses_an_oversized_anonymous_body_without_
 # the browser tests, whose Playwright keeps an event loop running in this thread.
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
-async def test_an_upload_route_takes_a_large_body_only_with_a_session_cookie():
+async def test_an_upload_route_takes_a_large_body_only_with_a_session_cookie() -> None:
     """Without a session cookie every route is anonymous: a few KB. With one (valid or not: that
     needs the database, and Django checks it next), the upload's own limit."""
     headers = [(b"content-length", str(MB).encode()), (b"host", b"127.0.0.1")]

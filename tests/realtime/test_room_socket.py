@@ -36,7 +36,7 @@ def command(client_id: str, name: str, **args) -> dict:
     return {"type": "command", "id": client_id, "name": name, "args": args}
 
 
-async def test_malformed_commands_get_a_clear_error_and_the_socket_stays_usable():
+async def test_malformed_commands_get_a_clear_error_and_the_socket_stays_usable() -> None:
     room = await room_in_session()
     socket, _ = await joined(room.meeting.pk, room.member.user)
     bad = [
@@ -64,7 +64,7 @@ async def test_malformed_commands_get_a_clear_error_and_the_socket_stays_usable(
     await socket.disconnect()
 
 
-async def test_a_flood_gets_one_error_then_a_close():
+async def test_a_flood_gets_one_error_then_a_close() -> None:
     room = await room_in_session()
     socket, _ = await joined(room.meeting.pk, room.member.user)
     for _ in range(events.RATE_BURST + events.RATE_STRIKES + 5):
@@ -85,12 +85,12 @@ async def test_a_flood_gets_one_error_then_a_close():
     assert "chậm lại" in errors[0]["message"]
 
 
-async def test_resume_replays_the_missed_events_in_order():
+async def test_resume_replays_the_missed_events_in_order() -> None:
     room = await room_in_session()
     seen = room.meeting.last_seq
 
     @sync_to_async
-    def changes_while_away():
+    def changes_while_away() -> None:
         room_services.adjust_clock(actor=room.chair.user, meeting=room.meeting, minutes=5)
         room_services.pause_clock(actor=room.chair.user, meeting=room.meeting)
         room_services.move_to_item(
@@ -115,7 +115,7 @@ async def test_resume_replays_the_missed_events_in_order():
     await socket.disconnect()
 
 
-async def test_resume_from_nothing_or_too_far_back_sends_a_snapshot():
+async def test_resume_from_nothing_or_too_far_back_sends_a_snapshot() -> None:
     room = await room_in_session()
     socket, hello = await joined(room.meeting.pk, room.member.user)
     await socket.send_json_to({"type": "resume", "seq": None})
@@ -129,7 +129,7 @@ async def test_resume_from_nothing_or_too_far_back_sends_a_snapshot():
     assert room.restricted_item.pk not in [i["id"] for i in state["items"]]
 
     @sync_to_async
-    def many_changes():
+    def many_changes() -> None:
         from django.db import transaction
 
         with transaction.atomic():
@@ -146,7 +146,7 @@ async def test_resume_from_nothing_or_too_far_back_sends_a_snapshot():
     await socket.disconnect()
 
 
-async def test_a_retried_command_gets_the_same_ack_over_the_socket():
+async def test_a_retried_command_gets_the_same_ack_over_the_socket() -> None:
     room = await room_in_session()
     member, _ = await joined(room.meeting.pk, room.member.user)
     chair, _ = await joined(room.meeting.pk, room.chair.user)
@@ -170,7 +170,7 @@ async def test_a_retried_command_gets_the_same_ack_over_the_socket():
         await socket.disconnect()
 
 
-async def test_a_member_cannot_reorder_the_queue_but_the_chair_can():
+async def test_a_member_cannot_reorder_the_queue_but_the_chair_can() -> None:
     room = await room_in_session()
     chair, _ = await joined(room.meeting.pk, room.chair.user)
     member, _ = await joined(room.meeting.pk, room.member.user)
@@ -205,7 +205,7 @@ async def test_a_member_cannot_reorder_the_queue_but_the_chair_can():
         await socket.disconnect()
 
 
-async def test_the_chair_moves_the_item_and_every_tablet_follows():
+async def test_the_chair_moves_the_item_and_every_tablet_follows() -> None:
     room = await room_in_session()
     tablets = [
         (await joined(room.meeting.pk, user))[0]
@@ -223,7 +223,7 @@ async def test_the_chair_moves_the_item_and_every_tablet_follows():
     await chair.disconnect()
 
 
-async def test_checking_in_updates_the_quorum_on_every_tablet():
+async def test_checking_in_updates_the_quorum_on_every_tablet() -> None:
     room = await room_in_session()
     chair, _ = await joined(room.meeting.pk, room.chair.user)
     member, _ = await joined(room.meeting.pk, room.member.user)
@@ -239,7 +239,7 @@ async def test_checking_in_updates_the_quorum_on_every_tablet():
     await chair.disconnect()
 
 
-async def test_removal_from_the_meeting_closes_the_socket_and_refuses_reconnection():
+async def test_removal_from_the_meeting_closes_the_socket_and_refuses_reconnection() -> None:
     room = await room_in_session()
     # Removal is only possible before the session; use a published meeting.
     fresh = await sync_to_async(Room)()
@@ -260,7 +260,9 @@ async def test_removal_from_the_meeting_closes_the_socket_and_refuses_reconnecti
     await elsewhere.disconnect()
 
 
-async def test_an_event_committed_during_a_replay_is_held_and_sent_after_it(monkeypatch):
+async def test_an_event_committed_during_a_replay_is_held_and_sent_after_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from realtime import consumers
 
     room = await room_in_session()
@@ -291,7 +293,7 @@ async def test_an_event_committed_during_a_replay_is_held_and_sent_after_it(monk
     await socket.disconnect()
 
 
-async def test_refusals_come_in_the_officials_chosen_language():
+async def test_refusals_come_in_the_officials_chosen_language() -> None:
     room = await room_in_session()
     socket = await communicator(room.meeting.pk, room.member.user, language="en")
     assert (await socket.connect())[0]
@@ -302,7 +304,9 @@ async def test_refusals_come_in_the_officials_chosen_language():
     await socket.disconnect()
 
 
-async def test_access_taken_away_during_the_handshake_refuses_the_socket(monkeypatch):
+async def test_access_taken_away_during_the_handshake_refuses_the_socket(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from realtime import broadcast, consumers
 
     room = await room_in_session()
@@ -310,7 +314,7 @@ async def test_access_taken_away_during_the_handshake_refuses_the_socket(monkeyp
     original_deliver = consumers.MeetingConsumer.deliver
     delivered = asyncio.Event()
 
-    async def deliver(self, message, text):
+    async def deliver(self, message, text) -> None:
         await original_deliver(self, message, text)
         if message.get("type") == "user.disconnect":
             delivered.set()

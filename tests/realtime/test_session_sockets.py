@@ -53,7 +53,7 @@ async def open_socket(meeting_id: int, key: str):
     return socket
 
 
-async def test_an_idle_session_opens_no_socket_and_says_signed_out():
+async def test_an_idle_session_opens_no_socket_and_says_signed_out() -> None:
     meeting, member = await meeting_and_member()
     key = await session_with_clock(member, started_ago=3600, seen_ago=31 * 60)
     socket = await communicator(meeting.pk, session_key=key)
@@ -62,7 +62,7 @@ async def test_an_idle_session_opens_no_socket_and_says_signed_out():
     assert await socket.receive_output(timeout=5) == CLOSED
 
 
-async def test_a_revoked_session_opens_no_socket():
+async def test_a_revoked_session_opens_no_socket() -> None:
     meeting, member = await meeting_and_member()
     key = await session_with_clock(member)
     await sync_to_async(accounts.sign_out_everywhere)(actor=member)
@@ -71,7 +71,7 @@ async def test_a_revoked_session_opens_no_socket():
     assert await socket.receive_output(timeout=5) == CLOSED
 
 
-async def test_an_open_socket_closes_when_the_absolute_lifetime_ends():
+async def test_an_open_socket_closes_when_the_absolute_lifetime_ends() -> None:
     meeting, member = await meeting_and_member()
     lifetime = settings.SESSION_MAX_HOURS * 3600
     key = await session_with_clock(member, started_ago=lifetime - 1.5)
@@ -81,7 +81,9 @@ async def test_an_open_socket_closes_when_the_absolute_lifetime_ends():
     assert 0.5 < time.monotonic() - started < 4
 
 
-async def test_the_live_connection_keeps_the_session_in_use(monkeypatch):
+async def test_the_live_connection_keeps_the_session_in_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     meeting, member = await meeting_and_member()
     key = await session_with_clock(member, started_ago=3600, seen_ago=25 * 60)
     socket = await open_socket(meeting.pk, key)  # the connect touches it
@@ -95,14 +97,16 @@ async def test_the_live_connection_keeps_the_session_in_use(monkeypatch):
     await socket.disconnect()
 
 
-async def test_an_open_socket_closes_when_its_session_ended_meanwhile(monkeypatch):
+async def test_an_open_socket_closes_when_its_session_ended_meanwhile(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Checked with each touch: here the session idled out on another page's request."""
     meeting, member = await meeting_and_member()
     key = await session_with_clock(member)
     socket = await open_socket(meeting.pk, key)
 
     @sync_to_async
-    def idle_out():
+    def idle_out() -> None:
         store = SessionStore(key)
         store[sessions.SEEN_KEY] = time.time() - 31 * 60
         store.save()
@@ -124,13 +128,13 @@ async def closes_within(sockets, seconds: float) -> list[float]:
     return taken
 
 
-async def test_signing_out_everywhere_closes_every_socket_of_the_user_within_5_s():
+async def test_signing_out_everywhere_closes_every_socket_of_the_user_within_5_s() -> None:
     meeting, member = await meeting_and_member()
     tablet = await open_socket(meeting.pk, await session_with_clock(member))
     laptop = await open_socket(meeting.pk, await session_with_clock(member))
 
     @sync_to_async
-    def sign_out_everywhere_on_a_third_device():
+    def sign_out_everywhere_on_a_third_device() -> None:
         client = Client()
         client.force_login(member)
         assert client.post("/account/sign-out-everywhere/").status_code == 302
@@ -140,14 +144,16 @@ async def test_signing_out_everywhere_closes_every_socket_of_the_user_within_5_s
 
 
 @pytest.mark.parametrize("action", ["wipe_devices", "deactivate_users"])
-async def test_an_administrators_wipe_or_deactivation_closes_the_users_sockets_within_5_s(action):
+async def test_an_administrators_wipe_or_deactivation_closes_the_users_sockets_within_5_s(
+    action,
+) -> None:
     meeting, member = await meeting_and_member()
     key = await session_with_clock(member)
     tablet = await open_socket(meeting.pk, key)
     other = await open_socket(meeting.pk, await session_with_clock(member))
 
     @sync_to_async
-    def administrator_acts():
+    def administrator_acts() -> None:
         admin = make_user(is_staff=True)
         for codename in ("manage_devices", "change_user", "view_user"):
             admin.user_permissions.add(Permission.objects.get(codename=codename))

@@ -10,6 +10,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from pytest_django.fixtures import Settings
 
 from cabinet.meetings.services import meetings as meeting_services
 from tests.factories import add_item, invite, make_meeting, make_user, secretary_of
@@ -29,7 +30,7 @@ def published_meeting():
     return meeting, chair, member, make_user()
 
 
-async def test_a_participant_connects_and_hears_committed_changes():
+async def test_a_participant_connects_and_hears_committed_changes() -> None:
     meeting, chair, member, _ = await published_meeting()
     socket = await communicator(meeting.pk, member)
     connected, _ = await socket.connect()
@@ -48,7 +49,7 @@ async def test_a_participant_connects_and_hears_committed_changes():
     await socket.disconnect()
 
 
-async def test_a_non_participant_is_refused_before_accept():
+async def test_a_non_participant_is_refused_before_accept() -> None:
     meeting, _, _, outsider = await published_meeting()
     socket = await communicator(meeting.pk, outsider)
     connected, code = await socket.connect()
@@ -56,26 +57,26 @@ async def test_a_non_participant_is_refused_before_accept():
     assert code == 4403
 
 
-async def test_an_anonymous_visitor_is_refused():
+async def test_an_anonymous_visitor_is_refused() -> None:
     meeting, *_ = await published_meeting()
     connected, _ = await (await communicator(meeting.pk)).connect()
     assert not connected
 
 
-async def test_a_foreign_origin_is_refused_even_with_a_valid_session():
+async def test_a_foreign_origin_is_refused_even_with_a_valid_session() -> None:
     meeting, _, member, _ = await published_meeting()
     socket = await communicator(meeting.pk, member, origin=b"https://evil.example.com")
     connected, _ = await socket.connect()
     assert not connected
 
 
-async def test_an_unknown_meeting_looks_the_same_as_a_forbidden_one():
+async def test_an_unknown_meeting_looks_the_same_as_a_forbidden_one() -> None:
     _, _, member, _ = await published_meeting()
     connected, code = await (await communicator(987654, member)).connect()
     assert (connected, code) == (False, 4403)
 
 
-async def test_oversized_and_malformed_messages_get_an_error_not_a_crash():
+async def test_oversized_and_malformed_messages_get_an_error_not_a_crash() -> None:
     meeting, _, member, _ = await published_meeting()
     socket = await communicator(meeting.pk, member)
     await socket.connect()
@@ -89,13 +90,13 @@ async def test_oversized_and_malformed_messages_get_an_error_not_a_crash():
     await socket.disconnect()
 
 
-async def test_the_channel_layer_in_use_matches_the_environment():
+async def test_the_channel_layer_in_use_matches_the_environment() -> None:
     layer = get_channel_layer()
     expected = "RedisChannelLayer" if settings.REDIS_URL else "InMemoryChannelLayer"
     assert type(layer).__name__ == expected
 
 
-async def test_signing_out_closes_that_sessions_sockets_and_not_the_other_devices():
+async def test_signing_out_closes_that_sessions_sockets_and_not_the_other_devices() -> None:
     meeting, _, member, _ = await published_meeting()
     tablet_key = await sync_to_async(new_session)(member)
     tablet = await communicator(meeting.pk, session_key=tablet_key)
@@ -106,7 +107,7 @@ async def test_signing_out_closes_that_sessions_sockets_and_not_the_other_device
     await laptop.receive_json_from(timeout=5)
 
     @sync_to_async
-    def sign_out_on_the_tablet():
+    def sign_out_on_the_tablet() -> None:
         from django.test import Client
 
         client = Client()
@@ -120,7 +121,7 @@ async def test_signing_out_closes_that_sessions_sockets_and_not_the_other_device
     await laptop.disconnect()
 
 
-async def test_deactivating_an_account_closes_all_its_sockets():
+async def test_deactivating_an_account_closes_all_its_sockets() -> None:
     meeting, _, member, _ = await published_meeting()
     sockets = []
     for _ in range(2):
@@ -130,7 +131,7 @@ async def test_deactivating_an_account_closes_all_its_sockets():
         sockets.append(socket)
 
     @sync_to_async
-    def deactivate():
+    def deactivate() -> None:
         member.is_active = False
         member.save()
 
@@ -140,7 +141,9 @@ async def test_deactivating_an_account_closes_all_its_sockets():
         await socket.disconnect()  # what the server would hear as the tablet goes
 
 
-async def test_events_recorded_by_another_process_reach_the_sockets(settings, monkeypatch):
+async def test_events_recorded_by_another_process_reach_the_sockets(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The task worker is another process: with the in-memory layer its broadcast goes nowhere,
     and Daphne's relay reads the event from the log and delivers it."""
     from realtime import broadcast, relay

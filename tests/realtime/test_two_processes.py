@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from pathlib import Path
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -25,7 +26,7 @@ pytestmark = [
 ]
 
 
-async def test_a_change_through_one_process_reaches_tablets_on_the_other(tmp_path):
+async def test_a_change_through_one_process_reaches_tablets_on_the_other(tmp_path: Path) -> None:
     @sync_to_async
     def prepare():
         room = Room()

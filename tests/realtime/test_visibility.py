@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from pytest_django.fixtures import Settings
 
 from cabinet.live.services import attendance as attendance_services
 from cabinet.live.services import room as room_services
@@ -120,7 +121,7 @@ def restricted_business(room: Room) -> int:
     return meeting.last_seq
 
 
-async def test_outsiders_receive_no_byte_of_a_restricted_item_live_and_no_gap():
+async def test_outsiders_receive_no_byte_of_a_restricted_item_live_and_no_gap() -> None:
     room = await room_in_session()
     sockets = {role: await joined(room.meeting.pk, room.user(role)) for role in OUTSIDERS}
     insider, hello = await joined(room.meeting.pk, room.listed_member.user)
@@ -152,7 +153,7 @@ async def test_outsiders_receive_no_byte_of_a_restricted_item_live_and_no_gap():
     await insider.disconnect()
 
 
-async def test_the_replay_is_filtered_like_the_live_events():
+async def test_the_replay_is_filtered_like_the_live_events() -> None:
     room = await room_in_session()
     before = room.meeting.last_seq
     last = await restricted_business(room)
@@ -172,11 +173,11 @@ async def test_the_replay_is_filtered_like_the_live_events():
     await socket.disconnect()
 
 
-async def test_the_snapshot_names_no_restricted_paper_being_presented():
+async def test_the_snapshot_names_no_restricted_paper_being_presented() -> None:
     room = await room_in_session()
 
     @sync_to_async
-    def present_restricted_paper():
+    def present_restricted_paper() -> None:
         room_services.start_presenting(
             actor=room.chair.user,
             meeting=room.meeting,
@@ -200,7 +201,7 @@ async def test_the_snapshot_names_no_restricted_paper_being_presented():
     await socket.disconnect()
 
 
-async def test_a_change_of_audience_reaches_open_sockets_at_once():
+async def test_a_change_of_audience_reaches_open_sockets_at_once() -> None:
     room = await sync_to_async(Room)()  # published: the agenda may still change
     member, _hello = await joined(room.meeting.pk, room.member.user)
     guest, _hello = await joined(room.meeting.pk, room.guest.user)
@@ -235,7 +236,7 @@ async def test_a_change_of_audience_reaches_open_sockets_at_once():
     await guest.disconnect()
 
 
-async def test_a_session_may_open_only_so_many_sockets():
+async def test_a_session_may_open_only_so_many_sockets() -> None:
     from realtime import events
     from tests.realtime.sockets import communicator, new_session
 
@@ -259,7 +260,9 @@ async def test_a_session_may_open_only_so_many_sockets():
         await socket.disconnect()
 
 
-async def test_events_relayed_from_another_process_keep_their_scope(settings, monkeypatch):
+async def test_events_relayed_from_another_process_keep_their_scope(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With the in-memory layer, what the task worker records reaches Daphne through the relay,
     which reads the log: the scope travels with it (a paper processed there is on some item)."""
     from realtime import broadcast, relay
@@ -308,7 +311,9 @@ def take_off_the_audience_and_poll(room: Room, question: str) -> None:
     )
 
 
-async def test_an_audience_change_heard_during_the_handshake_is_not_missed(monkeypatch):
+async def test_an_audience_change_heard_during_the_handshake_is_not_missed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Committed after the admission read the socket's scopes, heard before the hello: the scopes
     are read again before what was held goes out (found by review: the old scopes were kept)."""
     from realtime import consumers
@@ -332,7 +337,9 @@ async def test_an_audience_change_heard_during_the_handshake_is_not_missed(monke
     await socket.disconnect()
 
 
-async def test_a_scope_refresh_that_fails_closes_the_socket_and_sends_nothing_held(monkeypatch):
+async def test_a_scope_refresh_that_fails_closes_the_socket_and_sends_nothing_held(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The database locked or away while a socket reads its scopes again: what it held is not
     sent by the old scopes; it is closed as a server error and the tablet resumes afresh."""
     from django.db import OperationalError
@@ -342,7 +349,7 @@ async def test_a_scope_refresh_that_fails_closes_the_socket_and_sends_nothing_he
     room = await sync_to_async(Room)()
     socket, _hello = await joined(room.meeting.pk, room.listed_member.user)
 
-    async def locked(user, meeting_id):
+    async def locked(user, meeting_id) -> None:
         raise OperationalError("database is locked")
 
     monkeypatch.setattr(consumers, "_scopes_now", locked)
@@ -359,7 +366,7 @@ async def test_a_scope_refresh_that_fails_closes_the_socket_and_sends_nothing_he
     assert_sees_none_of(frames, [QUESTION], "listed member, taken off")
 
 
-async def test_a_speech_ended_by_the_floor_on_a_hidden_item_is_announced_ended():
+async def test_a_speech_ended_by_the_floor_on_a_hidden_item_is_announced_ended() -> None:
     """The floor goes from a speech on the public item to one on the restricted item: tablets
     that do not see the restricted item still hear that the public speech ended."""
     room = await room_in_session()

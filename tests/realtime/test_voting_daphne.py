@@ -16,6 +16,7 @@ import re
 import signal
 import urllib.request
 from http.cookies import SimpleCookie
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -76,7 +77,9 @@ def cast(client_id: str, poll: int, option: int) -> str:
     return json.dumps({"type": "command", "id": client_id, "name": "vote.cast", "args": args})
 
 
-async def test_r3_a_killed_server_loses_no_acknowledged_ballot_and_counts_retries_once(tmp_path):
+async def test_r3_a_killed_server_loses_no_acknowledged_ballot_and_counts_retries_once(
+    tmp_path: Path,
+) -> None:
     poll, chair, members, keys = await meeting_with_voters(200)
     options = await sync_to_async(lambda: list(poll.options.values_list("pk", flat=True)))()
     choice = {m.pk: options[n % 3] for n, m in enumerate(members)}
@@ -259,7 +262,9 @@ def inspect_database(poll: Poll, voting_order: list[int]) -> None:
         assert not ballot_txids & receipt_txids
 
 
-async def test_r5_a_secret_poll_leaves_no_link_between_a_member_and_a_choice(tmp_path):
+async def test_r5_a_secret_poll_leaves_no_link_between_a_member_and_a_choice(
+    tmp_path: Path,
+) -> None:
     poll, chair, _, keys = await meeting_with_voters(40, kind="secret")
     options = await sync_to_async(lambda: list(poll.options.values_list("pk", flat=True)))()
     labels = await sync_to_async(lambda: list(poll.options.values_list("label", flat=True)))()

@@ -27,7 +27,7 @@ def room_with_voters() -> Room:
     return room
 
 
-async def test_a_secret_poll_from_opening_to_result_over_the_socket():
+async def test_a_secret_poll_from_opening_to_result_over_the_socket() -> None:
     room = await room_with_voters()
     chair, _ = await joined(room.meeting.pk, room.chair.user)
     member, _ = await joined(room.meeting.pk, room.member.user)

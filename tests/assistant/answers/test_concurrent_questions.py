@@ -16,12 +16,15 @@ import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
+from pytest_django.live_server_helper import LiveServer
 
 from assistant.models import Question
 from cabinet.models import PaperVersion, VersionStatus
@@ -112,8 +115,8 @@ def ask_over_http(base_url: str, session: str, start: threading.Barrier) -> tupl
 
 
 def test_twenty_members_asking_at_once_get_answers_and_the_worker_still_processes_uploads(
-    live_server, settings, slow_llm, tmp_path
-):
+    live_server: LiveServer, settings: Settings, slow_llm: SlowLlm, tmp_path: Path
+) -> None:
     add_directive(CHI_THI_15, name="chi-thi.txt")
     sessions = [session_of(make_user()) for _ in range(MEMBERS)]
     meeting = make_meeting()

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from pytest_django.fixtures import Settings
 
 from assistant.answers import llm
 from assistant.answers.llm import Endpoint, LlmAnswer, LlmUnavailable, Source
@@ -67,7 +68,9 @@ def fake_llm() -> Iterator[FakeLlm]:
 # --- A good answer ----------------------------------------------------------------------------
 
 
-def test_well_cited_answer_is_returned_and_request_carries_question_and_passages(fake_llm):
+def test_well_cited_answer_is_returned_and_request_carries_question_and_passages(
+    fake_llm: FakeLlm,
+) -> None:
     answer = llm.compose(QUESTION, SOURCES, fake_llm.endpoint(api_key="sk-local-test"))
 
     assert answer == LlmAnswer(text=GOOD_ANSWER, refs=(1, 2), quotes=((1, QUOTE_13), (2, QUOTE_12)))
@@ -86,7 +89,7 @@ def test_well_cited_answer_is_returned_and_request_carries_question_and_passages
         assert f"[{source.ref}] {source.citation}" in prompt
 
 
-def test_no_authorization_header_without_api_key_and_full_url_accepted(fake_llm):
+def test_no_authorization_header_without_api_key_and_full_url_accepted(fake_llm: FakeLlm) -> None:
     endpoint = fake_llm.endpoint(url=fake_llm.url + "/chat/completions/")
 
     assert llm.compose(QUESTION, SOURCES, endpoint) is not None
@@ -95,7 +98,7 @@ def test_no_authorization_header_without_api_key_and_full_url_accepted(fake_llm)
     assert "Authorization" not in request.headers
 
 
-def test_settings_configure_the_endpoint(fake_llm, settings):
+def test_settings_configure_the_endpoint(fake_llm: FakeLlm, settings: Settings) -> None:
     settings.ASSISTANT_LLM_URL = fake_llm.url
     settings.ASSISTANT_LLM_MODEL = "vinallama-7b"
     settings.ASSISTANT_LLM_API_KEY = "sk-from-settings"
@@ -113,7 +116,9 @@ def test_settings_configure_the_endpoint(fake_llm, settings):
     assert request.headers["Authorization"] == "Bearer sk-from-settings"
 
 
-def test_not_configured_gives_none_without_any_request(fake_llm, settings, monkeypatch):
+def test_not_configured_gives_none_without_any_request(
+    fake_llm: FakeLlm, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings.ASSISTANT_LLM_URL = ""
 
     def no_request(*args: Any, **kwargs: Any) -> None:
@@ -129,7 +134,7 @@ def test_not_configured_gives_none_without_any_request(fake_llm, settings, monke
 # --- Answers that are not used ----------------------------------------------------------------
 
 
-def test_fabricated_citation_is_rejected(fake_llm):
+def test_fabricated_citation_is_rejected(fake_llm: FakeLlm) -> None:
     fake_llm.reply(
         "Người đứng đầu cơ quan, tổ chức có thẩm quyền ký tất cả văn bản [1]; văn bản phải "
         "được đăng ký vào Sổ đăng ký văn bản trong ngày [3]."
@@ -153,13 +158,13 @@ def test_fabricated_citation_is_rejected(fake_llm):
     ],
     ids=["fabricated", "misattributed", "misattributed-in-sentence"],
 )
-def test_quotation_not_in_its_cited_source_is_rejected(fake_llm, reply):
+def test_quotation_not_in_its_cited_source_is_rejected(fake_llm: FakeLlm, reply) -> None:
     fake_llm.reply(reply)
 
     assert llm.compose(QUESTION, SOURCES, fake_llm.endpoint()) is None
 
 
-def test_answer_without_citation_is_rejected(fake_llm):
+def test_answer_without_citation_is_rejected(fake_llm: FakeLlm) -> None:
     fake_llm.reply(
         "Người đứng đầu cơ quan, tổ chức có thẩm quyền ký tất cả văn bản do cơ quan ban hành."
     )
@@ -176,7 +181,7 @@ def test_answer_without_citation_is_rejected(fake_llm):
         "Người đứng đầu ký văn bản [1]. Về thời hạn ký: KHÔNG TÌM THẤY [2].",
     ],
 )
-def test_not_found_answer_gives_none(fake_llm, reply):
+def test_not_found_answer_gives_none(fake_llm: FakeLlm, reply) -> None:
     fake_llm.reply(reply)
 
     assert llm.compose(QUESTION, SOURCES, fake_llm.endpoint()) is None
@@ -186,7 +191,9 @@ def test_not_found_answer_gives_none(fake_llm, reply):
 # --- An unavailable endpoint ------------------------------------------------------------------
 
 
-def test_http_error_gives_none_and_logs_no_question(fake_llm, caplog):
+def test_http_error_gives_none_and_logs_no_question(
+    fake_llm: FakeLlm, caplog: pytest.LogCaptureFixture
+) -> None:
     fake_llm.status = 500  # with a body that would otherwise be a good answer
 
     with caplog.at_level(logging.INFO, logger="assistant.answers.llm"):
@@ -207,7 +214,7 @@ def test_http_error_gives_none_and_logs_no_question(fake_llm, caplog):
         b'{"choices": [{"message": {"content": null}}]}',
     ],
 )
-def test_invalid_response_gives_none(fake_llm, body):
+def test_invalid_response_gives_none(fake_llm: FakeLlm, body) -> None:
     fake_llm.body = body
 
     assert llm.compose(QUESTION, SOURCES, fake_llm.endpoint()) is None
@@ -215,7 +222,7 @@ def test_invalid_response_gives_none(fake_llm, body):
         llm.request_completion(fake_llm.endpoint(), llm.build_messages(QUESTION, SOURCES))
 
 
-def test_slow_server_times_out_to_none(fake_llm):
+def test_slow_server_times_out_to_none(fake_llm: FakeLlm) -> None:
     fake_llm.delay = 10.0  # then it would send the good answer
 
     started = time.monotonic()
@@ -224,21 +231,21 @@ def test_slow_server_times_out_to_none(fake_llm):
     assert len(fake_llm.requests) == 1
 
 
-def test_oversized_response_is_refused(fake_llm):
+def test_oversized_response_is_refused(fake_llm: FakeLlm) -> None:
     fake_llm.body = b" " * (llm.MAX_RESPONSE_BYTES + 1) + fake_llm.body
 
     with pytest.raises(LlmUnavailable, match="too large"):
         llm.request_completion(fake_llm.endpoint(), llm.build_messages(QUESTION, SOURCES))
 
 
-def test_unreachable_server_gives_none(fake_llm):
+def test_unreachable_server_gives_none(fake_llm: FakeLlm) -> None:
     endpoint = fake_llm.endpoint(url="http://127.0.0.1:9/v1", timeout=1.0)  # discard port
 
     assert llm.compose(QUESTION, SOURCES, endpoint) is None
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/v1", "127.0.0.1:8080/v1"])
-def test_only_http_urls_are_requested(url):
+def test_only_http_urls_are_requested(url) -> None:
     with pytest.raises(LlmUnavailable, match="unsupported URL"):
         llm.request_completion(Endpoint(url=url, model="m"), [])
     assert llm.compose(QUESTION, SOURCES, Endpoint(url=url, model="m")) is None
@@ -247,7 +254,7 @@ def test_only_http_urls_are_requested(url):
 # --- check_answer -----------------------------------------------------------------------------
 
 
-def test_quote_verifies_across_pdf_line_breaks_spacing_and_case():
+def test_quote_verifies_across_pdf_line_breaks_spacing_and_case() -> None:
     # The passage breaks "do cơ\nquan" and "thuộc lĩnh\nvực"; the quote is typed on one line.
     reply = (
         "Người đứng đầu “Có thẩm quyền ký tất cả văn bản do cơ  quan, tổ chức ban hành; "
@@ -260,13 +267,13 @@ def test_quote_verifies_across_pdf_line_breaks_spacing_and_case():
     assert answer.quotes[0][0] == 1
 
 
-def test_quote_with_line_break_in_answer_verifies():
+def test_quote_with_line_break_in_answer_verifies() -> None:
     reply = f"Theo quy định, người đứng đầu đơn vị soạn thảo văn bản “{QUOTE_12}\nvà trước pháp luật” [2]."
 
     assert llm.check_answer(reply, SOURCES) is not None
 
 
-def test_decomposed_unicode_in_quote_verifies():
+def test_decomposed_unicode_in_quote_verifies() -> None:
     import unicodedata
 
     reply = f"Người đứng đầu “{unicodedata.normalize('NFD', QUOTE_13)}” [1]."
@@ -281,7 +288,7 @@ def test_decomposed_unicode_in_quote_verifies():
     ("marker", "refs"),
     [("[1, 2]", (1, 2)), ("[1][2]", (1, 2)), ("[2] [1]", (2, 1)), ("[1-2]", (1, 2))],
 )
-def test_citation_forms(marker, refs):
+def test_citation_forms(marker, refs) -> None:
     reply = f"Văn bản phải được kiểm tra trước khi người có thẩm quyền ký ban hành {marker}."
 
     answer = llm.check_answer(reply, SOURCES)
@@ -291,13 +298,13 @@ def test_citation_forms(marker, refs):
 
 
 @pytest.mark.parametrize("marker", ["[1, 3]", "[1][3]", "[0]", "[1-3]", "[1a]", "[Điều 13]"])
-def test_citation_forms_outside_the_sources_are_rejected(marker):
+def test_citation_forms_outside_the_sources_are_rejected(marker) -> None:
     reply = f"Người đứng đầu cơ quan có thẩm quyền ký tất cả văn bản [1] {marker}."
 
     assert llm.check_answer(reply, SOURCES) is None
 
 
-def test_quote_without_marker_is_checked_against_its_sentence_sources():
+def test_quote_without_marker_is_checked_against_its_sentence_sources() -> None:
     in_sentence = f"Người đứng đầu đơn vị soạn thảo “{QUOTE_12}” về nội dung văn bản [2]."
     no_marker_in_sentence = (
         f"Người đứng đầu đơn vị soạn thảo “{QUOTE_12}”. Người đứng đầu cơ quan ký văn bản [1][2]."
@@ -311,7 +318,7 @@ def test_quote_without_marker_is_checked_against_its_sentence_sources():
     assert answer.quotes == ((2, QUOTE_12),)
 
 
-def test_quote_with_a_period_inside_stays_in_its_sentence():
+def test_quote_with_a_period_inside_stays_in_its_sentence() -> None:
     reply = (
         "Người đứng đầu cơ quan ký văn bản [1]. Điều 12 quy định: “phải kiểm tra và chịu trách "
         "nhiệm trước người đứng đầu cơ quan, tổ chức và trước pháp luật về nội dung văn bản.” "
@@ -324,7 +331,7 @@ def test_quote_with_a_period_inside_stays_in_its_sentence():
     assert answer.quotes[0][0] == 2
 
 
-def test_straight_quotes_and_ellipsis_are_verified():
+def test_straight_quotes_and_ellipsis_are_verified() -> None:
     good = 'Người đứng đầu "có thẩm quyền ký tất cả văn bản ... có thể giao cấp phó ký thay" [1].'
     reordered = 'Người đứng đầu "có thể giao cấp phó ký thay ... có thẩm quyền ký tất cả" [1].'
 
@@ -332,7 +339,7 @@ def test_straight_quotes_and_ellipsis_are_verified():
     assert llm.check_answer(reordered, SOURCES) is None
 
 
-def test_short_quoted_terms_are_not_quotations():
+def test_short_quoted_terms_are_not_quotations() -> None:
     reply = "Cơ quan làm việc theo “chế độ” khác, văn bản vẫn cần “con dấu” [1]."
 
     answer = llm.check_answer(reply, SOURCES)
@@ -341,7 +348,7 @@ def test_short_quoted_terms_are_not_quotations():
     assert answer.quotes == ()
 
 
-def test_build_messages_numbers_every_passage():
+def test_build_messages_numbers_every_passage() -> None:
     messages = llm.build_messages(QUESTION, SOURCES)
 
     assert messages[0]["role"] == "system"
@@ -356,7 +363,9 @@ def test_build_messages_numbers_every_passage():
 
 
 @pytest.mark.django_db
-def test_the_assistant_uses_a_checked_llm_answer_and_drops_a_fabricated_one(fake_llm, settings):
+def test_the_assistant_uses_a_checked_llm_answer_and_drops_a_fabricated_one(
+    fake_llm: FakeLlm, settings: Settings
+) -> None:
     from assistant.answers.ask import answer
     from tests.factories import make_user
     from tests.factories.library import QUY_CHE, add_directive

@@ -10,8 +10,10 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from assistant.answers import ask as answer_module
 from assistant.answers.task_questions import (
@@ -32,7 +34,7 @@ TODAY = dt.date(2026, 3, 11)
 
 
 @pytest.fixture
-def world(settings, monkeypatch) -> TaskWorld:
+def world(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> TaskWorld:
     settings.HOLIDAYS = []
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
     world = TaskWorld()
@@ -45,10 +47,10 @@ class RetrievalReached(Exception):
 
 
 @pytest.fixture
-def no_retrieval(monkeypatch):
+def no_retrieval(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail loudly if a question reaches the library's index (and the embedding model)."""
 
-    def reached(*args, **kwargs):
+    def reached(*args, **kwargs) -> None:
         raise RetrievalReached
 
     monkeypatch.setattr(answer_module, "current_index", reached)
@@ -75,7 +77,9 @@ def no_retrieval(monkeypatch):
         ("nhiệm vụ tồn đọng của sở tài chính", OPEN, "Sở Tài chính"),
     ],
 )
-def test_task_questions_are_recognised_with_or_without_diacritics(world, question, kind, unit):
+def test_task_questions_are_recognised_with_or_without_diacritics(
+    world: TaskWorld, question, kind, unit
+) -> None:
     parsed = parse_task_question(question)
     assert parsed is not None
     assert parsed.kind == kind
@@ -96,18 +100,18 @@ def test_task_questions_are_recognised_with_or_without_diacritics(world, questio
         "",
     ],
 )
-def test_other_questions_are_not_caught(world, question):
+def test_other_questions_are_not_caught(world: TaskWorld, question) -> None:
     assert parse_task_question(question) is None
 
 
-def test_the_committee_is_who_assigns_not_a_unit_asked_about(world):
+def test_the_committee_is_who_assigns_not_a_unit_asked_about(world: TaskWorld) -> None:
     parsed = parse_task_question("Các nhiệm vụ UBND Thành phố giao còn quá hạn")
     assert parsed is not None
     assert parsed.units == ()
     assert parsed.unknown_unit == ""
 
 
-def test_an_unknown_unit_is_said_so_rather_than_answered_for_all(world):
+def test_an_unknown_unit_is_said_so_rather_than_answered_for_all(world: TaskWorld) -> None:
     world.task(world.finance, deadline=TODAY - dt.timedelta(days=3))
     result = answer_task_question("Sở Du lịch còn nhiệm vụ nào quá hạn?", user=world.office)
     assert result is not None
@@ -120,7 +124,7 @@ def test_an_unknown_unit_is_said_so_rather_than_answered_for_all(world):
 # --- Answers ------------------------------------------------------------------------------------
 
 
-def test_overdue_tasks_of_a_unit_are_listed_with_links_and_days_late(world):
+def test_overdue_tasks_of_a_unit_are_listed_with_links_and_days_late(world: TaskWorld) -> None:
     late = world.task(world.finance, deadline=TODAY - dt.timedelta(days=7), content="Quyết toán")
     world.task(world.finance, deadline=TODAY + dt.timedelta(days=2))  # not late
     world.task(world.finance, deadline=TODAY - dt.timedelta(days=7), status="done")
@@ -137,7 +141,7 @@ def test_overdue_tasks_of_a_unit_are_listed_with_links_and_days_late(world):
     assert result.summary == "Sở Tài chính có 1 nhiệm vụ quá hạn."
 
 
-def test_open_tasks_include_every_status_but_done(world):
+def test_open_tasks_include_every_status_but_done(world: TaskWorld) -> None:
     tasks = [
         world.task(world.police, status=status)
         for status in ("not_started", "in_progress", "reported")
@@ -150,7 +154,9 @@ def test_open_tasks_include_every_status_but_done(world):
     assert {item.id for item in result.items} == {t.pk for t in tasks}
 
 
-def test_a_unit_member_asking_about_another_unit_sees_only_what_tasks_for_allows(world):
+def test_a_unit_member_asking_about_another_unit_sees_only_what_tasks_for_allows(
+    world: TaskWorld,
+) -> None:
     shared = world.task(
         world.finance, coordinating=(world.home_affairs,), deadline=TODAY - dt.timedelta(days=2)
     )
@@ -165,7 +171,7 @@ def test_a_unit_member_asking_about_another_unit_sees_only_what_tasks_for_allows
     assert nothing.summary.startswith("Sở Tài chính không có nhiệm vụ quá hạn nào.")
 
 
-def test_without_a_unit_the_question_covers_what_the_user_sees(world):
+def test_without_a_unit_the_question_covers_what_the_user_sees(world: TaskWorld) -> None:
     mine = world.task(world.finance, deadline=TODAY - dt.timedelta(days=1))
     world.task(world.police, deadline=TODAY - dt.timedelta(days=1))
     result = answer_task_question("Những nhiệm vụ nào đang quá hạn?", user=world.finance_user)
@@ -173,7 +179,7 @@ def test_without_a_unit_the_question_covers_what_the_user_sees(world):
     assert [i.id for i in result.items] == [mine.pk]
 
 
-def test_a_meeting_scoped_question_stays_in_that_meeting(world):
+def test_a_meeting_scoped_question_stays_in_that_meeting(world: TaskWorld) -> None:
     from tests.factories import make_meeting
 
     other = make_meeting()
@@ -189,7 +195,7 @@ def test_a_meeting_scoped_question_stays_in_that_meeting(world):
 # --- The ask path: answer(), the page, ask.json, the command -------------------------------------
 
 
-def test_answer_serves_task_questions_without_the_library(world, no_retrieval):
+def test_answer_serves_task_questions_without_the_library(world: TaskWorld, no_retrieval) -> None:
     task = world.task(world.finance, deadline=TODAY - dt.timedelta(days=3))
     result = answer_module.answer("Sở Tài chính còn nhiệm vụ nào quá hạn?", user=world.office)
     assert result.found
@@ -199,12 +205,12 @@ def test_answer_serves_task_questions_without_the_library(world, no_retrieval):
     assert result.as_json()["tasks"]["kind"] == "overdue"
 
 
-def test_other_questions_go_on_to_retrieval(world, no_retrieval):
+def test_other_questions_go_on_to_retrieval(world: TaskWorld, no_retrieval) -> None:
     with pytest.raises(RetrievalReached):
         answer_module.answer("Thời hạn ban hành thông báo kết luận là bao lâu?", user=world.office)
 
 
-def test_the_assistant_page_lists_the_tasks(client, world):
+def test_the_assistant_page_lists_the_tasks(client: Client, world: TaskWorld) -> None:
     task = world.task(world.finance, deadline=TODAY - dt.timedelta(days=7), content="Quyết toán")
     assert client.login(username=world.office.username, password=PASSWORD)
     response = client.post(
@@ -226,7 +232,7 @@ def test_the_assistant_page_lists_the_tasks(client, world):
     assert reverse("cabinet:task", args=[task.pk]) in html
 
 
-def test_ask_json_returns_the_structured_answer(client, world):
+def test_ask_json_returns_the_structured_answer(client: Client, world: TaskWorld) -> None:
     task = world.task(world.police, status="in_progress", deadline=TODAY + dt.timedelta(days=1))
     assert client.login(username=world.police_user.username, password=PASSWORD)
     response = client.post(
@@ -245,7 +251,7 @@ def test_ask_json_returns_the_structured_answer(client, world):
     assert item["url"] == reverse("cabinet:task", args=[task.pk])
 
 
-def test_the_ask_command_prints_the_tasks(world):
+def test_the_ask_command_prints_the_tasks(world: TaskWorld) -> None:
     world.task(world.finance, deadline=TODAY - dt.timedelta(days=7), content="Quyết toán vốn")
     out = io.StringIO()
     call_command("ask", "nhiem vu qua han cua so tai chinh", user=world.office.username, stdout=out)

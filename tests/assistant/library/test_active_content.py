@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 TEXT = "Chi thi ve viec to chuc cuoc hop khong giay"
 
 
-def test_a_booby_trapped_directive_is_read_without_its_active_content(private_media):
+def test_a_booby_trapped_directive_is_read_without_its_active_content(private_media) -> None:
     librarian = make_librarian()
     manager, reader = Client(), Client()
     manager.force_login(librarian)

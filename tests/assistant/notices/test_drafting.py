@@ -8,8 +8,10 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from assistant.demo import DIRECTIVE_DIR
 from assistant.notices import drafting
@@ -167,7 +169,7 @@ def _text(draft) -> str:
     return "\n".join(block.text for block in drafting.to_document(draft).blocks)
 
 
-def test_the_title_opening_and_transition_come_from_the_meeting(meeting_record):
+def test_the_title_opening_and_transition_come_from_the_meeting(meeting_record) -> None:
     draft = _draft(meeting_record)
     assert draft.title == (
         "Kết luận của đồng chí Nguyễn Thị Thu Hà, Phó Chủ tịch UBND Thành phố tại cuộc họp "
@@ -180,7 +182,7 @@ def test_the_title_opening_and_transition_come_from_the_meeting(meeting_record):
     )
 
 
-def test_the_attendees_are_who_attended_by_the_roll_call(meeting_record):
+def test_the_attendees_are_who_attended_by_the_roll_call(meeting_record) -> None:
     attendees = _draft(meeting_record).attendees
     assert "đồng chí Đinh Công Sơn, Giám đốc Công an" in attendees
     assert "Đặng Minh Quân, Giám đốc Sở KH&CN (dự trực tuyến)" in attendees
@@ -191,7 +193,7 @@ def test_the_attendees_are_who_attended_by_the_roll_call(meeting_record):
     assert "Ngô Thanh Bình" not in attendees  # an observer is not an attendee
 
 
-def test_every_conclusion_task_and_vote_is_in_the_draft(meeting_record):
+def test_every_conclusion_task_and_vote_is_in_the_draft(meeting_record) -> None:
     draft = _draft(meeting_record)
     text = _text(draft)
     assert draft.assessment.startswith("Các đơn vị đã bám sát chỉ đạo")
@@ -218,7 +220,7 @@ def test_every_conclusion_task_and_vote_is_in_the_draft(meeting_record):
     assert "Văn phòng UBND Thành phố thông báo để các cơ quan, đơn vị biết, thực hiện./." in text
 
 
-def test_noi_nhan_names_the_leaders_and_every_unit_with_a_task(meeting_record):
+def test_noi_nhan_names_the_leaders_and_every_unit_with_a_task(meeting_record) -> None:
     assert _draft(meeting_record).recipients == [
         "Chủ tịch UBND Thành phố (để báo cáo);",
         "Các Phó Chủ tịch UBND Thành phố;",
@@ -231,7 +233,7 @@ def test_noi_nhan_names_the_leaders_and_every_unit_with_a_task(meeting_record):
     ]
 
 
-def test_both_issuing_variants(meeting_record):
+def test_both_issuing_variants(meeting_record) -> None:
     data = meeting_record
     committee = drafting.to_document(_draft(data))
     assert committee.issuing_body == "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HÀ NỘI"
@@ -250,7 +252,7 @@ def test_both_issuing_variants(meeting_record):
     assert office.signatures[0].authority == ("CHÁNH VĂN PHÒNG",)
 
 
-def test_edits_are_kept_and_what_was_not_edited_follows_the_record(meeting_record):
+def test_edits_are_kept_and_what_was_not_edited_follows_the_record(meeting_record) -> None:
     data = meeting_record
     base = _draft(data)
     key = base.sections[0].key
@@ -292,7 +294,7 @@ def _approve_and_issue(data, day=dt.date(2026, 11, 12)):
     return notice_services.issue_notice(actor=data["secretary"], meeting=data["meeting"], today=day)
 
 
-def test_what_is_issued_is_what_the_chair_approved(meeting_record):
+def test_what_is_issued_is_what_the_chair_approved(meeting_record) -> None:
     data = meeting_record
     notice_services.save_notice_draft(
         actor=data["secretary"], meeting=data["meeting"], variant="committee", content={}
@@ -312,7 +314,7 @@ def test_what_is_issued_is_what_the_chair_approved(meeting_record):
     assert notice.content["final"] == shown.as_content()
 
 
-def test_removing_a_conclusion_after_approval_sends_the_notice_back(meeting_record):
+def test_removing_a_conclusion_after_approval_sends_the_notice_back(meeting_record) -> None:
     data = meeting_record
     notice_services.save_notice_draft(
         actor=data["secretary"], meeting=data["meeting"], variant="committee", content={}
@@ -326,7 +328,7 @@ def test_removing_a_conclusion_after_approval_sends_the_notice_back(meeting_reco
     assert ConclusionNotice.objects.get(meeting=data["meeting"]).status == NoticeStatus.DRAFT
 
 
-def test_the_issued_notice_never_changes_afterwards(meeting_record):
+def test_the_issued_notice_never_changes_afterwards(meeting_record) -> None:
     data = meeting_record
     notice_services.save_notice_draft(
         actor=data["secretary"], meeting=data["meeting"], variant="committee", content={}
@@ -342,7 +344,7 @@ def test_the_issued_notice_never_changes_afterwards(meeting_record):
     assert Task.objects.filter(meeting=data["meeting"], tracked_since__isnull=False).count() == 3
 
 
-def test_dates_follow_the_decree(meeting_record):
+def test_dates_follow_the_decree(meeting_record) -> None:
     assert date_phrase(dt.date(2026, 1, 5)) == "ngày 05 tháng 01 năm 2026"
     assert date_phrase(dt.date(2026, 2, 28)) == "ngày 28 tháng 02 năm 2026"
     assert date_phrase(dt.date(2026, 11, 9)) == "ngày 09 tháng 11 năm 2026"
@@ -351,13 +353,13 @@ def test_dates_follow_the_decree(meeting_record):
 # --- The page -------------------------------------------------------------------------------------
 
 
-def _login(client, user):
+def _login(client: Client, user) -> None:
     assert client.login(username=user.username, password=PASSWORD)
 
 
 def test_the_draft_is_for_the_secretary_and_chair_and_the_issued_notice_for_all(
-    client, meeting_record
-):
+    client: Client, meeting_record
+) -> None:
     data = meeting_record
     url = reverse("assistant:notice", args=[data["meeting"].pk])
     _login(client, data["member"])
@@ -385,7 +387,7 @@ def test_the_draft_is_for_the_secretary_and_chair_and_the_issued_notice_for_all(
     assert 'name="action"' not in page  # read-only
 
 
-def test_saving_the_form_stores_only_the_changed_parts(client, meeting_record):
+def test_saving_the_form_stores_only_the_changed_parts(client: Client, meeting_record) -> None:
     data = meeting_record
     _login(client, data["secretary"])
     url = reverse("assistant:notice", args=[data["meeting"].pk])
@@ -401,7 +403,9 @@ def test_saving_the_form_stores_only_the_changed_parts(client, meeting_record):
     assert notice.content == {"closing": "Câu kết đã sửa./."}
 
 
-def test_a_reference_to_a_document_outside_the_library_is_never_stored(client, meeting_record):
+def test_a_reference_to_a_document_outside_the_library_is_never_stored(
+    client: Client, meeting_record
+) -> None:
     data = meeting_record
     _login(client, data["secretary"])
     url = reverse("assistant:notice", args=[data["meeting"].pk])
@@ -423,7 +427,9 @@ def _section(heading: str, conclusion: str) -> drafting.NoticeSection:
     )
 
 
-def test_the_library_proposes_the_directive_a_conclusion_carries_out_and_nothing_unrelated():
+def test_the_library_proposes_the_directive_a_conclusion_carries_out_and_nothing_unrelated() -> (
+    None
+):
     from tests.factories.library import add_directive
 
     chi_thi = add_directive(
@@ -467,7 +473,7 @@ def test_the_library_proposes_the_directive_a_conclusion_carries_out_and_nothing
     assert budget == []
 
 
-def test_a_reference_names_the_document_once_and_reads_as_a_sentence():
+def test_a_reference_names_the_document_once_and_reads_as_a_sentence() -> None:
     from assistant.models import Directive
 
     def sentence(**fields):
@@ -506,7 +512,9 @@ def test_a_reference_names_the_document_once_and_reads_as_a_sentence():
 # --- The exports ----------------------------------------------------------------------------------
 
 
-def test_the_notice_downloads_as_a_decree_30_docx_in_both_variants(client, meeting_record):
+def test_the_notice_downloads_as_a_decree_30_docx_in_both_variants(
+    client: Client, meeting_record
+) -> None:
     import io
 
     from docx import Document
@@ -553,7 +561,9 @@ def test_the_notice_downloads_as_a_decree_30_docx_in_both_variants(client, meeti
     assert "/TB-VP" in left
 
 
-def test_the_issued_notice_pdf_reads_back_with_its_number_and_date(client, meeting_record):
+def test_the_issued_notice_pdf_reads_back_with_its_number_and_date(
+    client: Client, meeting_record
+) -> None:
     import io
 
     from pypdf import PdfReader
@@ -590,7 +600,7 @@ def fake_llm() -> Iterator[FakeLlm]:
         yield fake
 
 
-def test_a_rewrite_that_adds_a_figure_or_a_unit_is_refused():
+def test_a_rewrite_that_adds_a_figure_or_a_unit_is_refused() -> None:
     from assistant.notices.polish import PolishRefused, check_polish
 
     facts = "Tỷ lệ hồ sơ trực tuyến đạt 62%; Công an Thành phố làm sạch dữ liệu dân cư."
@@ -610,11 +620,11 @@ def test_a_rewrite_that_adds_a_figure_or_a_unit_is_refused():
 
 
 def test_the_secretary_has_the_assessment_rewritten_from_the_recorded_facts_only(
-    client,
+    client: Client,
     meeting_record,
-    fake_llm,
-    settings,
-):
+    fake_llm: FakeLlm,
+    settings: Settings,
+) -> None:
     data = meeting_record
     settings.ASSISTANT_LLM_URL = fake_llm.url
     settings.ASSISTANT_LLM_MODEL = "qwen2.5-7b-instruct"
@@ -637,15 +647,15 @@ def test_the_secretary_has_the_assessment_rewritten_from_the_recorded_facts_only
     assert notice.content["assessment"] == rewrite  # unchanged
 
 
-def test_without_an_endpoint_there_is_no_rewrite_button(client, meeting_record):
+def test_without_an_endpoint_there_is_no_rewrite_button(client: Client, meeting_record) -> None:
     _login(client, meeting_record["secretary"])
     page = client.get(reverse("assistant:notice", args=[meeting_record["meeting"].pk]))
     assert "Viết lại cho mạch lạc" not in page.content.decode()
 
 
 def test_an_issued_notice_concluding_a_restricted_item_is_not_shown_to_who_may_not_see_it(
-    client, meeting_record
-):
+    client: Client, meeting_record
+) -> None:
     from cabinet.models import AgendaItem
 
     data = meeting_record
@@ -665,7 +675,9 @@ def test_an_issued_notice_concluding_a_restricted_item_is_not_shown_to_who_may_n
     assert "issued-notice" in client.get(meeting_url).content.decode()
 
 
-def test_an_issued_notices_pdf_is_made_once_and_kept(client, meeting_record, monkeypatch):
+def test_an_issued_notices_pdf_is_made_once_and_kept(
+    client: Client, meeting_record, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from cabinet.records.documents import decree30
 
     data = meeting_record
@@ -685,8 +697,8 @@ def test_an_issued_notices_pdf_is_made_once_and_kept(client, meeting_record, mon
 
 
 def test_an_issued_notices_pdf_is_made_by_the_worker_and_kept_byte_for_byte(
-    client, meeting_record, settings
-):
+    client: Client, meeting_record, settings: Settings
+) -> None:
     """The download does not convert: it enqueues the worker's conversion and answers 202; once
     made, the issued notice's PDF is kept as first served, even if the generated PDFs' folder
     is emptied."""

@@ -362,7 +362,7 @@ def test_approx_tokens_counts_syllables_and_punctuation() -> None:
     assert approx_tokens("x" * 12) == 4  # two units of six characters
 
 
-def test_a_decision_that_issues_a_regulation_numbers_the_regulation_apart():
+def test_a_decision_that_issues_a_regulation_numbers_the_regulation_apart() -> None:
     text = """QUYẾT ĐỊNH
 Ban hành Quy chế làm việc
 Điều 1. Ban hành kèm theo Quyết định này Quy chế làm việc.

@@ -32,20 +32,20 @@ def restorer_for(texts: list[str]) -> ToneRestorer:
     return ToneRestorer(model.vocab_dict, lambda term_id: int(frequencies[term_id]))
 
 
-def test_the_neighbouring_syllable_decides_between_readings():
+def test_the_neighbouring_syllable_decides_between_readings() -> None:
     """ "so" is số, sở or sơ: the library's own pairs tell which."""
     restored, known = restorer_for(LIBRARY).restore("so noi vu chu tri so hoa ho so")
     assert restored == "sở nội vụ chủ trì số hoá hồ sơ"  # the one tone style
     assert known == 1.0
 
 
-def test_unknown_syllables_stay_as_typed_and_lower_the_known_share():
+def test_unknown_syllables_stay_as_typed_and_lower_the_known_share() -> None:
     restored, known = restorer_for(LIBRARY).restore("thong bao ket luan xyzzy qwerty")
     assert restored == "thông báo kết luận xyzzy qwerty"
     assert known == pytest.approx(4 / 6)
 
 
-def test_punctuation_separates_what_is_restored():
+def test_punctuation_separates_what_is_restored() -> None:
     restored, _known = restorer_for(LIBRARY).restore("chuyen doi so; so hoa ho so")
     assert restored == "chuyển đổi số. số hoá hồ sơ"
 
@@ -56,7 +56,7 @@ def build_index(texts: list[str]) -> LibraryIndex:
     return LibraryIndex.build(rows=rows, texts=texts, vectors=vectors)
 
 
-def test_the_model_reads_a_restored_question_or_nothing():
+def test_the_model_reads_a_restored_question_or_nothing() -> None:
     index = build_index(LIBRARY)
     assert index.text_for_model("Sở nào chủ trì số hóa?", readable=None) == "Sở nào chủ trì số hóa?"
     assert (
@@ -67,7 +67,7 @@ def test_the_model_reads_a_restored_question_or_nothing():
     assert index.text_for_model("abc xyz qwerty so hoa", readable=None) is None
 
 
-def test_a_folded_question_uses_the_model_only_when_it_could_be_restored():
+def test_a_folded_question_uses_the_model_only_when_it_could_be_restored() -> None:
     index = build_index(LIBRARY)
     assert (
         index.default_weights("Sở nào chủ trì?", has_vector=True, readable=None) == WEIGHTS_ACCENTED
@@ -100,7 +100,7 @@ def test_a_folded_question_uses_the_model_only_when_it_could_be_restored():
         ("qúy", "quý"),  # a misplaced mark
     ],
 )
-def test_both_tone_spellings_are_one_term(written, other):
+def test_both_tone_spellings_are_one_term(written, other) -> None:
     assert vt.one_tone_style(written) == vt.one_tone_style(other)
     assert vt.terms(f"Cộng {written} xã hội") == vt.terms(f"Cộng {other} xã hội")
 
@@ -108,11 +108,11 @@ def test_both_tone_spellings_are_one_term(written, other):
 @pytest.mark.parametrize(
     "syllable", ["người", "giữa", "quốc", "tuyển", "nghĩa", "của", "hoàn", "ngoài", "rượu", "gì"]
 )
-def test_syllables_with_one_tone_place_are_unchanged(syllable):
+def test_syllables_with_one_tone_place_are_unchanged(syllable) -> None:
     assert vt.one_tone_style(syllable) == syllable
 
 
-def test_a_question_finds_a_passage_spelled_the_other_way():
+def test_a_question_finds_a_passage_spelled_the_other_way() -> None:
     index = build_index(
         [
             "Tổ hoà giải ở cơ sở do Ủy ban nhân dân cấp xã thành lập.",
@@ -127,19 +127,19 @@ def test_a_question_finds_a_passage_spelled_the_other_way():
     assert hits[0].bm25_rank == 1
 
 
-def test_a_common_syllable_before_an_unseen_pair_is_not_penalised():
+def test_a_common_syllable_before_an_unseen_pair_is_not_penalised() -> None:
     """ "sở" is common and "sở nào" is in no document: that must not make "giáo sổ" win."""
     restored, _known = restorer_for(LIBRARY).restore("chuyen doi so giao so nao chu tri")
     assert restored == "chuyển đổi số giao sở nào chủ trì"
 
 
-def test_question_words_are_known_even_when_the_library_lacks_them():
+def test_question_words_are_known_even_when_the_library_lacks_them() -> None:
     restored, known = restorer_for(LIBRARY).restore("ket luan cuoc hop duoc ban hanh bao lau")
     assert restored == "kết luận cuộc họp được ban hành bao lâu"
     assert known == 1.0
 
 
-def test_each_reader_gets_the_words_of_the_rows_they_may_read_only():
+def test_each_reader_gets_the_words_of_the_rows_they_may_read_only() -> None:
     """A syllable only a hidden row holds is no reading: it stays as typed, and the pairs of the
     hidden rows do not choose between readings either."""
     index = build_index([*LIBRARY[:4], "Phương án khuê trúc lục lạng tại kho tiếp nhận."])

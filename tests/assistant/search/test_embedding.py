@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from pytest_django.fixtures import Settings
 
 from assistant.search.embedding import convert, verify
 from assistant.search.embedding.encoder import EmbeddingModelMissing, Encoder
@@ -218,7 +219,9 @@ def test_missing_folder_is_refused_not_downloaded(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db
-def test_the_ask_command_says_how_to_build_a_missing_model(tmp_path: Path, settings) -> None:
+def test_the_ask_command_says_how_to_build_a_missing_model(
+    tmp_path: Path, settings: Settings
+) -> None:
     from django.core.management import CommandError
 
     from tests.factories import make_user

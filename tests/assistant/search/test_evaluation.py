@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
+from pytest_django.fixtures import Settings
 
 from assistant.search import evaluation
 from assistant.search import text as vt
@@ -34,7 +35,7 @@ def alqac_slice(shared_data: Path, tmp_path: Path) -> tuple[Path, Path, list[dic
 
 
 @pytest.fixture(scope="module")
-def cache_folder(tmp_path_factory) -> str:
+def cache_folder(tmp_path_factory: pytest.TempPathFactory) -> str:
     """One embedding cache for the module: the articles are embedded once."""
     return str(tmp_path_factory.mktemp("embeddings"))
 
@@ -45,7 +46,9 @@ def run(*args: str) -> dict:
     return json.loads(out.getvalue())
 
 
-def test_reports_hybrid_and_both_baselines_from_one_run(alqac_slice, cache_folder):
+def test_reports_hybrid_and_both_baselines_from_one_run(
+    alqac_slice: tuple[Path, Path, list[dict]], cache_folder: str
+) -> None:
     corpus, queries, questions = alqac_slice
     assert len(questions) == 8
     result = run("--corpus", str(corpus), "--queries", str(queries), "--cache", cache_folder)
@@ -67,7 +70,9 @@ def test_reports_hybrid_and_both_baselines_from_one_run(alqac_slice, cache_folde
     )
 
 
-def test_questions_without_tone_marks(alqac_slice, cache_folder):
+def test_questions_without_tone_marks(
+    alqac_slice: tuple[Path, Path, list[dict]], cache_folder: str
+) -> None:
     corpus, queries, _questions = alqac_slice
     accented = run("--corpus", str(corpus), "--queries", str(queries), "--cache", cache_folder)
     folded = run(
@@ -80,8 +85,8 @@ def test_questions_without_tone_marks(alqac_slice, cache_folder):
 
 
 def test_calibration_proposes_thresholds_and_scores_the_current_settings(
-    alqac_slice, cache_folder, settings
-):
+    alqac_slice: tuple[Path, Path, list[dict]], cache_folder: str, settings: Settings
+) -> None:
     corpus, queries, _questions = alqac_slice
     args = ("--corpus", str(corpus), "--queries", str(queries), "--cache", cache_folder)
     accented = run(*args, "--calibrate")["calibration"]
@@ -101,7 +106,7 @@ def test_calibration_proposes_thresholds_and_scores_the_current_settings(
     assert terms["coverage_share"] == 1.0  # the terms alone
 
 
-def test_missing_or_empty_input_is_a_clear_error(tmp_path):
+def test_missing_or_empty_input_is_a_clear_error(tmp_path: Path) -> None:
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
     with pytest.raises(CommandError, match="No such file"):
@@ -111,7 +116,7 @@ def test_missing_or_empty_input_is_a_clear_error(tmp_path):
         call_command("evaluate_retrieval", "--corpus", str(empty), "--queries", str(empty))
 
 
-def test_cache_keeps_a_question_apart_from_a_passage_of_the_same_text(tmp_path):
+def test_cache_keeps_a_question_apart_from_a_passage_of_the_same_text(tmp_path: Path) -> None:
     """The query prompt and the passage prompt embed the same words differently; the cache must
     not hand a question the passage's vector (it once did)."""
     cache = evaluation.EmbeddingCache(tmp_path, "model")

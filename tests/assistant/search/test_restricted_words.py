@@ -17,6 +17,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from assistant.library import services as library
 from assistant.search.index import forget_index
@@ -105,7 +106,9 @@ def library_with_a_secret() -> tuple[User, User]:
     return make_user(), reader
 
 
-def test_the_json_answer_never_restores_a_restricted_only_word(library_with_a_secret):
+def test_the_json_answer_never_restores_a_restricted_only_word(
+    library_with_a_secret: tuple[User, User],
+) -> None:
     outsider, reader = library_with_a_secret
 
     for question in (ONLY_SECRET, MIXED):
@@ -123,8 +126,8 @@ def test_the_json_answer_never_restores_a_restricted_only_word(library_with_a_se
 
 
 def test_the_question_box_and_the_stored_answer_never_show_a_restricted_only_word(
-    library_with_a_secret,
-):
+    library_with_a_secret: tuple[User, User],
+) -> None:
     outsider, _reader = library_with_a_secret
     client = client_for(outsider)
 
@@ -139,7 +142,9 @@ def test_the_question_box_and_the_stored_answer_never_show_a_restricted_only_wor
     assert_none_of(SECRET_WORDS, posted.content.decode())
 
 
-def test_the_command_line_never_restores_a_restricted_only_word(library_with_a_secret):
+def test_the_command_line_never_restores_a_restricted_only_word(
+    library_with_a_secret: tuple[User, User],
+) -> None:
     outsider, reader = library_with_a_secret
 
     def ask(user: User, *flags: str) -> str:
@@ -152,7 +157,9 @@ def test_the_command_line_never_restores_a_restricted_only_word(library_with_a_s
     assert "khuê trúc" in json.loads(ask(reader, "--json"))["read_as"]
 
 
-def test_a_paper_of_an_item_closed_to_a_member_is_not_restored_for_them(settings):
+def test_a_paper_of_an_item_closed_to_a_member_is_not_restored_for_them(
+    settings: Settings,
+) -> None:
     """A member of the meeting not listed on a restricted item, and an official not in the
     meeting, never get that item's paper's words back, in the meeting's panel or elsewhere."""
     settings.ASSISTANT_INDEX_PAPERS = True
@@ -180,7 +187,7 @@ def test_a_paper_of_an_item_closed_to_a_member_is_not_restored_for_them(settings
     assert answer["read_as"] == "yến oanh quỳnh diệp"
 
 
-def test_the_confidence_does_not_tell_whether_hidden_documents_hold_a_word():
+def test_the_confidence_does_not_tell_whether_hidden_documents_hold_a_word() -> None:
     """The answer's confidence weighs the question's words by how rare they are in what the
     asker may read: counted in the whole library, a guessed word held by a restricted directive
     made the same question score differently once that directive was gone."""

@@ -7,6 +7,8 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pytest_django import DjangoAssertNumQueries
+from pytest_django.fixtures import Settings
 
 from assistant.answers.ask import answer
 from assistant.library import services as library
@@ -54,7 +56,7 @@ def quotes_are_in_the_document(result) -> None:
         assert f"#page={quote.citation.page}" in quote.citation.url
 
 
-def test_a_question_is_answered_by_quoting_the_clause_with_its_citation():
+def test_a_question_is_answered_by_quoting_the_clause_with_its_citation() -> None:
     directive = add_directive(QUY_CHE, name="quy-che.txt")
     assert directive.status == DirectiveStatus.READY
     assert directive.number == "12/2026/QĐ-UBND"
@@ -70,7 +72,7 @@ def test_a_question_is_answered_by_quoting_the_clause_with_its_citation():
     quotes_are_in_the_document(result)
 
 
-def test_a_question_typed_without_diacritics_finds_the_same_clause():
+def test_a_question_typed_without_diacritics_finds_the_same_clause() -> None:
     add_directive(QUY_CHE, name="quy-che.txt")
     user = make_user()
 
@@ -80,7 +82,7 @@ def test_a_question_typed_without_diacritics_finds_the_same_clause():
     assert hits[0].chunk.heading == accented[0].chunk.heading == "Chương I › Điều 2 › khoản 2"
 
 
-def test_the_model_reads_a_question_typed_without_diacritics_with_them_restored():
+def test_the_model_reads_a_question_typed_without_diacritics_with_them_restored() -> None:
     """The embedding model cannot read folded Vietnamese: it reads the question as the library
     writes it, tone marks restored from the library's own words."""
     from assistant.search.embedding.encoder import get_encoder
@@ -104,7 +106,7 @@ def test_the_model_reads_a_question_typed_without_diacritics_with_them_restored(
     assert Chunk.objects.get(pk=index.rows[hits[0].row].chunk_id).heading.endswith("khoản 2")
 
 
-def test_a_question_the_library_cannot_answer_is_refused_with_the_nearest_passages():
+def test_a_question_the_library_cannot_answer_is_refused_with_the_nearest_passages() -> None:
     add_directive(QUY_CHE, name="quy-che.txt")
 
     result = answer(
@@ -117,7 +119,7 @@ def test_a_question_the_library_cannot_answer_is_refused_with_the_nearest_passag
     assert result.passages  # shown instead of a guess
 
 
-def test_a_question_typed_without_tone_marks_is_answered_or_refused_as_with_them():
+def test_a_question_typed_without_tone_marks_is_answered_or_refused_as_with_them() -> None:
     """Typed without tone marks, a question is judged as the model reads it (marks restored), not
     by its bare syllables: "thời hạn" is not in this library, and judged by its syllables alone
     the question was refused although the clause answers it."""
@@ -138,7 +140,7 @@ def test_a_question_typed_without_tone_marks_is_answered_or_refused_as_with_them
     assert folded.quotes[0].citation.location == "Điều 2, khoản 2"
 
 
-def test_a_restricted_directive_never_reaches_anyone_outside_its_units():
+def test_a_restricted_directive_never_reaches_anyone_outside_its_units() -> None:
     police = make_unit(name="Công an Thành phố")
     officer = make_user(unit=police)
     outsider = make_user(unit=make_unit())
@@ -162,7 +164,7 @@ def test_a_restricted_directive_never_reaches_anyone_outside_its_units():
     assert not Chunk.objects.filter(pk__in=shown, directive=secret).exists()
 
 
-def test_a_user_named_on_a_restricted_directive_sees_it():
+def test_a_user_named_on_a_restricted_directive_sees_it() -> None:
     reader = make_user()
     secret = add_directive(
         CHI_THI_MAT,
@@ -175,7 +177,7 @@ def test_a_user_named_on_a_restricted_directive_sees_it():
     assert hits[0].chunk.directive_id == secret.pk
 
 
-def test_filters_by_type_apply_before_ranking():
+def test_filters_by_type_apply_before_ranking() -> None:
     add_directive(QUY_CHE, name="quy-che.txt")
     chi_thi = add_directive(CHI_THI_MAT, name="chi-thi.txt")
     user = make_user()
@@ -188,7 +190,7 @@ def test_filters_by_type_apply_before_ranking():
     assert {p.chunk.directive_id for p in hits} == {chi_thi.pk}
 
 
-def test_reindexing_replaces_the_chunks_at_once_and_deleting_removes_them():
+def test_reindexing_replaces_the_chunks_at_once_and_deleting_removes_them() -> None:
     librarian = make_librarian()
     directive = add_directive(QUY_CHE, name="quy-che.txt", actor=librarian)
     before = set(Chunk.objects.filter(directive=directive).values_list("pk", flat=True))
@@ -227,7 +229,9 @@ def published_meeting_with_paper(member, title: str, text: str):
     return meeting
 
 
-def test_meeting_papers_are_searched_by_the_meeting_participants_only(settings):
+def test_meeting_papers_are_searched_by_the_meeting_participants_only(
+    settings: Settings,
+) -> None:
     settings.ASSISTANT_INDEX_PAPERS = True
     member = make_user()
     meeting = published_meeting_with_paper(
@@ -248,7 +252,7 @@ def test_meeting_papers_are_searched_by_the_meeting_participants_only(settings):
     assert result.passages[0].citation.url.startswith(f"/papers/{member_hits[0].chunk.paper_id}/")
 
 
-def test_the_same_paper_in_two_meetings_is_shown_once(settings):
+def test_the_same_paper_in_two_meetings_is_shown_once(settings: Settings) -> None:
     settings.ASSISTANT_INDEX_PAPERS = True
     member = make_user()
     for _ in range(2):
@@ -268,7 +272,7 @@ def test_the_same_paper_in_two_meetings_is_shown_once(settings):
     assert len({q.text for q in result.quotes}) == len(result.quotes)
 
 
-def test_uploads_are_checked_by_content():
+def test_uploads_are_checked_by_content() -> None:
     librarian = make_librarian()
 
     def upload(data: bytes, name: str) -> None:
@@ -286,7 +290,7 @@ def test_uploads_are_checked_by_content():
     assert Directive.objects.count() == 1
 
 
-def test_only_librarians_change_the_library():
+def test_only_librarians_change_the_library() -> None:
     official = make_user()
     with pytest.raises(ServiceError):
         library.add_directive(
@@ -299,7 +303,7 @@ def test_only_librarians_change_the_library():
         library.update_directive(directive=directive, actor=official, fields={"title": "x"})
 
 
-def test_metadata_typed_by_the_librarian_is_kept_over_the_header():
+def test_metadata_typed_by_the_librarian_is_kept_over_the_header() -> None:
     librarian = make_librarian()
     directive = add_directive(QUY_CHE, name="quy-che.txt", actor=librarian, issuer="UBND TP")
     assert directive.issuer == "UBND TP"
@@ -316,7 +320,9 @@ def test_metadata_typed_by_the_librarian_is_kept_over_the_header():
     not __import__("cabinet.papers.lib.convert", fromlist=["x"]).conversion_available(),
     reason="LibreOffice is not installed",
 )
-def test_the_real_decree_as_docx_goes_through_conversion_and_is_cited_by_article(shared_data):
+def test_the_real_decree_as_docx_goes_through_conversion_and_is_cited_by_article(
+    shared_data,
+) -> None:
     docx = shared_data / "directives" / "nd-30-2020-cong-tac-van-thu.docx"
     directive = add_directive(docx.read_bytes(), name=docx.name)
 
@@ -341,7 +347,9 @@ def test_the_real_decree_as_docx_goes_through_conversion_and_is_cited_by_article
         ("hostile.decompression_bomb", "bomb"),
     ],
 )
-def test_a_hostile_pdf_is_refused_quarantined_and_never_indexed(content, reason, private_media):
+def test_a_hostile_pdf_is_refused_quarantined_and_never_indexed(
+    content, reason, private_media
+) -> None:
     from tests.factories import hostile
 
     if isinstance(content, str):
@@ -355,7 +363,7 @@ def test_a_hostile_pdf_is_refused_quarantined_and_never_indexed(content, reason,
     assert list((private_media / "quarantine").iterdir())
 
 
-def test_article_titles_are_not_quoted_but_one_line_provisions_are():
+def test_article_titles_are_not_quoted_but_one_line_provisions_are() -> None:
     from assistant.answers.ask import _is_heading
 
     chunk = Chunk(context="Điều 9. Thẩm quyền ký văn bản", text="")
@@ -369,7 +377,7 @@ def test_article_titles_are_not_quoted_but_one_line_provisions_are():
     assert not _is_heading("1. Chủ tịch UBND Thành phố ký các văn bản quy phạm pháp luật.", chunk)
 
 
-def test_a_quote_starts_after_the_article_title_on_the_line_above():
+def test_a_quote_starts_after_the_article_title_on_the_line_above() -> None:
     """An article's title has no full stop, so the sentence splitter joins it to the provision
     under it; the quote is the provision."""
     add_directive(QUY_CHE, name="quy-che.txt")
@@ -402,7 +410,7 @@ b) Hướng dẫn thanh quyết toán kinh phí số hóa.
 """
 
 
-def test_a_quoted_point_says_whom_it_is_for():
+def test_a_quoted_point_says_whom_it_is_for() -> None:
     """ "a) Chủ trì thẩm định ..." alone reads as if said of anyone: the answer shows the clause
     opening it belongs to ("2. Sở Tài chính") before it, and renders it."""
     from django.template.loader import render_to_string
@@ -425,7 +433,7 @@ def test_a_quoted_point_says_whom_it_is_for():
     assert all(p.heading == "" for p in directions)
 
 
-def test_the_letterhead_is_never_quoted():
+def test_the_letterhead_is_never_quoted() -> None:
     add_directive(CHI_THI_SO_HOA, name="chi-thi.txt")
 
     result = ask_an_official(
@@ -439,7 +447,9 @@ def test_the_letterhead_is_never_quoted():
         assert "05/CT-UBND" not in quote.text.split("\n")[0]
 
 
-def test_searchable_papers_follow_the_reading_rules_in_few_queries(django_assert_max_num_queries):
+def test_searchable_papers_follow_the_reading_rules_in_few_queries(
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     """A guest searches only the papers of the item they are invited to, a member not those of a
     restricted item they are not listed on; a non-participant none; however many meetings."""
     from assistant.search.retrieval import visible_paper_ids

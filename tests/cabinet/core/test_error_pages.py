@@ -12,7 +12,7 @@ from tests.factories import make_user
 pytestmark = pytest.mark.django_db
 
 
-def test_a_missing_page_is_explained_in_vietnamese():
+def test_a_missing_page_is_explained_in_vietnamese() -> None:
     client = Client()
     client.force_login(make_user())
     response = client.get("/khong-co-trang-nay/")
@@ -22,7 +22,7 @@ def test_a_missing_page_is_explained_in_vietnamese():
     assert 'lang="vi"' in page
 
 
-def test_the_server_error_page_needs_no_request():
+def test_the_server_error_page_needs_no_request() -> None:
     page = render_to_string("500.html")
     assert "Lỗi hệ thống" in page
     assert "Về trang chủ" in page

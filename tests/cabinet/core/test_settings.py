@@ -31,7 +31,7 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
     )
 
 
-def test_production_settings_pass_the_deployment_check(tmp_path):
+def test_production_settings_pass_the_deployment_check(tmp_path: Path) -> None:
     result = run_manage(
         "check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION | {"DATA_DIR": str(tmp_path)}
     )
@@ -39,14 +39,14 @@ def test_production_settings_pass_the_deployment_check(tmp_path):
     assert "no issues" in result.stdout
 
 
-def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
     env = PRODUCTION | {"SECRET_KEY": "", "DATA_DIR": str(tmp_path)}
     result = run_manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_embedded_default_is_sqlite_with_wal_and_immediate_transactions(tmp_path):
+def test_embedded_default_is_sqlite_with_wal_and_immediate_transactions(tmp_path: Path) -> None:
     code = (
         "from django.db import connection; from django.conf import settings;"
         "c = connection.cursor(); c.execute('PRAGMA journal_mode');"
@@ -68,7 +68,7 @@ def test_embedded_default_is_sqlite_with_wal_and_immediate_transactions(tmp_path
     assert (tmp_path / "secret_key").exists()  # generated locally, never in the repo
 
 
-def test_a_malformed_boolean_is_reported_clearly(tmp_path):
+def test_a_malformed_boolean_is_reported_clearly(tmp_path: Path) -> None:
     result = run_manage("check", env={"DEBUG": "maybe", "DATA_DIR": str(tmp_path)})
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from pytest_django.fixtures import Settings
 
 from cabinet.core.workdays import Calendar, notice_deadline
 
@@ -33,11 +34,11 @@ TET = Calendar(
 )
 def test_the_conclusion_notice_is_due_on_the_fifth_working_day_after_the_meeting(
     meeting, deadline, calendar
-):
+) -> None:
     assert notice_deadline(meeting, calendar) == deadline
 
 
-def test_working_days_left_counts_down_to_the_deadline_and_below_zero_after_it():
+def test_working_days_left_counts_down_to_the_deadline_and_below_zero_after_it() -> None:
     deadline = D(2026, 12, 11)  # a Friday
 
     assert PLAIN.working_days_left(D(2026, 12, 4), deadline) == 5
@@ -48,14 +49,14 @@ def test_working_days_left_counts_down_to_the_deadline_and_below_zero_after_it()
     assert PLAIN.working_days_left(D(2026, 12, 16), deadline) == -3
 
 
-def test_the_calendar_comes_from_the_settings(settings):
+def test_the_calendar_comes_from_the_settings(settings: Settings) -> None:
     settings.HOLIDAYS = [D(2026, 12, 7)]
     settings.EXTRA_WORKING_DAYS = []
 
     assert notice_deadline(D(2026, 12, 4)) == D(2026, 12, 14)
 
 
-def test_a_wrong_holiday_setting_is_refused_with_its_name(monkeypatch):
+def test_a_wrong_holiday_setting_is_refused_with_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
     from cabinet.settings import env_dates
 
     monkeypatch.setenv("HOLIDAYS", "2027-02-05,05/02/2027")

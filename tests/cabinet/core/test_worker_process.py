@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import time
+from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from cabinet.models import PaperVersion, VersionStatus, WorkerHeartbeat
 from tests.factories import PASSWORD, make_meeting, pdf_upload, secretary_of
@@ -32,7 +34,7 @@ LOCKED_FOR = BUSY_TIMEOUT + 6
 
 
 @pytest.fixture(autouse=True)
-def database_task_backend(settings):
+def database_task_backend(settings: Settings) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
@@ -48,7 +50,9 @@ def wait_until_processed(version: PaperVersion, worker, log, timeout: float = 12
         time.sleep(0.3)
 
 
-def test_the_worker_survives_a_locked_database_and_processes_the_next_upload(tmp_path):
+def test_the_worker_survives_a_locked_database_and_processes_the_next_upload(
+    tmp_path: Path,
+) -> None:
     meeting = make_meeting()
     secretary = Client()
     assert secretary.login(username=secretary_of(meeting).username, password=PASSWORD)

@@ -7,9 +7,11 @@ import datetime as dt
 import io
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from pytest_django.fixtures import Settings
 
 from tests.factories import PASSWORD, make_meeting
 from tests.factories.tasks import TaskWorld
@@ -22,12 +24,12 @@ FORMULAS = ["\t=cmd|'/c calc'!A1", "\r=1+2", '=HYPERLINK("http://x")', "+1", "-2
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch, settings):
+def fixed_today(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
     settings.HOLIDAYS = []
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
 
 
-def test_a_task_that_starts_like_a_formula_stays_text_in_the_excel_export(client):
+def test_a_task_that_starts_like_a_formula_stays_text_in_the_excel_export(client: Client) -> None:
     world = TaskWorld()
     meeting = make_meeting(title="-1+2")
     for content in FORMULAS:
@@ -53,7 +55,7 @@ def test_a_task_that_starts_like_a_formula_stays_text_in_the_excel_export(client
 
 
 @pytest.mark.parametrize("value", FORMULAS)
-def test_the_audit_csv_and_the_excel_export_share_one_rule(value):
+def test_the_audit_csv_and_the_excel_export_share_one_rule(value) -> None:
     from cabinet.core.spreadsheet import neutralise_formula, starts_like_formula
 
     assert starts_like_formula(value)

@@ -7,6 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from pytest_django import DjangoAssertNumQueries
+from pytest_django.fixtures import Settings
 
 from cabinet.core.errors import ServiceError
 from cabinet.core.workdays import Calendar
@@ -43,7 +45,7 @@ def stored_files(media: Path) -> list[Path]:
 # --- Who may do what ----------------------------------------------------------------------------
 
 
-def test_the_lead_unit_reports_progress_and_the_status_moves(world):
+def test_the_lead_unit_reports_progress_and_the_status_moves(world: TaskWorld) -> None:
     task = world.task(world.finance)
     update = report_progress(
         actor=world.finance_user, task_id=task.pk, note="Đã họp triển khai", status="in_progress"
@@ -55,7 +57,7 @@ def test_the_lead_unit_reports_progress_and_the_status_moves(world):
     assert update.note == "Đã họp triển khai"
 
 
-def test_reported_then_confirmed_is_done_with_who_and_when(world):
+def test_reported_then_confirmed_is_done_with_who_and_when(world: TaskWorld) -> None:
     task = world.task(world.finance, status="in_progress")
     report_progress(actor=world.finance_user, task_id=task.pk, note="Xong", status="reported")
     confirm_completion(actor=world.office, task_id=task.pk, note="Đạt yêu cầu")
@@ -66,7 +68,7 @@ def test_reported_then_confirmed_is_done_with_who_and_when(world):
     assert list(task.updates.values_list("status", flat=True)) == ["reported", "done"]
 
 
-def test_the_office_returns_a_reported_task_with_its_reason(world):
+def test_the_office_returns_a_reported_task_with_its_reason(world: TaskWorld) -> None:
     task = world.task(world.finance, status="reported")
     with pytest.raises(ServiceError, match="lý do"):
         return_task(actor=world.office, task_id=task.pk, note="  ")
@@ -76,7 +78,7 @@ def test_the_office_returns_a_reported_task_with_its_reason(world):
     assert task.updates.get().note == "Thiếu số liệu quý I"
 
 
-def test_a_coordinating_unit_adds_a_note_but_cannot_change_the_status(world):
+def test_a_coordinating_unit_adds_a_note_but_cannot_change_the_status(world: TaskWorld) -> None:
     task = world.task(world.finance, coordinating=(world.home_affairs,))
     update = report_progress(
         actor=world.home_user, task_id=task.pk, note="Đã gửi số liệu", status="not_started"
@@ -89,7 +91,7 @@ def test_a_coordinating_unit_adds_a_note_but_cannot_change_the_status(world):
     assert task.updates.count() == 1
 
 
-def test_other_units_cannot_report_and_are_told_the_task_is_not_found(world):
+def test_other_units_cannot_report_and_are_told_the_task_is_not_found(world: TaskWorld) -> None:
     task = world.task(world.finance)
     with pytest.raises(ServiceError, match="Không tìm thấy"):
         report_progress(actor=world.police_user, task_id=task.pk, note="x", status="in_progress")
@@ -99,7 +101,7 @@ def test_other_units_cannot_report_and_are_told_the_task_is_not_found(world):
     assert not TaskUpdate.objects.exists()
 
 
-def test_the_unit_cannot_mark_done_nor_confirm_nor_return(world):
+def test_the_unit_cannot_mark_done_nor_confirm_nor_return(world: TaskWorld) -> None:
     task = world.task(world.finance, status="reported")
     with pytest.raises(ServiceError, match="không hợp lệ"):
         report_progress(actor=world.finance_user, task_id=task.pk, note="x", status="done")
@@ -111,7 +113,7 @@ def test_the_unit_cannot_mark_done_nor_confirm_nor_return(world):
     assert task.status == TaskStatus.REPORTED
 
 
-def test_only_a_reported_task_is_confirmed_or_returned(world):
+def test_only_a_reported_task_is_confirmed_or_returned(world: TaskWorld) -> None:
     task = world.task(world.finance, status="in_progress")
     with pytest.raises(ServiceError, match="báo cáo hoàn thành"):
         confirm_completion(actor=world.office, task_id=task.pk)
@@ -119,7 +121,7 @@ def test_only_a_reported_task_is_confirmed_or_returned(world):
         return_task(actor=world.office, task_id=task.pk, note="x")
 
 
-def test_untracked_and_done_tasks_are_not_followed_up(world):
+def test_untracked_and_done_tasks_are_not_followed_up(world: TaskWorld) -> None:
     draft = world.task(world.finance, tracked=False)
     with pytest.raises(ServiceError, match="chưa được giao chính thức"):
         report_progress(actor=world.finance_user, task_id=draft.pk, note="x", status="in_progress")
@@ -130,7 +132,7 @@ def test_untracked_and_done_tasks_are_not_followed_up(world):
         confirm_completion(actor=world.office, task_id=done.pk)
 
 
-def test_a_report_needs_a_note_and_a_missing_task_is_not_found(world):
+def test_a_report_needs_a_note_and_a_missing_task_is_not_found(world: TaskWorld) -> None:
     task = world.task(world.finance)
     with pytest.raises(ServiceError, match="nội dung"):
         report_progress(actor=world.finance_user, task_id=task.pk, note=" ", status="in_progress")
@@ -151,8 +153,8 @@ def test_a_report_needs_a_note_and_a_missing_task_is_not_found(world):
     ],
 )
 def test_office_documents_and_images_are_accepted_by_content(
-    world, private_media, name, data, suffix
-):
+    world: TaskWorld, private_media, name, data, suffix
+) -> None:
     task = world.task(world.finance)
     update = report_progress(
         actor=world.finance_user,
@@ -167,7 +169,7 @@ def test_office_documents_and_images_are_accepted_by_content(
     assert stored_files(private_media) == [Path(update.attachment.path)]
 
 
-def test_a_pdf_is_accepted_after_its_pages_are_counted(world, private_media):
+def test_a_pdf_is_accepted_after_its_pages_are_counted(world: TaskWorld, private_media) -> None:
     task = world.task(world.finance)
     update = report_progress(
         actor=world.finance_user,
@@ -180,7 +182,7 @@ def test_a_pdf_is_accepted_after_its_pages_are_counted(world, private_media):
     assert len(stored_files(private_media)) == 1
 
 
-def test_the_download_name_carries_the_real_extension(world):
+def test_the_download_name_carries_the_real_extension(world: TaskWorld) -> None:
     task = world.task(world.finance)
     update = report_progress(
         actor=world.finance_user,
@@ -203,7 +205,9 @@ def test_the_download_name_carries_the_real_extension(world):
         ("rong.pdf", b"", "rỗng"),
     ],
 )
-def test_refused_attachments_leave_no_report_and_no_file(world, private_media, name, data, message):
+def test_refused_attachments_leave_no_report_and_no_file(
+    world: TaskWorld, private_media, name, data, message
+) -> None:
     task = world.task(world.finance)
     with pytest.raises(ServiceError, match=message):
         report_progress(
@@ -219,7 +223,9 @@ def test_refused_attachments_leave_no_report_and_no_file(world, private_media, n
     assert stored_files(private_media) == []
 
 
-def test_an_attachment_over_the_size_limit_is_refused(world, private_media, settings):
+def test_an_attachment_over_the_size_limit_is_refused(
+    world: TaskWorld, private_media, settings: Settings
+) -> None:
     settings.TASK_ATTACHMENT_MAX_BYTES = 1024 * 1024
     task = world.task(world.finance)
     big = png_bytes() + b"\x00" * (1024 * 1024)
@@ -235,10 +241,12 @@ def test_an_attachment_over_the_size_limit_is_refused(world, private_media, sett
     assert not TaskUpdate.objects.exists()
 
 
-def test_a_failure_after_the_file_is_written_removes_the_file(world, private_media, monkeypatch):
+def test_a_failure_after_the_file_is_written_removes_the_file(
+    world: TaskWorld, private_media, monkeypatch: pytest.MonkeyPatch
+) -> None:
     task = world.task(world.finance)
 
-    def fail(*args, **kwargs):
+    def fail(*args, **kwargs) -> None:
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(Task, "save", fail)
@@ -254,7 +262,7 @@ def test_a_failure_after_the_file_is_written_removes_the_file(world, private_med
     assert not TaskUpdate.objects.exists()
 
 
-def test_the_setting_defaults_to_twenty_megabytes():
+def test_the_setting_defaults_to_twenty_megabytes() -> None:
     from django.conf import settings
 
     assert settings.TASK_ATTACHMENT_MAX_BYTES == 20 * 1024 * 1024
@@ -264,7 +272,9 @@ def test_the_setting_defaults_to_twenty_megabytes():
 # --- What each unit sees ------------------------------------------------------------------------
 
 
-def test_units_see_the_tasks_they_lead_or_coordinate_and_the_office_sees_all(world):
+def test_units_see_the_tasks_they_lead_or_coordinate_and_the_office_sees_all(
+    world: TaskWorld,
+) -> None:
     mine = world.task(world.finance)
     helping = world.task(world.police, coordinating=(world.finance, world.home_affairs))
     other = world.task(world.police)
@@ -274,14 +284,14 @@ def test_units_see_the_tasks_they_lead_or_coordinate_and_the_office_sees_all(wor
     assert set(task_selectors.tasks_for(world.office)) == {mine, helping, other}
 
 
-def test_a_task_led_and_coordinated_by_units_is_listed_once(world):
+def test_a_task_led_and_coordinated_by_units_is_listed_once(world: TaskWorld) -> None:
     task = world.task(world.finance, coordinating=(world.home_affairs, world.police))
     assert list(task_selectors.tasks_for(world.finance_user)) == [task]
     listed = task_selectors.task_list(world.finance_user, TaskFilters(), today=MONDAY)
     assert list(listed) == [task]
 
 
-def test_a_user_without_unit_or_permission_sees_nothing(world):
+def test_a_user_without_unit_or_permission_sees_nothing(world: TaskWorld) -> None:
     from tests.factories import make_user
 
     world.task(world.finance)
@@ -291,7 +301,9 @@ def test_a_user_without_unit_or_permission_sees_nothing(world):
 # --- Overdue, in working days -------------------------------------------------------------------
 
 
-def test_overdue_is_derived_and_counted_in_working_days(world, settings):
+def test_overdue_is_derived_and_counted_in_working_days(
+    world: TaskWorld, settings: Settings
+) -> None:
     settings.HOLIDAYS = []
     task = world.task(world.finance, deadline=FRIDAY)
     assert not task_selectors.row_of(task, today=FRIDAY).overdue
@@ -306,7 +318,7 @@ def test_overdue_is_derived_and_counted_in_working_days(world, settings):
     assert task_selectors.row_of(task, today=FRIDAY + dt.timedelta(days=4)).days_late == 1
 
 
-def test_done_and_untracked_tasks_are_never_overdue(world):
+def test_done_and_untracked_tasks_are_never_overdue(world: TaskWorld) -> None:
     done = world.task(world.finance, deadline=MONDAY, status="done")
     draft = world.task(world.finance, deadline=MONDAY, tracked=False)
     later = MONDAY + dt.timedelta(days=30)
@@ -318,7 +330,7 @@ def test_done_and_untracked_tasks_are_never_overdue(world):
     assert not overdue.exists()
 
 
-def test_the_list_puts_overdue_first_then_by_deadline_and_done_last(world):
+def test_the_list_puts_overdue_first_then_by_deadline_and_done_last(world: TaskWorld) -> None:
     soon = world.task(world.finance, deadline=MONDAY + dt.timedelta(days=2))
     late = world.task(world.finance, deadline=MONDAY - dt.timedelta(days=3))
     later = world.task(world.finance, deadline=MONDAY + dt.timedelta(days=20))
@@ -328,7 +340,7 @@ def test_the_list_puts_overdue_first_then_by_deadline_and_done_last(world):
     assert listed == [late, soon, later, undated, done]
 
 
-def test_the_filters_by_unit_meeting_status_and_words_without_diacritics(world):
+def test_the_filters_by_unit_meeting_status_and_words_without_diacritics(world: TaskWorld) -> None:
     from tests.factories import make_meeting
 
     other_meeting = make_meeting(title="Họp chuyên đề chuyển đổi số")
@@ -352,7 +364,9 @@ def test_the_filters_by_unit_meeting_status_and_words_without_diacritics(world):
 # --- Reminders and the dashboard ----------------------------------------------------------------
 
 
-def test_reminders_hold_the_units_tasks_due_within_the_window_and_the_overdue(world, settings):
+def test_reminders_hold_the_units_tasks_due_within_the_window_and_the_overdue(
+    world: TaskWorld, settings: Settings
+) -> None:
     settings.HOLIDAYS = []
     settings.TASK_REMINDER_WORKING_DAYS = 3
     calendar = Calendar.from_settings()
@@ -372,7 +386,7 @@ def test_reminders_hold_the_units_tasks_due_within_the_window_and_the_overdue(wo
     assert office.count == 1  # the office belongs to no unit here
 
 
-def test_the_dashboard_counts_by_unit_and_status(world):
+def test_the_dashboard_counts_by_unit_and_status(world: TaskWorld) -> None:
     world.task(world.finance, deadline=MONDAY - dt.timedelta(days=1))
     world.task(world.finance, status="in_progress")
     world.task(world.finance, status="done")
@@ -390,7 +404,9 @@ def test_the_dashboard_counts_by_unit_and_status(world):
     assert [r.task.lead_unit for r in board.overdue] == [world.police, world.finance]
 
 
-def test_the_reads_take_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+def test_the_reads_take_a_fixed_number_of_queries(
+    world: TaskWorld, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     for n in range(12):
         world.task(
             world.finance if n % 2 else world.police,

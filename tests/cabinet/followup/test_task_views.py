@@ -7,9 +7,12 @@ import datetime as dt
 import io
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from pytest_django import DjangoAssertNumQueries
+from pytest_django.fixtures import Settings
 
 from cabinet.models import TaskStatus
 from tests.factories import PASSWORD, make_meeting
@@ -26,17 +29,17 @@ def world() -> TaskWorld:
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch, settings):
+def fixed_today(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
     settings.HOLIDAYS = []
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
 
 
-def login(client, user):
+def login(client: Client, user):
     assert client.login(username=user.username, password=PASSWORD)
     return client
 
 
-def test_every_page_needs_a_signed_in_user(client, world):
+def test_every_page_needs_a_signed_in_user(client: Client, world: TaskWorld) -> None:
     task = world.task(world.finance)
     for url in (
         reverse("cabinet:tasks"),
@@ -49,7 +52,9 @@ def test_every_page_needs_a_signed_in_user(client, world):
         assert "/login/" in response["Location"]
 
 
-def test_the_list_shows_only_the_units_tasks_overdue_first_with_days_late(client, world):
+def test_the_list_shows_only_the_units_tasks_overdue_first_with_days_late(
+    client: Client, world: TaskWorld
+) -> None:
     late = world.task(
         world.finance, deadline=TODAY - dt.timedelta(days=7), content="Báo cáo quyết toán"
     )
@@ -69,7 +74,9 @@ def test_the_list_shows_only_the_units_tasks_overdue_first_with_days_late(client
     assert reverse("cabinet:task", args=[soon.pk]) in html
 
 
-def test_the_list_filters_and_refuses_bad_values_in_vietnamese(client, world):
+def test_the_list_filters_and_refuses_bad_values_in_vietnamese(
+    client: Client, world: TaskWorld
+) -> None:
     world.task(world.finance, content="Giải ngân vốn đầu tư công", status="in_progress")
     world.task(world.police, content="Đề án 06 dữ liệu dân cư")
     login(client, world.office)
@@ -92,7 +99,7 @@ def test_the_list_filters_and_refuses_bad_values_in_vietnamese(client, world):
     assert "Đề án 06" in html
 
 
-def test_a_task_of_another_unit_is_a_404(client, world):
+def test_a_task_of_another_unit_is_a_404(client: Client, world: TaskWorld) -> None:
     task = world.task(world.police)
     draft = world.task(world.finance, tracked=False)
     login(client, world.finance_user)
@@ -104,7 +111,9 @@ def test_a_task_of_another_unit_is_a_404(client, world):
     assert response.status_code == 404
 
 
-def test_the_unit_reports_through_the_page_and_sees_the_history(client, world):
+def test_the_unit_reports_through_the_page_and_sees_the_history(
+    client: Client, world: TaskWorld
+) -> None:
     task = world.task(world.finance)
     login(client, world.finance_user)
     page = client.get(reverse("cabinet:task", args=[task.pk])).content.decode()
@@ -122,7 +131,7 @@ def test_the_unit_reports_through_the_page_and_sees_the_history(client, world):
     assert "bao-cao.pdf" in page
 
 
-def test_bad_input_is_answered_in_vietnamese_never_a_500(client, world):
+def test_bad_input_is_answered_in_vietnamese_never_a_500(client: Client, world: TaskWorld) -> None:
     task = world.task(world.finance)
     login(client, world.finance_user)
     url = reverse("cabinet:task_report", args=[task.pk])
@@ -141,7 +150,7 @@ def test_bad_input_is_answered_in_vietnamese_never_a_500(client, world):
     assert client.get(url).status_code == 405
 
 
-def test_only_the_office_confirms_or_returns(client, world):
+def test_only_the_office_confirms_or_returns(client: Client, world: TaskWorld) -> None:
     task = world.task(world.finance, status="reported")
     login(client, world.finance_user)
     assert client.post(reverse("cabinet:task_confirm", args=[task.pk])).status_code == 403
@@ -166,7 +175,9 @@ def test_only_the_office_confirms_or_returns(client, world):
     assert "đã hoàn thành" in response.content.decode()
 
 
-def test_the_attachment_is_downloaded_with_no_store_by_those_who_see_the_task(client, world):
+def test_the_attachment_is_downloaded_with_no_store_by_those_who_see_the_task(
+    client: Client, world: TaskWorld
+) -> None:
     from cabinet.followup.services import report_progress
 
     task = world.task(world.finance, coordinating=(world.home_affairs,))
@@ -200,7 +211,7 @@ def test_the_attachment_is_downloaded_with_no_store_by_those_who_see_the_task(cl
     )
 
 
-def test_the_dashboard_is_for_follow_up_users(client, world):
+def test_the_dashboard_is_for_follow_up_users(client: Client, world: TaskWorld) -> None:
     world.task(world.finance, deadline=TODAY - dt.timedelta(days=2), content="Việc trễ hạn")
     world.task(world.police, status="done")
     login(client, world.finance_user)
@@ -226,7 +237,9 @@ def read_export(response):
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
-def test_the_export_has_vietnamese_headers_real_dates_and_only_visible_tasks(client, world):
+def test_the_export_has_vietnamese_headers_real_dates_and_only_visible_tasks(
+    client: Client, world: TaskWorld
+) -> None:
     world.task(
         world.finance,
         coordinating=(world.home_affairs,),
@@ -253,7 +266,9 @@ def test_the_export_has_vietnamese_headers_real_dates_and_only_visible_tasks(cli
     assert [r[1] for r in rows[1:]] == ["Lập kế hoạch vốn"]
 
 
-def test_the_home_page_reminds_before_and_after_the_deadline(client, world, monkeypatch):
+def test_the_home_page_reminds_before_and_after_the_deadline(
+    client: Client, world: TaskWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
     deadline = dt.date(2026, 3, 13)  # Friday
     world.task(world.finance, deadline=deadline, content="Nộp báo cáo quý I")
     login(client, world.finance_user)
@@ -278,7 +293,7 @@ def test_the_home_page_reminds_before_and_after_the_deadline(client, world, monk
     assert "Quá hạn 2 ngày làm việc" in html
 
 
-def test_the_office_is_reminded_of_completions_to_confirm(client, world):
+def test_the_office_is_reminded_of_completions_to_confirm(client: Client, world: TaskWorld) -> None:
     world.task(world.finance, status="reported", content="Chờ Văn phòng xác nhận việc này")
     login(client, world.office)
     html = client.get(reverse("cabinet:home")).content.decode()
@@ -287,8 +302,8 @@ def test_the_office_is_reminded_of_completions_to_confirm(client, world):
 
 
 def test_the_list_page_takes_a_bounded_number_of_queries(
-    client, world, django_assert_max_num_queries
-):
+    client: Client, world: TaskWorld, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     meetings = [make_meeting() for _ in range(3)]
     for n in range(30):
         world.task(

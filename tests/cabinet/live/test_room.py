@@ -5,7 +5,9 @@ tests/realtime/test_room_socket.py."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from cabinet.core.errors import ServiceError
 from cabinet.live.services import attendance as attendance_services
@@ -40,7 +42,7 @@ def events_of(meeting, type_: str) -> list[MeetingEvent]:
 
 
 # --- quorum ---------------------------------------------------------------------------------------
-def test_quorum_counts_entitled_members_present_online_or_represented():
+def test_quorum_counts_entitled_members_present_online_or_represented() -> None:
     meeting = make_meeting()
     chair = invite(meeting, "chair")  # votes
     members = [invite(meeting, "member") for _ in range(8)]  # vote
@@ -86,7 +88,7 @@ def test_quorum_counts_entitled_members_present_online_or_represented():
     assert last.payload["quorum"]["present"] == 5
 
 
-def test_quorum_share_comes_from_settings(settings):
+def test_quorum_share_comes_from_settings(settings: Settings) -> None:
     settings.MEETING_QUORUM = (1, 2)
     meeting = make_meeting()
     invite(meeting, "chair")
@@ -95,7 +97,7 @@ def test_quorum_share_comes_from_settings(settings):
     assert quorum_for(meeting)["required"] == 2  # more than... at least half of 4
 
 
-def test_an_absence_needs_a_reason_and_a_representation_a_name():
+def test_an_absence_needs_a_reason_and_a_representation_a_name() -> None:
     room = in_session_room()
     with pytest.raises(ServiceError, match="lý do"):
         attendance_services.mark_attendance(
@@ -115,7 +117,7 @@ def test_an_absence_needs_a_reason_and_a_representation_a_name():
     assert not Attendance.objects.exists()
 
 
-def test_a_member_cannot_mark_someone_elses_attendance():
+def test_a_member_cannot_mark_someone_elses_attendance() -> None:
     room = in_session_room()
     with pytest.raises(ServiceError):
         attendance_services.mark_attendance(
@@ -126,7 +128,7 @@ def test_a_member_cannot_mark_someone_elses_attendance():
         )
 
 
-def test_attendance_is_closed_after_the_meeting():
+def test_attendance_is_closed_after_the_meeting() -> None:
     room = in_session_room()
     session_services.end_meeting(actor=room.chair.user, meeting=room.meeting)
     with pytest.raises(ServiceError, match="Chỉ điểm danh"):
@@ -134,7 +136,7 @@ def test_attendance_is_closed_after_the_meeting():
 
 
 # --- meeting control --------------------------------------------------------------------------
-def test_moving_the_item_starts_its_clock_and_stops_the_previous_one():
+def test_moving_the_item_starts_its_clock_and_stops_the_previous_one() -> None:
     room = in_session_room()
     chair = room.chair.user
     room_services.move_to_item(actor=chair, meeting=room.meeting, item_id=room.public_item.pk)
@@ -149,7 +151,7 @@ def test_moving_the_item_starts_its_clock_and_stops_the_previous_one():
     assert event.payload["clock"]["running_since"] is not None
 
 
-def test_the_clock_pauses_resumes_and_takes_more_time():
+def test_the_clock_pauses_resumes_and_takes_more_time() -> None:
     room = in_session_room()
     chair = room.chair.user
     room_services.move_to_item(actor=chair, meeting=room.meeting, item_id=room.public_item.pk)
@@ -173,7 +175,7 @@ def test_the_clock_pauses_resumes_and_takes_more_time():
     assert events_of(room.meeting, "timer.changed")[-1].payload["clock"]["running_since"]
 
 
-def test_only_the_chair_or_secretary_moves_the_agenda():
+def test_only_the_chair_or_secretary_moves_the_agenda() -> None:
     room = in_session_room()
     with pytest.raises(ServiceError):
         room_services.move_to_item(
@@ -184,7 +186,7 @@ def test_only_the_chair_or_secretary_moves_the_agenda():
         room_services.move_to_item(actor=room.secretary, meeting=room.meeting, item_id=foreign.pk)
 
 
-def test_ending_the_meeting_stops_clock_speech_and_presentation():
+def test_ending_the_meeting_stops_clock_speech_and_presentation() -> None:
     room = in_session_room()
     chair = room.chair.user
     room_services.move_to_item(actor=chair, meeting=room.meeting, item_id=room.public_item.pk)
@@ -205,7 +207,7 @@ def test_ending_the_meeting_stops_clock_speech_and_presentation():
 
 
 # --- speaker queue ----------------------------------------------------------------------------
-def test_the_queue_runs_in_the_chairs_order():
+def test_the_queue_runs_in_the_chairs_order() -> None:
     room = in_session_room()
     chair = room.chair.user
     room_services.move_to_item(actor=chair, meeting=room.meeting, item_id=room.public_item.pk)
@@ -235,7 +237,7 @@ def test_the_queue_runs_in_the_chairs_order():
     assert snapshot_for(room.member)["queue"] == []
 
 
-def test_one_open_request_per_member_per_item_and_withdrawing_only_ones_own():
+def test_one_open_request_per_member_per_item_and_withdrawing_only_ones_own() -> None:
     room = in_session_room()
     room_services.move_to_item(
         actor=room.chair.user, meeting=room.meeting, item_id=room.public_item.pk
@@ -259,7 +261,7 @@ def test_one_open_request_per_member_per_item_and_withdrawing_only_ones_own():
     assert SpeakerRequest.objects.filter(participant=room.member).count() == 2
 
 
-def test_a_member_cannot_reorder_or_give_the_floor():
+def test_a_member_cannot_reorder_or_give_the_floor() -> None:
     room = in_session_room()
     room_services.move_to_item(
         actor=room.chair.user, meeting=room.meeting, item_id=room.public_item.pk
@@ -280,7 +282,7 @@ def test_a_member_cannot_reorder_or_give_the_floor():
         )
 
 
-def test_a_stale_reorder_is_refused_rather_than_dropping_a_request():
+def test_a_stale_reorder_is_refused_rather_than_dropping_a_request() -> None:
     room = in_session_room()
     room_services.move_to_item(
         actor=room.chair.user, meeting=room.meeting, item_id=room.public_item.pk
@@ -300,7 +302,7 @@ def test_a_stale_reorder_is_refused_rather_than_dropping_a_request():
         )
 
 
-def test_observers_do_not_queue_and_restricted_items_are_out_of_reach():
+def test_observers_do_not_queue_and_restricted_items_are_out_of_reach() -> None:
     room = in_session_room()
     with pytest.raises(ServiceError, match="theo dõi"):
         speaker_services.request_floor(
@@ -318,7 +320,7 @@ def test_observers_do_not_queue_and_restricted_items_are_out_of_reach():
         )
 
 
-def test_the_snapshot_shows_a_member_only_what_they_may_see():
+def test_the_snapshot_shows_a_member_only_what_they_may_see() -> None:
     room = in_session_room()
     speaker_services.request_floor(
         actor=room.listed_member.user,
@@ -344,7 +346,7 @@ def test_the_snapshot_shows_a_member_only_what_they_may_see():
 
 
 # --- presenting -------------------------------------------------------------------------------
-def test_the_presenter_turns_pages_and_nobody_else_does():
+def test_the_presenter_turns_pages_and_nobody_else_does() -> None:
     room = in_session_room()
     paper = attach(room.meeting, room.public_item, pages=5, title="Báo cáo 5 trang")
     chair = room.chair.user
@@ -369,7 +371,7 @@ def test_the_presenter_turns_pages_and_nobody_else_does():
     assert presenter["title"] == "Báo cáo 5 trang"
 
 
-def test_a_member_presents_only_the_item_they_present():
+def test_a_member_presents_only_the_item_they_present() -> None:
     room = in_session_room()
     with pytest.raises(ServiceError, match="Chỉ chủ trì"):
         room_services.start_presenting(
@@ -381,7 +383,7 @@ def test_a_member_presents_only_the_item_they_present():
         )
 
 
-def test_the_official_presenting_the_current_item_may_present_its_papers():
+def test_the_official_presenting_the_current_item_may_present_its_papers() -> None:
     room = in_session_room()
     AgendaItem.objects.filter(pk=room.public_item.pk).update(presenter=room.member.user)
     room_services.move_to_item(
@@ -403,7 +405,7 @@ def test_the_official_presenting_the_current_item_may_present_its_papers():
     assert snapshot_for(room.member)["me"]["can_present"] is False
 
 
-def test_following_the_presenter_is_a_personal_choice_that_is_kept():
+def test_following_the_presenter_is_a_personal_choice_that_is_kept() -> None:
     room = in_session_room()
     before = room.meeting.events.count()
     room_services.set_following(actor=room.member.user, meeting=room.meeting, follow=False)
@@ -413,7 +415,7 @@ def test_following_the_presenter_is_a_personal_choice_that_is_kept():
 
 
 # --- commands -----------------------------------------------------------------------------------
-def test_a_retried_command_gets_the_same_ack_and_changes_nothing():
+def test_a_retried_command_gets_the_same_ack_and_changes_nothing() -> None:
     room = in_session_room()
     room_services.move_to_item(
         actor=room.chair.user, meeting=room.meeting, item_id=room.public_item.pk
@@ -449,7 +451,7 @@ def test_a_retried_command_gets_the_same_ack_and_changes_nothing():
     assert reused.code == "id_reused"
 
 
-def test_a_refused_command_leaves_no_receipt():
+def test_a_refused_command_leaves_no_receipt() -> None:
     room = in_session_room()
     ack = run_command(
         actor=room.member.user,
@@ -464,14 +466,14 @@ def test_a_refused_command_leaves_no_receipt():
     assert not CommandReceipt.objects.exists()
 
 
-def test_every_command_the_socket_accepts_has_a_service():
+def test_every_command_the_socket_accepts_has_a_service() -> None:
     from cabinet.live.services.commands import HANDLERS
     from realtime.events import COMMANDS
 
     assert set(COMMANDS) == set(HANDLERS)
 
 
-def test_the_console_is_for_the_chair_and_secretaries_only(client):
+def test_the_console_is_for_the_chair_and_secretaries_only(client: Client) -> None:
     from tests.factories import PASSWORD
 
     room = in_session_room()

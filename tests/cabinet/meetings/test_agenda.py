@@ -24,7 +24,7 @@ def titles(meeting, parent=None) -> list[str]:
     )
 
 
-def test_items_are_appended_in_order_and_sub_items_number_separately():
+def test_items_are_appended_in_order_and_sub_items_number_separately() -> None:
     meeting = make_meeting()
     first = add_item(meeting, "Khai mạc")
     add_item(meeting, "Dự toán ngân sách")
@@ -35,20 +35,20 @@ def test_items_are_appended_in_order_and_sub_items_number_separately():
     assert list(first.children.order_by("position").values_list("position", flat=True)) == [1, 2]
 
 
-def test_nesting_is_one_level_only():
+def test_nesting_is_one_level_only() -> None:
     meeting = make_meeting()
     child = add_item(meeting, "Con", parent=add_item(meeting, "Cha"))
     with pytest.raises(ServiceError, match="một cấp"):
         add_item(meeting, "Cháu", parent=child)
 
 
-def test_a_parent_from_another_meeting_is_refused():
+def test_a_parent_from_another_meeting_is_refused() -> None:
     meeting, other = make_meeting(), make_meeting()
     with pytest.raises(ServiceError, match="không thuộc"):
         add_item(meeting, "Lạc", parent=add_item(other, "Của cuộc họp khác"))
 
 
-def test_reorder_sets_the_exact_order_and_refuses_a_stale_list():
+def test_reorder_sets_the_exact_order_and_refuses_a_stale_list() -> None:
     meeting = make_meeting()
     a, b, c = (add_item(meeting, t) for t in "ABC")
     secretary = secretary_of(meeting)
@@ -62,7 +62,7 @@ def test_reorder_sets_the_exact_order_and_refuses_a_stale_list():
     assert titles(meeting) == ["C", "A", "B"]
 
 
-def test_move_buttons_swap_neighbours_and_stop_at_the_ends():
+def test_move_buttons_swap_neighbours_and_stop_at_the_ends() -> None:
     meeting = make_meeting()
     a, _, c = (add_item(meeting, t) for t in "ABC")
     secretary = secretary_of(meeting)
@@ -74,7 +74,7 @@ def test_move_buttons_swap_neighbours_and_stop_at_the_ends():
     assert titles(meeting) == ["C", "A", "B"]
 
 
-def test_removing_an_item_renumbers_and_never_deletes_papers():
+def test_removing_an_item_renumbers_and_never_deletes_papers() -> None:
     meeting = make_meeting()
     a, b, _ = (add_item(meeting, t) for t in "ABC")
     attach(meeting, b)
@@ -90,7 +90,7 @@ def test_removing_an_item_renumbers_and_never_deletes_papers():
     ) == [1, 2]
 
 
-def test_drag_and_drop_endpoint_reorders_and_reports_conflicts():
+def test_drag_and_drop_endpoint_reorders_and_reports_conflicts() -> None:
     meeting = make_meeting()
     a, b = add_item(meeting, "A"), add_item(meeting, "B")
     client = Client(enforce_csrf_checks=False)
@@ -106,7 +106,7 @@ def test_drag_and_drop_endpoint_reorders_and_reports_conflicts():
     assert garbage.status_code == 400
 
 
-def test_agenda_changes_need_a_csrf_token():
+def test_agenda_changes_need_a_csrf_token() -> None:
     meeting = make_meeting()
     item = add_item(meeting, "A")
     client = Client(enforce_csrf_checks=True)

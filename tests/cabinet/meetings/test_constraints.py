@@ -22,7 +22,7 @@ def refused(create) -> bool:
     return False
 
 
-def test_an_observer_row_with_a_vote_is_refused():
+def test_an_observer_row_with_a_vote_is_refused() -> None:
     meeting = make_meeting()
     user = make_user()
     assert refused(
@@ -32,7 +32,7 @@ def test_an_observer_row_with_a_vote_is_refused():
     )
 
 
-def test_a_meeting_has_at_most_one_chair_and_each_official_once():
+def test_a_meeting_has_at_most_one_chair_and_each_official_once() -> None:
     meeting = make_meeting()
     chair = invite(meeting, "chair")
     assert refused(
@@ -43,7 +43,7 @@ def test_a_meeting_has_at_most_one_chair_and_each_official_once():
     )
 
 
-def test_one_substitute_per_absent_official_and_never_oneself():
+def test_one_substitute_per_absent_official_and_never_oneself() -> None:
     meeting = make_meeting()
     absent = make_user()
     Participant.objects.create(
@@ -62,7 +62,7 @@ def test_one_substitute_per_absent_official_and_never_oneself():
     )
 
 
-def test_a_meeting_cannot_end_before_it_starts_nor_have_an_unknown_status():
+def test_a_meeting_cannot_end_before_it_starts_nor_have_an_unknown_status() -> None:
     meeting = make_meeting()
     assert refused(
         lambda: Meeting.objects.filter(pk=meeting.pk).update(
@@ -73,7 +73,7 @@ def test_a_meeting_cannot_end_before_it_starts_nor_have_an_unknown_status():
     assert make_unit().pk  # sanity: the factory itself is valid
 
 
-def test_paper_versions_are_numbered_once_and_never_rewritten():
+def test_paper_versions_are_numbered_once_and_never_rewritten() -> None:
     meeting = make_meeting()
     paper = attach(meeting, add_item(meeting))
     version = paper.versions.get()

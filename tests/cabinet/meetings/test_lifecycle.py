@@ -20,7 +20,7 @@ def ready_meeting():
     return meeting, secretary_of(meeting), chair.user
 
 
-def test_meeting_walks_the_whole_lifecycle_in_order():
+def test_meeting_walks_the_whole_lifecycle_in_order() -> None:
     meeting, secretary, chair = ready_meeting()
     svc.publish_meeting(actor=secretary, meeting=meeting)
     svc.start_meeting(actor=chair, meeting=meeting)
@@ -51,7 +51,7 @@ def test_meeting_walks_the_whole_lifecycle_in_order():
         (["publish", "start", "end"], "archive"),  # archive before the conclusion
     ],
 )
-def test_illegal_transition_is_refused_and_changes_nothing(steps, illegal):
+def test_illegal_transition_is_refused_and_changes_nothing(steps, illegal) -> None:
     meeting, secretary, chair = ready_meeting()
     actions = {
         "publish": lambda: svc.publish_meeting(actor=secretary, meeting=meeting),
@@ -69,7 +69,7 @@ def test_illegal_transition_is_refused_and_changes_nothing(steps, illegal):
     assert (meeting.status, meeting.last_seq) == (before_status, before_seq)
 
 
-def test_publishing_needs_a_chair_and_an_agenda():
+def test_publishing_needs_a_chair_and_an_agenda() -> None:
     meeting = make_meeting()
     secretary = secretary_of(meeting)
     with pytest.raises(ServiceError, match="chủ trì"):
@@ -82,7 +82,7 @@ def test_publishing_needs_a_chair_and_an_agenda():
     assert meeting.status == MeetingStatus.PUBLISHED
 
 
-def test_only_the_secretary_publishes_and_only_chair_or_secretary_start():
+def test_only_the_secretary_publishes_and_only_chair_or_secretary_start() -> None:
     meeting, secretary, chair = ready_meeting()
     member = invite(meeting, "member").user
     with pytest.raises(ServiceError):
@@ -98,12 +98,12 @@ def test_only_the_secretary_publishes_and_only_chair_or_secretary_start():
     assert meeting.status == MeetingStatus.IN_SESSION
 
 
-def test_only_organizers_may_create_meetings():
+def test_only_organizers_may_create_meetings() -> None:
     with pytest.raises(ServiceError, match="quyền tạo"):
         make_meeting(secretary=make_user())
 
 
-def test_event_log_numbers_are_gap_free_per_meeting():
+def test_event_log_numbers_are_gap_free_per_meeting() -> None:
     first, _, _ = ready_meeting()
     second, _, _ = ready_meeting()
     add_item(first, "Thêm")
@@ -118,7 +118,7 @@ def test_event_log_numbers_are_gap_free_per_meeting():
         assert meeting.last_seq == seqs[-1]
 
 
-def test_a_failed_change_leaves_no_event_behind():
+def test_a_failed_change_leaves_no_event_behind() -> None:
     meeting, secretary, _ = ready_meeting()
     meeting.refresh_from_db()
     seq = meeting.last_seq
@@ -127,7 +127,7 @@ def test_a_failed_change_leaves_no_event_behind():
     assert MeetingEvent.objects.filter(meeting=meeting).count() == seq
 
 
-def test_agenda_and_participants_freeze_once_the_meeting_has_ended():
+def test_agenda_and_participants_freeze_once_the_meeting_has_ended() -> None:
     meeting, secretary, chair = ready_meeting()
     svc.publish_meeting(actor=secretary, meeting=meeting)
     svc.start_meeting(actor=chair, meeting=meeting)

@@ -49,7 +49,7 @@ def expect(matrix: dict[str, int], room: Room, url: str) -> None:
     assert got == matrix
 
 
-def test_meeting_page(room):
+def test_meeting_page(room: Room) -> None:
     url = reverse("cabinet:meeting", args=[room.meeting.pk])
     expect(
         {
@@ -71,7 +71,7 @@ def test_meeting_page(room):
     "name",
     ["cabinet:meeting_edit", "cabinet:participants", "cabinet:agenda", "cabinet:paper_upload"],
 )
-def test_secretary_screens(room, name):
+def test_secretary_screens(room: Room, name) -> None:
     url = reverse(name, args=[room.meeting.pk])
     expect(
         {
@@ -110,18 +110,18 @@ def test_secretary_screens(room, name):
         ),
     ],
 )
-def test_paper_file(room, paper, matrix):
+def test_paper_file(room: Room, paper, matrix) -> None:
     url = reverse("cabinet:paper_file", args=[getattr(room, paper).pk, 1])
     full = {"secretary": 200, "chair": 200, "outsider": 404, "anonymous": 302} | matrix
     expect(full, room, url)
 
 
-def test_a_version_that_does_not_exist_is_404_even_for_the_secretary(room):
+def test_a_version_that_does_not_exist_is_404_even_for_the_secretary(room: Room) -> None:
     url = reverse("cabinet:paper_file", args=[room.public_paper.pk, 2])
     assert status(room, "secretary", url) == 404
 
 
-def test_meeting_page_lists_only_the_items_and_papers_the_viewer_may_see(room):
+def test_meeting_page_lists_only_the_items_and_papers_the_viewer_may_see(room: Room) -> None:
     url = reverse("cabinet:meeting", args=[room.meeting.pk])
     pages = {role: client_for(room, role).get(url).content.decode() for role in ROLES[:6]}
     for role, page in pages.items():
@@ -132,7 +132,7 @@ def test_meeting_page_lists_only_the_items_and_papers_the_viewer_may_see(room):
         assert "Dự thảo quy chế" in page, role  # everyone but outsiders sees the guest's item
 
 
-def test_draft_meeting_is_visible_only_to_its_chair_and_secretaries():
+def test_draft_meeting_is_visible_only_to_its_chair_and_secretaries() -> None:
     meeting = make_meeting()
     chair = invite(meeting, "chair").user
     member = invite(meeting, "member").user
@@ -148,7 +148,7 @@ def test_draft_meeting_is_visible_only_to_its_chair_and_secretaries():
     assert client.get(url).status_code == 200
 
 
-def test_my_meetings_lists_only_my_meetings(room):
+def test_my_meetings_lists_only_my_meetings(room: Room) -> None:
     other = make_meeting(title="Cuộc họp khác của Sở Xây dựng")
     url = reverse("cabinet:home")
     page = client_for(room, "member").get(url).content.decode()
@@ -158,19 +158,19 @@ def test_my_meetings_lists_only_my_meetings(room):
 
 
 @pytest.mark.parametrize("action", ["publish", "start", "end"])
-def test_lifecycle_buttons_are_forbidden_to_members(room, action):
+def test_lifecycle_buttons_are_forbidden_to_members(room: Room, action) -> None:
     url = reverse("cabinet:meeting_transition", args=[room.meeting.pk, action])
     assert client_for(room, "member").post(url).status_code == 403
     assert client_for(room, "outsider").post(url).status_code == 404
 
 
-def test_only_users_with_the_organizer_permission_may_create_meetings(room):
+def test_only_users_with_the_organizer_permission_may_create_meetings(room: Room) -> None:
     url = reverse("cabinet:meeting_create")
     assert client_for(room, "secretary").get(url).status_code == 200
     assert client_for(room, "chair").get(url).status_code == 403
 
 
-def test_pages_are_vietnamese_whatever_the_browser_asks_until_english_is_chosen(room):
+def test_pages_are_vietnamese_whatever_the_browser_asks_until_english_is_chosen(room: Room) -> None:
     client = client_for(room, "member")
     url = reverse("cabinet:home")
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from cabinet.models import PaperVersion, VersionStatus, WorkerHeartbeat
 from tests.factories import PASSWORD, make_meeting, make_user, pdf_upload, secretary_of
@@ -24,7 +26,7 @@ DOWN_EN = "the document processor is not running"
 
 
 @pytest.fixture(autouse=True)
-def database_task_backend(settings):
+def database_task_backend(settings: Settings) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
@@ -43,7 +45,9 @@ def signed_in(user) -> Client:
     return client
 
 
-def test_an_upload_with_no_worker_running_says_the_processor_is_down(settings):
+def test_an_upload_with_no_worker_running_says_the_processor_is_down(
+    settings: Settings,
+) -> None:
     settings.WORKER_STALE_SECONDS = 60
     meeting = make_meeting()
     secretary = signed_in(secretary_of(meeting))
@@ -86,7 +90,7 @@ def test_an_upload_with_no_worker_running_says_the_processor_is_down(settings):
     )
 
 
-def test_health_endpoints_answer_without_signing_in(settings, tmp_path):
+def test_health_endpoints_answer_without_signing_in(settings: Settings, tmp_path: Path) -> None:
     anonymous = Client()
     live = anonymous.get("/health/live")
     assert live.status_code == 200
@@ -120,7 +124,7 @@ def test_health_endpoints_answer_without_signing_in(settings, tmp_path):
     assert "worker-1" not in body
 
 
-def test_a_worker_is_not_watched_when_tasks_run_in_the_request(settings):
+def test_a_worker_is_not_watched_when_tasks_run_in_the_request(settings: Settings) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     ready = Client().get("/health/ready")
     assert ready.status_code == 200

@@ -56,7 +56,9 @@ def published():
     return meeting, organizer, reader
 
 
-def test_a_booby_trapped_paper_reaches_members_without_its_active_content(published, private_media):
+def test_a_booby_trapped_paper_reaches_members_without_its_active_content(
+    published, private_media
+) -> None:
     meeting, organizer, reader = published
     hostile = active_content_pdf("Bao cao ket qua")
     upload(organizer, meeting.pk, "Báo cáo có mã độc", hostile, "bao-cao.pdf")
@@ -112,7 +114,7 @@ def test_a_booby_trapped_paper_reaches_members_without_its_active_content(publis
     assert event.detail["original"] == f"quarantine/{kept[0].name}"
 
 
-def test_a_clean_paper_is_stored_as_uploaded_and_nothing_is_said(published, private_media):
+def test_a_clean_paper_is_stored_as_uploaded_and_nothing_is_said(published, private_media) -> None:
     meeting, organizer, reader = published
     clean = pdf_bytes(2)
     upload(organizer, meeting.pk, "Báo cáo sạch", clean, "sach.pdf")
@@ -131,7 +133,7 @@ def test_a_clean_paper_is_stored_as_uploaded_and_nothing_is_said(published, priv
     assert not AuditEntry.objects.filter(detail__event="paper.active_content_removed").exists()
 
 
-def test_a_paper_stored_before_the_cleaning_is_downloaded_without_its_scripts(published):
+def test_a_paper_stored_before_the_cleaning_is_downloaded_without_its_scripts(published) -> None:
     """A file stored by an older version of the application still has its scripts on disk;
     the watermarked copy handed out is cleaned all the same."""
     meeting, organizer, reader = published
@@ -143,7 +145,9 @@ def test_a_paper_stored_before_the_cleaning_is_downloaded_without_its_scripts(pu
     assert "Tai lieu cu" in pdf.pages[0].extract_text()
 
 
-def test_a_paper_too_tangled_to_check_for_scripts_is_refused_not_served(published, private_media):
+def test_a_paper_too_tangled_to_check_for_scripts_is_refused_not_served(
+    published, private_media
+) -> None:
     """A script hidden thousands of chained actions deep: the reader does not give up quietly
     and keep the link, it refuses the file."""
     meeting, organizer, _reader = published

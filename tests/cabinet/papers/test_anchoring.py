@@ -20,7 +20,7 @@ def located(pages: list[str], anchor) -> str:
     return pages[anchor.page - 1][anchor.start : anchor.end]
 
 
-def test_normalised_text_maps_back_to_original_offsets():
+def test_normalised_text_maps_back_to_original_offsets() -> None:
     text = "Sở  Tài\nchính"
     norm = normalise(text)
     assert norm.text == "sởtàichính"
@@ -28,12 +28,12 @@ def test_normalised_text_maps_back_to_original_offsets():
     assert norm.original_span(start, start + len("tàichính")) == (4, len(text))
 
 
-def test_normalising_composes_decomposed_vietnamese():
+def test_normalising_composes_decomposed_vietnamese() -> None:
     decomposed = unicodedata.normalize("NFD", "Nghị quyết")
     assert normalise(decomposed).text == "nghịquyết"
 
 
-def test_exact_quote_on_the_same_page_is_found_where_it_is():
+def test_exact_quote_on_the_same_page_is_found_where_it_is() -> None:
     pages = [FILLER, FILLER + BUDGET, FILLER]
     anchor = find_anchor(pages, QUOTE, "Sở Tài chính đề nghị ", " cho các đơn vị", 2, 90)
     assert anchor is not None
@@ -42,7 +42,7 @@ def test_exact_quote_on_the_same_page_is_found_where_it_is():
     assert located(pages, anchor) == QUOTE
 
 
-def test_quote_moved_to_another_page_is_found_there():
+def test_quote_moved_to_another_page_is_found_there() -> None:
     pages = [FILLER * 3, FILLER * 3, FILLER + BUDGET + FILLER]
     anchor = find_anchor(pages, QUOTE, "đề nghị ", " cho các", page_hint=1, start_hint=10)
     assert anchor is not None
@@ -50,7 +50,7 @@ def test_quote_moved_to_another_page_is_found_there():
     assert located(pages, anchor) == QUOTE
 
 
-def test_line_breaks_and_extra_spaces_do_not_hide_the_quote():
+def test_line_breaks_and_extra_spaces_do_not_hide_the_quote() -> None:
     pages = ["Kính gửi: Sở Tài\nchính  thành phố Hà   Nội.\nNội dung như sau."]
     anchor = find_anchor(pages, "Sở Tài chính thành phố Hà Nội", page_hint=1)
     assert anchor is not None
@@ -58,7 +58,7 @@ def test_line_breaks_and_extra_spaces_do_not_hide_the_quote():
     assert located(pages, anchor) == "Sở Tài\nchính  thành phố Hà   Nội"
 
 
-def test_quote_split_differently_by_the_browser_still_matches():
+def test_quote_split_differently_by_the_browser_still_matches() -> None:
     # pdf.js may glue words that pypdf separates, and the other way round.
     pages = ["đề nghị bổ sung dự toán ngân sách"]
     anchor = find_anchor(pages, "bổ sungdự toán", page_hint=1)
@@ -66,7 +66,7 @@ def test_quote_split_differently_by_the_browser_still_matches():
     assert located(pages, anchor) == "bổ sung dự toán"
 
 
-def test_duplicated_phrase_is_disambiguated_by_its_context():
+def test_duplicated_phrase_is_disambiguated_by_its_context() -> None:
     first = "Điều 3. Giao Sở Tài chính chủ trì thẩm định dự toán. "
     second = "Điều 7. Giao Sở Xây dựng chủ trì thẩm định dự toán. "
     pages = [first + FILLER + second]
@@ -83,7 +83,7 @@ def test_duplicated_phrase_is_disambiguated_by_its_context():
     assert anchor.start == first.index("chủ trì")
 
 
-def test_context_wins_over_page_proximity():
+def test_context_wins_over_page_proximity() -> None:
     pages = [
         "Giao Sở Y tế thực hiện nhiệm vụ.",
         FILLER,
@@ -95,13 +95,13 @@ def test_context_wins_over_page_proximity():
     assert anchor.page == 4
 
 
-def test_without_context_the_occurrence_nearest_the_hint_wins():
+def test_without_context_the_occurrence_nearest_the_hint_wins() -> None:
     pages = ["Kết luận của Chủ tịch.", FILLER, "Kết luận của Chủ tịch.", FILLER]
     assert find_anchor(pages, "Kết luận của Chủ tịch", page_hint=3).page == 3  # type: ignore[union-attr]
     assert find_anchor(pages, "Kết luận của Chủ tịch", page_hint=1).page == 1  # type: ignore[union-attr]
 
 
-def test_same_page_duplicates_are_told_apart_by_offset():
+def test_same_page_duplicates_are_told_apart_by_offset() -> None:
     line = "Tổng hợp ý kiến. "
     pages = [line + FILLER + line]
     second = len(line + FILLER)
@@ -110,7 +110,7 @@ def test_same_page_duplicates_are_told_apart_by_offset():
     assert anchor.start == second
 
 
-def test_context_is_read_across_page_boundaries():
+def test_context_is_read_across_page_boundaries() -> None:
     pages = [
         FILLER + "Mục tiêu:",
         "tăng trưởng 8%. " + FILLER,
@@ -123,7 +123,7 @@ def test_context_is_read_across_page_boundaries():
     assert anchor.page == 2
 
 
-def test_quote_running_over_a_page_break_is_found():
+def test_quote_running_over_a_page_break_is_found() -> None:
     pages = [FILLER + "Giao Sở Kế hoạch và", "Đầu tư chủ trì. " + FILLER]
     anchor = find_anchor(pages, "Sở Kế hoạch và Đầu tư chủ trì", page_hint=1)
     assert anchor is not None
@@ -132,7 +132,7 @@ def test_quote_running_over_a_page_break_is_found():
     assert pages[1][: anchor.end] == "Đầu tư chủ trì"
 
 
-def test_a_few_changed_characters_still_match_fuzzily():
+def test_a_few_changed_characters_still_match_fuzzily() -> None:
     old = "Phấn đấu tốc độ tăng trưởng kinh tế (GRDP) đạt từ 7,5% đến 8% so với năm trước."
     new_text = (
         FILLER + "Phấn đấu tốc độ tăng trưởng kinh tế (GRDP) đạt từ 7,8% đến 8% so với năm trước."
@@ -147,33 +147,33 @@ def test_a_few_changed_characters_still_match_fuzzily():
     assert located(pages, anchor).endswith("năm trước.")
 
 
-def test_rewritten_passage_is_not_matched():
+def test_rewritten_passage_is_not_matched() -> None:
     pages = [FILLER, "Phấn đấu tăng trưởng kinh tế cao hơn năm trước, khoảng 10%."]
     quote = "Phấn đấu tốc độ tăng trưởng kinh tế (GRDP) đạt từ 7,5% đến 8% so với năm trước."
     assert find_anchor(pages, quote, page_hint=2) is None
 
 
-def test_text_gone_returns_none():
+def test_text_gone_returns_none() -> None:
     pages = [FILLER, FILLER]
     assert find_anchor(pages, "Điều 9. Hiệu lực thi hành", page_hint=1) is None
 
 
-def test_empty_quote_or_document_returns_none():
+def test_empty_quote_or_document_returns_none() -> None:
     assert find_anchor([FILLER], "   ") is None
     assert find_anchor([], "Điều 1") is None
 
 
-def test_prepared_pages_can_be_reused_for_many_quotes():
+def test_prepared_pages_can_be_reused_for_many_quotes() -> None:
     pages = Pages([FILLER, BUDGET])
     assert find_anchor(pages, QUOTE).page == 2  # type: ignore[union-attr]
     assert find_anchor(pages, "theo dõi và báo cáo").page == 1  # type: ignore[union-attr]
 
 
-def test_collapse_whitespace_is_for_display():
+def test_collapse_whitespace_is_for_display() -> None:
     assert collapse_whitespace(" Sở Tài\n chính\t ") == "Sở Tài chính"
 
 
-def test_search_stays_fast_on_a_300_page_paper():
+def test_search_stays_fast_on_a_300_page_paper() -> None:
     words = [f"mục{n} nội dung số {n * 7 % 1013} của đề án" for n in range(300 * 40)]
     pages = [" ".join(words[i * 40 : (i + 1) * 40]) for i in range(300)]
     prepared = Pages(pages)

@@ -47,13 +47,13 @@ def comment(room: Room, user, body: str = "Đề nghị bổ sung số liệu.",
 
 
 @pytest.mark.parametrize("role", ["chair", "member", "guest", "secretary"])
-def test_participants_who_take_part_may_comment(room, role):
+def test_participants_who_take_part_may_comment(room: Room, role) -> None:
     paper = room.guest_paper  # the one paper every one of these roles can read
     created = comment(room, room.user(role), paper=paper, quote="Điều 2", page=1)
     assert (created.paper, created.version.number, created.page) == (paper, 1, 1)
 
 
-def test_observers_may_not_comment(room):
+def test_observers_may_not_comment(room: Room) -> None:
     with pytest.raises(ServiceError, match="Đại biểu theo dõi không gửi góp ý"):
         comment(room, room.observer.user)
     response = as_user(room.observer.user).post(url(room.public_paper), {"body": "Ý kiến"})
@@ -62,7 +62,7 @@ def test_observers_may_not_comment(room):
     assert not PaperComment.objects.exists()
 
 
-def test_no_comments_on_papers_one_cannot_read_or_outside_the_meeting(room):
+def test_no_comments_on_papers_one_cannot_read_or_outside_the_meeting(room: Room) -> None:
     with pytest.raises(ServiceError):
         comment(room, room.member.user, paper=room.restricted_paper)
     with pytest.raises(ServiceError):
@@ -72,7 +72,7 @@ def test_no_comments_on_papers_one_cannot_read_or_outside_the_meeting(room):
 
 
 @pytest.mark.parametrize("status", [MeetingStatus.CONCLUDED, MeetingStatus.ARCHIVED])
-def test_no_comments_once_the_meeting_is_concluded(room, status):
+def test_no_comments_once_the_meeting_is_concluded(room: Room, status) -> None:
     Meeting.objects.filter(pk=room.meeting.pk).update(status=status)
     paper = Paper.objects.get(pk=room.public_paper.pk)
     with pytest.raises(ServiceError, match="kết luận"):
@@ -83,12 +83,12 @@ def test_no_comments_once_the_meeting_is_concluded(room, status):
 
 
 @pytest.mark.parametrize(("body", "message"), [("   ", "nội dung"), ("x" * 8001, "8000")])
-def test_empty_or_overlong_comments_are_refused(room, body, message):
+def test_empty_or_overlong_comments_are_refused(room: Room, body, message) -> None:
     with pytest.raises(ServiceError, match=message):
         comment(room, room.member.user, body=body)
 
 
-def test_a_member_sends_a_comment_by_form_and_sees_only_their_own(room):
+def test_a_member_sends_a_comment_by_form_and_sees_only_their_own(room: Room) -> None:
     comment(room, room.chair.user, body="Ý kiến của chủ trì.")
     client = as_user(room.member.user)
     response = client.post(
@@ -109,7 +109,7 @@ def test_a_member_sends_a_comment_by_form_and_sees_only_their_own(room):
     assert "Đã gửi góp ý" in page  # the confirmation message
 
 
-def test_the_viewer_sends_a_comment_as_json(room):
+def test_the_viewer_sends_a_comment_as_json(room: Room) -> None:
     client = as_user(room.member.user)
     response = client.post(
         url(room.public_paper),
@@ -138,7 +138,7 @@ def test_the_viewer_sends_a_comment_as_json(room):
     assert PaperComment.objects.count() == 1
 
 
-def test_the_secretary_sees_all_comments_grouped_by_version(room):
+def test_the_secretary_sees_all_comments_grouped_by_version(room: Room) -> None:
     room.member.user.unit = make_unit(name="Sở Tài chính")
     room.member.user.save()
     comment(room, room.member.user, body="Góp ý trên bản đầu.")
@@ -157,7 +157,7 @@ def test_the_secretary_sees_all_comments_grouped_by_version(room):
     assert export_url(room.public_paper) in page
 
 
-def test_export_is_for_the_secretary_only(room):
+def test_export_is_for_the_secretary_only(room: Room) -> None:
     comment(room, room.member.user)
     assert as_user(room.member.user).get(export_url(room.public_paper)).status_code == 403
     assert as_user(room.chair.user).get(export_url(room.public_paper)).status_code == 403
@@ -165,7 +165,7 @@ def test_export_is_for_the_secretary_only(room):
     assert Client().get(export_url(room.public_paper)).status_code == 302
 
 
-def test_export_is_a_docx_with_every_comment(room):
+def test_export_is_a_docx_with_every_comment(room: Room) -> None:
     room.member.user.unit = make_unit(name="Sở Kế hoạch và Đầu tư")
     room.member.user.position = "Phó Giám đốc"
     room.member.user.save()
@@ -202,7 +202,7 @@ def test_export_is_a_docx_with_every_comment(room):
     assert run.font.size.pt == 13
 
 
-def test_export_is_landscape_a4_and_its_columns_fit_what_they_hold(room):
+def test_export_is_landscape_a4_and_its_columns_fit_what_they_hold(room: Room) -> None:
     comment(room, room.member.user, body="Đề nghị tăng vốn đối ứng.", page=1)
     response = as_user(room.secretary).get(export_url(room.public_paper))
     document = Document(io.BytesIO(response.content))
@@ -217,7 +217,7 @@ def test_export_is_landscape_a4_and_its_columns_fit_what_they_hold(room):
     assert all(grid[3] > width for index, width in enumerate(grid) if index != 3)
 
 
-def test_a_form_comment_goes_on_the_named_version_else_the_newest(room):
+def test_a_form_comment_goes_on_the_named_version_else_the_newest(room: Room) -> None:
     add_version(room.public_paper, upload=text_pdf_upload(["Bản sửa đổi."]))
     client = as_user(room.member.user)
     form_page = client.get(url(room.public_paper), {"version": 1, "quote": "Điều 1"})

@@ -22,7 +22,7 @@ def statuses(comparison) -> list[tuple[str, int | None, int | None]]:
     return [(p.status.value, p.old_number, p.new_number) for p in comparison.pages]
 
 
-def test_identical_versions_have_no_differences_even_with_different_line_breaks():
+def test_identical_versions_have_no_differences_even_with_different_line_breaks() -> None:
     old = [P1, P2]
     new = [P1.replace(" ", "\n", 3), P2 + "  "]
     comparison = compare_pages(old, new)
@@ -30,7 +30,7 @@ def test_identical_versions_have_no_differences_even_with_different_line_breaks(
     assert (comparison.unchanged, comparison.changed) == (2, 0)
 
 
-def test_an_inserted_page_does_not_mark_the_following_pages_changed():
+def test_an_inserted_page_does_not_mark_the_following_pages_changed() -> None:
     comparison = compare_pages([P1, P2, P3, P4], [P1, INSERTED, P2, P3, P4])
     assert statuses(comparison) == [
         ("unchanged", 1, 1),
@@ -42,14 +42,14 @@ def test_an_inserted_page_does_not_mark_the_following_pages_changed():
     assert (comparison.added, comparison.changed, comparison.removed) == (1, 0, 0)
 
 
-def test_a_removed_page_is_reported_with_its_old_number():
+def test_a_removed_page_is_reported_with_its_old_number() -> None:
     comparison = compare_pages([P1, P2, P3], [P1, P3])
     assert ("removed", 2, None) in statuses(comparison)
     assert comparison.removed == 1
     assert comparison.changed == 0
 
 
-def test_an_edited_page_is_changed_with_a_word_diff():
+def test_an_edited_page_is_changed_with_a_word_diff() -> None:
     edited = P2.replace("120 tỷ", "150 tỷ")
     comparison = compare_pages([P1, P2, P3], [P1, edited, P3])
     assert statuses(comparison) == [
@@ -63,7 +63,7 @@ def test_an_edited_page_is_changed_with_a_word_diff():
     assert (page.inserted_words, page.deleted_words) == (1, 1)
 
 
-def test_edited_page_next_to_an_inserted_one_is_paired_with_its_old_self():
+def test_edited_page_next_to_an_inserted_one_is_paired_with_its_old_self() -> None:
     edited = P3.replace("chủ trì", "chủ trì thực hiện")
     comparison = compare_pages([P1, P2, P3, P4], [P1, P2, INSERTED, edited, P4])
     assert statuses(comparison) == [
@@ -75,7 +75,7 @@ def test_edited_page_next_to_an_inserted_one_is_paired_with_its_old_self():
     ]
 
 
-def test_word_diff_keeps_order_and_replaces_as_delete_then_insert():
+def test_word_diff_keeps_order_and_replaces_as_delete_then_insert() -> None:
     segments = diff_words("giao Sở Tài chính chủ trì".split(), "giao Sở Nội vụ chủ trì".split())
     assert segments == [
         Segment(Op.EQUAL, "giao Sở"),
@@ -85,7 +85,7 @@ def test_word_diff_keeps_order_and_replaces_as_delete_then_insert():
     ]
 
 
-def test_long_unchanged_stretches_are_elided_around_changes():
+def test_long_unchanged_stretches_are_elided_around_changes() -> None:
     old = [f"w{n}" for n in range(100)]
     new = [*old[:50], "mới", *old[50:]]
     segments = diff_words(old, new, context=3)
@@ -95,7 +95,7 @@ def test_long_unchanged_stretches_are_elided_around_changes():
     assert segments[3].text == "w50 w51 w52"
 
 
-def test_case_changes_count_as_changes():
+def test_case_changes_count_as_changes() -> None:
     comparison = compare_pages(["Ủy ban nhân dân"], ["ỦY BAN NHÂN DÂN"])
     assert comparison.changed == 1
 
@@ -109,7 +109,7 @@ def room() -> Room:
 
 
 @pytest.mark.django_db
-def test_compare_page_shows_the_summary_and_the_inline_changes(room, client: Client):
+def test_compare_page_shows_the_summary_and_the_inline_changes(room: Room, client: Client) -> None:
     paper = attach(room.meeting, room.public_item, upload=text_pdf_upload([P1, P2, P3]))
     add_version(paper, upload=text_pdf_upload([P1, P2.replace("120 tỷ", "150 tỷ"), INSERTED, P3]))
     client.force_login(room.member.user)
@@ -129,7 +129,7 @@ def test_compare_page_shows_the_summary_and_the_inline_changes(room, client: Cli
 
 
 @pytest.mark.django_db
-def test_compare_needs_two_readable_ready_versions(room, client: Client):
+def test_compare_needs_two_readable_ready_versions(room: Room, client: Client) -> None:
     paper = attach(room.meeting, room.restricted_item, upload=text_pdf_upload([P1]))
     add_version(paper, upload=text_pdf_upload([P2]))
     url = reverse("cabinet:paper_compare", args=[paper.pk, 1, 2])

@@ -22,6 +22,7 @@ from django.test import AsyncClient, Client
 from django.urls import reverse
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
+from pytest_django.fixtures import Settings
 
 from cabinet.models import MeetingEvent, Paper, PaperVersion
 from cabinet.papers.lib.delivery import ByteRange, RangeNotSatisfiable, parse_range
@@ -104,14 +105,14 @@ def body(response: Any) -> bytes:
         ("bytes=0-1,5-6", None),  # several ranges: the whole file
     ],
 )
-def test_range_header_is_read_as_one_byte_range(header, expected):
+def test_range_header_is_read_as_one_byte_range(header, expected) -> None:
     assert parse_range(header, 1000) == expected
 
 
 @pytest.mark.parametrize(
     "header", ["bytes=1000-", "bytes=5-2", "bytes=-0", "bytes=abc", "bytes=-", "bytes=1-2-3"]
 )
-def test_unsatisfiable_or_malformed_ranges_are_refused(header):
+def test_unsatisfiable_or_malformed_ranges_are_refused(header) -> None:
     with pytest.raises(RangeNotSatisfiable):
         parse_range(header, 1000)
 
@@ -119,7 +120,7 @@ def test_unsatisfiable_or_malformed_ranges_are_refused(header):
 # --- The viewer's file ------------------------------------------------------------------------
 
 
-def test_full_file_with_validators_and_private_caching(room):
+def test_full_file_with_validators_and_private_caching(room: Room) -> None:
     response = logged_in(room.member.user).get(file_url(room.public_paper))
     assert response.status_code == 200
     content = body(response)
@@ -139,7 +140,7 @@ def test_full_file_with_validators_and_private_caching(room):
     ("header", "start", "end"),
     [("bytes=10-109", 10, 109), ("bytes=50-", 50, None), ("bytes=-30", -30, None)],
 )
-def test_a_single_range_gets_206_with_exactly_those_bytes(room, header, start, end):
+def test_a_single_range_gets_206_with_exactly_those_bytes(room: Room, header, start, end) -> None:
     data = stored_bytes(room.public_paper)
     response = logged_in(room.member.user).get(file_url(room.public_paper), HTTP_RANGE=header)
     assert response.status_code == 206
@@ -151,7 +152,7 @@ def test_a_single_range_gets_206_with_exactly_those_bytes(room, header, start, e
 
 
 @pytest.mark.parametrize("header", ["bytes=999999999-", "bytes=20-10", "bytes=x-y"])
-def test_unsatisfiable_range_gets_416_naming_the_size(room, header):
+def test_unsatisfiable_range_gets_416_naming_the_size(room: Room, header) -> None:
     size = len(stored_bytes(room.public_paper))
     response = logged_in(room.member.user).get(file_url(room.public_paper), HTTP_RANGE=header)
     assert response.status_code == 416
@@ -159,7 +160,7 @@ def test_unsatisfiable_range_gets_416_naming_the_size(room, header):
     assert body(response) == b""
 
 
-def test_several_ranges_are_answered_with_the_whole_file(room):
+def test_several_ranges_are_answered_with_the_whole_file(room: Room) -> None:
     response = logged_in(room.member.user).get(
         file_url(room.public_paper), HTTP_RANGE="bytes=0-9,20-29"
     )
@@ -167,7 +168,7 @@ def test_several_ranges_are_answered_with_the_whole_file(room):
     assert body(response) == stored_bytes(room.public_paper)
 
 
-def test_if_range_with_the_current_etag_honours_the_range(room):
+def test_if_range_with_the_current_etag_honours_the_range(room: Room) -> None:
     etag = version_of(room.public_paper).etag
     response = logged_in(room.member.user).get(
         file_url(room.public_paper), HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE=etag
@@ -177,7 +178,7 @@ def test_if_range_with_the_current_etag_honours_the_range(room):
 
 
 @pytest.mark.parametrize("if_range", ['"0000"', "Sat, 21 Nov 2026 10:00:00 GMT"])
-def test_if_range_that_does_not_match_sends_the_whole_file(room, if_range):
+def test_if_range_that_does_not_match_sends_the_whole_file(room: Room, if_range) -> None:
     response = logged_in(room.member.user).get(
         file_url(room.public_paper), HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE=if_range
     )
@@ -186,7 +187,7 @@ def test_if_range_that_does_not_match_sends_the_whole_file(room, if_range):
 
 
 @pytest.mark.parametrize("form", ["{etag}", 'W/{etag}, "other"', "*"])
-def test_if_none_match_with_the_current_etag_gets_304_without_body(room, form):
+def test_if_none_match_with_the_current_etag_gets_304_without_body(room: Room, form) -> None:
     etag = version_of(room.public_paper).etag
     response = logged_in(room.member.user).get(
         file_url(room.public_paper), HTTP_IF_NONE_MATCH=form.format(etag=etag)
@@ -197,7 +198,7 @@ def test_if_none_match_with_the_current_etag_gets_304_without_body(room, form):
     assert response["Cache-Control"].startswith("private")
 
 
-def test_if_none_match_with_another_etag_gets_the_file(room):
+def test_if_none_match_with_another_etag_gets_the_file(room: Room) -> None:
     response = logged_in(room.member.user).get(
         file_url(room.public_paper), HTTP_IF_NONE_MATCH='"deadbeef"'
     )
@@ -205,7 +206,7 @@ def test_if_none_match_with_another_etag_gets_the_file(room):
     assert body(response) == stored_bytes(room.public_paper)
 
 
-def test_head_gives_the_headers_of_get_without_the_body(room):
+def test_head_gives_the_headers_of_get_without_the_body(room: Room) -> None:
     client = logged_in(room.member.user)
     size = len(stored_bytes(room.public_paper))
     head = client.head(file_url(room.public_paper))
@@ -219,17 +220,19 @@ def test_head_gives_the_headers_of_get_without_the_body(room):
     assert partial["Content-Length"] == "10"
 
 
-def test_post_is_not_allowed(room):
+def test_post_is_not_allowed(room: Room) -> None:
     assert logged_in(room.member.user).post(file_url(room.public_paper)).status_code == 405
 
 
-def test_reading_the_file_is_not_logged(room):
+def test_reading_the_file_is_not_logged(room: Room) -> None:
     before = MeetingEvent.objects.count()
     logged_in(room.member.user).get(file_url(room.public_paper), HTTP_RANGE="bytes=0-9")
     assert MeetingEvent.objects.count() == before
 
 
-def test_x_accel_redirect_hands_the_bytes_to_nginx_after_the_permission_check(room, settings):
+def test_x_accel_redirect_hands_the_bytes_to_nginx_after_the_permission_check(
+    room: Room, settings: Settings
+) -> None:
     settings.PAPER_X_ACCEL_REDIRECT = "/_protected/papers/"
     version = version_of(room.public_paper)
     response = logged_in(room.member.user).get(file_url(room.public_paper), HTTP_RANGE="bytes=0-9")
@@ -258,7 +261,7 @@ ROLES = ["secretary", "chair", "member", "listed_member", "guest", "observer", "
 
 @pytest.mark.parametrize("view", ["cabinet:paper_file", "cabinet:paper_download"])
 @pytest.mark.parametrize("paper", list(ALLOWED))
-def test_only_those_who_may_read_a_paper_get_its_bytes(room, view, paper):
+def test_only_those_who_may_read_a_paper_get_its_bytes(room: Room, view, paper) -> None:
     url = reverse(view, args=[getattr(room, paper).pk, 1])
     got = {}
     for role in ROLES:
@@ -268,14 +271,14 @@ def test_only_those_who_may_read_a_paper_get_its_bytes(room, view, paper):
 
 
 @pytest.mark.parametrize("view", ["cabinet:paper_file", "cabinet:paper_download"])
-def test_anonymous_readers_are_sent_to_the_login_page(room, view):
+def test_anonymous_readers_are_sent_to_the_login_page(room: Room, view) -> None:
     response = Client().get(reverse(view, args=[room.public_paper.pk, 1]))
     assert response.status_code == 302
     assert "/login/" in response["Location"]
 
 
 @pytest.mark.parametrize("view", ["cabinet:paper_file", "cabinet:paper_download"])
-def test_a_version_that_does_not_exist_is_404(room, view):
+def test_a_version_that_does_not_exist_is_404(room: Room, view) -> None:
     response = logged_in(room.secretary).get(reverse(view, args=[room.public_paper.pk, 2]))
     assert response.status_code == 404
 
@@ -288,7 +291,9 @@ def downloaded_pages(response: Any) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(body(response))).pages]
 
 
-def test_every_page_of_a_download_names_the_reader_and_the_meeting(room, monkeypatch):
+def test_every_page_of_a_download_names_the_reader_and_the_meeting(
+    room: Room, monkeypatch: pytest.MonkeyPatch
+) -> None:
     paper = attach(room.meeting, room.public_item, pages=4, title="Báo cáo quý")
     reader = room.member.user
     reader.unit = make_unit(name="Sở Tài chính")
@@ -308,7 +313,7 @@ def test_every_page_of_a_download_names_the_reader_and_the_meeting(room, monkeyp
         assert "không phát tán" in text
 
 
-def test_each_reader_gets_a_copy_naming_them(room):
+def test_each_reader_gets_a_copy_naming_them(room: Room) -> None:
     first = downloaded_pages(logged_in(room.member.user).get(download_url(room.public_paper)))
     second = downloaded_pages(logged_in(room.chair.user).get(download_url(room.public_paper)))
     assert room.member.user.full_name in first[0]
@@ -316,7 +321,7 @@ def test_each_reader_gets_a_copy_naming_them(room):
     assert room.chair.user.full_name in second[0]
 
 
-def test_rotated_and_differently_sized_pages_are_all_stamped(room):
+def test_rotated_and_differently_sized_pages_are_all_stamped(room: Room) -> None:
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
     writer.add_blank_page(width=842, height=595)
@@ -334,7 +339,7 @@ def test_rotated_and_differently_sized_pages_are_all_stamped(room):
     assert all(room.member.user.full_name in text for text in pages)
 
 
-def test_download_is_an_attachment_never_cached_and_named_for_the_paper(room):
+def test_download_is_an_attachment_never_cached_and_named_for_the_paper(room: Room) -> None:
     response = logged_in(room.member.user).get(download_url(room.public_paper))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -349,7 +354,7 @@ def test_download_is_an_attachment_never_cached_and_named_for_the_paper(room):
     assert response["Content-Length"] == str(len(content))
 
 
-def test_a_download_is_recorded_as_an_access_event(room):
+def test_a_download_is_recorded_as_an_access_event(room: Room) -> None:
     reader = room.member.user
     logged_in(reader).get(download_url(room.public_paper))
     event = MeetingEvent.objects.get(type="paper.downloaded")
@@ -359,12 +364,14 @@ def test_a_download_is_recorded_as_an_access_event(room):
     assert event.payload == {"paper": room.public_paper.pk, "version": 1}
 
 
-def test_a_refused_download_is_not_recorded(room):
+def test_a_refused_download_is_not_recorded(room: Room) -> None:
     logged_in(room.member.user).get(download_url(room.restricted_paper))
     assert not MeetingEvent.objects.filter(type="paper.downloaded").exists()
 
 
-def test_download_leaves_no_temporary_file(room, tmp_path, monkeypatch):
+def test_download_leaves_no_temporary_file(
+    room: Room, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     body(logged_in(room.member.user).get(download_url(room.public_paper)))
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("paper-download-")]
@@ -430,7 +437,7 @@ def session_cookie(user: Any) -> str:
     return f"sessionid={client.cookies['sessionid'].value}"
 
 
-def test_under_asgi_a_range_of_a_large_file_is_streamed_in_bounded_chunks(room):
+def test_under_asgi_a_range_of_a_large_file_is_streamed_in_bounded_chunks(room: Room) -> None:
     paper = attach(
         room.meeting,
         room.public_item,
@@ -449,7 +456,7 @@ def test_under_asgi_a_range_of_a_large_file_is_streamed_in_bounded_chunks(room):
     assert len(chunks) > 7  # streamed piece by piece, never as one body
 
 
-def test_under_asgi_the_whole_file_and_the_download_arrive_intact(room):
+def test_under_asgi_the_whole_file_and_the_download_arrive_intact(room: Room) -> None:
     cookie = {"Cookie": session_cookie(room.member.user)}
     status, headers, chunks = asgi_get(file_url(room.public_paper), cookie)
     assert status == 200
@@ -464,7 +471,7 @@ def test_under_asgi_the_whole_file_and_the_download_arrive_intact(room):
     assert MeetingEvent.objects.filter(type="paper.downloaded").count() == 1
 
 
-def test_async_client_gets_exactly_the_requested_range(room):
+def test_async_client_gets_exactly_the_requested_range(room: Room) -> None:
     data = stored_bytes(room.public_paper)
     client = AsyncClient()
     client.cookies.load(session_cookie(room.member.user))

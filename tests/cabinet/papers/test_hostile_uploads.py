@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from pypdf import PdfWriter
+from pytest_django.fixtures import Settings
 
 from cabinet.core.errors import ServiceError
 from cabinet.models import MeetingEvent, PaperVersion, VersionStatus
@@ -47,7 +48,9 @@ def served_files(media_root: Path) -> list[Path]:
     ],
     ids=["zero-bytes", "broken-zip", "html-polyglot", "not-a-document"],
 )
-def test_files_that_are_not_documents_are_refused_in_the_request(content, message, private_media):
+def test_files_that_are_not_documents_are_refused_in_the_request(
+    content, message, private_media
+) -> None:
     meeting = make_meeting()
     with pytest.raises(ServiceError, match=message):
         attach(meeting, upload=pdf_upload(content=content, name="bao-cao.pdf"))
@@ -68,7 +71,7 @@ def test_files_that_are_not_documents_are_refused_in_the_request(content, messag
     ids=["decompression-bomb", "cyclic-page-tree", "deep-page-tree", "truncated", "garbage",
          "encrypted"],
 )  # fmt: skip
-def test_hostile_pdfs_are_quarantined_and_reported(make, reason, message, private_media):
+def test_hostile_pdfs_are_quarantined_and_reported(make, reason, message, private_media) -> None:
     meeting = make_meeting()
     paper = attach(meeting, upload=pdf_upload(content=make(), name="tai-lieu.pdf"))
     version = paper.versions.get()
@@ -86,7 +89,7 @@ def test_hostile_pdfs_are_quarantined_and_reported(make, reason, message, privat
     assert good.versions.get().status == VersionStatus.READY
 
 
-def test_the_uploader_sees_why_a_file_was_refused():
+def test_the_uploader_sees_why_a_file_was_refused() -> None:
     meeting = make_meeting()
     paper = attach(meeting, upload=pdf_upload(content=encrypted_pdf()))
     client = Client()
@@ -102,7 +105,7 @@ def test_the_uploader_sees_why_a_file_was_refused():
     assert response.status_code == 302
 
 
-def test_page_limit_is_checked_before_the_text_is_read(settings):
+def test_page_limit_is_checked_before_the_text_is_read(settings: Settings) -> None:
     settings.PAPER_MAX_PAGES = 3
     meeting = make_meeting()
     version = attach(meeting, pages=4).versions.get()
@@ -110,7 +113,9 @@ def test_page_limit_is_checked_before_the_text_is_read(settings):
     assert not version.pages.exists()
 
 
-def test_a_parse_that_overruns_its_time_is_killed_and_quarantined(settings, private_media):
+def test_a_parse_that_overruns_its_time_is_killed_and_quarantined(
+    settings: Settings, private_media
+) -> None:
     settings.PAPER_PARSE_TIMEOUT = 0
     meeting = make_meeting()
     version = attach(meeting, pages=1).versions.get()
@@ -118,10 +123,10 @@ def test_a_parse_that_overruns_its_time_is_killed_and_quarantined(settings, priv
     assert served_files(private_media) == []
 
 
-def test_a_crash_inside_processing_is_contained(monkeypatch):
+def test_a_crash_inside_processing_is_contained(monkeypatch: pytest.MonkeyPatch) -> None:
     from cabinet.papers.services import processing as paper_processing
 
-    def crash(*args, **kwargs):
+    def crash(*args, **kwargs) -> None:
         raise OSError("disk on fire")
 
     monkeypatch.setattr(paper_processing, "run_limited", crash)
@@ -144,7 +149,7 @@ def alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().split(")")[-1].split()[0] != "Z"
 
 
-def test_the_whole_process_group_is_killed_on_timeout():
+def test_the_whole_process_group_is_killed_on_timeout() -> None:
     """A child that forks a grandchild and hangs: both are gone when the deadline passes."""
     script = "import os,sys,time\npid=os.fork()\nprint(os.getpid() if pid else 0, flush=True)\ntime.sleep(60)"
     started = time.monotonic()
@@ -160,7 +165,7 @@ def test_the_whole_process_group_is_killed_on_timeout():
     assert not any(alive(pid) for pid in pids)
 
 
-def test_memory_and_cpu_limits_stop_a_runaway_child():
+def test_memory_and_cpu_limits_stop_a_runaway_child() -> None:
     hog = run_limited(
         [sys.executable, "-c", "x = bytearray(2 * 1024**3)"],
         limits=Limits(wall_seconds=20, cpu_seconds=10, memory_mb=256),
@@ -176,7 +181,7 @@ def test_memory_and_cpu_limits_stop_a_runaway_child():
     assert not spinner.timed_out  # the CPU limit fired well before the wall clock
 
 
-def test_a_child_cannot_write_files_or_flood_the_parent(tmp_path):
+def test_a_child_cannot_write_files_or_flood_the_parent(tmp_path: Path) -> None:
     target = tmp_path / "dropped"
     writer = run_limited(
         [sys.executable, "-c", f"with open({str(target)!r}, 'wb') as f: f.write(b'1' * 4096)"],

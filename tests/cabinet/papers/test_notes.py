@@ -69,7 +69,7 @@ def note_data(**fields: Any) -> dict[str, Any]:
     return data | fields
 
 
-def test_a_member_creates_lists_edits_and_deletes_a_note(room, paper):
+def test_a_member_creates_lists_edits_and_deletes_a_note(room: Room, paper) -> None:
     client = as_user(room.member.user)
     created = post_json(client, list_url(paper), note_data())
     assert created.status_code == 201
@@ -96,7 +96,7 @@ def test_a_member_creates_lists_edits_and_deletes_a_note(room, paper):
     assert not PaperNote.objects.exists()
 
 
-def test_notes_are_private_to_their_author(room, paper):
+def test_notes_are_private_to_their_author(room: Room, paper) -> None:
     mine = post_json(as_user(room.member.user), list_url(paper), note_data()).json()["note"]
     other = as_user(room.chair.user)
     assert other.get(list_url(paper)).json() == {"notes": []}
@@ -108,7 +108,7 @@ def test_notes_are_private_to_their_author(room, paper):
     assert PaperNote.objects.get(pk=mine["id"]).body == "Cần làm rõ lộ trình."
 
 
-def test_people_who_cannot_read_the_paper_get_404(room):
+def test_people_who_cannot_read_the_paper_get_404(room: Room) -> None:
     restricted = attach(room.meeting, room.restricted_item, upload=text_pdf_upload([KEPT]))
     listed = as_user(room.listed_member.user)
     assert post_json(listed, list_url(restricted), note_data()).status_code == 201
@@ -119,13 +119,13 @@ def test_people_who_cannot_read_the_paper_get_404(room):
     assert PaperNote.objects.count() == 1
 
 
-def test_signed_out_requests_get_401_not_a_login_page(paper):
+def test_signed_out_requests_get_401_not_a_login_page(paper) -> None:
     response = Client().get(list_url(paper))
     assert response.status_code == 401
     assert "error" in response.json()
 
 
-def test_wrong_methods_get_405(room, paper):
+def test_wrong_methods_get_405(room: Room, paper) -> None:
     client = as_user(room.member.user)
     assert client.put(list_url(paper)).status_code == 405
     note = post_json(client, list_url(paper), note_data()).json()["note"]
@@ -148,14 +148,16 @@ def test_wrong_methods_get_405(room, paper):
         ({"quote": None}, "chọn đoạn"),
     ],
 )
-def test_invalid_notes_are_refused_with_a_vietnamese_message(room, paper, fields, message):
+def test_invalid_notes_are_refused_with_a_vietnamese_message(
+    room: Room, paper, fields, message
+) -> None:
     response = post_json(as_user(room.member.user), list_url(paper), note_data(**fields))
     assert response.status_code == 400
     assert message in response.json()["error"]
     assert not PaperNote.objects.exists()
 
 
-def test_malformed_and_oversized_bodies_are_refused(room, paper):
+def test_malformed_and_oversized_bodies_are_refused(room: Room, paper) -> None:
     client = as_user(room.member.user)
     bad = client.post(list_url(paper), data="{not json", content_type="application/json")
     assert bad.status_code == 400
@@ -166,7 +168,7 @@ def test_malformed_and_oversized_bodies_are_refused(room, paper):
     assert not PaperNote.objects.exists()
 
 
-def test_csrf_protection_stays_on(room, paper):
+def test_csrf_protection_stays_on(room: Room, paper) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(room.member.user)
     refused = post_json(client, list_url(paper), note_data())
@@ -182,7 +184,7 @@ def test_csrf_protection_stays_on(room, paper):
     assert accepted.status_code == 201
 
 
-def test_only_the_author_may_change_a_note_in_the_service(room, paper):
+def test_only_the_author_may_change_a_note_in_the_service(room: Room, paper) -> None:
     note = note_services.create_note(
         user=room.member.user,
         paper=paper,
@@ -197,7 +199,7 @@ def test_only_the_author_may_change_a_note_in_the_service(room, paper):
     assert PaperNote.objects.filter(pk=note.pk).exists()
 
 
-def test_notes_follow_the_paper_into_its_new_version(room, paper):
+def test_notes_follow_the_paper_into_its_new_version(room: Room, paper) -> None:
     """Page 1 keeps its first passage; the second moves to a new page 2; page 2's passage is
     dropped. Each note ends where its text is, and the one whose text is gone stays, flagged."""
     member = as_user(room.member.user)
@@ -260,7 +262,7 @@ def test_notes_follow_the_paper_into_its_new_version(room, paper):
     assert [n["id"] for n in on_v1] == [gone["note"]["id"]]
 
 
-def test_an_orphaned_note_comes_back_when_its_text_does(room, paper):
+def test_an_orphaned_note_comes_back_when_its_text_does(room: Room, paper) -> None:
     member = as_user(room.member.user)
     gone = post_json(
         member, list_url(paper), note_data(page=2, quote="làm đầu mối tổng hợp báo cáo")
@@ -273,7 +275,7 @@ def test_an_orphaned_note_comes_back_when_its_text_does(room, paper):
     assert note.checked_version_number == 3
 
 
-def test_a_slightly_edited_passage_keeps_its_note_on_the_new_wording(room, paper):
+def test_a_slightly_edited_passage_keeps_its_note_on_the_new_wording(room: Room, paper) -> None:
     member = as_user(room.member.user)
     note = post_json(
         member,

@@ -12,6 +12,7 @@ import docx
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from cabinet.core.errors import ServiceError
 from cabinet.live.services import session as session_services
@@ -82,7 +83,7 @@ def odt_bytes(text: str) -> bytes:
     return buffer.getvalue()
 
 
-def test_a_pdf_becomes_ready_with_its_pages_text_and_tells_the_room(private_media):
+def test_a_pdf_becomes_ready_with_its_pages_text_and_tells_the_room(private_media) -> None:
     meeting = make_meeting()
     paper = attach(
         meeting,
@@ -111,7 +112,7 @@ def test_a_pdf_becomes_ready_with_its_pages_text_and_tells_the_room(private_medi
         ("to-trinh.odt", odt_bytes("Đề nghị UBND Thành phố phê duyệt kế hoạch số hóa."), "odt"),
     ],
 )
-def test_office_documents_are_converted_to_pdf(name, content, kind):
+def test_office_documents_are_converted_to_pdf(name, content, kind) -> None:
     meeting = make_meeting()
     paper = attach(meeting, upload=pdf_upload(name=name, content=content))
     version = paper.versions.get()
@@ -122,7 +123,7 @@ def test_office_documents_are_converted_to_pdf(name, content, kind):
     assert "phê duyệt kế hoạch số hóa" in version.pages.get(number=1).text
 
 
-def test_a_real_legacy_doc_is_converted():
+def test_a_real_legacy_doc_is_converted() -> None:
     meeting = make_meeting()
     content = (DIRECTIVES / "nd-30-2020-phu-luc-III-mau-van-ban.doc").read_bytes()
     paper = attach(meeting, upload=pdf_upload(name="phu-luc.doc", content=content))
@@ -132,7 +133,7 @@ def test_a_real_legacy_doc_is_converted():
     assert "Phụ lục III" in version.pages.get(number=1).text
 
 
-def test_the_type_comes_from_the_content_not_the_name():
+def test_the_type_comes_from_the_content_not_the_name() -> None:
     meeting = make_meeting()
     paper = attach(meeting, upload=pdf_upload(name="bao-cao.docx", content=pdf_bytes(2)))
     assert paper.versions.get().source_kind == "pdf"
@@ -140,7 +141,7 @@ def test_the_type_comes_from_the_content_not_the_name():
         attach(meeting, upload=pdf_upload(name="bao-cao.pdf", content=b"<html>%PDF-1.7</html>"))
 
 
-def test_office_uploads_are_refused_clearly_without_libreoffice(settings):
+def test_office_uploads_are_refused_clearly_without_libreoffice(settings: Settings) -> None:
     settings.LIBREOFFICE_BIN = "/nonexistent/soffice"
     meeting = make_meeting()
     with pytest.raises(ServiceError, match="chưa cài LibreOffice"):
@@ -148,7 +149,7 @@ def test_office_uploads_are_refused_clearly_without_libreoffice(settings):
     assert attach(meeting, pages=1).versions.get().status == VersionStatus.READY
 
 
-def test_a_new_version_keeps_the_old_one_and_tells_the_room():
+def test_a_new_version_keeps_the_old_one_and_tells_the_room() -> None:
     meeting = make_meeting()
     paper = attach(meeting, add_item(meeting), pages=1)
     v2 = add_version(paper, pages=2, note="Sửa số liệu bảng 3")
@@ -161,14 +162,16 @@ def test_a_new_version_keeps_the_old_one_and_tells_the_room():
     assert (event.type, event.payload["version"]) == ("paper.version_added", 2)
 
 
-def test_uploading_the_same_file_again_is_refused():
+def test_uploading_the_same_file_again_is_refused() -> None:
     meeting = make_meeting()
     paper = attach(meeting, upload=pdf_upload(content=pdf_bytes(2)))
     with pytest.raises(ServiceError, match="giống hệt"):
         add_version(paper, upload=pdf_upload(content=pdf_bytes(2)))
 
 
-def test_size_limit_is_enforced_before_anything_is_stored(settings, private_media):
+def test_size_limit_is_enforced_before_anything_is_stored(
+    settings: Settings, private_media
+) -> None:
     meeting = make_meeting()
     settings.PAPER_MAX_BYTES = 100
     with pytest.raises(ServiceError, match="quá lớn"):
@@ -177,10 +180,12 @@ def test_size_limit_is_enforced_before_anything_is_stored(settings, private_medi
     assert stored_files(private_media) == []
 
 
-def test_a_failing_transaction_removes_the_file_it_wrote(private_media, monkeypatch):
+def test_a_failing_transaction_removes_the_file_it_wrote(
+    private_media, monkeypatch: pytest.MonkeyPatch
+) -> None:
     meeting = make_meeting()
 
-    def explode(**kwargs):
+    def explode(**kwargs) -> None:
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(paper_services, "record_access", explode)
@@ -190,7 +195,7 @@ def test_a_failing_transaction_removes_the_file_it_wrote(private_media, monkeypa
     assert stored_files(private_media) == []
 
 
-def test_papers_are_closed_after_the_meeting_ends():
+def test_papers_are_closed_after_the_meeting_ends() -> None:
     meeting = make_meeting()
     chair = invite(meeting, "chair").user
     item = add_item(meeting)
@@ -205,7 +210,7 @@ def test_papers_are_closed_after_the_meeting_ends():
         paper_services.add_paper_version(actor=secretary, paper=paper, upload=pdf_upload(2))
 
 
-def test_the_upload_returns_at_once_and_members_see_the_paper_only_when_ready():
+def test_the_upload_returns_at_once_and_members_see_the_paper_only_when_ready() -> None:
     """Without a worker running, the upload is queued: the secretary sees its progress, a member
     does not see the paper yet; once processed it appears for both."""
     meeting = make_meeting()
@@ -249,7 +254,7 @@ def test_the_upload_returns_at_once_and_members_see_the_paper_only_when_ready():
     assert "Chưa đọc" in member_page
 
 
-def test_upload_form_shows_the_refusal_in_vietnamese():
+def test_upload_form_shows_the_refusal_in_vietnamese() -> None:
     meeting = make_meeting()
     client = Client()
     client.force_login(secretary_of(meeting))
@@ -262,7 +267,7 @@ def test_upload_form_shows_the_refusal_in_vietnamese():
     assert meeting.papers.count() == 0
 
 
-def test_no_public_url_serves_uploaded_files(settings):
+def test_no_public_url_serves_uploaded_files(settings: Settings) -> None:
     meeting = make_meeting()
     version = attach(meeting).versions.get()
     client = Client()
@@ -275,7 +280,7 @@ def test_no_public_url_serves_uploaded_files(settings):
         assert client.get(url).status_code == 404
 
 
-def test_a_member_who_read_a_paper_is_told_when_it_is_replaced():
+def test_a_member_who_read_a_paper_is_told_when_it_is_replaced() -> None:
     from cabinet.models import PaperRead
 
     meeting = make_meeting()

@@ -56,14 +56,14 @@ def view_url(paper, number: int = 1) -> str:
         ("meeting_paper", {"guest": 404, "member": 200, "listed_member": 200, "observer": 200}),
     ],
 )
-def test_viewer_permission_matrix(room, paper, matrix):
+def test_viewer_permission_matrix(room: Room, paper, matrix) -> None:
     url = view_url(getattr(room, paper))
     expected = {"secretary": 200, "chair": 200, "outsider": 404, "anonymous": 302} | matrix
     got = {role: client_for(room.user(role)).get(url).status_code for role in expected}
     assert got == expected
 
 
-def test_a_version_still_processing_is_404_even_for_the_secretary(room):
+def test_a_version_still_processing_is_404_even_for_the_secretary(room: Room) -> None:
     # Outside captureOnCommitCallbacks the processing task never runs: version 2 stays queued.
     paper_services.add_paper_version(
         actor=room.secretary, paper=room.public_paper, upload=pdf_upload(2), note=""
@@ -73,7 +73,7 @@ def test_a_version_still_processing_is_404_even_for_the_secretary(room):
         assert client_for(user).get(view_url(room.public_paper, 1)).status_code == 200
 
 
-def test_search_of_a_paper_the_user_may_not_read_is_404(room):
+def test_search_of_a_paper_the_user_may_not_read_is_404(room: Room) -> None:
     url = reverse("cabinet:paper_search", args=[room.restricted_paper.pk, 1])
     assert client_for(room.member.user).get(url, {"q": "bao cao"}).status_code == 404
     assert client_for(room.outsider).get(url, {"q": "bao cao"}).status_code == 404
@@ -82,7 +82,7 @@ def test_search_of_a_paper_the_user_may_not_read_is_404(room):
 # --- What opening a paper records --------------------------------------------------------------------
 
 
-def test_opening_a_paper_records_an_access_event_without_a_sequence_number(room):
+def test_opening_a_paper_records_an_access_event_without_a_sequence_number(room: Room) -> None:
     last_seq = room.meeting.__class__.objects.get(pk=room.meeting.pk).last_seq
     response = client_for(room.member.user).get(view_url(room.public_paper))
     assert response.status_code == 200
@@ -94,7 +94,7 @@ def test_opening_a_paper_records_an_access_event_without_a_sequence_number(room)
     assert room.meeting.__class__.objects.get(pk=room.meeting.pk).last_seq == last_seq
 
 
-def test_opening_a_paper_remembers_the_newest_version_read(room):
+def test_opening_a_paper_remembers_the_newest_version_read(room: Room) -> None:
     user = room.member.user
     client = client_for(user)
     client.get(view_url(room.public_paper, 1))
@@ -106,7 +106,7 @@ def test_opening_a_paper_remembers_the_newest_version_read(room):
     assert PaperRead.objects.get(user=user, paper=room.public_paper).version_number == 2
 
 
-def test_an_old_version_says_so_and_links_to_the_newest_and_the_comparison(room):
+def test_an_old_version_says_so_and_links_to_the_newest_and_the_comparison(room: Room) -> None:
     add_version(room.public_paper, pages=2)
     page = client_for(room.member.user).get(view_url(room.public_paper, 1)).content.decode()
     assert "Bạn đang xem phiên bản cũ" in page
@@ -116,7 +116,7 @@ def test_an_old_version_says_so_and_links_to_the_newest_and_the_comparison(room)
     assert "Bạn đang xem phiên bản cũ" not in newest
 
 
-def test_viewer_page_carries_the_watermark_agenda_and_no_inline_script(room):
+def test_viewer_page_carries_the_watermark_agenda_and_no_inline_script(room: Room) -> None:
     user = room.member.user
     page = client_for(user).get(view_url(room.public_paper)).content.decode()
     assert user.full_name in page
@@ -132,7 +132,7 @@ def test_viewer_page_carries_the_watermark_agenda_and_no_inline_script(room):
         assert "src=" in tag or 'type="application/json"' in tag, tag
 
 
-def test_latest_redirects_to_the_current_version(room):
+def test_latest_redirects_to_the_current_version(room: Room) -> None:
     add_version(room.public_paper, pages=2)
     response = client_for(room.member.user).get(
         reverse("cabinet:paper_latest", args=[room.public_paper.pk])
@@ -145,7 +145,7 @@ def test_latest_redirects_to_the_current_version(room):
     assert outsider.status_code == 404
 
 
-def test_storing_the_page_for_offline_reading_is_not_reading_it(room):
+def test_storing_the_page_for_offline_reading_is_not_reading_it(room: Room) -> None:
     client = client_for(room.member.user)
     response = client.get(view_url(room.public_paper), headers={"X-Offline-Prefetch": "1"})
     assert response.status_code == 200
@@ -156,12 +156,12 @@ def test_storing_the_page_for_offline_reading_is_not_reading_it(room):
 # --- Search -------------------------------------------------------------------------------------------
 
 
-def test_fold_removes_vietnamese_diacritics_and_case():
+def test_fold_removes_vietnamese_diacritics_and_case() -> None:
     assert fold("Đầu tư CÔNG ở Đường Láng") == "dau tu cong o duong lang"
     assert fold("Quyết định") == fold("quyet dinh")
 
 
-def test_search_pages_keeps_the_original_text_in_snippets():
+def test_search_pages_keeps_the_original_text_in_snippets() -> None:
     hits = search_pages(
         [(1, "Không có gì"), (2, "Kế hoạch đầu tư\ncông năm 2027")], "dau tu cong", limit=5
     )
@@ -169,7 +169,7 @@ def test_search_pages_keeps_the_original_text_in_snippets():
     assert "đầu tư công năm 2027" in hits[0].snippet
 
 
-def test_search_is_accent_and_case_insensitive_and_finds_the_right_page(room):
+def test_search_is_accent_and_case_insensitive_and_finds_the_right_page(room: Room) -> None:
     paper = attach(
         room.meeting,
         room.public_item,
@@ -192,14 +192,14 @@ def test_search_is_accent_and_case_insensitive_and_finds_the_right_page(room):
     assert client.get(url, {"q": "khong co dau"}).json()["hits"] == []
 
 
-def test_search_refuses_a_too_short_query_in_vietnamese(room):
+def test_search_refuses_a_too_short_query_in_vietnamese(room: Room) -> None:
     url = reverse("cabinet:paper_search", args=[room.public_paper.pk, 1])
     response = client_for(room.member.user).get(url, {"q": " đ "})
     assert response.status_code == 400
     assert "ký tự" in response.json()["error"]
 
 
-def test_search_caps_the_number_of_hits():
+def test_search_caps_the_number_of_hits() -> None:
     hits = search_pages([(n, "xa " * 100) for n in range(1, 5)], "xa", limit=50)
     assert len(hits) == 50
 
@@ -211,7 +211,7 @@ def manifest(room: Room, user):
     return client_for(user).post(reverse("cabinet:offline_manifest", args=[room.meeting.pk]))
 
 
-def test_manifest_lists_only_the_papers_the_user_may_read(room):
+def test_manifest_lists_only_the_papers_the_user_may_read(room: Room) -> None:
     response = manifest(room, room.member.user)
     assert response.status_code == 200
     data = response.json()
@@ -227,7 +227,7 @@ def test_manifest_lists_only_the_papers_the_user_may_read(room):
     assert any(url.endswith("cabinet/js/viewer/main.js") for url in urls)
 
 
-def test_manifest_follows_the_current_version_and_records_each_paper(room):
+def test_manifest_follows_the_current_version_and_records_each_paper(room: Room) -> None:
     add_version(room.public_paper, pages=2)
     urls = set(manifest(room, room.guest.user).json()["urls"])
     assert view_url(room.guest_paper) in urls
@@ -244,14 +244,14 @@ def test_manifest_follows_the_current_version_and_records_each_paper(room):
     assert all(e.seq is None for e in events)
 
 
-def test_manifest_is_refused_to_outsiders_and_to_get(room):
+def test_manifest_is_refused_to_outsiders_and_to_get(room: Room) -> None:
     assert manifest(room, room.outsider).status_code == 404
     url = reverse("cabinet:offline_manifest", args=[room.meeting.pk])
     assert client_for(room.member.user).get(url).status_code == 405
     assert Client().post(url).status_code == 302  # to the login page
 
 
-def test_service_worker_is_served_from_the_root_uncached():
+def test_service_worker_is_served_from_the_root_uncached() -> None:
     response = Client().get("/sw.js")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/javascript")
@@ -260,7 +260,7 @@ def test_service_worker_is_served_from_the_root_uncached():
     assert b'addEventListener("fetch"' in response.content
 
 
-def test_logout_tells_the_browser_to_forget_cached_papers(room):
+def test_logout_tells_the_browser_to_forget_cached_papers(room: Room) -> None:
     client = client_for(room.member.user)
     response = client.post(reverse("logout"))
     assert response.status_code == 302
@@ -268,7 +268,9 @@ def test_logout_tells_the_browser_to_forget_cached_papers(room):
     assert "_auth_user_id" not in client.session
 
 
-def test_latest_of_a_paper_still_processing_takes_the_secretary_back_to_the_meeting(room):
+def test_latest_of_a_paper_still_processing_takes_the_secretary_back_to_the_meeting(
+    room: Room,
+) -> None:
     # Not captured: the processing task never runs and the only version stays queued.
     queued = paper_services.attach_paper(
         actor=secretary_of(room.meeting),
@@ -285,7 +287,7 @@ def test_latest_of_a_paper_still_processing_takes_the_secretary_back_to_the_meet
     assert member.status_code == 404
 
 
-def test_latest_answers_json_to_the_open_viewer(room):
+def test_latest_answers_json_to_the_open_viewer(room: Room) -> None:
     client = client_for(room.member.user)
     url = reverse("cabinet:paper_latest", args=[room.public_paper.pk])
     assert client.get(url, headers={"Accept": "application/json"}).json() == {

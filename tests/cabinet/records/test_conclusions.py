@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -61,7 +62,7 @@ def _task(held, **fields):
     return svc.add_task(**data)
 
 
-def test_the_secretary_and_the_chair_record_conclusions_and_a_member_cannot(held):
+def test_the_secretary_and_the_chair_record_conclusions_and_a_member_cannot(held) -> None:
     meeting, item = held["meeting"], held["items"][0]
     svc.record_conclusion(
         actor=held["secretary"], meeting=meeting, item_id=item.pk, text="Thống nhất dự toán."
@@ -77,7 +78,7 @@ def test_the_secretary_and_the_chair_record_conclusions_and_a_member_cannot(held
     assert not meeting.conclusions.exists()
 
 
-def test_nothing_is_recorded_before_the_meeting_starts():
+def test_nothing_is_recorded_before_the_meeting_starts() -> None:
     meeting = make_meeting()
     item = add_item(meeting)
     with pytest.raises(ServiceError, match="chưa bắt đầu"):
@@ -86,7 +87,7 @@ def test_nothing_is_recorded_before_the_meeting_starts():
         )
 
 
-def test_an_item_of_another_meeting_is_refused(held):
+def test_an_item_of_another_meeting_is_refused(held) -> None:
     other = add_item(make_meeting())
     with pytest.raises(ServiceError):
         svc.record_conclusion(
@@ -94,7 +95,9 @@ def test_an_item_of_another_meeting_is_refused(held):
         )
 
 
-def test_a_task_needs_a_known_lead_unit_and_content_and_a_deadline_not_before_the_meeting(held):
+def test_a_task_needs_a_known_lead_unit_and_content_and_a_deadline_not_before_the_meeting(
+    held,
+) -> None:
     with pytest.raises(ServiceError, match="đơn vị chủ trì"):
         _task(held, lead_unit_id=None)
     with pytest.raises(ServiceError, match="nội dung"):
@@ -109,7 +112,7 @@ def test_a_task_needs_a_known_lead_unit_and_content_and_a_deadline_not_before_th
     assert task.tracked_since is None  # not tracked until the notice is issued
 
 
-def test_the_lead_unit_is_not_also_a_coordinating_unit(held):
+def test_the_lead_unit_is_not_also_a_coordinating_unit(held) -> None:
     task = _task(held, coordinating_unit_ids=[held["units"]["stc"].pk, held["units"]["sxd"].pk])
     assert [u.code for u in task.coordinating_units.all()] == ["sxd"]
 
@@ -123,7 +126,7 @@ def _approved(held, variant=NoticeVariant.COMMITTEE):
     )
 
 
-def test_only_the_chair_approves_the_notice(held):
+def test_only_the_chair_approves_the_notice(held) -> None:
     notice_services.save_notice_draft(
         actor=held["secretary"], meeting=held["meeting"], variant="committee", content={}
     )
@@ -138,14 +141,14 @@ def test_only_the_chair_approves_the_notice(held):
     assert notice.status == NoticeStatus.APPROVED
 
 
-def test_a_member_cannot_draft_the_notice(held):
+def test_a_member_cannot_draft_the_notice(held) -> None:
     with pytest.raises(ServiceError):
         notice_services.save_notice_draft(
             actor=held["member"], meeting=held["meeting"], variant="committee", content={}
         )
 
 
-def test_any_change_after_approval_sends_the_notice_back_to_the_chair(held):
+def test_any_change_after_approval_sends_the_notice_back_to_the_chair(held) -> None:
     _approved(held)
     _task(held)
     notice = ConclusionNotice.objects.get(meeting=held["meeting"])
@@ -160,7 +163,7 @@ def test_any_change_after_approval_sends_the_notice_back_to_the_chair(held):
     assert ConclusionNotice.objects.get(meeting=held["meeting"]).status == NoticeStatus.DRAFT
 
 
-def test_an_unapproved_notice_cannot_be_issued(held):
+def test_an_unapproved_notice_cannot_be_issued(held) -> None:
     notice_services.save_notice_draft(
         actor=held["secretary"], meeting=held["meeting"], variant="committee", content={}
     )
@@ -168,7 +171,9 @@ def test_an_unapproved_notice_cannot_be_issued(held):
         notice_services.issue_notice(actor=held["secretary"], meeting=held["meeting"])
 
 
-def test_issuing_numbers_the_notice_tracks_its_tasks_concludes_and_freezes_the_meeting(held):
+def test_issuing_numbers_the_notice_tracks_its_tasks_concludes_and_freezes_the_meeting(
+    held,
+) -> None:
     task = _task(held)
     _approved(held)
     notice = notice_services.issue_notice(
@@ -204,7 +209,7 @@ def _issue_another(variant: str, day: dt.date) -> ConclusionNotice:
     return notice_services.issue_notice(actor=secretary, meeting=meeting, today=day)
 
 
-def test_numbers_run_per_variant_and_year_without_gaps():
+def test_numbers_run_per_variant_and_year_without_gaps() -> None:
     day = dt.date(2026, 12, 3)
     first = _issue_another("committee", day)
     second = _issue_another("committee", day)
@@ -216,7 +221,7 @@ def test_numbers_run_per_variant_and_year_without_gaps():
     assert next_year.year == 2027
 
 
-def test_a_notice_is_approved_only_after_the_meeting_has_ended():
+def test_a_notice_is_approved_only_after_the_meeting_has_ended() -> None:
     meeting = make_meeting(days=0)
     chair = invite(meeting, "chair")
     add_item(meeting)
@@ -235,7 +240,7 @@ def test_a_notice_is_approved_only_after_the_meeting_has_ended():
 # --- The sentence written back from the fields ----------------------------------------------------
 
 
-def test_a_composed_task_sentence_reads_back_into_the_same_fields():
+def test_a_composed_task_sentence_reads_back_into_the_same_fields() -> None:
     units = [
         UnitName(1, "Sở Tài chính", "STC"),
         UnitName(2, "Sở Nội vụ", "SNV"),
@@ -261,7 +266,7 @@ def test_a_composed_task_sentence_reads_back_into_the_same_fields():
     assert parsed.content.startswith("rà soát, tổng hợp nhu cầu kinh phí năm 2027")
 
 
-def test_a_composed_sentence_keeps_names_and_says_when_there_is_no_report():
+def test_a_composed_sentence_keeps_names_and_says_when_there_is_no_report() -> None:
     sentence = compose_task_sentence(
         lead="Công an Thành phố",
         with_related_units=True,
@@ -277,11 +282,11 @@ def test_a_composed_sentence_keeps_names_and_says_when_there_is_no_report():
 # --- The pages ------------------------------------------------------------------------------------
 
 
-def _login(client, user):
+def _login(client: Client, user) -> None:
     assert client.login(username=user.username, password=PASSWORD)
 
 
-def test_the_record_page_is_for_the_secretary_and_chair_only(client, held):
+def test_the_record_page_is_for_the_secretary_and_chair_only(client: Client, held) -> None:
     url = reverse("cabinet:conclusions", args=[held["meeting"].pk])
     _login(client, held["member"])
     assert client.get(url).status_code == 403
@@ -294,7 +299,7 @@ def test_the_record_page_is_for_the_secretary_and_chair_only(client, held):
     assert "Dự toán ngân sách 2027" in page.content.decode()
 
 
-def test_a_conclusion_is_saved_from_the_page(client, held):
+def test_a_conclusion_is_saved_from_the_page(client: Client, held) -> None:
     _login(client, held["secretary"])
     item = held["items"][1]
     response = client.post(
@@ -306,7 +311,9 @@ def test_a_conclusion_is_saved_from_the_page(client, held):
     assert held["meeting"].conclusions.get(agenda_item=item).text == "Đẩy nhanh số hóa hồ sơ."
 
 
-def test_typing_a_sentence_fills_the_task_form_and_saving_records_the_fields(client, held):
+def test_typing_a_sentence_fills_the_task_form_and_saving_records_the_fields(
+    client: Client, held
+) -> None:
     _login(client, held["secretary"])
     url = reverse("cabinet:task_new", args=[held["meeting"].pk])
     sentence = (
@@ -343,7 +350,7 @@ def test_typing_a_sentence_fills_the_task_form_and_saving_records_the_fields(cli
     )
 
 
-def test_saving_a_task_without_a_lead_unit_says_so_in_vietnamese(client, held):
+def test_saving_a_task_without_a_lead_unit_says_so_in_vietnamese(client: Client, held) -> None:
     _login(client, held["secretary"])
     page = client.post(
         reverse("cabinet:task_new", args=[held["meeting"].pk]),
@@ -353,7 +360,7 @@ def test_saving_a_task_without_a_lead_unit_says_so_in_vietnamese(client, held):
     assert not Task.objects.exists()
 
 
-def test_a_pasted_paragraph_is_confirmed_one_task_at_a_time(client, held):
+def test_a_pasted_paragraph_is_confirmed_one_task_at_a_time(client: Client, held) -> None:
     _login(client, held["secretary"])
     url = reverse("cabinet:task_new", args=[held["meeting"].pk])
     paragraph = (
@@ -373,7 +380,9 @@ def test_a_pasted_paragraph_is_confirmed_one_task_at_a_time(client, held):
     assert f'<option value="{item.pk}" selected>' in second  # under the same agenda item
 
 
-def test_editing_a_task_can_move_it_to_another_item_and_keeps_the_new_sentence(client, held):
+def test_editing_a_task_can_move_it_to_another_item_and_keeps_the_new_sentence(
+    client: Client, held
+) -> None:
     task = _task(held)
     _login(client, held["secretary"])
     other = held["items"][1]
@@ -396,7 +405,7 @@ def test_editing_a_task_can_move_it_to_another_item_and_keeps_the_new_sentence(c
     )
 
 
-def test_an_unknown_unit_in_the_sentence_is_reported_not_guessed(client, held):
+def test_an_unknown_unit_in_the_sentence_is_reported_not_guessed(client: Client, held) -> None:
     _login(client, held["secretary"])
     page = client.post(
         reverse("cabinet:task_new", args=[held["meeting"].pk]),
@@ -406,7 +415,7 @@ def test_an_unknown_unit_in_the_sentence_is_reported_not_guessed(client, held):
     assert "Sở Du lịch" in page
 
 
-def test_control_characters_pasted_from_word_are_not_stored(held):
+def test_control_characters_pasted_from_word_are_not_stored(held) -> None:
     conclusion = svc.record_conclusion(
         actor=held["secretary"],
         meeting=held["meeting"],

@@ -11,6 +11,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from pypdf import PdfReader
+from pytest_django.fixtures import Settings
 
 from cabinet.papers.lib.convert import conversion_available
 from cabinet.papers.lib.sandbox import Outcome
@@ -112,7 +113,7 @@ def document() -> Any:
         (dt.date(2025, 12, 31), "Hà Nội, ngày 31 tháng 12 năm 2025"),
     ],
 )
-def test_place_date_line_pads_days_below_ten_and_the_first_two_months(day, expected):
+def test_place_date_line_pads_days_below_ten_and_the_first_two_months(day, expected) -> None:
     assert place_date_line("Hà Nội", day) == expected
 
 
@@ -120,7 +121,7 @@ def test_place_date_line_pads_days_below_ten_and_the_first_two_months(day, expec
 # Geometry and fonts
 
 
-def test_the_page_is_a4_portrait_with_the_decree_margins(document):
+def test_the_page_is_a4_portrait_with_the_decree_margins(document: Any) -> None:
     section = document.sections[0]
     assert section.page_width.mm == pytest.approx(210, abs=0.1)
     assert section.page_height.mm == pytest.approx(297, abs=0.1)
@@ -130,7 +131,7 @@ def test_the_page_is_a4_portrait_with_the_decree_margins(document):
     assert section.right_margin.mm == pytest.approx(15, abs=0.1)
 
 
-def test_every_run_is_times_new_roman_in_every_script_slot_and_black(document):
+def test_every_run_is_times_new_roman_in_every_script_slot_and_black(document: Any) -> None:
     body = document.element.body
     runs = body.findall(".//" + qn("w:r"))
     assert len(runs) > 20
@@ -148,7 +149,7 @@ def test_every_run_is_times_new_roman_in_every_script_slot_and_black(document):
     assert normal.font.size.pt == 14
 
 
-def test_the_core_title_is_the_documents_title(document):
+def test_the_core_title_is_the_documents_title(document: Any) -> None:
     assert document.core_properties.title == "Thông báo kết luận về Đề án 06"
 
 
@@ -156,7 +157,7 @@ def test_the_core_title_is_the_documents_title(document):
 # Header
 
 
-def test_the_header_is_a_borderless_two_column_table(document):
+def test_the_header_is_a_borderless_two_column_table(document: Any) -> None:
     table = document.tables[0]
     assert len(table.columns) == 2
     borders = table._tbl.tblPr.find(qn("w:tblBorders"))
@@ -167,7 +168,7 @@ def test_the_header_is_a_borderless_two_column_table(document):
     assert sum(widths) == pytest.approx(165, abs=0.5)  # the text width: 210 − 30 − 15
 
 
-def test_the_left_column_holds_the_parent_and_issuing_bodies_and_the_number(document):
+def test_the_left_column_holds_the_parent_and_issuing_bodies_and_the_number(document: Any) -> None:
     table = document.tables[0]
     left = table.rows[0].cells[0]
     parent = paragraph_with(left, "UBND THÀNH PHỐ HÀ NỘI")
@@ -180,7 +181,7 @@ def test_the_left_column_holds_the_parent_and_issuing_bodies_and_the_number(docu
     assert all(not r.bold and r.font.size.pt == 13 for r in number.runs)
 
 
-def test_the_rule_under_the_issuing_body_is_a_third_to_a_half_of_its_width(document):
+def test_the_rule_under_the_issuing_body_is_a_third_to_a_half_of_its_width(document: Any) -> None:
     left = document.tables[0].rows[0].cells[0]
     (rule,) = rule_paragraphs(left)
     elements = [p._p for p in left.paragraphs]
@@ -190,7 +191,7 @@ def test_the_rule_under_the_issuing_body_is_a_third_to_a_half_of_its_width(docum
     assert text / 3 <= length <= text / 2
 
 
-def test_the_right_column_holds_the_national_title_motto_rule_and_place_date(document):
+def test_the_right_column_holds_the_national_title_motto_rule_and_place_date(document: Any) -> None:
     table = document.tables[0]
     right = table.rows[0].cells[1]
     title = paragraph_with(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
@@ -205,7 +206,7 @@ def test_the_right_column_holds_the_national_title_motto_rule_and_place_date(doc
     assert all(r.italic and not r.bold and 13 <= r.font.size.pt <= 14 for r in date.runs)
 
 
-def test_the_document_type_and_summary_are_bold_centred_with_a_short_rule(document):
+def test_the_document_type_and_summary_are_bold_centred_with_a_short_rule(document: Any) -> None:
     kind = paragraph_with(document, "THÔNG BÁO")
     assert kind.text == "THÔNG BÁO"
     assert kind.alignment == WD_ALIGN_PARAGRAPH.CENTER
@@ -226,7 +227,7 @@ def test_the_document_type_and_summary_are_bold_centred_with_a_short_rule(docume
 # Body
 
 
-def test_body_paragraphs_are_justified_indented_spaced_and_14_point(document):
+def test_body_paragraphs_are_justified_indented_spaced_and_14_point(document: Any) -> None:
     body = [
         p for p in document.paragraphs if p.text.startswith("Sở Tài chính") or "rà soát" in p.text
     ]
@@ -243,7 +244,7 @@ def test_body_paragraphs_are_justified_indented_spaced_and_14_point(document):
     assert [r.bold for r in first.runs] == [True, False]
 
 
-def test_block_kinds_follow_their_layout(document):
+def test_block_kinds_follow_their_layout(document: Any) -> None:
     section = paragraph_with(document, "I. ĐÁNH GIÁ CHUNG")
     assert all(r.bold for r in section.runs)
     assert not section.paragraph_format.first_line_indent
@@ -261,7 +262,7 @@ def test_block_kinds_follow_their_layout(document):
 # Closing
 
 
-def test_recipients_left_and_the_signature_right_on_one_row(document):
+def test_recipients_left_and_the_signature_right_on_one_row(document: Any) -> None:
     table = document.tables[-1]
     left, right = table.rows[0].cells
     heading = left.paragraphs[0]
@@ -285,7 +286,7 @@ def test_recipients_left_and_the_signature_right_on_one_row(document):
     assert paragraph_with(document, "Phụ lục kèm theo").paragraph_format.keep_with_next
 
 
-def test_two_signatures_go_left_and_right_and_the_recipients_below():
+def test_two_signatures_go_left_and_right_and_the_recipients_below() -> None:
     doc = notice(
         signatures=(
             Signature(("Thư ký",), "Lê Thu Trang"),
@@ -304,7 +305,7 @@ def test_two_signatures_go_left_and_right_and_the_recipients_below():
     assert paragraph_with(document, "- Lưu: VT, Hồ sơ.").runs[0].font.size.pt == 11
 
 
-def test_a_place_date_may_be_left_out():
+def test_a_place_date_may_be_left_out() -> None:
     document = read(notice(place_date=""))
     assert "ngày" not in document.tables[0].rows[1].cells[1].text
 
@@ -313,7 +314,7 @@ def test_a_place_date_may_be_left_out():
 # Page numbers and the draft mark
 
 
-def test_page_numbers_are_a_page_field_in_the_header_except_on_page_one(document):
+def test_page_numbers_are_a_page_field_in_the_header_except_on_page_one(document: Any) -> None:
     section = document.sections[0]
     assert section.different_first_page_header_footer
     header = section.header._element
@@ -328,7 +329,7 @@ def test_page_numbers_are_a_page_field_in_the_header_except_on_page_one(document
     assert not "".join(p.text for p in first.paragraphs).strip()
 
 
-def test_a_draft_carries_a_boxed_bold_mark_above_the_header():
+def test_a_draft_carries_a_boxed_bold_mark_above_the_header() -> None:
     document = read(notice(draft=True))
     body = document.element.body
     mark = paragraph_with(document, "DỰ THẢO")
@@ -338,7 +339,7 @@ def test_a_draft_carries_a_boxed_bold_mark_above_the_header():
     assert {child.tag.split("}")[1] for child in sides} == {"top", "left", "bottom", "right"}
 
 
-def test_a_final_document_has_no_draft_mark(document):
+def test_a_final_document_has_no_draft_mark(document: Any) -> None:
     assert not [p for p in document.paragraphs if "DỰ THẢO" in p.text]
 
 
@@ -356,7 +357,7 @@ def lines(page: Any) -> list[str]:
 
 
 @needs_libreoffice
-def test_the_pdf_is_a4_with_the_header_texts_and_diacritics(long_pdf):
+def test_the_pdf_is_a4_with_the_header_texts_and_diacritics(long_pdf: PdfReader) -> None:
     assert len(long_pdf.pages) >= 2
     first = long_pdf.pages[0]
     assert float(first.mediabox.width) == pytest.approx(595.3, abs=1)
@@ -381,7 +382,7 @@ def test_the_pdf_is_a4_with_the_header_texts_and_diacritics(long_pdf):
 
 
 @needs_libreoffice
-def test_page_two_starts_with_its_number_and_page_one_has_none(long_pdf):
+def test_page_two_starts_with_its_number_and_page_one_has_none(long_pdf: PdfReader) -> None:
     first, second = lines(long_pdf.pages[0]), lines(long_pdf.pages[1])
     assert second[0] == "2"
     assert "1" not in first
@@ -391,19 +392,19 @@ def test_page_two_starts_with_its_number_and_page_one_has_none(long_pdf):
     assert "Nguyễn Văn An" in last
 
 
-def test_a_missing_libreoffice_is_a_clear_error(settings):
+def test_a_missing_libreoffice_is_a_clear_error(settings: Settings) -> None:
     settings.LIBREOFFICE_BIN = "/nonexistent/soffice"
     with pytest.raises(PdfUnavailable, match="LibreOffice"):
         docx_to_pdf(render_docx(notice(items=1)))
 
 
-def test_a_failed_conversion_is_a_clear_error(monkeypatch):
+def test_a_failed_conversion_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(decree30, "convert_to_pdf", lambda *a, **k: (None, Outcome(returncode=1)))
     with pytest.raises(PdfUnavailable, match="PDF"):
         docx_to_pdf(b"not a document")
 
 
-def test_text_pasted_from_word_with_control_characters_still_makes_a_document():
+def test_text_pasted_from_word_with_control_characters_still_makes_a_document() -> None:
     pasted = "Thống nhất\x0bbáo cáo\x01 của Sở Nội vụ\x0c."
     assert decree30.printable(pasted) == "Thống nhất\nbáo cáo của Sở Nội vụ\n."
     data = render_docx(notice(items=1, summary=pasted, title=pasted))
@@ -436,7 +437,7 @@ def table_document(rows: int = 3) -> TableDocument:
     )
 
 
-def test_a_table_document_is_a4_landscape_with_the_decree_margins_fonts_and_page_numbers():
+def test_a_table_document_is_a4_landscape_with_the_decree_margins_fonts_and_page_numbers() -> None:
     document = Document(io.BytesIO(render_table_docx(table_document())))
     section = document.sections[0]
     assert (section.page_width.mm, section.page_height.mm) == pytest.approx((297, 210), abs=0.1)
@@ -459,7 +460,7 @@ def test_a_table_document_is_a4_landscape_with_the_decree_margins_fonts_and_page
     assert all(r.font.size.pt == 13 for r in cell_runs)
 
 
-def test_a_table_documents_columns_keep_their_widths_and_its_heading_row_repeats():
+def test_a_table_documents_columns_keep_their_widths_and_its_heading_row_repeats() -> None:
     document = Document(io.BytesIO(render_table_docx(table_document())))
     table = document.tables[0]
     grid = [col.width.mm for col in table.columns]  # LibreOffice lays the table out by this grid
@@ -475,14 +476,14 @@ def test_a_table_documents_columns_keep_their_widths_and_its_heading_row_repeats
     assert table.rows[1].cells[1].text == "Nguyễn Văn An\nSở Tài chính"
 
 
-def test_an_empty_table_document_says_so_under_the_heading_row():
+def test_an_empty_table_document_says_so_under_the_heading_row() -> None:
     document = Document(io.BytesIO(render_table_docx(table_document(rows=0))))
     assert len(document.tables[0].rows) == 1
     assert all(r.italic for r in paragraph_with(document, "Chưa có ý kiến góp ý.").runs)
 
 
 @needs_libreoffice
-def test_a_long_table_continues_on_numbered_pages_under_its_heading_row():
+def test_a_long_table_continues_on_numbered_pages_under_its_heading_row() -> None:
     reader = PdfReader(io.BytesIO(docx_to_pdf(render_table_docx(table_document(rows=30)))))
     assert len(reader.pages) >= 2
     first, second = lines(reader.pages[0]), lines(reader.pages[1])

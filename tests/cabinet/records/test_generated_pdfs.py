@@ -22,6 +22,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from pytest_django.fixtures import Settings
+from pytest_django.live_server_helper import LiveServer
 
 from cabinet.models import GeneratedPdfJob, WorkerHeartbeat
 from cabinet.papers.lib.convert import libreoffice_binary
@@ -54,7 +56,7 @@ class Conversions:
 
 
 @pytest.fixture
-def conversions(settings, tmp_path) -> Conversions:
+def conversions(settings: Settings, tmp_path: Path) -> Conversions:
     counter = Conversions(tmp_path)
     settings.LIBREOFFICE_BIN = str(counter.script)
     assert libreoffice_binary() == str(counter.script)
@@ -62,7 +64,7 @@ def conversions(settings, tmp_path) -> Conversions:
 
 
 @pytest.fixture
-def database_task_backend(settings):
+def database_task_backend(settings: Settings) -> None:
     """Tasks queued for `manage.py worker`, as in production (the suite runs them at once)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -87,8 +89,12 @@ def _converting_tasks() -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_ten_concurrent_first_requests_enqueue_one_conversion_that_the_worker_makes(
-    live_server, conversions, database_task_backend, tmp_path, settings
-):
+    live_server: LiveServer,
+    conversions: Conversions,
+    database_task_backend,
+    tmp_path: Path,
+    settings: Settings,
+) -> None:
     # Thirteen downloads within the minute: not what this test is about (test_rate_limits is).
     settings.RATE_LIMIT_EXPORTS = "0"
     meeting, secretary = _meeting()
@@ -154,8 +160,8 @@ def test_ten_concurrent_first_requests_enqueue_one_conversion_that_the_worker_ma
 
 @pytest.mark.django_db
 def test_the_pending_page_follows_the_conversion_and_says_when_no_worker_runs(
-    conversions, database_task_backend
-):
+    conversions: Conversions, database_task_backend
+) -> None:
     meeting, secretary = _meeting()
     client = Client()
     assert client.login(username=secretary.username, password=PASSWORD)
@@ -211,8 +217,8 @@ def test_the_pending_page_follows_the_conversion_and_says_when_no_worker_runs(
 
 @pytest.mark.django_db
 def test_a_failed_conversion_is_explained_and_the_next_download_tries_again(
-    settings, database_task_backend
-):
+    settings: Settings, database_task_backend
+) -> None:
     settings.LIBREOFFICE_BIN = "/nonexistent/soffice"
     meeting, secretary = _meeting()
     client = Client()
@@ -241,7 +247,7 @@ def test_a_failed_conversion_is_explained_and_the_next_download_tries_again(
 
 
 @pytest.mark.django_db
-def test_a_poll_needs_the_documents_own_access(database_task_backend):
+def test_a_poll_needs_the_documents_own_access(database_task_backend) -> None:
     meeting, secretary = _meeting()
     client = Client()
     assert client.login(username=secretary.username, password=PASSWORD)
@@ -255,7 +261,7 @@ def test_a_poll_needs_the_documents_own_access(database_task_backend):
 
 
 @pytest.mark.django_db
-def test_the_pdf_is_made_again_only_when_what_it_shows_changes(conversions):
+def test_the_pdf_is_made_again_only_when_what_it_shows_changes(conversions: Conversions) -> None:
     """With tasks run at once (the suite's backend) the download gets its PDF in one go."""
     meeting, secretary = _meeting()
     client = Client()
@@ -281,8 +287,8 @@ def test_the_pdf_is_made_again_only_when_what_it_shows_changes(conversions):
 
 @pytest.mark.django_db
 def test_a_job_queued_before_the_tasks_moved_still_runs_after_the_upgrade(
-    conversions, database_task_backend
-):
+    conversions: Conversions, database_task_backend
+) -> None:
     """A city upgrades with conversions still queued: those rows name the task by its old dotted
     path (cabinet.tasks.convert_generated_pdf); the worker still finds and runs it."""
     meeting, secretary = _meeting()

@@ -9,10 +9,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from docx import Document
 from pypdf import PdfReader
+from pytest_django.fixtures import Settings
 
 from cabinet.live.services import attendance as attendance_services
 from cabinet.live.services import session as session_services
@@ -195,7 +197,7 @@ def held() -> SimpleNamespace:
 # Minutes
 
 
-def test_minutes_header_and_signatures_follow_form_1_9(held):
+def test_minutes_header_and_signatures_follow_form_1_9(held: SimpleNamespace) -> None:
     doc = minutes_document(held.meeting)
     assert doc.parent_body == ""
     assert doc.issuing_body == "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HÀ NỘI"
@@ -211,7 +213,7 @@ def test_minutes_header_and_signatures_follow_form_1_9(held):
     assert not doc.draft  # the meeting has ended
 
 
-def test_minutes_record_start_place_chair_secretary_and_end(held):
+def test_minutes_record_start_place_chair_secretary_and_end(held: SimpleNamespace) -> None:
     text = text_of(minutes_document(held.meeting))
     started = held.meeting.events.get(type="meeting.started").created_at
     ended = held.meeting.events.get(type="meeting.ended").created_at
@@ -232,7 +234,7 @@ def test_minutes_record_start_place_chair_secretary_and_end(held):
     )
 
 
-def test_minutes_list_attendance_as_marked(held):
+def test_minutes_list_attendance_as_marked(held: SimpleNamespace) -> None:
     lines = text_of(minutes_document(held.meeting)).splitlines()
     attending = lines[lines.index("Thành phần tham dự:") + 1 : lines.index("Vắng mặt:")]
     joined = "\n".join(attending)
@@ -260,7 +262,7 @@ def test_minutes_list_attendance_as_marked(held):
     ]
 
 
-def test_minutes_without_any_attendance_list_the_invited():
+def test_minutes_without_any_attendance_list_the_invited() -> None:
     meeting = make_meeting()
     chair = invite(meeting, "chair", full_name="Phạm Đức Toàn")
     invite(meeting, "member", full_name="Trần Minh Hải")
@@ -275,7 +277,9 @@ def test_minutes_without_any_attendance_list_the_invited():
     assert "Cuộc họp kết thúc vào …… giờ" in text
 
 
-def test_minutes_follow_the_agenda_with_presenter_speakers_conclusions_and_tasks(held):
+def test_minutes_follow_the_agenda_with_presenter_speakers_conclusions_and_tasks(
+    held: SimpleNamespace,
+) -> None:
     doc = minutes_document(held.meeting)
     text = text_of(doc)
     assert "1. Báo cáo tình hình thực hiện Đề án 06" in text
@@ -308,7 +312,7 @@ def test_minutes_follow_the_agenda_with_presenter_speakers_conclusions_and_tasks
     ]
 
 
-def test_minutes_record_the_open_poll_with_counts_outcome_and_names(held):
+def test_minutes_record_the_open_poll_with_counts_outcome_and_names(held: SimpleNamespace) -> None:
     text = text_of(minutes_document(held.meeting))
     start = text.index(OPEN_QUESTION)
     part = text[start : text.index("Kết luận của chủ tọa", start)]
@@ -324,7 +328,7 @@ def test_minutes_record_the_open_poll_with_counts_outcome_and_names(held):
     assert "Nội dung biểu quyết không thông qua." in part
 
 
-def test_minutes_record_only_totals_of_the_secret_poll(held):
+def test_minutes_record_only_totals_of_the_secret_poll(held: SimpleNamespace) -> None:
     doc = minutes_document(held.meeting)
     text = text_of(doc)
     start = text.index(SECRET_QUESTION)
@@ -350,7 +354,7 @@ def test_minutes_record_only_totals_of_the_secret_poll(held):
 
 
 @needs_libreoffice
-def test_the_minutes_pdf_reads_back_in_vietnamese(held):
+def test_the_minutes_pdf_reads_back_in_vietnamese(held: SimpleNamespace) -> None:
     pdf = PdfReader(io.BytesIO(docx_to_pdf(render_docx(minutes_document(held.meeting)))))
     text = "\n".join(page.extract_text() for page in pdf.pages)
     for expected in (
@@ -375,7 +379,7 @@ def test_the_minutes_pdf_reads_back_in_vietnamese(held):
 # Invitation
 
 
-def test_the_invitation_follows_form_1_7(held):
+def test_the_invitation_follows_form_1_7(held: SimpleNamespace) -> None:
     doc = invitation_document(held.meeting)
     published = timezone.localdate(held.meeting.events.get(type="meeting.published").created_at)
     assert doc.issuing_body == "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HÀ NỘI"
@@ -402,7 +406,9 @@ def test_the_invitation_follows_form_1_7(held):
     assert lines[-1].endswith("./.")
 
 
-def test_the_invitation_lists_the_invited_by_role_without_the_secretary(held):
+def test_the_invitation_lists_the_invited_by_role_without_the_secretary(
+    held: SimpleNamespace,
+) -> None:
     lines = text_of(invitation_document(held.meeting)).splitlines()
     members = lines.index("Thành viên dự họp:")
     guests = lines.index("Khách mời:")
@@ -422,7 +428,7 @@ def test_the_invitation_lists_the_invited_by_role_without_the_secretary(held):
     ]
 
 
-def test_issuing_bodies_by_unit_kind():
+def test_issuing_bodies_by_unit_kind() -> None:
     office = make_unit(name="Văn phòng UBND Thành phố", kind="office", short_name="VP UBND")
     department = make_unit(name="Sở Tài chính", short_name="STC")
     ward = make_unit(
@@ -436,7 +442,7 @@ def test_issuing_bodies_by_unit_kind():
     assert issuer_symbol(ward) == "PHK"
 
 
-def test_the_city_comes_from_settings(held, settings):
+def test_the_city_comes_from_settings(held: SimpleNamespace, settings: Settings) -> None:
     settings.CITY_NAME = "Hải Phòng"
     doc = invitation_document(held.meeting)
     assert doc.issuing_body == "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HẢI PHÒNG"
@@ -452,27 +458,27 @@ def _client(client: Any, user: Any) -> Any:
     return client
 
 
-def test_a_non_participant_gets_404_for_every_record(held, client):
+def test_a_non_participant_gets_404_for_every_record(held: SimpleNamespace, client: Client) -> None:
     _client(client, make_user())
     for name in ("minutes_docx", "minutes_pdf", "invitation_docx", "invitation_pdf"):
         response = client.get(reverse(f"cabinet:{name}", args=[held.meeting.pk]))
         assert response.status_code == 404, name
 
 
-def test_the_minutes_are_refused_to_a_plain_member(held, client):
+def test_the_minutes_are_refused_to_a_plain_member(held: SimpleNamespace, client: Client) -> None:
     _client(client, held.members[0].user)
     for name in ("minutes_docx", "minutes_pdf"):
         response = client.get(reverse(f"cabinet:{name}", args=[held.meeting.pk]))
         assert response.status_code == 403, name
 
 
-def test_an_anonymous_visitor_is_sent_to_log_in(held, client):
+def test_an_anonymous_visitor_is_sent_to_log_in(held: SimpleNamespace, client: Client) -> None:
     response = client.get(reverse("cabinet:minutes_docx", args=[held.meeting.pk]))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
 
 
-def test_the_secretary_downloads_the_minutes_docx(held, client):
+def test_the_secretary_downloads_the_minutes_docx(held: SimpleNamespace, client: Client) -> None:
     _client(client, held.secretary)
     response = client.get(reverse("cabinet:minutes_docx", args=[held.meeting.pk]))
     assert response.status_code == 200
@@ -490,13 +496,13 @@ def test_the_secretary_downloads_the_minutes_docx(held, client):
     assert held.meeting.events.filter(type="record.downloaded", actor=held.secretary).exists()
 
 
-def test_the_chair_downloads_the_minutes_too(held, client):
+def test_the_chair_downloads_the_minutes_too(held: SimpleNamespace, client: Client) -> None:
     _client(client, held.chair.user)
     response = client.get(reverse("cabinet:minutes_docx", args=[held.meeting.pk]))
     assert response.status_code == 200
 
 
-def test_no_minutes_before_the_meeting_opens(client):
+def test_no_minutes_before_the_meeting_opens(client: Client) -> None:
     meeting = make_meeting()
     invite(meeting, "chair")
     add_item(meeting)
@@ -508,7 +514,7 @@ def test_no_minutes_before_the_meeting_opens(client):
     assert response.status_code == 200
 
 
-def test_a_member_downloads_the_invitation_docx(held, client):
+def test_a_member_downloads_the_invitation_docx(held: SimpleNamespace, client: Client) -> None:
     _client(client, held.guest.user)
     response = client.get(reverse("cabinet:invitation_docx", args=[held.meeting.pk]))
     assert response.status_code == 200
@@ -519,7 +525,7 @@ def test_a_member_downloads_the_invitation_docx(held, client):
 
 
 @needs_libreoffice
-def test_the_invitation_pdf(held, client):
+def test_the_invitation_pdf(held: SimpleNamespace, client: Client) -> None:
     _client(client, held.members[1].user)
     response = client.get(reverse("cabinet:invitation_pdf", args=[held.meeting.pk]))
     assert response.status_code == 200
@@ -531,7 +537,9 @@ def test_the_invitation_pdf(held, client):
     assert "Dự phiên họp UBND Thành phố thường kỳ tháng 01" in text
 
 
-def test_a_pdf_that_cannot_be_made_is_explained_not_a_500(held, client, settings):
+def test_a_pdf_that_cannot_be_made_is_explained_not_a_500(
+    held: SimpleNamespace, client: Client, settings: Settings
+) -> None:
     settings.LIBREOFFICE_BIN = "/nonexistent/soffice"
     _client(client, held.secretary)
     response = client.get(reverse("cabinet:minutes_pdf", args=[held.meeting.pk]))
@@ -542,7 +550,7 @@ def test_a_pdf_that_cannot_be_made_is_explained_not_a_500(held, client, settings
     assert reverse("cabinet:minutes_docx", args=[held.meeting.pk]) in body
 
 
-def test_the_meeting_page_links_the_records_by_role(held, client):
+def test_the_meeting_page_links_the_records_by_role(held: SimpleNamespace, client: Client) -> None:
     _client(client, held.secretary)
     page = client.get(reverse("cabinet:meeting", args=[held.meeting.pk])).content.decode()
     assert reverse("cabinet:minutes_pdf", args=[held.meeting.pk]) in page
@@ -554,7 +562,9 @@ def test_the_meeting_page_links_the_records_by_role(held, client):
     assert reverse("cabinet:invitation_docx", args=[held.meeting.pk]) in page
 
 
-def test_a_guests_invitation_names_only_the_items_the_guest_is_invited_to(held, client):
+def test_a_guests_invitation_names_only_the_items_the_guest_is_invited_to(
+    held: SimpleNamespace, client: Client
+) -> None:
     organizer = text_of(invitation_document(held.meeting))
     assert held.report.title in organizer
     _client(client, held.guest.user)  # invited to no item in particular

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from cabinet.live.services import session as session_services
 from cabinet.meetings import selectors
@@ -20,7 +22,9 @@ def ended_meeting():
     return meeting, chair, members
 
 
-def test_an_ended_meeting_counts_down_five_working_days_from_its_end(settings):
+def test_an_ended_meeting_counts_down_five_working_days_from_its_end(
+    settings: Settings,
+) -> None:
     settings.HOLIDAYS = []
     meeting, _chair, _members = ended_meeting()
     ended_on = timezone.localdate()
@@ -47,7 +51,7 @@ def test_an_ended_meeting_counts_down_five_working_days_from_its_end(settings):
     assert late.days_late == 5
 
 
-def test_the_deadline_is_shown_to_the_organizers_only(client):
+def test_the_deadline_is_shown_to_the_organizers_only(client: Client) -> None:
     meeting, chair, members = ended_meeting()
 
     client.force_login(secretary_of(meeting))
@@ -62,13 +66,13 @@ def test_the_deadline_is_shown_to_the_organizers_only(client):
     assert 'id="notice-due"' not in client.get(f"/meetings/{meeting.pk}/").content.decode()
 
 
-def test_no_deadline_before_the_meeting_ends():
+def test_no_deadline_before_the_meeting_ends() -> None:
     meeting, _chair, _members, _item = voting_meeting(members=1)
 
     assert selectors.notice_due(meeting) is None
 
 
-def test_a_meeting_marked_ended_days_late_counts_from_the_day_it_was_held():
+def test_a_meeting_marked_ended_days_late_counts_from_the_day_it_was_held() -> None:
     from cabinet.models import Meeting
 
     meeting, _chair, _members = ended_meeting()

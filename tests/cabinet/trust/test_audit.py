@@ -12,9 +12,10 @@ import json
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import DatabaseError, connection, transaction
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from cabinet.core.audit import audit, client_address, ip_from
 from cabinet.meetings.services import meetings as meeting_services
@@ -58,12 +59,16 @@ def officer() -> object:
 
 
 # --- The client's address ----------------------------------------------------------------------------
-def test_address_is_remote_addr_and_forwarded_for_is_ignored_without_trusted_proxies(settings):
+def test_address_is_remote_addr_and_forwarded_for_is_ignored_without_trusted_proxies(
+    settings: Settings,
+) -> None:
     settings.TRUSTED_PROXY_COUNT = 0
     assert ip_from("10.0.0.1", "198.51.100.9") == "10.0.0.1"
 
 
-def test_behind_trusted_proxies_the_address_is_the_one_the_outermost_proxy_saw(settings):
+def test_behind_trusted_proxies_the_address_is_the_one_the_outermost_proxy_saw(
+    settings: Settings,
+) -> None:
     settings.TRUSTED_PROXY_COUNT = 1
     # The client typed the first entry itself; nginx appended the real peer.
     assert ip_from("10.0.0.1", "1.2.3.4, 198.51.100.9") == "198.51.100.9"
@@ -74,7 +79,7 @@ def test_behind_trusted_proxies_the_address_is_the_one_the_outermost_proxy_saw(s
 
 
 # --- Signing in and out ------------------------------------------------------------------------------
-def test_sign_in_sign_out_and_a_failed_attempt_are_recorded(client):
+def test_sign_in_sign_out_and_a_failed_attempt_are_recorded(client: Client) -> None:
     user = make_user(username="canbo.a")
     client.post(reverse("login"), {"username": "canbo.a", "password": "wrong"}, REMOTE_ADDR=IP)
     failed = only(AuditAction.SIGN_IN_FAILED)
@@ -96,7 +101,7 @@ def test_sign_in_sign_out_and_a_failed_attempt_are_recorded(client):
     assert not entries(AuditAction.ACCOUNT_FLAGS_CHANGED)
 
 
-def test_the_username_is_kept_when_the_account_is_renamed(client):
+def test_the_username_is_kept_when_the_account_is_renamed(client: Client) -> None:
     user = make_user(username="ten.cu")
     client.force_login(user)
     audit(None, action=AuditAction.SECURITY_EVENT, actor=user)
@@ -106,7 +111,7 @@ def test_the_username_is_kept_when_the_account_is_renamed(client):
 
 
 # --- Papers and exports ------------------------------------------------------------------------------
-def test_paper_views_and_downloads_are_recorded_with_the_reader_and_address(client):
+def test_paper_views_and_downloads_are_recorded_with_the_reader_and_address(client: Client) -> None:
     room = Room()
     member = room.member.user
     client.force_login(member)
@@ -125,7 +130,7 @@ def test_paper_views_and_downloads_are_recorded_with_the_reader_and_address(clie
         assert_recent_utc(row)
 
 
-def test_exports_are_recorded(client):
+def test_exports_are_recorded(client: Client) -> None:
     meeting, chair, _members, _item = voting_meeting(members=2)
     client.force_login(chair)
     assert (
@@ -164,7 +169,7 @@ def _poll(kind: str = PollKind.OPEN, members: int = 3):
     return meeting, chair, people, poll
 
 
-def test_poll_state_changes_are_recorded():
+def test_poll_state_changes_are_recorded() -> None:
     meeting, chair, _people, poll = _poll()
     opened = only(AuditAction.POLL_OPENED)
     assert (opened.actor_id, opened.ip, opened.object_id) == (chair.pk, "10.1.1.1", str(poll.pk))
@@ -179,7 +184,9 @@ def test_poll_state_changes_are_recorded():
     assert only(AuditAction.POLL_RESET).object_id == str(other.pk)
 
 
-def test_an_open_ballot_is_recorded_with_the_voter_and_address_but_not_the_choice(client):
+def test_an_open_ballot_is_recorded_with_the_voter_and_address_but_not_the_choice(
+    client: Client,
+) -> None:
     _meeting, _chair, people, poll = _poll()
     option = poll.options.order_by("position")[1]
     client.force_login(people[0])
@@ -198,7 +205,7 @@ def test_an_open_ballot_is_recorded_with_the_voter_and_address_but_not_the_choic
     assert response.json()["receipt"] not in json.dumps(row.detail)
 
 
-def test_a_secret_ballot_never_says_how_anyone_voted():
+def test_a_secret_ballot_never_says_how_anyone_voted() -> None:
     meeting, chair, people, poll = _poll(PollKind.SECRET, members=3)
     options = list(poll.options.order_by("position"))
     # They vote in the reverse order of their usernames, for three different options.
@@ -231,7 +238,7 @@ def test_a_secret_ballot_never_says_how_anyone_voted():
             assert (row.object_type, row.object_id) == ("cabinet.poll", str(poll.pk))
 
 
-def test_a_lone_secret_voter_is_not_timed_either():
+def test_a_lone_secret_voter_is_not_timed_either() -> None:
     meeting, chair, people, poll = _poll(PollKind.SECRET, members=1)
     voting.cast_vote(
         actor=people[0], poll_id=poll.pk, option_id=poll.options.first().pk, client_id="solo"
@@ -242,7 +249,7 @@ def test_a_lone_secret_voter_is_not_timed_either():
 
 
 # --- Permissions and roles ---------------------------------------------------------------------------
-def test_group_permission_and_account_flag_changes_are_recorded_with_who_made_them():
+def test_group_permission_and_account_flag_changes_are_recorded_with_who_made_them() -> None:
     admin = make_user(username="quantri")
     request = RequestFactory().post("/admin/", REMOTE_ADDR=IP)
     request.user = admin
@@ -276,7 +283,7 @@ def test_group_permission_and_account_flag_changes_are_recorded_with_who_made_th
         assert_recent_utc(row)
 
 
-def test_participant_roles_are_recorded_when_added_changed_and_removed():
+def test_participant_roles_are_recorded_when_added_changed_and_removed() -> None:
     meeting = make_meeting()
     before = AuditEntry.objects.filter(action=AuditAction.PARTICIPANT_ROLE_CHANGED).count()
     member = invite(meeting, "member")
@@ -291,7 +298,7 @@ def test_participant_roles_are_recorded_when_added_changed_and_removed():
     assert {r.meeting_id for r in rows} == {meeting.pk}
 
 
-def test_library_access_changes_are_recorded():
+def test_library_access_changes_are_recorded() -> None:
     from assistant.models import Directive
 
     librarian = make_user()
@@ -315,7 +322,7 @@ def test_library_access_changes_are_recorded():
     assert {r.object_id for r in rows} == {str(directive.pk)}
 
 
-def test_security_events_from_other_features_are_recorded():
+def test_security_events_from_other_features_are_recorded() -> None:
     actor, target = make_user(), make_user(username="may.tinh.bang")
     row = record_security_event(
         actor=actor, target=target, action="session.revoked", detail={"sessions": 2}
@@ -334,7 +341,7 @@ def test_security_events_from_other_features_are_recorded():
 
 
 # --- Append-only ------------------------------------------------------------------------------------
-def test_entries_cannot_be_changed_or_deleted_through_the_orm():
+def test_entries_cannot_be_changed_or_deleted_through_the_orm() -> None:
     row = audit(None, action=AuditAction.SECURITY_EVENT, detail={"event": "x"})
     row.detail = {"event": "y"}
     with pytest.raises(AppendOnlyError):
@@ -351,7 +358,7 @@ def test_entries_cannot_be_changed_or_deleted_through_the_orm():
 @pytest.mark.parametrize(
     "statement", ["UPDATE cabinet_auditentry SET username = 'x'", "DELETE FROM cabinet_auditentry"]
 )
-def test_the_database_refuses_changes_whatever_code_tries(statement):
+def test_the_database_refuses_changes_whatever_code_tries(statement) -> None:
     audit(None, action=AuditAction.SECURITY_EVENT)
     with (
         pytest.raises(DatabaseError, match="append-only"),
@@ -362,7 +369,7 @@ def test_the_database_refuses_changes_whatever_code_tries(statement):
     assert AuditEntry.objects.count() >= 1
 
 
-def test_deleting_a_user_keeps_their_entries():
+def test_deleting_a_user_keeps_their_entries() -> None:
     user = make_user(username="tam.thoi")
     audit(None, action=AuditAction.SECURITY_EVENT, actor=user)
     user.delete()
@@ -370,7 +377,7 @@ def test_deleting_a_user_keeps_their_entries():
     assert row.username == "tam.thoi"
 
 
-def test_the_admin_is_read_only(client):
+def test_the_admin_is_read_only(client: Client) -> None:
     user = officer()
     user.is_staff = True
     user.save()
@@ -402,7 +409,7 @@ def _seed_log():
     return alice, bob
 
 
-def test_the_page_is_for_security_officers_only(client):
+def test_the_page_is_for_security_officers_only(client: Client) -> None:
     url = reverse("cabinet:audit_log")
     assert client.get(url).status_code == 302  # signed out: to the sign-in page
     client.force_login(make_user())
@@ -414,7 +421,9 @@ def test_the_page_is_for_security_officers_only(client):
     assert "UTC" in page.content.decode()
 
 
-def test_the_page_filters_by_actor_action_address_meeting_text_and_utc_dates(client):
+def test_the_page_filters_by_actor_action_address_meeting_text_and_utc_dates(
+    client: Client,
+) -> None:
     _seed_log()
     client.force_login(officer())
     url = reverse("cabinet:audit_log")
@@ -439,7 +448,9 @@ def test_the_page_filters_by_actor_action_address_meeting_text_and_utc_dates(cli
     assert {r.username for r in response.context["page"]} == {"bob"}
 
 
-def test_csv_export_has_a_bom_utc_times_actor_and_address_and_is_itself_audited(client):
+def test_csv_export_has_a_bom_utc_times_actor_and_address_and_is_itself_audited(
+    client: Client,
+) -> None:
     _seed_log()
     user = officer()
     client.force_login(user)

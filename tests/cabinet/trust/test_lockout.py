@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from cabinet.trust.security import client_ip
 from tests.factories import PASSWORD, make_user
@@ -16,19 +17,21 @@ OFFICE = "10.20.0.15"
 
 
 @pytest.fixture
-def limit(settings):
+def limit(settings: Settings):
     settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = 3
     return 3
 
 
-def attempt(client, username: str, password: str, ip: str):
+def attempt(client: Client, username: str, password: str, ip: str):
     return client.post(
         reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
     )
 
 
-def test_failures_lock_the_username_from_that_address_even_with_the_right_password(client, limit):
+def test_failures_lock_the_username_from_that_address_even_with_the_right_password(
+    client: Client, limit
+) -> None:
     official = make_user()
     for _ in range(limit - 1):
         response = attempt(client, official.username, "doan-bua", ATTACKER)
@@ -40,7 +43,7 @@ def test_failures_lock_the_username_from_that_address_even_with_the_right_passwo
     assert "_auth_user_id" not in client.session
 
 
-def test_the_official_still_signs_in_from_another_address(client, limit):
+def test_the_official_still_signs_in_from_another_address(client: Client, limit) -> None:
     official = make_user()
     for _ in range(limit + 2):
         attempt(client, official.username, "doan-bua", ATTACKER)
@@ -50,14 +53,14 @@ def test_the_official_still_signs_in_from_another_address(client, limit):
     assert client.session["_auth_user_id"] == str(official.pk)
 
 
-def test_another_username_from_the_same_address_is_not_locked(client, limit):
+def test_another_username_from_the_same_address_is_not_locked(client: Client, limit) -> None:
     official, colleague = make_user(), make_user()
     for _ in range(limit):
         attempt(client, official.username, "doan-bua", ATTACKER)
     assert attempt(client, colleague.username, PASSWORD, ATTACKER).status_code == 302
 
 
-def test_a_success_before_the_limit_forgets_the_failures(client, limit):
+def test_a_success_before_the_limit_forgets_the_failures(client: Client, limit) -> None:
     official = make_user()
     for _ in range(limit - 1):
         attempt(client, official.username, "sai", OFFICE)
@@ -68,7 +71,7 @@ def test_a_success_before_the_limit_forgets_the_failures(client, limit):
     assert attempt(client, official.username, PASSWORD, OFFICE).status_code == 302
 
 
-def test_the_lockout_page_is_in_vietnamese(client, limit, settings):
+def test_the_lockout_page_is_in_vietnamese(client: Client, limit, settings: Settings) -> None:
     settings.AXES_COOLOFF_TIME = __import__("datetime").timedelta(minutes=15)
     official = make_user()
     for _ in range(limit):
@@ -81,7 +84,7 @@ def test_the_lockout_page_is_in_vietnamese(client, limit, settings):
     assert '<html lang="vi">' in body
 
 
-def test_the_client_address_is_the_one_the_trusted_proxy_saw(settings):
+def test_the_client_address_is_the_one_the_trusted_proxy_saw(settings: Settings) -> None:
     factory = RequestFactory()
     spoofed = factory.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"1.2.3.4, {OFFICE}")
     settings.TRUSTED_PROXY_COUNT = 0  # no proxy: the header is anyone's to write

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from tests.factories import PASSWORD, make_meeting, make_user
 
@@ -23,7 +24,7 @@ def signed_in(user: object) -> Client:
     return client
 
 
-def test_the_eleventh_rapid_export_gets_429_in_vietnamese_with_retry_after():
+def test_the_eleventh_rapid_export_gets_429_in_vietnamese_with_retry_after() -> None:
     user = make_user(organizer=True)
     client = signed_in(user)
     export = reverse("cabinet:task_export")
@@ -40,7 +41,7 @@ def test_the_eleventh_rapid_export_gets_429_in_vietnamese_with_retry_after():
     assert "spreadsheetml" not in refused["Content-Type"]
 
 
-def test_the_exports_share_one_budget_and_each_user_has_their_own():
+def test_the_exports_share_one_budget_and_each_user_has_their_own() -> None:
     secretary = make_user(organizer=True)
     meeting = make_meeting(secretary=secretary)
     client = signed_in(secretary)
@@ -56,7 +57,7 @@ def test_the_exports_share_one_budget_and_each_user_has_their_own():
     assert other.get(reverse("cabinet:task_export")).status_code == 200
 
 
-def test_the_audit_csv_is_limited_too():
+def test_the_audit_csv_is_limited_too() -> None:
     officer = make_user()
     group = Group.objects.create(name="An ninh thông tin (rate)")
     group.permissions.add(Permission.objects.get(codename="view_audit"))
@@ -70,7 +71,7 @@ def test_the_audit_csv_is_limited_too():
     assert client.get(export).status_code == 429
 
 
-def test_ask_json_answers_429_as_json_in_vietnamese(settings):
+def test_ask_json_answers_429_as_json_in_vietnamese(settings: Settings) -> None:
     settings.RATE_LIMIT_ASK = "3/m"
     client = signed_in(make_user())
     url = reverse("assistant:ask_json")
@@ -87,7 +88,9 @@ def test_ask_json_answers_429_as_json_in_vietnamese(settings):
     assert int(refused["Retry-After"]) >= 1
 
 
-def test_the_question_box_shows_the_refusal_where_the_answer_goes(settings):
+def test_the_question_box_shows_the_refusal_where_the_answer_goes(
+    settings: Settings,
+) -> None:
     settings.RATE_LIMIT_ASK = "1/m"
     client = signed_in(make_user())
     url = reverse("assistant:ask")
@@ -100,20 +103,20 @@ def test_the_question_box_shows_the_refusal_where_the_answer_goes(settings):
     assert "Vui lòng thử lại sau" in body
 
 
-def test_a_limit_of_zero_turns_it_off(settings):
+def test_a_limit_of_zero_turns_it_off(settings: Settings) -> None:
     settings.RATE_LIMIT_EXPORTS = "0"
     client = signed_in(make_user(organizer=True))
     for _ in range(12):
         assert client.get(reverse("cabinet:task_export")).status_code == 200
 
 
-def test_a_mistyped_limit_stops_the_server_at_start(settings):
+def test_a_mistyped_limit_stops_the_server_at_start(settings: Settings) -> None:
     settings.RATE_LIMIT_EXPORTS = "10 per minute"
     with pytest.raises(SystemCheckError, match="RATE_LIMIT_EXPORTS"):
         call_command("check")
 
 
-def test_the_refusal_speaks_english_when_asked(settings):
+def test_the_refusal_speaks_english_when_asked(settings: Settings) -> None:
     settings.RATE_LIMIT_EXPORTS = "1/h"
     client = signed_in(make_user(organizer=True))
     client.cookies["django_language"] = "en"

@@ -7,7 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from tests.cabinet.core.test_settings import PRODUCTION, run_manage
 from tests.factories import Room
@@ -27,7 +29,7 @@ def directives(response) -> dict[str, list[str]]:
     return parsed
 
 
-def test_every_page_has_a_strict_policy_and_refuses_framing(client):
+def test_every_page_has_a_strict_policy_and_refuses_framing(client: Client) -> None:
     response = client.get(reverse("login"))
     csp = directives(response)
     assert csp["default-src"] == ["'self'"]
@@ -44,7 +46,7 @@ def test_every_page_has_a_strict_policy_and_refuses_framing(client):
     assert "microphone=()" in response["Permissions-Policy"]
 
 
-def test_templates_have_no_inline_script_handler_or_style():
+def test_templates_have_no_inline_script_handler_or_style() -> None:
     """What the policy forbids must not be in the templates (it would silently not run)."""
     offenders = []
     for template in (ROOT / "templates").rglob("*.html"):
@@ -63,7 +65,7 @@ def room():
     return Room()
 
 
-def test_pages_with_meeting_content_and_papers_are_not_stored(client, room):
+def test_pages_with_meeting_content_and_papers_are_not_stored(client: Client, room) -> None:
     client.force_login(room.member.user)
     paper = room.public_paper
     version = paper.versions.get()
@@ -80,13 +82,13 @@ def test_pages_with_meeting_content_and_papers_are_not_stored(client, room):
         assert "no-store" in response["Cache-Control"], url
 
 
-def test_the_login_page_is_not_marked_for_signed_in_users_only(client):
+def test_the_login_page_is_not_marked_for_signed_in_users_only(client: Client) -> None:
     response = client.get(reverse("login"))
     assert "Content-Security-Policy" in response
     assert response["Permissions-Policy"]
 
 
-def test_production_cookies_are_secure_and_hsts_is_on(tmp_path):
+def test_production_cookies_are_secure_and_hsts_is_on(tmp_path: Path) -> None:
     code = (
         "from django.conf import settings as s;"
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY,"
@@ -106,14 +108,16 @@ def test_production_cookies_are_secure_and_hsts_is_on(tmp_path):
     ]
 
 
-def test_the_demo_signs_in_with_a_password_only(tmp_path):
+def test_the_demo_signs_in_with_a_password_only(tmp_path: Path) -> None:
     code = "from django.conf import settings as s; print(s.DEBUG, s.TWO_FACTOR_ENFORCED)"
     result = run_manage("shell", "-c", code, env={"DATA_DIR": str(tmp_path), "DEBUG": "1"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].split() == ["True", "False"]
 
 
-def test_https_responses_carry_hsts_under_production_settings(client, settings):
+def test_https_responses_carry_hsts_under_production_settings(
+    client: Client, settings: Settings
+) -> None:
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     response = client.get(reverse("login"), secure=True)

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from cabinet.models import User
 from cabinet.trust import sessions
@@ -52,7 +53,7 @@ def assert_sent_to_login_with_purge(client: Client) -> None:
     assert sessions.PURGE_HEADER not in again
 
 
-def test_signing_in_gives_a_new_session_id():
+def test_signing_in_gives_a_new_session_id() -> None:
     user = make_user()
     client = Client()
     client.get(reverse("login"))
@@ -69,7 +70,7 @@ def test_signing_in_gives_a_new_session_id():
     assert sessions.STARTED_KEY in client.session
 
 
-def test_an_ended_session_that_opens_the_login_page_gets_the_purge_order_there():
+def test_an_ended_session_that_opens_the_login_page_gets_the_purge_order_there() -> None:
     client = signed_in(make_user())
     shift_session(client, seen=31 * 60)
     login = client.get(reverse("login"))
@@ -79,7 +80,7 @@ def test_an_ended_session_that_opens_the_login_page_gets_the_purge_order_there()
     assert "không sử dụng" in login.content.decode()
 
 
-def test_an_active_session_goes_on_and_is_touched_at_most_once_a_minute():
+def test_an_active_session_goes_on_and_is_touched_at_most_once_a_minute() -> None:
     client = signed_in(make_user())
     shift_session(client, seen=29 * 60)
     assert client.get(HOME).status_code == 200
@@ -89,7 +90,7 @@ def test_an_active_session_goes_on_and_is_touched_at_most_once_a_minute():
     assert client.session[sessions.SEEN_KEY] == seen
 
 
-def test_an_idle_session_ends_with_a_message_and_a_purge_order(settings):
+def test_an_idle_session_ends_with_a_message_and_a_purge_order(settings: Settings) -> None:
     settings.SESSION_IDLE_MINUTES = 30
     client = signed_in(make_user())
     shift_session(client, seen=31 * 60)
@@ -103,7 +104,7 @@ def test_an_idle_session_ends_with_a_message_and_a_purge_order(settings):
     assert_sent_to_login_with_purge(client)
 
 
-def test_a_session_ends_after_its_absolute_lifetime_however_busy(settings):
+def test_a_session_ends_after_its_absolute_lifetime_however_busy(settings: Settings) -> None:
     settings.SESSION_MAX_HOURS = 12
     client = signed_in(make_user())
     shift_session(client, started=12 * 3600 - 60, seen=0)
@@ -121,7 +122,7 @@ def security_events(name: str):
     return AuditEntry.objects.filter(action="security", detail__event=name)
 
 
-def test_signing_out_everywhere_ends_every_session_of_the_user_only():
+def test_signing_out_everywhere_ends_every_session_of_the_user_only() -> None:
     user, other = make_user(), make_user()
     tablet, laptop, colleague = signed_in(user), signed_in(user), signed_in(other)
     assert reverse("sign_out_everywhere") in laptop.get(HOME).content.decode()
@@ -162,7 +163,7 @@ def run_action(admin: User, action: str, target: User) -> Client:
     return client
 
 
-def test_an_administrator_wipes_a_users_devices():
+def test_an_administrator_wipes_a_users_devices() -> None:
     target = make_user()
     tablet = signed_in(target)
     run_action(administrator(), "wipe_devices", target)
@@ -175,7 +176,7 @@ def test_an_administrator_wipes_a_users_devices():
     assert entry.detail["target_username"] == target.username
 
 
-def test_an_administrator_deactivates_a_user():
+def test_an_administrator_deactivates_a_user() -> None:
     target = make_user()
     tablet = signed_in(target)
     run_action(administrator(), "deactivate_users", target)
@@ -186,7 +187,7 @@ def test_an_administrator_deactivates_a_user():
     assert not Client().login(username=target.username, password=PASSWORD)
 
 
-def test_staff_without_the_permission_cannot_wipe_or_deactivate():
+def test_staff_without_the_permission_cannot_wipe_or_deactivate() -> None:
     target = make_user()
     tablet = signed_in(target)
     client = signed_in(administrator(allowed=False))
@@ -203,14 +204,16 @@ def test_staff_without_the_permission_cannot_wipe_or_deactivate():
     assert tablet.get(HOME).status_code == 200
 
 
-def test_a_deactivation_in_the_user_form_also_ends_the_session_with_a_purge_order():
+def test_a_deactivation_in_the_user_form_also_ends_the_session_with_a_purge_order() -> None:
     target = make_user()
     tablet = signed_in(target)
     User.objects.filter(pk=target.pk).update(is_active=False)
     assert_sent_to_login_with_purge(tablet)
 
 
-def test_the_offline_manifest_says_how_long_copies_may_be_read(settings, client):
+def test_the_offline_manifest_says_how_long_copies_may_be_read(
+    settings: Settings, client: Client
+) -> None:
     from tests.factories import Room
 
     settings.OFFLINE_MAX_SECONDS = 8 * 3600

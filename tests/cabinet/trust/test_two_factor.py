@@ -12,6 +12,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -19,6 +20,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pytest_django.fixtures import Settings
 
 from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import AuditEntry, TwoFactorEnrolmentCode
@@ -30,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def enforced(settings):
+def enforced(settings: Settings):
     settings.TWO_FACTOR_ENFORCED = True
     settings.TWO_FACTOR_REQUIRED_FOR = ["organizers", "staff", "chairs"]
     return settings
@@ -70,7 +72,7 @@ def enrolled(user, *, with_code: bool = True) -> tuple[TOTPDevice, list[str]]:
     return device, two_factor.regenerate_recovery_codes(user)
 
 
-def sign_in(client, user, *, ip: str = "127.0.0.1"):
+def sign_in(client: Client, user, *, ip: str = "127.0.0.1"):
     response = client.post(
         reverse("login"),
         {"username": user.username, "password": PASSWORD},
@@ -94,14 +96,16 @@ def enrolment_code_for(user, *reset: str) -> str:
     return first.split(": ", 1)[1]
 
 
-def give_enrolment_code(client, enrolment_code: str, **extra):
+def give_enrolment_code(client: Client, enrolment_code: str, **extra):
     return client.post(reverse("two_factor_enrol"), {"enrolment_code": enrolment_code, **extra})
 
 
 # --- Who must enrol -----------------------------------------------------------------------------
 
 
-def test_secretaries_chairs_leaders_and_staff_must_have_two_factor_members_need_not(enforced):
+def test_secretaries_chairs_leaders_and_staff_must_have_two_factor_members_need_not(
+    enforced,
+) -> None:
     leader = make_user()
     leader.groups.add(Group.objects.create(name=enforced.TWO_FACTOR_LEADERS_GROUP))
     assert two_factor.two_factor_required(make_user(organizer=True))
@@ -114,7 +118,7 @@ def test_secretaries_chairs_leaders_and_staff_must_have_two_factor_members_need_
     assert not two_factor.two_factor_required(make_user())
 
 
-def test_the_rule_follows_the_settings(settings):
+def test_the_rule_follows_the_settings(settings: Settings) -> None:
     secretary = make_user(organizer=True)
     settings.TWO_FACTOR_ENFORCED = False
     assert not two_factor.two_factor_required(secretary)
@@ -127,8 +131,8 @@ def test_the_rule_follows_the_settings(settings):
 
 @pytest.mark.parametrize("who", ["secretary", "chair", "staff"])
 def test_a_required_user_without_an_authenticator_is_sent_to_enrolment_and_nowhere_else(
-    client, enforced, who
-):
+    client: Client, enforced, who
+) -> None:
     user = {
         "secretary": lambda: make_user(organizer=True),
         "chair": chair_user,
@@ -170,7 +174,7 @@ def test_a_required_user_without_an_authenticator_is_sent_to_enrolment_and_nowhe
     assert client.post(reverse("logout")).status_code == 302
 
 
-def test_a_member_is_not_asked_to_enrol(client, enforced):
+def test_a_member_is_not_asked_to_enrol(client: Client, enforced) -> None:
     meeting = make_meeting()
     member = invite(meeting, "member").user
     sign_in(client, member)
@@ -179,7 +183,9 @@ def test_a_member_is_not_asked_to_enrol(client, enforced):
     assert "Chưa bật." in page.content.decode()
 
 
-def test_with_enforcement_off_nobody_is_sent_to_enrolment(client, settings):
+def test_with_enforcement_off_nobody_is_sent_to_enrolment(
+    client: Client, settings: Settings
+) -> None:
     settings.TWO_FACTOR_ENFORCED = False
     sign_in(client, make_user(organizer=True))
     assert client.get("/").status_code == 200
@@ -188,7 +194,9 @@ def test_with_enforcement_off_nobody_is_sent_to_enrolment(client, settings):
 # --- Enrolment ----------------------------------------------------------------------------------
 
 
-def test_enrolment_confirms_with_a_right_code_only_and_shows_ten_recovery_codes(client, enforced):
+def test_enrolment_confirms_with_a_right_code_only_and_shows_ten_recovery_codes(
+    client: Client, enforced
+) -> None:
     enforced.OTP_TOTP_THROTTLE_FACTOR = 0  # a wrong code then the right one, without waiting
     secretary = make_user(organizer=True)
     sign_in(client, secretary)
@@ -217,7 +225,7 @@ def test_enrolment_confirms_with_a_right_code_only_and_shows_ten_recovery_codes(
     assert "Đang bật." in client.get(reverse("account_security")).content.decode()
 
 
-def test_the_enrolment_qr_code_holds_the_devices_key(client, settings):
+def test_the_enrolment_qr_code_holds_the_devices_key(client: Client, settings: Settings) -> None:
     user = make_user()
     sign_in(client, user)
     body = client.get(reverse("two_factor_enrol")).content.decode()
@@ -229,8 +237,8 @@ def test_the_enrolment_qr_code_holds_the_devices_key(client, settings):
 
 
 def test_with_the_leaders_password_alone_an_attacker_cannot_enrol_an_authenticator(
-    client, enforced
-):
+    client: Client, enforced
+) -> None:
     enforced.OTP_TOTP_THROTTLE_FACTOR = 0
     leader = chair_user()
     # An authenticator key made before the enrolment code existed (or shown to anyone): the
@@ -270,7 +278,7 @@ def test_with_the_leaders_password_alone_an_attacker_cannot_enrol_an_authenticat
     assert refusals.count() == 3
 
 
-def test_wrong_enrolment_codes_make_the_next_attempt_wait(client, enforced):
+def test_wrong_enrolment_codes_make_the_next_attempt_wait(client: Client, enforced) -> None:
     enforced.OTP_TOTP_THROTTLE_FACTOR = 60
     secretary = make_user(organizer=True)
     code = enrolment_code_for(secretary)
@@ -285,7 +293,7 @@ def test_wrong_enrolment_codes_make_the_next_attempt_wait(client, enforced):
     assert "otpauth://totp/" in client.get(reverse("two_factor_enrol")).content.decode()
 
 
-def test_a_code_issued_before_the_upgrade_still_enrols(client, enforced):
+def test_a_code_issued_before_the_upgrade_still_enrols(client: Client, enforced) -> None:
     """Found by review: moving the module had changed the salt of the codes' hashes, so a code
     issued (and stored hashed) by the version before was refused after the upgrade."""
     enforced.OTP_TOTP_THROTTLE_FACTOR = 0
@@ -304,7 +312,7 @@ def test_a_code_issued_before_the_upgrade_still_enrols(client, enforced):
     assert "otpauth://totp/" in client.get(reverse("two_factor_enrol")).content.decode()
 
 
-def test_an_expired_enrolment_code_is_refused(client, enforced):
+def test_an_expired_enrolment_code_is_refused(client: Client, enforced) -> None:
     enforced.OTP_TOTP_THROTTLE_FACTOR = 0
     secretary = make_user(organizer=True)
     code = enrolment_code_for(secretary)
@@ -322,7 +330,9 @@ def test_an_expired_enrolment_code_is_refused(client, enforced):
     assert "otpauth://" not in client.get(reverse("two_factor_enrol")).content.decode()
 
 
-def test_an_enrolment_code_expiring_after_it_was_given_cannot_confirm(client, enforced):
+def test_an_enrolment_code_expiring_after_it_was_given_cannot_confirm(
+    client: Client, enforced
+) -> None:
     enforced.OTP_TOTP_THROTTLE_FACTOR = 0
     secretary = make_user(organizer=True)
     sign_in(client, secretary)
@@ -340,7 +350,9 @@ def test_an_enrolment_code_expiring_after_it_was_given_cannot_confirm(client, en
     assert not TOTPDevice.objects.filter(user=secretary, confirmed=True).exists()
 
 
-def test_an_enrolment_code_is_used_once_and_a_newer_one_replaces_it(client, enforced):
+def test_an_enrolment_code_is_used_once_and_a_newer_one_replaces_it(
+    client: Client, enforced
+) -> None:
     enforced.OTP_TOTP_THROTTLE_FACTOR = 0
     enforced.OTP_STATIC_THROTTLE_FACTOR = 0
     leader = chair_user()
@@ -371,7 +383,7 @@ def test_an_enrolment_code_is_used_once_and_a_newer_one_replaces_it(client, enfo
     assert "otpauth://" not in client.get(reverse("two_factor_enrol")).content.decode()
 
 
-def test_a_code_given_in_two_sessions_enrols_one_authenticator_only(enforced):
+def test_a_code_given_in_two_sessions_enrols_one_authenticator_only(enforced) -> None:
     from django.test import Client
 
     enforced.OTP_TOTP_THROTTLE_FACTOR = 0
@@ -392,7 +404,7 @@ def test_a_code_given_in_two_sessions_enrols_one_authenticator_only(enforced):
     assert again["Location"].startswith(reverse("two_factor_verify"))
 
 
-def test_a_member_enrols_of_their_own_accord_without_a_code(client, enforced):
+def test_a_member_enrols_of_their_own_accord_without_a_code(client: Client, enforced) -> None:
     member = invite(make_meeting(), "member").user
     sign_in(client, member)
     body = client.get(reverse("two_factor_enrol")).content.decode()
@@ -400,7 +412,9 @@ def test_a_member_enrols_of_their_own_accord_without_a_code(client, enforced):
     assert 'name="enrolment_code"' not in body
 
 
-def test_in_the_demo_without_enforcement_a_secretary_needs_no_code(client, settings):
+def test_in_the_demo_without_enforcement_a_secretary_needs_no_code(
+    client: Client, settings: Settings
+) -> None:
     settings.TWO_FACTOR_ENFORCED = False
     secretary = make_user(organizer=True)
     sign_in(client, secretary)
@@ -420,7 +434,7 @@ def security_admin(enforced):
     return admin_user, codes
 
 
-def admin_action(client, action: str, *users):
+def admin_action(client: Client, action: str, *users):
     return client.post(
         reverse("admin:cabinet_user_changelist"),
         {"action": action, "_selected_action": [u.pk for u in users]},
@@ -428,8 +442,8 @@ def admin_action(client, action: str, *users):
 
 
 def test_an_administrator_issues_a_code_shown_once_and_the_leader_enrols_with_it(
-    client, security_admin
-):
+    client: Client, security_admin
+) -> None:
     admin_user, codes = security_admin
     leader = chair_user()
     sign_in(client, admin_user)
@@ -461,7 +475,9 @@ def test_an_administrator_issues_a_code_shown_once_and_the_leader_enrols_with_it
     assert client.get("/").status_code == 200
 
 
-def test_resetting_a_lost_phone_removes_it_and_issues_a_new_code(client, security_admin):
+def test_resetting_a_lost_phone_removes_it_and_issues_a_new_code(
+    client: Client, security_admin
+) -> None:
     admin_user, codes = security_admin
     leader = chair_user()
     old_device, _ = enrolled(leader)
@@ -478,7 +494,7 @@ def test_resetting_a_lost_phone_removes_it_and_issues_a_new_code(client, securit
     assert give_enrolment_code(client, code).status_code == 302
 
 
-def test_staff_without_the_permission_cannot_issue_codes(client, enforced):
+def test_staff_without_the_permission_cannot_issue_codes(client: Client, enforced) -> None:
     clerk = make_user(is_staff=True)
     for codename in ("view_user", "change_user"):
         clerk.user_permissions.add(Permission.objects.get(codename=codename))
@@ -496,7 +512,9 @@ def test_staff_without_the_permission_cannot_issue_codes(client, enforced):
 # --- Signing in with the second factor ----------------------------------------------------------
 
 
-def test_an_enrolled_user_enters_a_right_code_before_anything_else(client, settings):
+def test_an_enrolled_user_enters_a_right_code_before_anything_else(
+    client: Client, settings: Settings
+) -> None:
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
     member = make_user()  # optional for a member: once enrolled, it is asked all the same
     device, _ = enrolled(member)
@@ -522,7 +540,7 @@ def test_an_enrolled_user_enters_a_right_code_before_anything_else(client, setti
     assert client.get("/tasks/").status_code == 200
 
 
-def test_a_code_cannot_be_used_twice(client, settings):
+def test_a_code_cannot_be_used_twice(client: Client, settings: Settings) -> None:
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
     member = make_user()
     device, _ = enrolled(member)
@@ -534,7 +552,7 @@ def test_a_code_cannot_be_used_twice(client, settings):
     assert client.post(reverse("two_factor_verify"), {"code": code}).status_code == 400
 
 
-def test_wrong_codes_make_the_next_attempt_wait(client, settings):
+def test_wrong_codes_make_the_next_attempt_wait(client: Client, settings: Settings) -> None:
     settings.OTP_TOTP_THROTTLE_FACTOR = 60
     member = make_user()
     device, _ = enrolled(member)
@@ -545,7 +563,7 @@ def test_wrong_codes_make_the_next_attempt_wait(client, settings):
     assert "chờ ít giây" in response.content.decode()
 
 
-def test_a_recovery_code_works_once(client, settings):
+def test_a_recovery_code_works_once(client: Client, settings: Settings) -> None:
     settings.OTP_STATIC_THROTTLE_FACTOR = 0
     member = make_user()
     _, codes = enrolled(member)
@@ -561,7 +579,7 @@ def test_a_recovery_code_works_once(client, settings):
     assert client.post(reverse("two_factor_verify"), {"code": codes[4]}).status_code == 302
 
 
-def test_new_recovery_codes_replace_the_old_ones(client, settings):
+def test_new_recovery_codes_replace_the_old_ones(client: Client, settings: Settings) -> None:
     settings.OTP_STATIC_THROTTLE_FACTOR = 0
     member = make_user()
     _, old = enrolled(member)
@@ -579,7 +597,9 @@ def test_new_recovery_codes_replace_the_old_ones(client, settings):
     assert client.post(reverse("two_factor_verify"), {"code": new[0]}).status_code == 302
 
 
-def test_a_member_may_switch_two_factor_off_with_a_code_a_secretary_may_not(client, enforced):
+def test_a_member_may_switch_two_factor_off_with_a_code_a_secretary_may_not(
+    client: Client, enforced
+) -> None:
     enforced.OTP_TOTP_THROTTLE_FACTOR = 0
     member = make_user()
     device, codes = enrolled(member)
@@ -602,7 +622,7 @@ def test_a_member_may_switch_two_factor_off_with_a_code_a_secretary_may_not(clie
     assert TOTPDevice.objects.filter(user=secretary, confirmed=True).exists()
 
 
-def test_a_redirect_after_the_code_stays_on_this_site(client, settings):
+def test_a_redirect_after_the_code_stays_on_this_site(client: Client, settings: Settings) -> None:
     member = make_user()
     _, codes = enrolled(member)
     sign_in(client, member)
@@ -639,7 +659,7 @@ def verified_session(user, device) -> str:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
-async def test_a_session_that_has_not_given_its_code_gets_no_socket():
+async def test_a_session_that_has_not_given_its_code_gets_no_socket() -> None:
     meeting, member, _, device = await meeting_with(enrolled_member=True)
     socket = await communicator(meeting.pk, member)  # password only
     connected, code = await socket.connect()
@@ -653,7 +673,9 @@ async def test_a_session_that_has_not_given_its_code_gets_no_socket():
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
-async def test_a_chair_who_must_enrol_gets_no_socket_until_enrolled(settings):
+async def test_a_chair_who_must_enrol_gets_no_socket_until_enrolled(
+    settings: Settings,
+) -> None:
     settings.TWO_FACTOR_ENFORCED = True
     meeting, _, chair, _ = await meeting_with(enrolled_member=False)
     socket = await communicator(meeting.pk, chair)
@@ -667,7 +689,7 @@ async def test_a_chair_who_must_enrol_gets_no_socket_until_enrolled(settings):
     await socket.disconnect()
 
 
-def test_the_enrolment_code_step_speaks_english_too(client, enforced):
+def test_the_enrolment_code_step_speaks_english_too(client: Client, enforced) -> None:
     secretary = make_user(organizer=True)
     sign_in(client, secretary)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
@@ -685,7 +707,7 @@ def key_code(secret: str, *, later: int = 0) -> str:
     return f"{totp(key, step=30, t0=-later * 30, digits=6):06d}"
 
 
-def enrol_without_code(client) -> tuple[str, list[str]]:
+def enrol_without_code(client: Client) -> tuple[str, list[str]]:
     """Set up an authenticator as the page offers it to someone who need not use two-factor
     sign-in: no enrolment code. Returns the key read off the page and the recovery codes shown."""
     page = client.get(reverse("two_factor_enrol")).content.decode()
@@ -700,7 +722,7 @@ def enrol_without_code(client) -> tuple[str, list[str]]:
     return secret, codes
 
 
-def make_it_required(how: str, user, settings) -> None:
+def make_it_required(how: str, user, settings: Settings) -> None:
     if how == "leaders_group":
         group, _ = Group.objects.get_or_create(name=settings.TWO_FACTOR_LEADERS_GROUP)
         user.groups.add(group)
@@ -716,8 +738,8 @@ def make_it_required(how: str, user, settings) -> None:
 
 @pytest.mark.parametrize("how", ["leaders_group", "chair", "enforcement_on"])
 def test_a_device_enrolled_without_a_code_does_not_open_the_session_once_2fa_is_required(
-    client, settings, how
-):
+    client: Client, settings: Settings, how
+) -> None:
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
     settings.OTP_STATIC_THROTTLE_FACTOR = 0
     settings.TWO_FACTOR_REQUIRED_FOR = ["organizers", "staff", "chairs"]
@@ -780,7 +802,9 @@ def test_a_device_enrolled_without_a_code_does_not_open_the_session_once_2fa_is_
     assert client.get("/").status_code == 200
 
 
-def test_a_session_verified_before_the_account_became_a_leader_is_stopped(client, settings):
+def test_a_session_verified_before_the_account_became_a_leader_is_stopped(
+    client: Client, settings: Settings
+) -> None:
     settings.TWO_FACTOR_ENFORCED = True
     settings.TWO_FACTOR_REQUIRED_FOR = ["organizers", "staff", "chairs"]
     member = invite(make_meeting(), "member").user
@@ -796,7 +820,9 @@ def test_a_session_verified_before_the_account_became_a_leader_is_stopped(client
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
-async def test_a_chairs_device_enrolled_without_a_code_gets_no_socket(settings):
+async def test_a_chairs_device_enrolled_without_a_code_gets_no_socket(
+    settings: Settings,
+) -> None:
     settings.TWO_FACTOR_ENFORCED = True
     settings.TWO_FACTOR_REQUIRED_FOR = ["organizers", "staff", "chairs"]
     meeting, _, chair, _ = await meeting_with(enrolled_member=False)
@@ -813,7 +839,7 @@ async def test_a_chairs_device_enrolled_without_a_code_gets_no_socket(settings):
     await socket.disconnect()
 
 
-def test_the_step_to_enrol_again_speaks_english_too(client, settings):
+def test_the_step_to_enrol_again_speaks_english_too(client: Client, settings: Settings) -> None:
     settings.TWO_FACTOR_ENFORCED = True
     settings.TWO_FACTOR_REQUIRED_FOR = ["organizers", "staff", "chairs"]
     secretary = make_user(organizer=True)
@@ -825,8 +851,8 @@ def test_the_step_to_enrol_again_speaks_english_too(client, settings):
 
 
 def test_the_administrator_finds_who_must_set_up_again_and_issues_their_codes(
-    client, security_admin
-):
+    client: Client, security_admin
+) -> None:
     admin_user, codes = security_admin
     unvouched = chair_user()  # e.g. enrolled before the check existed
     enrolled(unvouched, with_code=False)

@@ -22,7 +22,7 @@ def ballot(user, client_id: str, poll, choice: int, language: str = "vi") -> Bal
     )
 
 
-def test_each_ballot_of_a_batch_gets_the_answer_it_would_get_alone():
+def test_each_ballot_of_a_batch_gets_the_answer_it_would_get_alone() -> None:
     meeting, chair, members, _ = voting_meeting(5)
     poll = opened(meeting, chair)
     first = run_command(
@@ -72,7 +72,7 @@ def test_each_ballot_of_a_batch_gets_the_answer_it_would_get_alone():
     assert voting.close_poll(actor=chair, meeting=meeting, poll_id=poll.pk)["cast"] == 4
 
 
-def test_refusals_in_a_batch_speak_each_voters_language():
+def test_refusals_in_a_batch_speak_each_voters_language() -> None:
     meeting, chair, members, _ = voting_meeting(2)
     poll = opened(meeting, chair)
     run_ballots(meeting_id=meeting.pk, ballots=[ballot(members[0], "vote-first", poll, 1)])
@@ -88,7 +88,9 @@ def test_refusals_in_a_batch_speak_each_voters_language():
     assert not answers[1].ok
 
 
-def test_a_batch_that_fails_as_a_whole_is_run_ballot_by_ballot(monkeypatch):
+def test_a_batch_that_fails_as_a_whole_is_run_ballot_by_ballot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A retry committed by another process between the batch's look-up and its insert makes
     the whole batch fail on the receipts' unique constraint; nothing of the batch stands and
     each ballot is run again alone."""
@@ -97,7 +99,7 @@ def test_a_batch_that_fails_as_a_whole_is_run_ballot_by_ballot(monkeypatch):
     real_bulk_create = CommandReceipt.objects.bulk_create
     calls = []
 
-    def conflicting_bulk_create(objs, *args, **kwargs):
+    def conflicting_bulk_create(objs, *args, **kwargs) -> None:
         calls.append(len(objs))
         raise IntegrityError("UNIQUE constraint failed: command_once_per_client_id")
 

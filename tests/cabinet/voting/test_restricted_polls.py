@@ -52,7 +52,7 @@ def ballot(client: Client, poll_id: int, option: int, client_id: str):
     )
 
 
-def test_only_those_who_see_the_item_may_vote_and_the_result_counts_them():
+def test_only_those_who_see_the_item_may_vote_and_the_result_counts_them() -> None:
     room, poll_id = room_voting_on_restricted_item()
     poll = Poll.objects.get(pk=poll_id)
     option = poll.options.order_by("position").first().pk
@@ -71,7 +71,7 @@ def test_only_those_who_see_the_item_may_vote_and_the_result_counts_them():
     assert poll.result["cast"] == 1
 
 
-def test_the_named_record_of_a_restricted_poll_is_404_to_those_who_do_not_see_the_item():
+def test_the_named_record_of_a_restricted_poll_is_404_to_those_who_do_not_see_the_item() -> None:
     room, poll_id = room_voting_on_restricted_item()
     poll = Poll.objects.get(pk=poll_id)
     option = poll.options.order_by("position").first().pk
@@ -90,7 +90,7 @@ def test_the_named_record_of_a_restricted_poll_is_404_to_those_who_do_not_see_th
         assert names == [room.listed_member.user.get_full_name()], role
 
 
-def test_the_visibility_rule_read_both_ways_agrees():
+def test_the_visibility_rule_read_both_ways_agrees() -> None:
     """visible_items_filter (items a participant sees) and item_viewers_filter (participants who
     see an item) are one rule in two forms: every role, listed or not, restricted or not."""
     room = Room()

@@ -27,7 +27,7 @@ def option(poll: Poll, n: int) -> int:
 
 
 @pytest.mark.django_db
-def test_a_poll_moves_only_through_legal_states():
+def test_a_poll_moves_only_through_legal_states() -> None:
     meeting, chair, members, item = voting_meeting(2)
     poll = voting.create_poll(actor=chair, meeting=meeting, question="Q", item_id=item.pk)
     with pytest.raises(ServiceError, match="Không thể chuyển"):
@@ -56,7 +56,7 @@ def test_a_poll_moves_only_through_legal_states():
 
 
 @pytest.mark.django_db
-def test_only_members_present_with_a_vote_are_entitled():
+def test_only_members_present_with_a_vote_are_entitled() -> None:
     meeting = make_meeting()
     chair = invite(meeting, "chair")
     present = invite(meeting, "member")
@@ -83,7 +83,7 @@ def test_only_members_present_with_a_vote_are_entitled():
 
 
 @pytest.mark.django_db
-def test_a_retry_gets_the_same_receipt_and_a_second_ballot_is_refused():
+def test_a_retry_gets_the_same_receipt_and_a_second_ballot_is_refused() -> None:
     meeting, chair, members, _ = voting_meeting(2)
     poll = opened(meeting, chair)
     first = voting.cast_vote(
@@ -102,7 +102,7 @@ def test_a_retry_gets_the_same_receipt_and_a_second_ballot_is_refused():
 
 
 @pytest.mark.django_db
-def test_an_open_poll_may_allow_changing_a_ballot_while_open():
+def test_an_open_poll_may_allow_changing_a_ballot_while_open() -> None:
     meeting, chair, members, _ = voting_meeting(2)
     poll = opened(meeting, chair, allow_change=True)
     voting.cast_vote(actor=members[0], poll_id=poll.pk, option_id=option(poll, 1), client_id="a1")
@@ -117,7 +117,7 @@ def test_an_open_poll_may_allow_changing_a_ballot_while_open():
 
 
 @pytest.mark.django_db
-def test_a_ballot_after_the_close_is_refused_and_says_so():
+def test_a_ballot_after_the_close_is_refused_and_says_so() -> None:
     meeting, chair, members, _ = voting_meeting(2)
     poll = opened(meeting, chair)
     voting.close_poll(actor=chair, meeting=meeting, poll_id=poll.pk)
@@ -140,7 +140,7 @@ def test_a_ballot_after_the_close_is_refused_and_says_so():
         ("two_thirds", [1, 1, 1, 1, 2], True),  # 4 of 5
     ],
 )
-def test_the_outcome_follows_the_chosen_rule(rule, votes, passed):
+def test_the_outcome_follows_the_chosen_rule(rule, votes, passed) -> None:
     meeting, chair, members, _ = voting_meeting(4)
     poll = opened(meeting, chair, rule=rule)
     for n, (user, choice) in enumerate(zip([chair, *members], votes, strict=False)):
@@ -155,7 +155,9 @@ def test_the_outcome_follows_the_chosen_rule(rule, votes, passed):
 
 
 @pytest.mark.django_db
-def test_a_secret_poll_keeps_who_voted_apart_from_what_was_chosen(caplog):
+def test_a_secret_poll_keeps_who_voted_apart_from_what_was_chosen(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     meeting, chair, members, _ = voting_meeting(4)
     poll = opened(meeting, chair, kind="secret")
     voters = [chair, *members]
@@ -197,7 +199,7 @@ def test_a_secret_poll_keeps_who_voted_apart_from_what_was_chosen(caplog):
 
 
 @pytest.mark.django_db
-def test_a_secret_polls_stored_ballots_do_not_follow_the_order_of_voting():
+def test_a_secret_polls_stored_ballots_do_not_follow_the_order_of_voting() -> None:
     """Neither the rows as the database returns them nor their ids give away who voted what by
     the order of voting (which the audit log's "voted" entries and the tablets' acks reveal).
     Thirty ballots, 10 of each option in turn: a random order equals the voting one with a
@@ -229,7 +231,7 @@ def _in_thread(function, *args, **kwargs):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_r1_concurrent_submissions_make_exactly_one_ballot_per_voter():
+def test_r1_concurrent_submissions_make_exactly_one_ballot_per_voter() -> None:
     meeting, chair, members, _ = voting_meeting(99)
     voters = [chair, *members]
     poll = opened(meeting, chair)
@@ -238,7 +240,7 @@ def test_r1_concurrent_submissions_make_exactly_one_ballot_per_voter():
     receipts: dict[int, set[str]] = {u.pk: set() for u in voters}
     lock = threading.Lock()
 
-    def submit(user, attempt):
+    def submit(user, attempt) -> None:
         try:
             receipt = voting.cast_vote(
                 actor=user,
@@ -268,7 +270,7 @@ def test_r1_concurrent_submissions_make_exactly_one_ballot_per_voter():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_r2_racing_closes_all_report_the_count_of_acknowledged_ballots():
+def test_r2_racing_closes_all_report_the_count_of_acknowledged_ballots() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("R2 is specified for PostgreSQL (SQLite serialises every write anyway)")
     meeting, chair, members, _ = voting_meeting(49)
@@ -280,7 +282,7 @@ def test_r2_racing_closes_all_report_the_count_of_acknowledged_ballots():
     lock = threading.Lock()
     start = threading.Event()  # every task waits for the gate, then they all race
 
-    def vote(user):
+    def vote(user) -> None:
         start.wait()
         try:
             voting.cast_vote(
@@ -293,7 +295,7 @@ def test_r2_racing_closes_all_report_the_count_of_acknowledged_ballots():
             with lock:
                 acknowledged.append(user.username)
 
-    def close():
+    def close() -> None:
         start.wait()
         result = voting.close_poll(actor=chair, meeting=meeting, poll_id=poll.pk)
         with lock:
@@ -314,7 +316,7 @@ def test_r2_racing_closes_all_report_the_count_of_acknowledged_ballots():
 
 # --- over HTTP --------------------------------------------------------------------------------
 @pytest.mark.django_db
-def test_voting_over_http_gives_the_same_receipt_as_a_retry_would():
+def test_voting_over_http_gives_the_same_receipt_as_a_retry_would() -> None:
     from django.test import Client
 
     from tests.factories import PASSWORD
@@ -348,7 +350,7 @@ def test_voting_over_http_gives_the_same_receipt_as_a_retry_would():
 
 
 @pytest.mark.django_db
-def test_http_voting_needs_a_signed_in_participant_and_csrf():
+def test_http_voting_needs_a_signed_in_participant_and_csrf() -> None:
     from django.test import Client
 
     from tests.factories import PASSWORD, make_user

@@ -68,7 +68,7 @@ MANY = settings(max_examples=1000, deadline=None)
 @example(rule="two_thirds", counts=(3, (2, 2)))  # exactly two thirds carries
 @example(rule="members_majority", counts=(4, (4, 2)))  # exactly half does not
 @example(rule="cast_majority", counts=(9, (4, 2)))
-def test_the_outcome_follows_the_rule_exactly(rule, counts):
+def test_the_outcome_follows_the_rule_exactly(rule, counts) -> None:
     members, (cast, in_favour) = counts
     base, passed = voting.outcome(rule, in_favour, cast, members)
     assert base == (cast if rule == "cast_majority" else members)
@@ -77,7 +77,7 @@ def test_the_outcome_follows_the_rule_exactly(rule, counts):
 
 @MANY
 @given(counts=ballots)
-def test_a_stricter_rule_never_passes_what_a_looser_one_rejects(counts):
+def test_a_stricter_rule_never_passes_what_a_looser_one_rejects(counts) -> None:
     members, (cast, in_favour) = counts
     passes = {rule: voting.outcome(rule, in_favour, cast, members)[1] for rule in RULES}
     if passes["two_thirds"] and members > 1:
@@ -88,7 +88,7 @@ def test_a_stricter_rule_never_passes_what_a_looser_one_rejects(counts):
 
 @MANY
 @given(rule=st.sampled_from(RULES), counts=ballots)
-def test_one_more_vote_in_favour_never_defeats_a_motion(rule, counts):
+def test_one_more_vote_in_favour_never_defeats_a_motion(rule, counts) -> None:
     members, (cast, in_favour) = counts
     if cast == members:
         return
@@ -109,7 +109,7 @@ class PollMachine(RuleBasedStateMachine):
         allow_change=st.booleans(),
         options=st.integers(min_value=2, max_value=4),
     )
-    def start(self, kind, rule_name, allow_change, options):
+    def start(self, kind, rule_name, allow_change, options) -> None:
         meeting, chair_user, member_users, item = voting_meeting(MEMBERS, absent=1)
         by_user = {p.user_id: p for p in meeting.participants.select_related("user")}
         chair = by_user[chair_user.pk]
@@ -145,7 +145,7 @@ class PollMachine(RuleBasedStateMachine):
         return None
 
     @rule()
-    def open(self):
+    def open(self) -> None:
         ok = self.state == "prepared"
         self.expect(
             ok,
@@ -158,7 +158,7 @@ class PollMachine(RuleBasedStateMachine):
     @rule(
         who=st.integers(min_value=0, max_value=MEMBERS), pick=st.integers(0, 3), retry=st.booleans()
     )
-    def cast(self, who, pick, retry):
+    def cast(self, who, pick, retry) -> None:
         voter = self.voters[who]
         option = self.options[pick % len(self.options)]
         if retry and voter.pk in self.last:
@@ -186,7 +186,7 @@ class PollMachine(RuleBasedStateMachine):
             self.last[voter.pk] = (client_id, got.receipt)
 
     @rule()
-    def close(self):
+    def close(self) -> None:
         ok = self.state in ("open", "closed", "published")
         result = self.expect(
             ok,
@@ -205,7 +205,7 @@ class PollMachine(RuleBasedStateMachine):
         assert counts == {o: list(self.choice.values()).count(o) for o in self.options}
 
     @rule()
-    def publish(self):
+    def publish(self) -> None:
         ok = self.state == "closed"
         self.expect(
             ok,
@@ -217,7 +217,7 @@ class PollMachine(RuleBasedStateMachine):
             self.state = "published"
 
     @rule()
-    def reset(self):
+    def reset(self) -> None:
         ok = self.state == "open" and not self.choice
         self.expect(
             ok,
@@ -228,13 +228,13 @@ class PollMachine(RuleBasedStateMachine):
 
     @precondition(lambda self: self.voters[-1].pk not in self.present)
     @rule()
-    def late_check_in(self):
+    def late_check_in(self) -> None:
         late = self.voters[-1]
         attendance_services.check_in(actor=late.user, meeting=self.meeting, mode="online")
         self.present.add(late.pk)  # entitled from the next opening on, not in an open poll
 
     @invariant()
-    def the_database_agrees_with_the_model(self):
+    def the_database_agrees_with_the_model(self) -> None:
         poll = Poll.objects.get(pk=self.poll_id)
         assert poll.state == self.state
         voted = PollVoter.objects.filter(poll=poll, voted=True)
@@ -253,7 +253,7 @@ class PollMachine(RuleBasedStateMachine):
 
 
 @pytest.mark.django_db
-def test_the_poll_state_machine_holds_its_invariants():
+def test_the_poll_state_machine_holds_its_invariants() -> None:
     run_state_machine_as_test(
         PollMachine,
         settings=settings(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -72,7 +73,8 @@ def _history(user: User) -> list[Question]:
     )
 
 
-def _answer_context(answer: dict[str, Any]) -> dict[str, Any]:
+def _answer_context(answer: Mapping[str, Any]) -> dict[str, Any]:
+    """``answer``: AnswerJSON, or a history row's (Question.answer), kept as it was then."""
     confidence = float(answer.get("confidence") or 0)
     return {"answer": answer, "confidence_pct": round(confidence * 100)}
 
@@ -202,7 +204,7 @@ def history(request: HttpRequest, question_id: int) -> HttpResponse:
 # --- The library -----------------------------------------------------------------------------------
 
 
-def _visible(user: User) -> Any:
+def _visible(user: User) -> QuerySet[Directive]:
     return Directive.objects.filter(visible_directives(user)).distinct()
 
 

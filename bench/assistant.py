@@ -23,8 +23,12 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # imported in the functions, after django.setup()
+    from assistant.search.embedding.encoder import Encoder
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -41,7 +45,7 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.array(values), q)) if values else 0.0
 
 
-def encoder_one_thread():
+def encoder_one_thread() -> Encoder:
     from django.conf import settings
 
     from assistant.search.embedding.encoder import Encoder
@@ -51,13 +55,13 @@ def encoder_one_thread():
     return encoder
 
 
-def ingest(encoder) -> None:
+def ingest(encoder: Encoder) -> None:
     from assistant.search import chunking
     from assistant.search.evaluation import load_corpus
     from cabinet.papers.lib.sandbox import parse_json_line
     from cabinet.papers.services.processing import run_pdf_probe
 
-    def embed(pieces: list) -> float:
+    def embed(pieces: list[chunking.Chunk]) -> float:
         started = time.perf_counter()
         for first in range(0, len(pieces), 128):
             batch = pieces[first : first + 128]
@@ -119,10 +123,10 @@ def base_chunks() -> list[tuple[int, str]]:
     return chunks
 
 
-def query_latency(encoder, sizes: list[int], query_count: int) -> None:
-    from assistant.search import text as vt
+def query_latency(encoder: Encoder, sizes: list[int], query_count: int) -> None:
     from assistant.search.evaluation import load_queries
     from assistant.search.index import LibraryIndex, Row
+    from cabinet.core.text import fold
 
     base = base_chunks()
     queries = [q.text for q in load_queries(ALQAC / "queries_dev.jsonl")[:query_count]]
@@ -187,7 +191,7 @@ def query_latency(encoder, sizes: list[int], query_count: int) -> None:
             bm25_ms.append((time.perf_counter() - t0) * 1000)
             # Typed without tone marks: restore them (for the model), then search both ways. The
             # vector stands in for the restored question's embedding (timed above).
-            folded = vt.fold(question)
+            folded = fold(question)
             t0 = time.perf_counter()
             readable = index.text_for_model(folded, readable=mask)
             vector = query_vectors[i] if readable else None

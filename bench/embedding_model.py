@@ -111,7 +111,8 @@ def main() -> None:
     from django.conf import settings
 
     from assistant.search.embedding.encoder import Encoder
-    from assistant.search.embedding.verify import nfc, strip_accents, windowed_embedding
+    from assistant.search.embedding.verify import nfc, windowed_embedding
+    from cabinet.core.text import strip_diacritics as strip_accents
 
     model_dir = Path(settings.EMBEDDING_MODEL_DIR)
     if not args.mrr_only:

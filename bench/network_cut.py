@@ -29,6 +29,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -64,7 +65,7 @@ async def wait_all(tablets: list[Tablet], timeout: float) -> None:
 
 async def one_cut(
     seconds: float, proxy: CuttableProxy, chair: Tablet, group: list[Tablet], poll: int, option: int
-) -> dict:
+) -> dict[str, Any]:
     """Cut the link for `seconds`; returns the figures of this group of tablets."""
     at_cut, during = group[0], group[1]
     ids = {at_cut: f"cut-{uuid.uuid4().hex}", during: f"cut-{uuid.uuid4().hex}"}
@@ -94,7 +95,9 @@ async def one_cut(
     }
 
 
-async def run(port: int, setup: dict, cuts: list[float], per_group: int) -> tuple[list[dict], int]:
+async def run(
+    port: int, setup: dict[str, Any], cuts: list[float], per_group: int
+) -> tuple[list[dict[str, Any]], int]:
     proxy = CuttableProxy(port)
     proxy_port = await proxy.start()
     meeting = setup["meeting"]
@@ -137,7 +140,7 @@ async def run(port: int, setup: dict, cuts: list[float], per_group: int) -> tupl
     return results, 2
 
 
-def count_ballots(env: dict[str, str], poll: int) -> dict:
+def count_ballots(env: dict[str, str], poll: int) -> dict[str, Any]:
     done = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "shell", "-c", _COUNT],
         cwd=ROOT,

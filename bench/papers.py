@@ -61,9 +61,16 @@ def serve(variant: str, port: int) -> None:
     if variant.startswith("async-"):  # e.g. async-64k: the shipped iterator with another chunk size
         delivery._OpenRange.__init__.__defaults__ = (int(variant[6:-1]) * 1024,)
     elif variant == "fileresponse":
-        from django.http import FileResponse
+        from django.http import FileResponse, HttpRequest
 
-        def file_response(request, fd, byte_range, *, status, content_type="application/pdf"):
+        def file_response(
+            request: HttpRequest,
+            fd: int,
+            byte_range: delivery.ByteRange,
+            *,
+            status: int,
+            content_type: str = "application/pdf",
+        ) -> FileResponse:
             # Django's own way: a sync file iterator (whole file only; the bench asks for that).
             return FileResponse(os.fdopen(fd, "rb"), status=status, content_type=content_type)
 

@@ -21,6 +21,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -43,7 +44,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def soak(pid: int, port: int, setup: dict, minutes: float, change_every: float) -> int:
+async def soak(
+    pid: int, port: int, setup: dict[str, Any], minutes: float, change_every: float
+) -> int:
     meeting = setup["meeting"]
     tablets = [Tablet(port, meeting, key) for key in setup["members"]]
     chair = Tablet(port, meeting, setup["chair"])

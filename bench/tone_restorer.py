@@ -22,6 +22,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -30,8 +31,9 @@ sys.path.insert(0, str(ROOT))
 ALQAC = ROOT.parent / "shared" / "data" / "alqac"
 
 
-def restorer_of(index, readable):
-    """The restorer for the rows ``readable``; the code before it had one for the whole index."""
+def restorer_of(index: Any, readable: Any) -> Any:
+    """The restorer for the rows ``readable``; the code before it had one for the whole index
+    (untyped: the bench runs against both versions of LibraryIndex)."""
     restorer = index.tone_restorer
     if not callable(restorer):  # before: a property, the whole index only
         assert readable is None
@@ -39,13 +41,14 @@ def restorer_of(index, readable):
     return restorer(readable)
 
 
-def score(restorer, questions: list[str]) -> tuple[int, int, list[float]]:
+def score(restorer: Any, questions: list[str]) -> tuple[int, int, list[float]]:
     from assistant.search import text as vt
+    from cabinet.core.text import fold
 
     right = total = 0
     times = []
     for question in questions:
-        folded = vt.fold(question)
+        folded = fold(question)
         started = time.perf_counter()
         restored, _known = restorer.restore(folded)
         times.append((time.perf_counter() - started) * 1000)
@@ -82,7 +85,7 @@ def main() -> None:
     print(f"{len(rows)} chunks of {len(laws)} laws × {args.copies}, index built in "
           f"{time.perf_counter() - started:.1f} s")  # fmt: skip
 
-    def report(name: str, readable, questions: list[str]) -> None:
+    def report(name: str, readable: Any, questions: list[str]) -> None:
         started = time.perf_counter()
         restorer = restorer_of(index, readable)
         built = (time.perf_counter() - started) * 1000

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -51,8 +51,15 @@ class TwoFactorFilter(admin.SimpleListFilter):
         return queryset
 
 
+# django-stubs makes the admin generic; at run time it is not subscriptable (no django_stubs_ext).
+if TYPE_CHECKING:
+    _UserAdminBase = DjangoUserAdmin[User]
+else:
+    _UserAdminBase = DjangoUserAdmin
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(_UserAdminBase):
     list_display = ["username", "full_name", "position", "unit", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "unit__kind", "groups", TwoFactorFilter]
     search_fields = ["username", "full_name", "position", "email"]

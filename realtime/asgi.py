@@ -28,7 +28,10 @@ application = ProtocolTypeRouter(
         # Request bodies are limited per route before they are read: by realtime.server (the
         # server to run), and by this middleware under any other server.
         "http": BodyLimitMiddleware(django_asgi_app),
-        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # channels types its routes as its own (private) URL pattern; Django's path() made them.
+        "websocket": SameOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))  # type: ignore[arg-type]
+        ),
     }
 )
 

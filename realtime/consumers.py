@@ -11,7 +11,7 @@ import json
 import logging
 import time
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -24,6 +24,7 @@ from cabinet.core.audit import client_address, scope_ip
 from cabinet.core.event_types import Event
 from cabinet.live import selectors as live_selectors
 from cabinet.live.services.commands import Ack, Ballot, run_command
+from cabinet.models import User
 from cabinet.trust import sessions
 from realtime import events
 from realtime.ballot_box import ballot_box
@@ -38,7 +39,7 @@ _catch_up = database_sync_to_async(live_selectors.catch_up)
 _session_ended = database_sync_to_async(live_selectors.socket_session_ended)
 
 
-def language_of(scope: dict[str, Any]) -> str:
+def language_of(scope: Mapping[str, Any]) -> str:
     """The language the official chose (the same cookie the pages follow; see cabinet.trust.middleware)."""
     chosen = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
     return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
@@ -80,8 +81,23 @@ def _session_sockets() -> dict[str, int]:
 
 class MeetingConsumer(AsyncJsonWebsocketConsumer):
     # No channel of its own: the process's hub listens once for all its sockets (realtime.hub).
-    channel_layer_alias = None
+    channel_layer_alias = None  # type: ignore[assignment]  # channels allows None; its stubs do not
 
+    # Set by connect() for an admitted socket.
+    user: User
+    session_key: str | None
+    language: str
+    touched: float  # when the session was last marked active
+    lifetime_timer: asyncio.TimerHandle | None
+    tokens: float  # the rate limit's bucket
+    refilled: float
+    strikes: int
+    resuming: bool
+    resyncs: int
+    held: list[tuple[int, dict[str, Any], str]]
+    resync: asyncio.Lock
+    accepted: bool
+    revoked: bool
     meeting_id: int = 0
     sent_seq: int = 0
     hub: Hub | None = None
@@ -111,7 +127,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
-        if user is None or not user.is_authenticated:
+        # The scope's user is a lazy object that passes for the User it wraps, once signed in.
+        if user is None or not user.is_authenticated or not isinstance(user, User):
             await self.close(code=events.Close.FORBIDDEN)
             return
         self.user = user
@@ -134,7 +151,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             counts[self.session_key] = counts.get(self.session_key, 0) + 1
             self.counted_session = self.session_key
         self.touched = time.monotonic()
-        self.lifetime_timer: asyncio.TimerHandle | None = None
+        self.lifetime_timer = None
         left = sessions.seconds_left(session) if session is not None else None
         if left is not None:
             # The absolute lifetime ends while the socket is open: close it then (the page, on
@@ -151,7 +168,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         # it, never lost. That is what lets a tablet that is up to date resume without a query.
         self.resuming = True
         self.resyncs = 1  # the hello counts as one: _release_held after it sends what was held
-        self.held: list[tuple[int, dict[str, Any], str]] = []
+        self.held = []
         self.resync = asyncio.Lock()  # one resume or scope refresh at a time
         self.accepted = False
         self.revoked = False  # access taken away during the handshake
@@ -231,7 +248,9 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             self.joined = ()
 
     # --- from the tablet ------------------------------------------------------------------------
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
         if not self._take_token():
             await self._refuse_flood()
             return

@@ -29,9 +29,10 @@ retry is decided afresh.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from cabinet.core.event_types import Event
 
@@ -85,7 +86,7 @@ SOCKETS_PER_SESSION = 8
 # still learn that something it shows has ended: it is then sent in this form, naming nothing.
 # (A presenter turning to a paper the tablet may not read: the tablet stops showing the previous
 # one as presented.)
-HIDDEN_FORMS: dict[str, dict[str, Any]] = {Event.PRESENTER_CHANGED: {"presenter": None}}
+HIDDEN_FORMS: dict[str, Mapping[str, object]] = {Event.PRESENTER_CHANGED: {"presenter": None}}
 
 
 def may_receive(scope: str | None, scopes: frozenset[str] | None) -> bool:
@@ -95,7 +96,24 @@ def may_receive(scope: str | None, scopes: frozenset[str] | None) -> bool:
     return scopes is None or (scope is not None and scope in scopes)
 
 
-def hidden_message(seq: int, event: str) -> dict[str, Any]:
+class EventMessage(TypedDict):
+    """An event as a tablet receives it; ``data`` is the event's payload (the TypedDicts beside
+    each context's services: cabinet.live.snapshot, cabinet.voting.data, cabinet.meetings.payloads)."""
+
+    type: Literal[Message.EVENT]
+    seq: int
+    event: str
+    data: Mapping[str, object]
+
+
+class SkipMessage(TypedDict):
+    """In place of an event the tablet may not receive: the number is used, nothing else said."""
+
+    type: Literal[Message.SKIP]
+    seq: int
+
+
+def hidden_message(seq: int, event: str) -> EventMessage | SkipMessage:
     """What a tablet that may not receive event `seq` gets in its place."""
     form = HIDDEN_FORMS.get(event)
     if form is None:
@@ -104,8 +122,8 @@ def hidden_message(seq: int, event: str) -> dict[str, Any]:
 
 
 def event_message(
-    seq: int, event: str, scope: str, data: dict[str, Any], scopes: frozenset[str] | None
-) -> dict[str, Any]:
+    seq: int, event: str, scope: str, data: Mapping[str, object], scopes: frozenset[str] | None
+) -> EventMessage | SkipMessage:
     """Event `seq` as a tablet holding `scopes` receives it."""
     if may_receive(scope, scopes):
         return {"type": Message.EVENT, "seq": seq, "event": event, "data": data}
@@ -258,9 +276,9 @@ def parse_command(message: dict[str, Any]) -> Command:
 def parse_resume(message: dict[str, Any]) -> int | None:
     if set(message) - {"type", "seq"}:
         raise SchemaError("Yêu cầu đồng bộ không hợp lệ.")
-    seq = message.get("seq")
+    seq: object = message.get("seq")
     if seq is None:
         return None
-    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0 or seq > 2**53:
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0 or seq > 2**53:
         raise SchemaError("Số thứ tự không hợp lệ.")
     return seq

@@ -170,7 +170,7 @@ class LimitedRequest(WebRequest):
         )
 
 
-class BodyQueue(asyncio.Queue):
+class BodyQueue(asyncio.Queue[dict[str, Any]]):
     """The application's receive queue for an HTTP request: gives the request body from its file,
     a chunk at a time as the application asks (and lets the event loop run between chunks), then
     whatever Daphne puts in (the disconnect)."""

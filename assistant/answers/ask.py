@@ -19,8 +19,8 @@ is used only if every citation and quotation checks out (assistant/answers/llm.p
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TypedDict
 from urllib.parse import quote as urlquote
 
 import numpy as np
@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from assistant.answers import llm
-from assistant.answers.task_questions import answer_task_question
+from assistant.answers.task_questions import TaskAnswerJSON, answer_task_question
 from assistant.models import Chunk, Question
 from assistant.search import text as vt
 from assistant.search.chunking import PAGE_BREAK, PREAMBLE
@@ -104,10 +104,94 @@ class Answer:
     typed_without_marks: bool = False  # a refusal then suggests typing the question with them
     # A question about the tasks' follow-up, answered from the Task table
     # (assistant.answers.task_questions.TaskAnswer.as_json()); None for the library's answers.
-    tasks: dict[str, Any] | None = None
+    tasks: TaskAnswerJSON | None = None
 
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+    def as_json(self) -> AnswerJSON:
+        return {
+            "question": self.question,
+            "found": self.found,
+            "confidence": self.confidence,
+            "quotes": [
+                {
+                    "text": q.text,
+                    "citation": _citation_json(q.citation),
+                    "start": q.start,
+                    "end": q.end,
+                    "lead": q.lead,
+                }
+                for q in self.quotes
+            ],
+            "passages": [
+                {
+                    "text": p.text,
+                    "heading": p.heading,
+                    "citation": _citation_json(p.citation),
+                    "score": p.score,
+                }
+                for p in self.passages
+            ],
+            "message": self.message,
+            "llm_text": self.llm_text,
+            "read_as": self.read_as,
+            "typed_without_marks": self.typed_without_marks,
+            "tasks": self.tasks,
+        }
+
+
+# --- The answer as JSON: the page's script reads it, and the question history keeps it
+# (Question.answer). ---------------------------------------------------------------------------
+
+
+class CitationJSON(TypedDict):
+    source: str
+    document: str
+    title: str
+    location: str
+    page: int
+    label: str
+    url: str
+    chunk_id: int
+
+
+class QuoteJSON(TypedDict):
+    text: str
+    citation: CitationJSON
+    start: int
+    end: int
+    lead: str
+
+
+class PassageJSON(TypedDict):
+    text: str
+    heading: str
+    citation: CitationJSON
+    score: float
+
+
+class AnswerJSON(TypedDict):
+    question: str
+    found: bool
+    confidence: float
+    quotes: list[QuoteJSON]
+    passages: list[PassageJSON]
+    message: str
+    llm_text: str
+    read_as: str
+    typed_without_marks: bool
+    tasks: TaskAnswerJSON | None
+
+
+def _citation_json(c: Citation) -> CitationJSON:
+    return {
+        "source": c.source,
+        "document": c.document,
+        "title": c.title,
+        "location": c.location,
+        "page": c.page,
+        "label": c.label,
+        "url": c.url,
+        "chunk_id": c.chunk_id,
+    }
 
 
 _ROMAN_PART = re.compile(r"^Mục ([IVXLC]+)\b")

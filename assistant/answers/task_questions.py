@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TypedDict
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -121,6 +121,34 @@ class TaskItem:
     meeting_url: str
 
 
+class TaskItemJSON(TypedDict):
+    id: int
+    url: str
+    content: str
+    lead_unit: str
+    status: str
+    status_label: str
+    overdue: bool
+    days_late: int
+    days_left: int | None
+    deadline: str
+    deadline_display: str
+    meeting: str
+    meeting_url: str
+
+
+class TaskAnswerJSON(TypedDict):
+    """TaskAnswer as the page's script and the question history (Question.answer) keep it."""
+
+    kind: str
+    kind_label: str
+    units: list[str]
+    unknown_unit: str
+    total: int
+    summary: str
+    items: list[TaskItemJSON]
+
+
 @dataclass
 class TaskAnswer:
     kind: str
@@ -135,8 +163,33 @@ class TaskAnswer:
     def found(self) -> bool:
         return not self.unknown_unit
 
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+    def as_json(self) -> TaskAnswerJSON:
+        return {
+            "kind": self.kind,
+            "kind_label": self.kind_label,
+            "units": list(self.units),
+            "unknown_unit": self.unknown_unit,
+            "total": self.total,
+            "summary": self.summary,
+            "items": [
+                {
+                    "id": i.id,
+                    "url": i.url,
+                    "content": i.content,
+                    "lead_unit": i.lead_unit,
+                    "status": i.status,
+                    "status_label": i.status_label,
+                    "overdue": i.overdue,
+                    "days_late": i.days_late,
+                    "days_left": i.days_left,
+                    "deadline": i.deadline,
+                    "deadline_display": i.deadline_display,
+                    "meeting": i.meeting,
+                    "meeting_url": i.meeting_url,
+                }
+                for i in self.items
+            ],
+        }
 
 
 # --- Detection --------------------------------------------------------------------------------

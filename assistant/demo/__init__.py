@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 DIRECTIVE_DIR = Path(__file__).resolve().parent
 CITY = "Hà Nội"
 COMMITTEE = "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI"
 
-DIRECTIVES: list[dict] = [
+DIRECTIVES: list[dict[str, Any]] = [
     {
         "slug": "ct-chuyen-doi-so-2026",
         "number": "05/CT-UBND",

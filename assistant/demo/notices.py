@@ -8,6 +8,7 @@ Run by seed_library after the library is loaded (the references come from it). I
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,7 +32,7 @@ def issue_demo_notices() -> list[str]:
     return issued
 
 
-def _issue_for(spec: dict) -> str:
+def _issue_for(spec: dict[str, Any]) -> str:
     """Draft, approve and issue one meeting's notice and report its tasks' progress, all or
     nothing (a half-done notice would make every later run skip the meeting)."""
     plan = RECORDS.get(spec["key"], {}).get("notice")
@@ -63,7 +64,7 @@ def _issue_for(spec: dict) -> str:
     return notice.reference
 
 
-def _report_progress(meeting: Meeting, record: dict, office: User) -> None:
+def _report_progress(meeting: Meeting, record: dict[str, Any], office: User) -> None:
     """The units' reports on their tasks since the notice, through the follow-up services."""
     tasks = list(
         Task.objects.filter(meeting=meeting).order_by("agenda_item__position", "position", "pk")

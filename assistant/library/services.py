@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.files import File
@@ -135,10 +135,10 @@ def _looks_like_text(head: bytes) -> bool:
 
 def add_directive(
     *,
-    upload: UploadedFile,
+    upload: UploadedFile[bytes],
     actor: User,
     access: Access = Access(),
-    fields: dict | None = None,
+    fields: dict[str, Any] | None = None,
     queue: bool = True,
 ) -> Directive:
     """Store an uploaded directive and queue its processing (``queue=False``: the caller runs
@@ -175,19 +175,21 @@ def add_directive(
     try:
         with transaction.atomic():
             if source_format == SourceFormat.PDF:
-                directive.file.save("x.pdf", upload, save=False)
-                written.append(directive.file.name)
+                stored = directive.file
+                stored.save("x.pdf", upload, save=False)
             else:
-                directive.source_file.save("x", upload, save=False)
-                written.append(directive.source_file.name)
+                stored = directive.source_file
+                stored.save("x", upload, save=False)
+            assert stored.name is not None  # save() has just named it
+            written.append(stored.name)
             directive.save()
             _set_access(directive, access)
             directive_id = directive.pk
             if queue:
                 transaction.on_commit(lambda: process_directive_task.enqueue(directive_id))
     except BaseException:
-        for stored in written:
-            directive.file.storage.delete(stored)
+        for name in written:
+            directive.file.storage.delete(name)
         raise
     return directive
 
@@ -205,7 +207,7 @@ def _set_access(directive: Directive, access: Access) -> None:
 
 @transaction.atomic
 def update_directive(
-    *, directive: Directive, actor: User, fields: dict, access: Access | None = None
+    *, directive: Directive, actor: User, fields: dict[str, Any], access: Access | None = None
 ) -> Directive:
     """Correct the metadata (kept as typed from then on) and, if given, who may read it."""
     _require_manager(actor)

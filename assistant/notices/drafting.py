@@ -30,9 +30,9 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from assistant.models import Directive, DocType
-from assistant.search import text as vt
 from assistant.search.retrieval import Scope, retrieve, visible_directives
 from cabinet.core.permissions import AnyUser
+from cabinet.core.text import fold
 from cabinet.meetings.selectors import item_numbers
 from cabinet.models import (
     COUNTS_AS_PRESENT,
@@ -212,7 +212,7 @@ def meeting_subject(meeting: Meeting) -> str:
     """The meeting as the title's "tại ..." names it: "cuộc họp chuyên đề về ...", "Phiên họp
     UBND Thành phố thường kỳ ..."."""
     title = " ".join(meeting.title.split())
-    folded = vt.fold(title)
+    folded = fold(title)
     if folded.startswith("phien hop"):
         return "phiên họp" + title[len("phiên họp") :]
     if folded.startswith("cuoc hop"):
@@ -229,7 +229,7 @@ def person(user: User) -> str:
 
 
 def _issuer_phrase(issuer: str) -> str:
-    folded = vt.fold(issuer)
+    folded = fold(issuer)
     if "uy ban nhan dan thanh pho" in folded or "ubnd thanh pho" in folded:
         return "UBND Thành phố"
     if folded.startswith("thu tuong"):
@@ -243,12 +243,12 @@ def _issuer_phrase(issuer: str) -> str:
 
 def _about(title: str, kind: str = "") -> str:
     title = " ".join(title.split()).rstrip(".")
-    folded = vt.fold(title)
+    folded = fold(title)
     # A trích yếu read with its type ("Kế hoạch triển khai ...", "Chỉ thị về ...") would say the
     # type twice after "Thực hiện Kế hoạch số ...".
-    if kind and folded.startswith(vt.fold(kind) + " "):
+    if kind and folded.startswith(fold(kind) + " "):
         title = title[len(kind) + 1 :]
-        folded = vt.fold(title)
+        folded = fold(title)
     if folded.startswith("v/v "):
         return "về việc " + title[4:]
     if folded.startswith("ve "):
@@ -404,7 +404,7 @@ def _defaults(record: _Record) -> dict[str, str]:
 
 def _recipients(record: _Record) -> list[str]:
     chair = record.chair
-    chair_is_head = bool(chair and vt.fold(chair.position).startswith("chu tich"))
+    chair_is_head = bool(chair and fold(chair.position).startswith("chu tich"))
     entries = [
         "Chủ tịch UBND Thành phố;" if chair_is_head else "Chủ tịch UBND Thành phố (để báo cáo);",
         "Các Phó Chủ tịch UBND Thành phố;",
@@ -738,5 +738,5 @@ def to_document(draft: NoticeDraft) -> AdminDocument:
 def file_stem(meeting: Meeting, notice: ConclusionNotice | None) -> str:
     """An ASCII file name: "thong-bao-ket-luan-12-TB-UBND" or "du-thao-thong-bao-ket-luan-<id>"."""
     if notice is not None and notice.reference:
-        return "thong-bao-ket-luan-" + re.sub(r"[^A-Za-z0-9]+", "-", vt.fold(notice.reference))
+        return "thong-bao-ket-luan-" + re.sub(r"[^A-Za-z0-9]+", "-", fold(notice.reference))
     return f"du-thao-thong-bao-ket-luan-hop-{meeting.pk}"

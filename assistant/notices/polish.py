@@ -16,6 +16,7 @@ import re
 from assistant.answers.llm import LlmUnavailable, endpoint_from_settings, request_completion
 from assistant.notices.drafting import NoticeDraft
 from assistant.search import text as vt
+from cabinet.core.text import fold
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +39,13 @@ def _units_not_in(text: str, facts: str) -> list[str]:
     """Unit names in ``text`` (a head word and the two words after it) absent from ``facts``,
     compared without tone marks, case or punctuation: "Sở Y tế" is new if the facts never name
     it, "Công an Thành phố" is not if they do."""
-    known = " ".join(_WORD.findall(vt.fold(facts)))
+    known = " ".join(_WORD.findall(fold(facts)))
     found = []
     for match in _UNIT_HEADS.finditer(text):
         words = _WORD.findall(text[match.start() : match.end() + 40])
         head_words = len(match.group().split())
         phrase = " ".join(words[: head_words + 2])
-        if " ".join(_WORD.findall(vt.fold(phrase))) not in known:
+        if " ".join(_WORD.findall(fold(phrase))) not in known:
             found.append(phrase)
     return found
 

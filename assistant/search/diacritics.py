@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from assistant.search import text as vt
+from cabinet.core.text import fold
 
 # P(syllable | previous) = PAIR_WEIGHT · pair share + (1 − PAIR_WEIGHT) · syllable share
 # (Jelinek-Mercer interpolation): a pair seen in the library decides; an unseen one falls back on
@@ -67,7 +68,7 @@ class ToneRestorer:
         total = 0
         for term in {*(vocabulary if syllables is None else syllables), *self._extra}:
             if term and "_" not in term and (found := self.count(term)):
-                self.readings[vt.fold(term)].append(term)
+                self.readings[fold(term)].append(term)
                 total += found
         for readings in self.readings.values():
             readings.sort()  # the same reading wins a tie whatever the vocabulary's order
@@ -83,7 +84,7 @@ class ToneRestorer:
         punctuation are restored separately, as BM25 pairs never cross them."""
         pieces: list[str] = []
         known = syllables = 0
-        for span in vt._BREAK.split(vt.fold(question)):
+        for span in vt._BREAK.split(fold(question)):
             tokens = vt._TOKEN.findall(span)
             if not tokens:
                 continue

@@ -20,6 +20,7 @@ import numpy as np
 from assistant.search import chunking
 from assistant.search import text as vt
 from assistant.search.index import LibraryIndex, Row
+from cabinet.core.text import fold
 
 BASELINE_WEIGHTS = {"bm25": 1.0, "folded": 0.0, "dense": 0.0}
 BASELINE_FOLDED_WEIGHTS = {"bm25": 0.0, "folded": 1.0, "dense": 0.0}
@@ -320,7 +321,7 @@ def evaluate(
 ) -> Report:
     report = Report(name=name)
     for i, query in enumerate(queries):
-        text = vt.fold(query.text) if fold_queries else query.text
+        text = fold(query.text) if fold_queries else query.text
         vector = vectors[i] if vectors is not None else None
         ranked = rank_documents(ev, text, vector, weights=weights)
         rank = next((n for n, (doc, _) in enumerate(ranked, 1) if doc in query.relevant), None)

@@ -421,7 +421,7 @@ def load_from_database(generation: str) -> LibraryIndex:
         # embedding only: in BM25 it would match every chunk of the document alike and dilute
         # the words that tell its clauses apart.
         texts.append(f"{context}\n{body}" if context else body)
-        blobs.append(vector)
+        blobs.append(bytes(vector))
     dim = len(bytes(blobs[0])) // 4 if blobs else 384
     index = LibraryIndex.build(
         rows=rows, texts=texts, vectors=vectors_from_bytes(blobs, dim), generation=generation

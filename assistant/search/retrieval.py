@@ -22,6 +22,7 @@ from assistant.search import text as vt
 from assistant.search.embedding.encoder import get_encoder
 from assistant.search.index import LibraryIndex, current_index
 from cabinet.core.permissions import AnyUser
+from cabinet.core.text import fold
 from cabinet.meetings.selectors import meetings_for, papers_for
 from cabinet.models import Paper, Participant, User
 
@@ -178,7 +179,7 @@ QUESTION_WORDS = frozenset(
     "ai gì nào đâu sao bao lâu nhiêu mấy thế như nào không chăng hả à ạ vậy hay là có "
     "phải được những các".split()
 )
-QUESTION_WORDS_FOLDED = frozenset(vt.fold(w) for w in QUESTION_WORDS)
+QUESTION_WORDS_FOLDED = frozenset(fold(w) for w in QUESTION_WORDS)
 
 
 def term_weights(
@@ -192,7 +193,7 @@ def term_weights(
     folded = not vt.has_diacritics(question)
     model = index.bm25_folded if folded else index.bm25
     ignored = QUESTION_WORDS_FOLDED if folded else QUESTION_WORDS
-    terms = set(vt.syllables(vt.fold(question) if folded else question)) - ignored
+    terms = set(vt.syllables(fold(question) if folded else question)) - ignored
     weights: dict[str, float] = {}
     if model is None:
         return dict.fromkeys(terms, 1.0)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -60,7 +60,7 @@ def client_ip(request: HttpRequest) -> str | None:
     return ip_from(request.META.get("REMOTE_ADDR"), request.META.get("HTTP_X_FORWARDED_FOR"))
 
 
-def scope_ip(scope: dict[str, Any]) -> str | None:
+def scope_ip(scope: Mapping[str, Any]) -> str | None:
     """The same, for an ASGI scope (the meeting socket)."""
     client = scope.get("client") or (None, None)
     forwarded = None
@@ -78,7 +78,7 @@ def current_actor() -> User | None:
     """The signed-in user of the request being served, if any (for signal receivers)."""
     request = _request.get()
     user = getattr(request, "user", None) if request is not None else None
-    if user is not None and user.is_authenticated and isinstance(user, User):
+    if isinstance(user, User) and user.is_authenticated:
         return user
     return None
 

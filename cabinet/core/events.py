@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
@@ -16,7 +17,7 @@ def record_event(
     *,
     meeting: Meeting,
     type: Event,
-    payload: dict[str, Any],
+    payload: Mapping[str, object],
     actor: User | None,
     scope: str,
 ) -> MeetingEvent:
@@ -36,7 +37,7 @@ def record_event(
     Meeting.objects.filter(pk=meeting.pk).update(last_seq=seq)
     meeting.last_seq = seq
     event = MeetingEvent.objects.create(
-        meeting_id=meeting.pk, seq=seq, type=type, scope=scope, payload=payload, actor=actor
+        meeting_id=meeting.pk, seq=seq, type=type, scope=scope, payload=dict(payload), actor=actor
     )
     broadcast_on_commit(
         meeting_group(meeting.pk),
@@ -45,7 +46,7 @@ def record_event(
             "seq": seq,
             "event": type,
             "scope": scope,
-            "data": payload,
+            "data": dict(payload),
         },
     )
     return event

@@ -8,11 +8,13 @@ not part of the body: the renderer builds it from "issuer" and "number".
 
 from __future__ import annotations
 
+from typing import Any
+
 # The demo's group of meeting secretaries (seed_demo gives it the secretariat's permissions;
 # seed_library adds the library's).
 SECRETARIAT_GROUP = "Văn phòng UBND – thư ký cuộc họp"
 
-UNITS: list[dict] = [
+UNITS: list[dict[str, Any]] = [
     {
         "code": "UBND",
         "name": "Ủy ban nhân dân Thành phố",
@@ -54,7 +56,7 @@ UNITS: list[dict] = [
     {"code": "XSS", "name": "UBND xã Sóc Sơn", "short_name": "X. Sóc Sơn", "kind": "ward"},
 ]
 
-PEOPLE: list[dict] = [
+PEOPLE: list[dict[str, Any]] = [
     {
         "username": "chutich",
         "full_name": "Phạm Đức Toàn",
@@ -177,7 +179,7 @@ PEOPLE: list[dict] = [
 ]
 
 
-MEETINGS: list[dict] = [
+MEETINGS: list[dict[str, Any]] = [
     {
         "key": "upcoming",
         "title": "Phiên họp UBND Thành phố thường kỳ tháng 12 năm 2026",
@@ -568,7 +570,7 @@ MEETINGS: list[dict] = [
 ]
 
 # Bodies are in papers/<slug>.txt.
-PAPERS: dict[str, dict] = {
+PAPERS: dict[str, dict[str, Any]] = {
     "ct-phien-hop-thang-12": {
         "title": "Chương trình Phiên họp UBND Thành phố thường kỳ tháng 12 năm 2026",
         "kind": "agenda",
@@ -681,7 +683,7 @@ PAPERS: dict[str, dict] = {
 # top-level items), the chair's conclusion and the tasks, typed as "Giao ..." sentences and read by
 # the same parser the task form uses. "{deadline}" is the meeting's day plus `days` calendar days.
 # The past meeting also has its roll call and a vote, and its notice is issued.
-RECORDS: dict[str, dict] = {
+RECORDS: dict[str, dict[str, Any]] = {
     "past": {
         "attendance": [
             ("phochutich", "present", ""),

@@ -239,7 +239,10 @@ def dashboard(today: dt.date) -> Dashboard:
         _tracked()
         .values("lead_unit_id", "lead_unit__name", "lead_unit__short_name")
         .annotate(
-            **{status.value: Count("pk", filter=Q(status=status.value)) for status in TaskStatus},
+            not_started=Count("pk", filter=Q(status=TaskStatus.NOT_STARTED)),
+            in_progress=Count("pk", filter=Q(status=TaskStatus.IN_PROGRESS)),
+            reported=Count("pk", filter=Q(status=TaskStatus.REPORTED)),
+            done=Count("pk", filter=Q(status=TaskStatus.DONE)),
             overdue=Count("pk", filter=overdue_q(today)),
         )
         .order_by("lead_unit__name")
@@ -250,7 +253,11 @@ def dashboard(today: dt.date) -> Dashboard:
         unit = UnitCounts(
             unit_id=row["lead_unit_id"],
             name=row["lead_unit__name"],
-            **{key: row[key] for key in (*(s.value for s in TaskStatus), OVERDUE)},
+            not_started=row["not_started"],
+            in_progress=row["in_progress"],
+            reported=row["reported"],
+            done=row["done"],
+            overdue=row["overdue"],
         )
         units.append(unit)
         for key in (*(s.value for s in TaskStatus), OVERDUE):

@@ -1,13 +1,14 @@
 """The live room as data: the snapshot a tablet gets, the pieces events carry, quorum arithmetic.
 
 Reads only (the services write). Events and the snapshot share the serialisers below, so that a
-tablet that applies events ends in the same state as one that loads a snapshot.
+tablet that applies events ends in the same state as one that loads a snapshot. The shapes are
+TypedDicts; the JS reducers (cabinet/static/cabinet/js/live/room.js) read these keys.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db import models
@@ -29,16 +30,175 @@ from cabinet.models import (
     RoomState,
     SpeakerRequest,
 )
-from cabinet.voting.data import poll_data
+from cabinet.voting.data import PollData, PollResult, poll_data, result_of
 
-JSON = dict[str, Any]
+# --- The shapes -------------------------------------------------------------------------------
+
+
+class ClockData(TypedDict):
+    item: int
+    duration_s: int
+    elapsed_s: int
+    running_since: str | None  # ISO 8601; None while paused
+
+
+class RequestData(TypedDict):
+    """A request to speak."""
+
+    id: int
+    item: int | None
+    participant: int
+    position: str  # SpeakerPosition
+    note: str
+    status: str  # RequestStatus
+    order: int
+    requested_at: str | None
+    floor_at: str | None
+    limit_s: int | None
+
+
+class AttendanceData(TypedDict):
+    status: str  # AttendanceStatus, or "unknown" before the roll call
+    reason: str
+    substitute: str
+    at: str | None
+
+
+class PresenterData(TypedDict):
+    participant: int
+    name: str
+    paper: int
+    version: int
+    page: int
+    title: str
+
+
+class QuorumData(TypedDict):
+    present: int
+    total: int
+    required: int
+    reached: bool
+
+
+class ItemData(TypedDict):
+    id: int
+    number: str  # "2.1"
+    title: str
+    planned_minutes: int
+    presenter: str  # the presenting unit's name
+    presenter_user: int | None  # the official who presents (may present its papers)
+
+
+class ListedPoll(PollData):
+    voted: int  # how many have voted, never how
+    result: PollResult | None  # once closed
+
+
+class Standing(TypedDict):
+    entitled: bool
+    receipt: str | None  # once voted
+
+
+class MeetingData(TypedDict):
+    id: int
+    title: str
+    status: str
+    status_label: str
+
+
+class Me(TypedDict):
+    participant: int
+    user: int
+    role: str
+    can_run: bool
+    can_present: bool
+    follows_presenter: bool
+    polls: dict[str, Standing]  # per poll id; absent = not entitled
+
+
+class ParticipantData(TypedDict):
+    id: int
+    name: str
+    position: str
+    unit: str
+    role: str
+    role_label: str
+    can_vote: bool
+    substitute_for: str | None
+
+
+class Snapshot(TypedDict):
+    """Everything a tablet shows of the live room (realtime sends it as the hello's data)."""
+
+    meeting: MeetingData
+    now: str | None
+    me: Me
+    participants: list[ParticipantData]
+    attendance: dict[str, AttendanceData]  # per participant id
+    quorum: QuorumData
+    items: list[ItemData]
+    current_item: int | None
+    clock: ClockData | None
+    queue: list[RequestData]
+    presenter: PresenterData | None
+    polls: list[ListedPoll]
+
+
+# --- The events' payloads (cabinet.core.event_types.Event) -------------------------------------
+
+
+class AttendanceChangedPayload(AttendanceData):
+    participant: int
+    quorum: QuorumData
+
+
+class ItemCurrentPayload(TypedDict):
+    item: int | None  # None: no item under discussion
+    clock: ClockData | None
+
+
+class TimerChangedPayload(TypedDict):
+    clock: ClockData | None
+
+
+class PresenterChangedPayload(TypedDict):
+    presenter: PresenterData | None  # None: nobody presents
+
+
+class PresenterPagePayload(TypedDict):
+    paper: int
+    version: int
+    page: int
+
+
+class SpeakerRequestPayload(TypedDict):
+    """speaker.requested."""
+
+    request: RequestData
+
+
+class SpeakerFloorPayload(TypedDict):
+    request: RequestData
+    ended: int | None  # the request that had the floor before, now done
+
+
+class SpeakerEndedPayload(TypedDict):
+    """speaker.withdrawn, speaker.ended."""
+
+    request: int
+    item: int | None
+
+
+class SpeakerReorderedPayload(TypedDict):
+    item: int
+    order: list[int]
 
 
 def iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def clock_data(clock: ItemClock | None) -> JSON | None:
+def clock_data(clock: ItemClock | None) -> ClockData | None:
     if clock is None:
         return None
     return {
@@ -49,7 +209,7 @@ def clock_data(clock: ItemClock | None) -> JSON | None:
     }
 
 
-def request_data(request: SpeakerRequest) -> JSON:
+def request_data(request: SpeakerRequest) -> RequestData:
     return {
         "id": request.pk,
         "item": request.item_id,
@@ -64,7 +224,7 @@ def request_data(request: SpeakerRequest) -> JSON:
     }
 
 
-def attendance_data(attendance: Attendance) -> JSON:
+def attendance_data(attendance: Attendance) -> AttendanceData:
     return {
         "status": attendance.status,
         "reason": attendance.reason,
@@ -73,7 +233,7 @@ def attendance_data(attendance: Attendance) -> JSON:
     }
 
 
-def presenter_data(room: RoomState | None) -> JSON | None:
+def presenter_data(room: RoomState | None) -> PresenterData | None:
     if room is None or room.presenter_id is None or room.presented_version is None:
         return None
     version = room.presented_version
@@ -88,7 +248,9 @@ def presenter_data(room: RoomState | None) -> JSON | None:
     }
 
 
-def polls_for(participant: Participant, visible: set[int]) -> tuple[list[JSON], JSON]:
+def polls_for(
+    participant: Participant, visible: set[int]
+) -> tuple[list[ListedPoll], dict[str, Standing]]:
     """The meeting's polls the participant may see (on visible items or the whole meeting), with
     the count of ballots cast and, once closed, the result; and the participant's own standing
     in each (entitled, and the receipt if they have voted)."""
@@ -114,17 +276,20 @@ def polls_for(participant: Participant, visible: set[int]) -> tuple[list[JSON], 
     for poll in polls:
         closed = poll.state in (PollState.CLOSED, PollState.PUBLISHED)
         listed.append(
-            poll_data(poll)
-            | {"voted": voted.get(poll.pk, 0), "result": poll.result if closed else None}
+            ListedPoll(
+                **poll_data(poll),
+                voted=voted.get(poll.pk, 0),
+                result=result_of(poll) if closed else None,
+            )
         )
     standing = {
-        str(poll_id): {"entitled": True, "receipt": row["receipt"] if row["voted"] else None}
+        str(poll_id): Standing(entitled=True, receipt=row["receipt"] if row["voted"] else None)
         for poll_id, row in mine.items()
     }
     return listed, standing
 
 
-def quorum_for(meeting: Meeting) -> JSON:
+def quorum_for(meeting: Meeting) -> QuorumData:
     """Members entitled to vote who are present (in person, online or through a substitute), out
     of all entitled members, against the share the law requires for the meeting to proceed.
 
@@ -146,7 +311,7 @@ def quorum_for(meeting: Meeting) -> JSON:
     }
 
 
-def _ordered_items(meeting: Meeting, visible: set[int]) -> list[JSON]:
+def _ordered_items(meeting: Meeting, visible: set[int]) -> list[ItemData]:
     every = list(
         AgendaItem.objects.filter(meeting=meeting).select_related("presenter_unit", "presenter")
     )
@@ -187,7 +352,7 @@ def _may_see_presented(participant: Participant, room: RoomState | None) -> bool
     )
 
 
-def snapshot_for(participant: Participant) -> JSON:
+def snapshot_for(participant: Participant) -> Snapshot:
     """Everything a tablet shows of the live room, as this participant may see it."""
     meeting = Meeting.objects.get(pk=participant.meeting_id)
     visible = set(

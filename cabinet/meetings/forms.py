@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -60,7 +60,14 @@ class MeetingForm(forms.Form):
         }
 
 
-class UserChoiceField(forms.ModelChoiceField):
+# django-stubs makes the field generic; at run time it is not subscriptable (no django_stubs_ext).
+if TYPE_CHECKING:
+    _UserChoiceBase = forms.ModelChoiceField[User]
+else:
+    _UserChoiceBase = forms.ModelChoiceField
+
+
+class UserChoiceField(_UserChoiceBase):
     def label_from_instance(self, obj: User) -> str:
         unit = f" – {obj.unit.short_name or obj.unit.name}" if obj.unit else ""
         return (

@@ -109,7 +109,10 @@ def has_two_factor(user: Any) -> bool:
 
 def vouched_authenticators() -> QuerySet[TOTPDevice]:
     """Confirmed authenticators set up with an enrolment code issued for their own user."""
-    return TOTPDevice.objects.filter(confirmed=True, enrolment_code__user_id=F("user_id"))
+    vouched: QuerySet[TOTPDevice] = TOTPDevice.objects.filter(  # django-otp is untyped
+        confirmed=True, enrolment_code__user_id=F("user_id")
+    )
+    return vouched
 
 
 def enrolment_vouched(user: Any) -> bool:
@@ -245,7 +248,7 @@ def _throttle_wait(row: TwoFactorEnrolmentCode, now: dt.datetime) -> float:
     authenticator's own factor, OTP_TOTP_THROTTLE_FACTOR)."""
     if not row.failures or row.last_failure_at is None:
         return 0.0
-    delay = settings.OTP_TOTP_THROTTLE_FACTOR * 2 ** (row.failures - 1)
+    delay = float(settings.OTP_TOTP_THROTTLE_FACTOR) * 2.0 ** (row.failures - 1)
     return delay - (now - row.last_failure_at).total_seconds()
 
 

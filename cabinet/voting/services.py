@@ -66,7 +66,14 @@ from cabinet.models import (
     new_receipt,
 )
 from cabinet.trust.log_filters import unlogged_ballot
-from cabinet.voting.data import poll_data
+from cabinet.voting.data import (
+    PollOpenedPayload,
+    PollPayload,
+    PollResult,
+    PollResultPayload,
+    poll_data,
+    result_of,
+)
 from realtime.broadcast import meeting_group, progress_on_commit
 
 
@@ -130,7 +137,7 @@ def create_poll(
     record_event(
         meeting=locked,
         type=Event.POLL_CREATED,
-        payload={"poll": poll_data(poll)},
+        payload=PollPayload(poll=poll_data(poll)),
         actor=actor,
         scope=item_scope(poll.item_id),
     )
@@ -176,7 +183,7 @@ def open_poll(*, actor: User, meeting: Meeting, poll_id: int) -> Poll:
     record_event(
         meeting=locked,
         type=Event.POLL_OPENED,
-        payload={"poll": poll_data(poll), "voters": sorted(entitled)},
+        payload=PollOpenedPayload(poll=poll_data(poll), voters=sorted(entitled)),
         actor=actor,
         scope=item_scope(poll.item_id),
     )
@@ -408,7 +415,7 @@ def outcome(rule: str, in_favour: int, cast: int, members: int) -> tuple[int, bo
     return members, in_favour * 3 >= members * 2
 
 
-def tally(poll: Poll) -> dict[str, Any]:
+def tally(poll: Poll) -> PollResult:
     """Counts per option and the outcome under the poll's rule. The first option carries the
     motion (Tán thành / Đồng ý)."""
     options = list(poll.options.all())
@@ -437,18 +444,21 @@ def tally(poll: Poll) -> dict[str, Any]:
 
 
 @transaction.atomic
-def close_poll(*, actor: User, meeting: Meeting, poll_id: int) -> dict[str, Any]:
+def close_poll(*, actor: User, meeting: Meeting, poll_id: int) -> PollResult:
     """Close the poll and keep its result. Waits for the ballots in flight (see the module
     docstring); closing a closed poll returns the same result, so racing closes agree."""
     require_runner(actor, meeting)
     locked = lock_meeting(meeting)  # meeting before poll, everywhere: no deadlock between them
     poll = _locked_poll(poll_id, locked)
     if poll.state in (PollState.CLOSED, PollState.PUBLISHED):
-        return poll.result
+        kept = result_of(poll)
+        assert kept is not None, "a closed poll keeps its result"
+        return kept
     _transition(poll, PollState.CLOSED)
     if poll.kind == PollKind.SECRET:
         _shuffle_secret_ballots(poll)
-    poll.result = tally(poll)
+    result = tally(poll)
+    poll.result = result
     poll.closed_at = timezone.now()
     poll.save()
     if poll.kind == PollKind.SECRET:
@@ -457,11 +467,11 @@ def close_poll(*, actor: User, meeting: Meeting, poll_id: int) -> dict[str, Any]
     record_event(
         meeting=locked,
         type=Event.POLL_CLOSED,
-        payload={"poll": poll_data(poll), "result": poll.result},
+        payload=PollResultPayload(poll=poll_data(poll), result=result),
         actor=actor,
         scope=item_scope(poll.item_id),
     )
-    return poll.result
+    return result
 
 
 def _audit_secret_voters(poll: Poll) -> None:
@@ -518,10 +528,12 @@ def publish_poll(*, actor: User, meeting: Meeting, poll_id: int) -> Poll:
     poll = _locked_poll(poll_id, locked)
     _transition(poll, PollState.PUBLISHED)
     poll.save(update_fields=["state"])
+    result = result_of(poll)
+    assert result is not None, "only a closed poll is published, and it keeps its result"
     record_event(
         meeting=locked,
         type=Event.POLL_PUBLISHED,
-        payload={"poll": poll_data(poll), "result": poll.result},
+        payload=PollResultPayload(poll=poll_data(poll), result=result),
         actor=actor,
         scope=item_scope(poll.item_id),
     )
@@ -547,7 +559,7 @@ def reset_poll(*, actor: User, meeting: Meeting, poll_id: int) -> Poll:
     record_event(
         meeting=locked,
         type=Event.POLL_RESET,
-        payload={"poll": poll_data(poll)},
+        payload=PollPayload(poll=poll_data(poll)),
         actor=actor,
         scope=item_scope(poll.item_id),
     )

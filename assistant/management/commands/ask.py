@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assistant.answers.ask import answer
+from assistant.answers.task_questions import TaskAnswerJSON
 from assistant.search.embedding.encoder import EmbeddingModelMissing
 from assistant.search.retrieval import Scope
 from cabinet.models import User
@@ -62,7 +63,7 @@ class Command(BaseCommand):
             for passage in result.passages[:3]:
                 self.stdout.write(f"- {passage.citation.label}: {flat(passage.text)[:200]}…")
 
-    def write_tasks(self, tasks: dict[str, Any]) -> None:
+    def write_tasks(self, tasks: TaskAnswerJSON) -> None:
         """A question about the tasks' follow-up: the summary, then one line per task."""
         self.stdout.write(tasks["summary"])
         for item in tasks["items"]:

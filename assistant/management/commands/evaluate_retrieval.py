@@ -32,6 +32,11 @@ from assistant.search import evaluation
 from assistant.search import text as vt
 from assistant.search.embedding.encoder import get_encoder
 from assistant.search.retrieval import term_weights
+from cabinet.core.text import fold as fold_text
+
+# The confidence's inputs for one question's top hit: the passage's text, its cosine (None:
+# the question was not read by the model), the terms' weights, whether the question was folded.
+Features = tuple[str, float | None, dict[str, float], bool]
 
 
 class Command(BaseCommand):
@@ -96,7 +101,7 @@ class Command(BaseCommand):
             f"(embedding {ev.embed_seconds:.1f} s, index {ev.index.build_seconds:.1f} s)"
         )
         fold = options["fold_diacritics"]
-        texts = [vt.fold(q.text) if fold else q.text for q in queries]
+        texts = [fold_text(q.text) if fold else q.text for q in queries]
         vectors = evaluation.query_vectors(
             ev, texts, lambda batch: encoder.encode_queries(batch), cache
         )
@@ -195,7 +200,7 @@ class Command(BaseCommand):
         vectors: list[np.ndarray | None],
         *,
         fold: bool,
-    ) -> tuple[list[tuple], list[tuple]]:
+    ) -> tuple[list[Features], list[Features]]:
         """The confidence inputs (passage text, cosine or None, weights, folded) of the top hit,
         for the questions answered and for the same questions with their law taken out."""
 
@@ -206,10 +211,10 @@ class Command(BaseCommand):
         # The law is taken out of the ranking; the tone marks are restored from every document,
         # as for the questions' vectors (query_vectors).
         everything = np.ones(len(ev.index), dtype=bool)
-        positives: list[tuple] = []
-        negatives: list[tuple] = []
+        positives: list[Features] = []
+        negatives: list[Features] = []
         for query, vector in zip(queries, vectors, strict=True):
-            text = vt.fold(query.text) if fold else query.text
+            text = fold_text(query.text) if fold else query.text
             understood = judged_reading(
                 text, ev.index, read_by_model=vector is not None, readable=None
             )
@@ -235,8 +240,8 @@ class Command(BaseCommand):
 
     @staticmethod
     def separate(
-        positives: list[tuple],
-        negatives: list[tuple],
+        positives: list[Features],
+        negatives: list[Features],
         *,
         shares: list[float],
         setting: tuple[float, float],
@@ -245,7 +250,7 @@ class Command(BaseCommand):
         current ``setting``."""
 
         def confidences(share: float) -> tuple[list[float], list[float]]:
-            def one(f: tuple) -> float:
+            def one(f: Features) -> float:
                 return confidence_of(*f[:3], folded=f[3], coverage_share=share)
 
             return [one(f) for f in positives], [one(f) for f in negatives]

@@ -9,7 +9,12 @@ from cabinet.core.errors import ServiceError
 from cabinet.core.event_types import Event
 from cabinet.core.events import record_event
 from cabinet.core.permissions import can_run_meeting, participant_for
-from cabinet.live.snapshot import attendance_data, quorum_for
+from cabinet.live.snapshot import (
+    AttendanceChangedPayload,
+    AttendanceData,
+    attendance_data,
+    quorum_for,
+)
 from cabinet.meetings.selectors import MEETING_SCOPE
 from cabinet.meetings.services.meetings import lock_meeting
 from cabinet.models import Attendance, AttendanceStatus, Meeting, MeetingStatus, Participant, User
@@ -29,12 +34,14 @@ def _announce(*, actor: User, meeting: Meeting, participant: Participant) -> Non
     data = (
         attendance_data(row)
         if row
-        else {"status": UNKNOWN, "reason": "", "substitute": "", "at": None}
+        else AttendanceData(status=UNKNOWN, reason="", substitute="", at=None)
     )
     record_event(
         meeting=meeting,
         type=Event.ATTENDANCE_CHANGED,
-        payload={"participant": participant.pk, **data, "quorum": quorum_for(meeting)},
+        payload=AttendanceChangedPayload(
+            participant=participant.pk, **data, quorum=quorum_for(meeting)
+        ),
         actor=actor,
         scope=MEETING_SCOPE,
     )

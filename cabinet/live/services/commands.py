@@ -9,7 +9,7 @@ without running the service again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,12 +35,13 @@ logger = logging.getLogger(__name__)
 class Ack:
     ok: bool
     seq: int | None = None
-    result: dict[str, Any] = field(default_factory=dict)
+    result: Mapping[str, object] = field(default_factory=dict)
     code: str = ""
     message: str = ""
 
 
-Handler = Callable[[User, Meeting, dict[str, Any]], dict[str, Any]]
+# The result is the ack's (a poll's count for poll.close, the receipt for vote.cast ...).
+Handler = Callable[[User, Meeting, dict[str, Any]], Mapping[str, object]]
 
 
 def _no_result(_changed: Any) -> dict[str, Any]:

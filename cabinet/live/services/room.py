@@ -17,7 +17,15 @@ from cabinet.core.errors import ServiceError
 from cabinet.core.event_types import Event
 from cabinet.core.events import record_event
 from cabinet.core.permissions import can_run_meeting, participant_for
-from cabinet.live.snapshot import clock_data, presenter_data, room_state_of
+from cabinet.live.snapshot import (
+    ItemCurrentPayload,
+    PresenterChangedPayload,
+    PresenterPagePayload,
+    TimerChangedPayload,
+    clock_data,
+    presenter_data,
+    room_state_of,
+)
 from cabinet.meetings.selectors import MEETING_SCOPE, paper_scope, papers_for
 from cabinet.meetings.services.meetings import lock_meeting, require_in_session, require_runner
 from cabinet.models import (
@@ -75,7 +83,7 @@ def move_to_item(*, actor: User, meeting: Meeting, item_id: int | None) -> RoomS
     record_event(
         meeting=locked,
         type=Event.ITEM_CURRENT,
-        payload={"item": item_id, "clock": clock_data(clock)},
+        payload=ItemCurrentPayload(item=item_id, clock=clock_data(clock)),
         actor=actor,
         # Which item, by id, and its clock: every tablet follows where the meeting is, also
         # through an item it may not see (its title, papers and polls stay out).
@@ -100,7 +108,7 @@ def _clock_changed(*, actor: User, meeting: Meeting, clock: ItemClock) -> ItemCl
     record_event(
         meeting=meeting,
         type=Event.TIMER_CHANGED,
-        payload={"clock": clock_data(clock)},
+        payload=TimerChangedPayload(clock=clock_data(clock)),
         actor=actor,
         scope=MEETING_SCOPE,
     )
@@ -153,7 +161,7 @@ def stop_room(*, actor: User, meeting: Meeting) -> None:
         record_event(
             meeting=meeting,
             type=Event.PRESENTER_CHANGED,
-            payload={"presenter": None},
+            payload=PresenterChangedPayload(presenter=None),
             actor=actor,
             scope=MEETING_SCOPE,
         )
@@ -201,7 +209,7 @@ def start_presenting(
     record_event(
         meeting=locked,
         type=Event.PRESENTER_CHANGED,
-        payload={"presenter": presenter_data(room)},
+        payload=PresenterChangedPayload(presenter=presenter_data(room)),
         actor=actor,
         # Those who may not read the paper hear that nobody presents (events.HIDDEN_FORMS).
         scope=paper_scope(found.paper),
@@ -226,7 +234,7 @@ def turn_page(*, actor: User, meeting: Meeting, page: int) -> RoomState:
     record_event(
         meeting=locked,
         type=Event.PRESENTER_PAGE,
-        payload={"paper": version.paper_id, "version": version.number, "page": page},
+        payload=PresenterPagePayload(paper=version.paper_id, version=version.number, page=page),
         actor=actor,
         scope=paper_scope(version.paper),
     )
@@ -248,7 +256,7 @@ def stop_presenting(*, actor: User, meeting: Meeting) -> None:
     record_event(
         meeting=locked,
         type=Event.PRESENTER_CHANGED,
-        payload={"presenter": None},
+        payload=PresenterChangedPayload(presenter=None),
         actor=actor,
         scope=MEETING_SCOPE,
     )

@@ -17,7 +17,13 @@ from cabinet.core.errors import ServiceError
 from cabinet.core.event_types import Event
 from cabinet.core.events import record_event
 from cabinet.core.permissions import can_run_meeting, participant_for
-from cabinet.live.snapshot import request_data
+from cabinet.live.snapshot import (
+    SpeakerEndedPayload,
+    SpeakerFloorPayload,
+    SpeakerReorderedPayload,
+    SpeakerRequestPayload,
+    request_data,
+)
 from cabinet.meetings.selectors import item_scope, visible_items_filter
 from cabinet.meetings.services.meetings import lock_meeting, require_in_session, require_runner
 from cabinet.models import (
@@ -89,7 +95,7 @@ def request_floor(
     record_event(
         meeting=locked,
         type=Event.SPEAKER_REQUESTED,
-        payload={"request": request_data(request)},
+        payload=SpeakerRequestPayload(request=request_data(request)),
         actor=actor,
         scope=item_scope(request.item_id),
     )
@@ -118,7 +124,7 @@ def _finish(
         record_event(
             meeting=meeting,
             type=event,
-            payload={"request": request.pk, "item": request.item_id},
+            payload=SpeakerEndedPayload(request=request.pk, item=request.item_id),
             actor=actor,
             scope=item_scope(request.item_id),
         )
@@ -163,7 +169,7 @@ def reorder_queue(*, actor: User, meeting: Meeting, item_id: int, order: list[in
     record_event(
         meeting=locked,
         type=Event.SPEAKER_REORDERED,
-        payload={"item": item_id, "order": order},
+        payload=SpeakerReorderedPayload(item=item_id, order=order),
         actor=actor,
         scope=item_scope(item_id),
     )
@@ -207,7 +213,7 @@ def give_floor(
     record_event(
         meeting=locked,
         type=Event.SPEAKER_FLOOR,
-        payload={"request": request_data(request), "ended": ended},
+        payload=SpeakerFloorPayload(request=request_data(request), ended=ended),
         actor=actor,
         scope=item_scope(request.item_id),
     )

@@ -11,6 +11,11 @@ from django.utils.translation import gettext as _
 from cabinet.core.errors import ServiceError
 from cabinet.core.event_types import Event
 from cabinet.core.events import record_event
+from cabinet.meetings.payloads import (
+    AgendaItemAddedPayload,
+    AgendaItemPayload,
+    AgendaReorderedPayload,
+)
 from cabinet.meetings.selectors import MEETING_SCOPE, item_scope
 from cabinet.meetings.services.meetings import lock_meeting, require_editable, require_manager
 from cabinet.models import AgendaItem, Meeting, Participant, Unit, User
@@ -76,7 +81,7 @@ def add_agenda_item(
     record_event(
         meeting=locked,
         type=Event.AGENDA_ITEM_ADDED,
-        payload={"item": item.pk, "parent": parent.pk if parent else None},
+        payload=AgendaItemAddedPayload(item=item.pk, parent=parent.pk if parent else None),
         actor=actor,
         scope=item_scope(item.pk),
     )
@@ -112,7 +117,7 @@ def update_agenda_item(
     record_event(
         meeting=locked,
         type=Event.AGENDA_ITEM_UPDATED,
-        payload={"item": item.pk},
+        payload=AgendaItemPayload(item=item.pk),
         actor=actor,
         scope=item_scope(item.pk),
     )
@@ -133,7 +138,7 @@ def remove_agenda_item(*, actor: User, item: AgendaItem) -> None:
     record_event(
         meeting=locked,
         type=Event.AGENDA_ITEM_REMOVED,
-        payload={"item": item_id},
+        payload=AgendaItemPayload(item=item_id),
         actor=actor,
         scope=item_scope(item_id),
     )
@@ -161,7 +166,9 @@ def reorder_agenda(
     record_event(
         meeting=locked,
         type=Event.AGENDA_REORDERED,
-        payload={"parent": parent.pk if parent else None, "order": list(ordered_ids)},
+        payload=AgendaReorderedPayload(
+            parent=parent.pk if parent else None, order=list(ordered_ids)
+        ),
         actor=actor,
         # Ids only: every tablet numbers the items over the whole agenda (meetings.selectors.item_numbers).
         scope=MEETING_SCOPE,

@@ -16,6 +16,12 @@ from cabinet.core.permissions import (
     can_run_meeting,
     participant_for,
 )
+from cabinet.meetings.payloads import (
+    MeetingStatusPayload,
+    MeetingTitlePayload,
+    ParticipantInvitedPayload,
+    ParticipantRemovedPayload,
+)
 from cabinet.meetings.selectors import MEETING_SCOPE
 from cabinet.models import (
     ALLOWED_TRANSITIONS,
@@ -97,7 +103,7 @@ def create_meeting(
     record_event(
         meeting=meeting,
         type=Event.MEETING_CREATED,
-        payload={"title": meeting.title},
+        payload=MeetingTitlePayload(title=meeting.title),
         actor=actor,
         scope=MEETING_SCOPE,
     )
@@ -132,7 +138,7 @@ def update_meeting(
     record_event(
         meeting=locked,
         type=Event.MEETING_UPDATED,
-        payload={"title": locked.title},
+        payload=MeetingTitlePayload(title=locked.title),
         actor=actor,
         scope=MEETING_SCOPE,
     )
@@ -181,7 +187,7 @@ def invite_participant(
     record_event(
         meeting=locked,
         type=Event.PARTICIPANT_INVITED,
-        payload={"participant": participant.pk, "user": user.pk, "role": role},
+        payload=ParticipantInvitedPayload(participant=participant.pk, user=user.pk, role=role),
         actor=actor,
         scope=MEETING_SCOPE,
     )
@@ -205,7 +211,7 @@ def remove_participant(*, actor: User, participant: Participant) -> None:
     record_event(
         meeting=locked,
         type=Event.PARTICIPANT_REMOVED,
-        payload={"user": user_id},
+        payload=ParticipantRemovedPayload(user=user_id),
         actor=actor,
         scope=MEETING_SCOPE,
     )
@@ -222,13 +228,13 @@ def transition(*, actor: User, meeting: Meeting, to: MeetingStatus, event: Event
             _("Không thể chuyển cuộc họp từ “%(from)s” sang “%(to)s”.")
             % {"from": locked.get_status_display(), "to": to.label}
         )
-    previous = locked.status
+    payload: MeetingStatusPayload = {"from": locked.status, "status": to.value}
     locked.status = to
     locked.save(update_fields=["status", "updated_at"])
     record_event(
         meeting=locked,
         type=event,
-        payload={"from": previous, "status": to.value},
+        payload=payload,
         actor=actor,
         scope=MEETING_SCOPE,
     )

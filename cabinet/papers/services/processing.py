@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.files import File
@@ -37,6 +38,15 @@ from cabinet.trust.security_events import record_security_event
 from cabinet.trust.signals import paper_version_ready
 
 logger = logging.getLogger(__name__)
+
+
+class PaperReadyPayload(TypedDict):
+    """paper.added (its first ready version), paper.version_added."""
+
+    paper: int
+    item: int | None
+    version: int
+    pages: int
 
 
 class _Rejected(Exception):
@@ -76,7 +86,9 @@ def process_version(version_id: int) -> None:
 
 def _kept_original(version: PaperVersion) -> str:
     """The name, in MEDIA_ROOT/quarantine, of the PDF as it was before its active content went."""
-    return f"version-{version.pk}-original-{Path(version.file.name).name}"
+    name = version.file.name
+    assert name, "a version is stored with its file"
+    return f"version-{version.pk}-original-{Path(name).name}"
 
 
 def _pdf_of(version: PaperVersion, workdir: Path) -> Path:
@@ -301,12 +313,9 @@ def _make_ready(version: PaperVersion, pages: list[str], *, active_content: dict
         record_event(
             meeting=meeting,
             type=Event.PAPER_ADDED if first_ready else Event.PAPER_VERSION_ADDED,
-            payload={
-                "paper": paper.pk,
-                "item": paper.agenda_item_id,
-                "version": version.number,
-                "pages": len(pages),
-            },
+            payload=PaperReadyPayload(
+                paper=paper.pk, item=paper.agenda_item_id, version=version.number, pages=len(pages)
+            ),
             actor=version.uploaded_by,
             scope=paper_scope(paper),
         )

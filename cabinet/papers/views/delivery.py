@@ -96,8 +96,10 @@ def _accel_redirect(version: PaperVersion) -> HttpResponse:
     """Let nginx send the bytes (and answer Range) from its internal location for the papers
     storage. nginx keeps Content-Type, Content-Disposition and Cache-Control from this response;
     it computes its own ETag for the file unless the location says `etag off`."""
+    name = version.file.name
+    assert name, "a version is stored with its file"
     response = HttpResponse(b"", content_type=PDF)
-    response["X-Accel-Redirect"] = settings.PAPER_X_ACCEL_REDIRECT + quote(version.file.name)
+    response["X-Accel-Redirect"] = settings.PAPER_X_ACCEL_REDIRECT + quote(name)
     response["Content-Disposition"] = content_disposition("inline", _file_name(version))
     _common_headers(response, version)
     return response

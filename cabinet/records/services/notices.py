@@ -10,7 +10,7 @@ at the same moment cannot share a number (the unique constraint is the last line
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
@@ -36,6 +36,14 @@ from cabinet.records.services.conclusions import require_recorder
 
 MAX_CONTENT_BYTES = 200_000
 _NUMBERING_LOCK = 7_301  # the advisory lock class of notice numbering (any constant of ours)
+
+
+class NoticeIssuedPayload(TypedDict):
+    """notice.issued: the tablets show the notice's number and that its tasks are tracked."""
+
+    reference: str  # "12/TB-UBND"
+    date: str  # ISO date of issue
+    tasks: int  # the meeting's tasks, now tracked
 
 
 def _serialise_numbering(variant: str, year: int) -> None:
@@ -157,7 +165,9 @@ def issue_notice(
     record_event(
         meeting=locked,
         type=Event.NOTICE_ISSUED,
-        payload={"reference": notice.reference, "date": issued_on.isoformat(), "tasks": tracked},
+        payload=NoticeIssuedPayload(
+            reference=notice.reference, date=issued_on.isoformat(), tasks=tracked
+        ),
         actor=actor,
         scope=MEETING_SCOPE,
     )

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -85,18 +85,18 @@ def two_factor_verify(request: HttpRequest) -> HttpResponseBase:
 ENROLMENT_CODE_SESSION_KEY = "two_factor_enrolment_code"
 
 ENROLMENT_CODE_ERRORS = {
-    two_factor.CodeCheck.MISSING: _lazy("Nhập mã thiết lập do quản trị viên cấp."),
-    two_factor.CodeCheck.WRONG: _lazy("Mã thiết lập không đúng."),
-    two_factor.CodeCheck.EXPIRED: _lazy(
+    two_factor.CodeCheck.MISSING: gettext_lazy("Nhập mã thiết lập do quản trị viên cấp."),
+    two_factor.CodeCheck.WRONG: gettext_lazy("Mã thiết lập không đúng."),
+    two_factor.CodeCheck.EXPIRED: gettext_lazy(
         "Mã thiết lập đã hết hạn. Đề nghị quản trị viên cấp mã mới."
     ),
-    two_factor.CodeCheck.USED: _lazy(
+    two_factor.CodeCheck.USED: gettext_lazy(
         "Mã thiết lập đã được dùng. Đề nghị quản trị viên cấp mã mới."
     ),
-    two_factor.CodeCheck.REVOKED: _lazy(
+    two_factor.CodeCheck.REVOKED: gettext_lazy(
         "Mã thiết lập này đã được thay bằng mã mới hơn. Hãy nhập mã mới nhất được cấp."
     ),
-    two_factor.CodeCheck.THROTTLED: _lazy("Nhập sai nhiều lần. Vui lòng chờ ít giây rồi thử lại."),
+    two_factor.CodeCheck.THROTTLED: gettext_lazy("Nhập sai nhiều lần. Vui lòng chờ ít giây rồi thử lại."),
 }
 
 

@@ -141,13 +141,15 @@ def test_a_restricted_directive_is_invisible_to_others_and_its_file_is_not_serve
     assert response["Content-Disposition"].startswith("inline")
     assert response["Cache-Control"] == "private, no-store"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert response.streaming  # served from the file, not read into memory
+    assert response.getvalue().startswith(b"%PDF-")
     partial = member.get(
         reverse("assistant:directive_file", args=[directive.pk]), HTTP_RANGE="bytes=0-9"
     )
     assert partial.status_code == 206
     assert partial["Content-Range"].startswith("bytes 0-9/")
-    assert b"".join(partial.streaming_content) == directive.file.open("rb").read(10)
+    assert partial.streaming
+    assert partial.getvalue() == directive.file.open("rb").read(10)
 
 
 def test_the_library_lists_searches_and_filters() -> None:
@@ -180,9 +182,9 @@ def test_a_processing_directive_polls_its_status_and_a_refusal_says_why() -> Non
     assert 'hx-trigger="every 2s"' in row.content.decode()
     assert "60%" in row.content.decode()
     Directive.objects.filter(pk=directive.pk).update(status=DirectiveStatus.FAILED, error="no_text")
-    row = client.get(reverse("assistant:directive_status", args=[directive.pk])).content.decode()
-    assert "every 2s" not in row
-    assert "không có lớp chữ" in row
+    failed = client.get(reverse("assistant:directive_status", args=[directive.pk])).content.decode()
+    assert "every 2s" not in failed
+    assert "không có lớp chữ" in failed
 
 
 # --- Questions -------------------------------------------------------------------------------------

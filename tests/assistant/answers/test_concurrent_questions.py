@@ -27,7 +27,7 @@ from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from assistant.models import Question
-from cabinet.models import PaperVersion, VersionStatus
+from cabinet.models import PaperVersion, User, VersionStatus
 from tests.factories import PASSWORD, make_meeting, make_user, pdf_upload, secretary_of
 from tests.factories.library import CHI_THI_15, add_directive
 from tests.worker_process import start_worker, stop_worker, wait_for_start
@@ -88,7 +88,7 @@ def slow_llm() -> Iterator[SlowLlm]:
         thread.join(timeout=5)
 
 
-def session_of(user) -> str:
+def session_of(user: User) -> str:
     client = Client()
     assert client.login(username=user.username, password=PASSWORD)
     return client.cookies["sessionid"].value

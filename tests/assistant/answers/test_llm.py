@@ -158,7 +158,7 @@ def test_fabricated_citation_is_rejected(fake_llm: FakeLlm) -> None:
     ],
     ids=["fabricated", "misattributed", "misattributed-in-sentence"],
 )
-def test_quotation_not_in_its_cited_source_is_rejected(fake_llm: FakeLlm, reply) -> None:
+def test_quotation_not_in_its_cited_source_is_rejected(fake_llm: FakeLlm, reply: str) -> None:
     fake_llm.reply(reply)
 
     assert llm.compose(QUESTION, SOURCES, fake_llm.endpoint()) is None
@@ -181,7 +181,7 @@ def test_answer_without_citation_is_rejected(fake_llm: FakeLlm) -> None:
         "Người đứng đầu ký văn bản [1]. Về thời hạn ký: KHÔNG TÌM THẤY [2].",
     ],
 )
-def test_not_found_answer_gives_none(fake_llm: FakeLlm, reply) -> None:
+def test_not_found_answer_gives_none(fake_llm: FakeLlm, reply: str) -> None:
     fake_llm.reply(reply)
 
     assert llm.compose(QUESTION, SOURCES, fake_llm.endpoint()) is None
@@ -214,7 +214,7 @@ def test_http_error_gives_none_and_logs_no_question(
         b'{"choices": [{"message": {"content": null}}]}',
     ],
 )
-def test_invalid_response_gives_none(fake_llm: FakeLlm, body) -> None:
+def test_invalid_response_gives_none(fake_llm: FakeLlm, body: bytes) -> None:
     fake_llm.body = body
 
     assert llm.compose(QUESTION, SOURCES, fake_llm.endpoint()) is None
@@ -245,7 +245,7 @@ def test_unreachable_server_gives_none(fake_llm: FakeLlm) -> None:
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/v1", "127.0.0.1:8080/v1"])
-def test_only_http_urls_are_requested(url) -> None:
+def test_only_http_urls_are_requested(url: str) -> None:
     with pytest.raises(LlmUnavailable, match="unsupported URL"):
         llm.request_completion(Endpoint(url=url, model="m"), [])
     assert llm.compose(QUESTION, SOURCES, Endpoint(url=url, model="m")) is None
@@ -288,7 +288,7 @@ def test_decomposed_unicode_in_quote_verifies() -> None:
     ("marker", "refs"),
     [("[1, 2]", (1, 2)), ("[1][2]", (1, 2)), ("[2] [1]", (2, 1)), ("[1-2]", (1, 2))],
 )
-def test_citation_forms(marker, refs) -> None:
+def test_citation_forms(marker: str, refs: tuple[int, ...]) -> None:
     reply = f"Văn bản phải được kiểm tra trước khi người có thẩm quyền ký ban hành {marker}."
 
     answer = llm.check_answer(reply, SOURCES)
@@ -298,7 +298,7 @@ def test_citation_forms(marker, refs) -> None:
 
 
 @pytest.mark.parametrize("marker", ["[1, 3]", "[1][3]", "[0]", "[1-3]", "[1a]", "[Điều 13]"])
-def test_citation_forms_outside_the_sources_are_rejected(marker) -> None:
+def test_citation_forms_outside_the_sources_are_rejected(marker: str) -> None:
     reply = f"Người đứng đầu cơ quan có thẩm quyền ký tất cả văn bản [1] {marker}."
 
     assert llm.check_answer(reply, SOURCES) is None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -50,7 +51,7 @@ class RetrievalReached(Exception):
 def no_retrieval(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail loudly if a question reaches the library's index (and the embedding model)."""
 
-    def reached(*args, **kwargs) -> None:
+    def reached(*args: Any, **kwargs: Any) -> None:
         raise RetrievalReached
 
     monkeypatch.setattr(answer_module, "current_index", reached)
@@ -78,7 +79,7 @@ def no_retrieval(monkeypatch: pytest.MonkeyPatch) -> None:
     ],
 )
 def test_task_questions_are_recognised_with_or_without_diacritics(
-    world: TaskWorld, question, kind, unit
+    world: TaskWorld, question: str, kind: str, unit: str | None
 ) -> None:
     parsed = parse_task_question(question)
     assert parsed is not None
@@ -100,7 +101,7 @@ def test_task_questions_are_recognised_with_or_without_diacritics(
         "",
     ],
 )
-def test_other_questions_are_not_caught(world: TaskWorld, question) -> None:
+def test_other_questions_are_not_caught(world: TaskWorld, question: str) -> None:
     assert parse_task_question(question) is None
 
 
@@ -195,7 +196,9 @@ def test_a_meeting_scoped_question_stays_in_that_meeting(world: TaskWorld) -> No
 # --- The ask path: answer(), the page, ask.json, the command -------------------------------------
 
 
-def test_answer_serves_task_questions_without_the_library(world: TaskWorld, no_retrieval) -> None:
+def test_answer_serves_task_questions_without_the_library(
+    world: TaskWorld, no_retrieval: None
+) -> None:
     task = world.task(world.finance, deadline=TODAY - dt.timedelta(days=3))
     result = answer_module.answer("Sở Tài chính còn nhiệm vụ nào quá hạn?", user=world.office)
     assert result.found
@@ -205,7 +208,7 @@ def test_answer_serves_task_questions_without_the_library(world: TaskWorld, no_r
     assert result.as_json()["tasks"]["kind"] == "overdue"
 
 
-def test_other_questions_go_on_to_retrieval(world: TaskWorld, no_retrieval) -> None:
+def test_other_questions_go_on_to_retrieval(world: TaskWorld, no_retrieval: None) -> None:
     with pytest.raises(RetrievalReached):
         answer_module.answer("Thời hạn ban hành thông báo kết luận là bao lâu?", user=world.office)
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 TEXT = "Chi thi ve viec to chuc cuoc hop khong giay"
 
 
-def test_a_booby_trapped_directive_is_read_without_its_active_content(private_media) -> None:
+def test_a_booby_trapped_directive_is_read_without_its_active_content(private_media: Path) -> None:
     librarian = make_librarian()
     manager, reader = Client(), Client()
     manager.force_login(librarian)
@@ -40,9 +40,9 @@ def test_a_booby_trapped_directive_is_read_without_its_active_content(private_me
     directive = Directive.objects.get()
     assert directive.status == DirectiveStatus.READY, directive.error
 
-    served = b"".join(
-        reader.get(reverse("assistant:directive_file", args=[directive.pk])).streaming_content
-    )
+    file_response = reader.get(reverse("assistant:directive_file", args=[directive.pk]))
+    assert file_response.streaming  # served from the file, not read into memory
+    served = file_response.getvalue()
     pdf = assert_no_active_content(served)
     assert TEXT in pdf.pages[0].extract_text()
     assert Path(directive.file.path).read_bytes() == served

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any, TypedDict
 
 import pytest
 from django.test import Client
@@ -18,7 +19,7 @@ from assistant.notices import drafting
 from cabinet.live.services import attendance as attendance_services
 from cabinet.live.services import session as session_services
 from cabinet.meetings.services import meetings as meeting_services
-from cabinet.models import ConclusionNotice, NoticeStatus, Task, Unit
+from cabinet.models import AgendaItem, ConclusionNotice, Meeting, NoticeStatus, Task, Unit, User
 from cabinet.records.documents.decree30 import date_phrase
 from cabinet.records.services import conclusions as record
 from cabinet.records.services import notices as notice_services
@@ -37,8 +38,21 @@ from tests.factories.llm import FakeLlm, serve_fake_llm
 pytestmark = pytest.mark.django_db
 
 
+class MeetingRecord(TypedDict):
+    """What ``meeting_record`` hands the tests: the meeting and who played which part in it."""
+
+    meeting: Meeting
+    secretary: User
+    chair: User
+    member: User
+    observer: User
+    items: dict[str, AgendaItem]
+    tasks: list[Task]
+    units: dict[str, Unit]
+
+
 @pytest.fixture
-def meeting_record():
+def meeting_record() -> MeetingRecord:
     """A thematic meeting chaired by a vice-chair, held and ended, with attendance marked (one
     present, one online, one represented, one absent), two items presented by departments, a
     closed poll, conclusions and three tasks."""
@@ -160,16 +174,18 @@ def meeting_record():
     }
 
 
-def _draft(data, **kwargs):
+def _draft(data: MeetingRecord, **kwargs: Any) -> drafting.NoticeDraft:
     notice = ConclusionNotice.objects.filter(meeting=data["meeting"]).first()
     return drafting.build_notice(data["meeting"], user=data["secretary"], notice=notice, **kwargs)
 
 
-def _text(draft) -> str:
+def _text(draft: drafting.NoticeDraft) -> str:
     return "\n".join(block.text for block in drafting.to_document(draft).blocks)
 
 
-def test_the_title_opening_and_transition_come_from_the_meeting(meeting_record) -> None:
+def test_the_title_opening_and_transition_come_from_the_meeting(
+    meeting_record: MeetingRecord,
+) -> None:
     draft = _draft(meeting_record)
     assert draft.title == (
         "Kết luận của đồng chí Nguyễn Thị Thu Hà, Phó Chủ tịch UBND Thành phố tại cuộc họp "
@@ -182,7 +198,7 @@ def test_the_title_opening_and_transition_come_from_the_meeting(meeting_record) 
     )
 
 
-def test_the_attendees_are_who_attended_by_the_roll_call(meeting_record) -> None:
+def test_the_attendees_are_who_attended_by_the_roll_call(meeting_record: MeetingRecord) -> None:
     attendees = _draft(meeting_record).attendees
     assert "đồng chí Đinh Công Sơn, Giám đốc Công an" in attendees
     assert "Đặng Minh Quân, Giám đốc Sở KH&CN (dự trực tuyến)" in attendees
@@ -193,7 +209,7 @@ def test_the_attendees_are_who_attended_by_the_roll_call(meeting_record) -> None
     assert "Ngô Thanh Bình" not in attendees  # an observer is not an attendee
 
 
-def test_every_conclusion_task_and_vote_is_in_the_draft(meeting_record) -> None:
+def test_every_conclusion_task_and_vote_is_in_the_draft(meeting_record: MeetingRecord) -> None:
     draft = _draft(meeting_record)
     text = _text(draft)
     assert draft.assessment.startswith("Các đơn vị đã bám sát chỉ đạo")
@@ -220,7 +236,9 @@ def test_every_conclusion_task_and_vote_is_in_the_draft(meeting_record) -> None:
     assert "Văn phòng UBND Thành phố thông báo để các cơ quan, đơn vị biết, thực hiện./." in text
 
 
-def test_noi_nhan_names_the_leaders_and_every_unit_with_a_task(meeting_record) -> None:
+def test_noi_nhan_names_the_leaders_and_every_unit_with_a_task(
+    meeting_record: MeetingRecord,
+) -> None:
     assert _draft(meeting_record).recipients == [
         "Chủ tịch UBND Thành phố (để báo cáo);",
         "Các Phó Chủ tịch UBND Thành phố;",
@@ -233,7 +251,7 @@ def test_noi_nhan_names_the_leaders_and_every_unit_with_a_task(meeting_record) -
     ]
 
 
-def test_both_issuing_variants(meeting_record) -> None:
+def test_both_issuing_variants(meeting_record: MeetingRecord) -> None:
     data = meeting_record
     committee = drafting.to_document(_draft(data))
     assert committee.issuing_body == "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HÀ NỘI"
@@ -252,7 +270,9 @@ def test_both_issuing_variants(meeting_record) -> None:
     assert office.signatures[0].authority == ("CHÁNH VĂN PHÒNG",)
 
 
-def test_edits_are_kept_and_what_was_not_edited_follows_the_record(meeting_record) -> None:
+def test_edits_are_kept_and_what_was_not_edited_follows_the_record(
+    meeting_record: MeetingRecord,
+) -> None:
     data = meeting_record
     base = _draft(data)
     key = base.sections[0].key
@@ -285,7 +305,9 @@ def test_edits_are_kept_and_what_was_not_edited_follows_the_record(meeting_recor
     assert any("bố trí kinh phí" in t for t in after.sections[1].tasks)
 
 
-def _approve_and_issue(data, day=dt.date(2026, 11, 12)):
+def _approve_and_issue(
+    data: MeetingRecord, day: dt.date = dt.date(2026, 11, 12)
+) -> ConclusionNotice:
     notice = ConclusionNotice.objects.get(meeting=data["meeting"])
     shown = drafting.build_notice(data["meeting"], user=data["chair"], notice=notice)
     notice_services.approve_notice(
@@ -294,7 +316,7 @@ def _approve_and_issue(data, day=dt.date(2026, 11, 12)):
     return notice_services.issue_notice(actor=data["secretary"], meeting=data["meeting"], today=day)
 
 
-def test_what_is_issued_is_what_the_chair_approved(meeting_record) -> None:
+def test_what_is_issued_is_what_the_chair_approved(meeting_record: MeetingRecord) -> None:
     data = meeting_record
     notice_services.save_notice_draft(
         actor=data["secretary"], meeting=data["meeting"], variant="committee", content={}
@@ -314,7 +336,9 @@ def test_what_is_issued_is_what_the_chair_approved(meeting_record) -> None:
     assert notice.content["final"] == shown.as_content()
 
 
-def test_removing_a_conclusion_after_approval_sends_the_notice_back(meeting_record) -> None:
+def test_removing_a_conclusion_after_approval_sends_the_notice_back(
+    meeting_record: MeetingRecord,
+) -> None:
     data = meeting_record
     notice_services.save_notice_draft(
         actor=data["secretary"], meeting=data["meeting"], variant="committee", content={}
@@ -328,7 +352,7 @@ def test_removing_a_conclusion_after_approval_sends_the_notice_back(meeting_reco
     assert ConclusionNotice.objects.get(meeting=data["meeting"]).status == NoticeStatus.DRAFT
 
 
-def test_the_issued_notice_never_changes_afterwards(meeting_record) -> None:
+def test_the_issued_notice_never_changes_afterwards(meeting_record: MeetingRecord) -> None:
     data = meeting_record
     notice_services.save_notice_draft(
         actor=data["secretary"], meeting=data["meeting"], variant="committee", content={}
@@ -344,7 +368,7 @@ def test_the_issued_notice_never_changes_afterwards(meeting_record) -> None:
     assert Task.objects.filter(meeting=data["meeting"], tracked_since__isnull=False).count() == 3
 
 
-def test_dates_follow_the_decree(meeting_record) -> None:
+def test_dates_follow_the_decree(meeting_record: MeetingRecord) -> None:
     assert date_phrase(dt.date(2026, 1, 5)) == "ngày 05 tháng 01 năm 2026"
     assert date_phrase(dt.date(2026, 2, 28)) == "ngày 28 tháng 02 năm 2026"
     assert date_phrase(dt.date(2026, 11, 9)) == "ngày 09 tháng 11 năm 2026"
@@ -353,12 +377,12 @@ def test_dates_follow_the_decree(meeting_record) -> None:
 # --- The page -------------------------------------------------------------------------------------
 
 
-def _login(client: Client, user) -> None:
+def _login(client: Client, user: User) -> None:
     assert client.login(username=user.username, password=PASSWORD)
 
 
 def test_the_draft_is_for_the_secretary_and_chair_and_the_issued_notice_for_all(
-    client: Client, meeting_record
+    client: Client, meeting_record: MeetingRecord
 ) -> None:
     data = meeting_record
     url = reverse("assistant:notice", args=[data["meeting"].pk])
@@ -387,7 +411,9 @@ def test_the_draft_is_for_the_secretary_and_chair_and_the_issued_notice_for_all(
     assert 'name="action"' not in page  # read-only
 
 
-def test_saving_the_form_stores_only_the_changed_parts(client: Client, meeting_record) -> None:
+def test_saving_the_form_stores_only_the_changed_parts(
+    client: Client, meeting_record: MeetingRecord
+) -> None:
     data = meeting_record
     _login(client, data["secretary"])
     url = reverse("assistant:notice", args=[data["meeting"].pk])
@@ -404,7 +430,7 @@ def test_saving_the_form_stores_only_the_changed_parts(client: Client, meeting_r
 
 
 def test_a_reference_to_a_document_outside_the_library_is_never_stored(
-    client: Client, meeting_record
+    client: Client, meeting_record: MeetingRecord
 ) -> None:
     data = meeting_record
     _login(client, data["secretary"])
@@ -476,7 +502,7 @@ def test_the_library_proposes_the_directive_a_conclusion_carries_out_and_nothing
 def test_a_reference_names_the_document_once_and_reads_as_a_sentence() -> None:
     from assistant.models import Directive
 
-    def sentence(**fields):
+    def sentence(**fields: Any) -> str:
         return drafting.reference_sentence(Directive(**fields))
 
     assert sentence(
@@ -513,7 +539,7 @@ def test_a_reference_names_the_document_once_and_reads_as_a_sentence() -> None:
 
 
 def test_the_notice_downloads_as_a_decree_30_docx_in_both_variants(
-    client: Client, meeting_record
+    client: Client, meeting_record: MeetingRecord
 ) -> None:
     import io
 
@@ -527,6 +553,10 @@ def test_the_notice_downloads_as_a_decree_30_docx_in_both_variants(
     assert 'filename="du-thao-thong-bao-ket-luan-hop-' in response["Content-Disposition"]
     document = Document(io.BytesIO(response.content))
     section = document.sections[0]
+    # python-docx reads None when the document leaves the size to the application: ours sets it.
+    assert section.page_width is not None
+    assert section.page_height is not None
+    assert section.left_margin is not None
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert round(section.left_margin.mm) in range(30, 36)
     header = document.tables[0]
@@ -548,7 +578,7 @@ def test_the_notice_downloads_as_a_decree_30_docx_in_both_variants(
     assert all(r.bold for r in bold_type)
     body = [p for p in document.paragraphs if p.text.startswith("a) Giao Công an")]
     assert body
-    assert all(r.font.size.pt == 14 for r in body[0].runs)
+    assert all(r.font.size is not None and r.font.size.pt == 14 for r in body[0].runs)
 
     notice_services.save_notice_draft(
         actor=data["secretary"], meeting=data["meeting"], variant="office", content={}
@@ -562,7 +592,7 @@ def test_the_notice_downloads_as_a_decree_30_docx_in_both_variants(
 
 
 def test_the_issued_notice_pdf_reads_back_with_its_number_and_date(
-    client: Client, meeting_record
+    client: Client, meeting_record: MeetingRecord
 ) -> None:
     import io
 
@@ -621,7 +651,7 @@ def test_a_rewrite_that_adds_a_figure_or_a_unit_is_refused() -> None:
 
 def test_the_secretary_has_the_assessment_rewritten_from_the_recorded_facts_only(
     client: Client,
-    meeting_record,
+    meeting_record: MeetingRecord,
     fake_llm: FakeLlm,
     settings: Settings,
 ) -> None:
@@ -647,14 +677,16 @@ def test_the_secretary_has_the_assessment_rewritten_from_the_recorded_facts_only
     assert notice.content["assessment"] == rewrite  # unchanged
 
 
-def test_without_an_endpoint_there_is_no_rewrite_button(client: Client, meeting_record) -> None:
+def test_without_an_endpoint_there_is_no_rewrite_button(
+    client: Client, meeting_record: MeetingRecord
+) -> None:
     _login(client, meeting_record["secretary"])
     page = client.get(reverse("assistant:notice", args=[meeting_record["meeting"].pk]))
     assert "Viết lại cho mạch lạc" not in page.content.decode()
 
 
 def test_an_issued_notice_concluding_a_restricted_item_is_not_shown_to_who_may_not_see_it(
-    client: Client, meeting_record
+    client: Client, meeting_record: MeetingRecord
 ) -> None:
     from cabinet.models import AgendaItem
 
@@ -676,7 +708,7 @@ def test_an_issued_notice_concluding_a_restricted_item_is_not_shown_to_who_may_n
 
 
 def test_an_issued_notices_pdf_is_made_once_and_kept(
-    client: Client, meeting_record, monkeypatch: pytest.MonkeyPatch
+    client: Client, meeting_record: MeetingRecord, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from cabinet.records.documents import decree30
 
@@ -685,10 +717,13 @@ def test_an_issued_notices_pdf_is_made_once_and_kept(
         actor=data["secretary"], meeting=data["meeting"], variant="committee", content={}
     )
     _approve_and_issue(data)
-    conversions = []
-    monkeypatch.setattr(
-        decree30, "docx_to_pdf", lambda docx: conversions.append(docx) or b"%PDF-1.7 kept"
-    )
+    conversions: list[bytes] = []
+
+    def convert(docx: bytes) -> bytes:
+        conversions.append(docx)
+        return b"%PDF-1.7 kept"
+
+    monkeypatch.setattr(decree30, "docx_to_pdf", convert)
     _login(client, data["member"])
     url = reverse("assistant:notice_pdf", args=[data["meeting"].pk])
     first, second = client.get(url), client.get(url)
@@ -697,7 +732,7 @@ def test_an_issued_notices_pdf_is_made_once_and_kept(
 
 
 def test_an_issued_notices_pdf_is_made_by_the_worker_and_kept_byte_for_byte(
-    client: Client, meeting_record, settings: Settings
+    client: Client, meeting_record: MeetingRecord, settings: Settings
 ) -> None:
     """The download does not convert: it enqueues the worker's conversion and answers 202; once
     made, the issued notice's PDF is kept as first served, even if the generated PDFs' folder

@@ -100,7 +100,7 @@ def test_a_folded_question_uses_the_model_only_when_it_could_be_restored() -> No
         ("qúy", "quý"),  # a misplaced mark
     ],
 )
-def test_both_tone_spellings_are_one_term(written, other) -> None:
+def test_both_tone_spellings_are_one_term(written: str, other: str) -> None:
     assert vt.one_tone_style(written) == vt.one_tone_style(other)
     assert vt.terms(f"Cộng {written} xã hội") == vt.terms(f"Cộng {other} xã hội")
 
@@ -108,7 +108,7 @@ def test_both_tone_spellings_are_one_term(written, other) -> None:
 @pytest.mark.parametrize(
     "syllable", ["người", "giữa", "quốc", "tuyển", "nghĩa", "của", "hoàn", "ngoài", "rượu", "gì"]
 )
-def test_syllables_with_one_tone_place_are_unchanged(syllable) -> None:
+def test_syllables_with_one_tone_place_are_unchanged(syllable: str) -> None:
     assert vt.one_tone_style(syllable) == syllable
 
 

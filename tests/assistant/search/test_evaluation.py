@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ LAWS = ("Luật Cư trú", "Luật Điện ảnh")
 
 
 @pytest.fixture
-def alqac_slice(shared_data: Path, tmp_path: Path) -> tuple[Path, Path, list[dict]]:
+def alqac_slice(shared_data: Path, tmp_path: Path) -> tuple[Path, Path, list[dict[str, Any]]]:
     """Two laws' articles and the dev questions whose answer is in them (the first eight)."""
     alqac = shared_data / "alqac"
     corpus = [r for r in evaluation.read_jsonl(alqac / "corpus.jsonl") if r["law"] in LAWS]
@@ -40,14 +41,15 @@ def cache_folder(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(tmp_path_factory.mktemp("embeddings"))
 
 
-def run(*args: str) -> dict:
+def run(*args: str) -> dict[str, Any]:
     out = StringIO()
     call_command("evaluate_retrieval", *args, "--json", "--per-query", stdout=out)
-    return json.loads(out.getvalue())
+    result: dict[str, Any] = json.loads(out.getvalue())
+    return result
 
 
 def test_reports_hybrid_and_both_baselines_from_one_run(
-    alqac_slice: tuple[Path, Path, list[dict]], cache_folder: str
+    alqac_slice: tuple[Path, Path, list[dict[str, Any]]], cache_folder: str
 ) -> None:
     corpus, queries, questions = alqac_slice
     assert len(questions) == 8
@@ -71,7 +73,7 @@ def test_reports_hybrid_and_both_baselines_from_one_run(
 
 
 def test_questions_without_tone_marks(
-    alqac_slice: tuple[Path, Path, list[dict]], cache_folder: str
+    alqac_slice: tuple[Path, Path, list[dict[str, Any]]], cache_folder: str
 ) -> None:
     corpus, queries, _questions = alqac_slice
     accented = run("--corpus", str(corpus), "--queries", str(queries), "--cache", cache_folder)
@@ -85,7 +87,7 @@ def test_questions_without_tone_marks(
 
 
 def test_calibration_proposes_thresholds_and_scores_the_current_settings(
-    alqac_slice: tuple[Path, Path, list[dict]], cache_folder: str, settings: Settings
+    alqac_slice: tuple[Path, Path, list[dict[str, Any]]], cache_folder: str, settings: Settings
 ) -> None:
     corpus, queries, _questions = alqac_slice
     args = ("--corpus", str(corpus), "--queries", str(queries), "--cache", cache_folder)
@@ -126,5 +128,9 @@ def test_cache_keeps_a_question_apart_from_a_passage_of_the_same_text(tmp_path: 
     assert passage[0].tolist() == [1, 1, 1]
     assert query[0].tolist() == [0, 0, 0]
     reloaded = evaluation.EmbeddingCache(tmp_path, "model")  # from disk
-    again = evaluation.embed_cached([text], lambda b: 1 / 0, reloaded, role="query")
+
+    def not_embedded(batch: list[str]) -> np.ndarray:
+        raise AssertionError("the cached vector must be used, not the model")
+
+    again = evaluation.embed_cached([text], not_embedded, reloaded, role="query")
     assert again[0].tolist() == [0, 0, 0]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -77,14 +78,15 @@ def client_for(user: User) -> Client:
     return client
 
 
-def ask_json(user: User, question: str, **fields: object) -> dict:
+def ask_json(user: User, question: str, **fields: object) -> dict[str, Any]:
     response = client_for(user).post(
         reverse("assistant:ask_json"),
         data=json.dumps({"question": question, **fields}),
         content_type="application/json",
     )
     assert response.status_code == 200, response.content
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def assert_none_of(words: tuple[str, ...], text: str) -> None:

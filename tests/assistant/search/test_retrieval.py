@@ -4,19 +4,21 @@ retrieval → answers with citations; access, refusal, re-indexing and deletion.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pytest_django import DjangoAssertNumQueries
 from pytest_django.fixtures import Settings
 
-from assistant.answers.ask import answer
+from assistant.answers.ask import Answer, answer
 from assistant.library import services as library
 from assistant.models import Chunk, Directive, DirectivePage, DirectiveStatus, IndexState
-from assistant.search import text as vt
 from assistant.search.index import current_index, forget_index
 from assistant.search.retrieval import Scope, retrieve
 from cabinet.core.errors import ServiceError
+from cabinet.core.text import fold  # assistant.search.text's fold, not re-exported there
+from cabinet.models import Meeting, User
 from tests.factories import invite, make_meeting, make_unit, make_user
 from tests.factories.library import QUY_CHE, add_directive, make_librarian
 
@@ -35,12 +37,12 @@ trong dịp Tết Nguyên đán.
 """
 
 
-def ask_an_official(question: str):
+def ask_an_official(question: str) -> Answer:
     """The extractive answer (no LLM) for an official with no special access."""
     return answer(question, user=make_user(), use_llm=False)
 
 
-def quotes_are_in_the_document(result) -> None:
+def quotes_are_in_the_document(result: Answer) -> None:
     """Every quote is the document's own text at the cited offsets and on the cited page."""
     assert result.quotes
     for quote in result.quotes:
@@ -133,7 +135,7 @@ def test_a_question_typed_without_tone_marks_is_answered_or_refused_as_with_them
     }
     for question, found in questions.items():
         accented = answer(question, user=user, use_llm=False)
-        folded = answer(vt.fold(question), user=user, use_llm=False)
+        folded = answer(fold(question), user=user, use_llm=False)
         assert accented.found is folded.found is found, question
     folded = answer("thoi han ban hanh thong bao ket luan la bao lau", user=user, use_llm=False)
     assert "05 ngày làm việc" in folded.quotes[0].text
@@ -211,7 +213,7 @@ def test_reindexing_replaces_the_chunks_at_once_and_deleting_removes_them() -> N
     assert retrieve("thông báo kết luận", user=make_user()) == []
 
 
-def published_meeting_with_paper(member, title: str, text: str):
+def published_meeting_with_paper(member: User, title: str, text: str) -> Meeting:
     """A published meeting with ``member`` invited and one text paper, ready to be indexed."""
     from cabinet.meetings.services import meetings as meeting_services
     from tests.factories import add_item, attach, secretary_of
@@ -321,7 +323,7 @@ def test_metadata_typed_by_the_librarian_is_kept_over_the_header() -> None:
     reason="LibreOffice is not installed",
 )
 def test_the_real_decree_as_docx_goes_through_conversion_and_is_cited_by_article(
-    shared_data,
+    shared_data: Path,
 ) -> None:
     docx = shared_data / "directives" / "nd-30-2020-cong-tac-van-thu.docx"
     directive = add_directive(docx.read_bytes(), name=docx.name)
@@ -348,7 +350,7 @@ def test_the_real_decree_as_docx_goes_through_conversion_and_is_cited_by_article
     ],
 )
 def test_a_hostile_pdf_is_refused_quarantined_and_never_indexed(
-    content, reason, private_media
+    content: str | bytes, reason: str, private_media: Path
 ) -> None:
     from tests.factories import hostile
 

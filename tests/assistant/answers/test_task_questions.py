@@ -205,7 +205,9 @@ def test_answer_serves_task_questions_without_the_library(
     assert result.tasks is not None
     assert result.tasks["items"][0]["id"] == task.pk
     assert result.message == "Sở Tài chính có 1 nhiệm vụ quá hạn."
-    assert result.as_json()["tasks"]["kind"] == "overdue"
+    as_json = result.as_json()["tasks"]
+    assert as_json is not None
+    assert as_json["kind"] == "overdue"
 
 
 def test_other_questions_go_on_to_retrieval(world: TaskWorld, no_retrieval: None) -> None:

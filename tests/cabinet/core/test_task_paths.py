@@ -25,7 +25,7 @@ OLD_TO_NEW = {
 
 
 @pytest.mark.parametrize(("old", "new"), OLD_TO_NEW.items())
-def test_a_jobs_old_task_path_gives_the_task_that_new_jobs_name(old, new) -> None:
+def test_a_jobs_old_task_path_gives_the_task_that_new_jobs_name(old: str, new: str) -> None:
     task = import_string(old)
     assert task is import_string(new)
     assert task.module_path == new  # what a job queued now stores

@@ -33,7 +33,7 @@ TET = Calendar(
     ],
 )
 def test_the_conclusion_notice_is_due_on_the_fifth_working_day_after_the_meeting(
-    meeting, deadline, calendar
+    meeting: dt.date, deadline: dt.date, calendar: Calendar
 ) -> None:
     assert notice_deadline(meeting, calendar) == deadline
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import subprocess
 import time
 from pathlib import Path
 
@@ -38,7 +39,9 @@ def database_task_backend(settings: Settings) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
-def wait_until_processed(version: PaperVersion, worker, log, timeout: float = 120) -> None:
+def wait_until_processed(
+    version: PaperVersion, worker: subprocess.Popen[bytes], log: Path, timeout: float = 120
+) -> None:
     deadline = time.monotonic() + timeout
     while True:
         version.refresh_from_db()

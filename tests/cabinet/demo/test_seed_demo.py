@@ -18,7 +18,7 @@ def demo() -> None:
     call_command("seed_demo", today="2026-12-07", stdout=io.StringIO())
 
 
-def test_demo_has_one_upcoming_and_one_past_meeting_with_full_agendas(demo) -> None:
+def test_demo_has_one_upcoming_and_one_past_meeting_with_full_agendas(demo: None) -> None:
     upcoming = Meeting.objects.get(status=MeetingStatus.PUBLISHED)
     past = Meeting.objects.get(status=MeetingStatus.ENDED)
     assert upcoming.starts_at.date().isoformat() == "2026-12-10"
@@ -31,7 +31,7 @@ def test_demo_has_one_upcoming_and_one_past_meeting_with_full_agendas(demo) -> N
     assert upcoming.participants.filter(substitute_for__isnull=False).exists()  # dự thay
 
 
-def test_demo_has_a_meeting_in_session_with_a_live_room(demo) -> None:
+def test_demo_has_a_meeting_in_session_with_a_live_room(demo: None) -> None:
     from cabinet.live.snapshot import quorum_for, snapshot_for
     from cabinet.models import RequestStatus, SpeakerRequest
 
@@ -58,7 +58,7 @@ def test_demo_has_a_meeting_in_session_with_a_live_room(demo) -> None:
     assert prepared["item"] == state["current_item"]
 
 
-def test_demo_papers_are_real_vietnamese_pdfs(demo) -> None:
+def test_demo_papers_are_real_vietnamese_pdfs(demo: None) -> None:
     papers = Paper.objects.all()
     assert papers.count() >= 10
     longest = 0
@@ -72,7 +72,7 @@ def test_demo_papers_are_real_vietnamese_pdfs(demo) -> None:
     assert longest >= 5
 
 
-def test_there_is_one_account_per_role(demo) -> None:
+def test_there_is_one_account_per_role(demo: None) -> None:
     usernames = set(User.objects.values_list("username", flat=True))
     assert {"chutich", "phochutich", "thuky", "khachmoi", "theodoi", "admin"} <= usernames
     assert User.objects.get(username="thuky").has_perm("cabinet.organize_meetings")
@@ -80,7 +80,7 @@ def test_there_is_one_account_per_role(demo) -> None:
     assert not User.objects.get(username="chutich").is_staff
 
 
-def test_seeding_twice_changes_nothing(demo) -> None:
+def test_seeding_twice_changes_nothing(demo: None) -> None:
     counts = (Meeting.objects.count(), Paper.objects.count(), User.objects.count())
     out = io.StringIO()
     call_command("seed_demo", stdout=out)

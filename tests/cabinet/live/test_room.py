@@ -4,6 +4,8 @@ tests/realtime/test_room_socket.py."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -22,6 +24,7 @@ from cabinet.models import (
     Attendance,
     CommandReceipt,
     ItemClock,
+    Meeting,
     MeetingEvent,
     RequestStatus,
     SpeakerRequest,
@@ -37,7 +40,7 @@ def in_session_room() -> Room:
     return room
 
 
-def events_of(meeting, type_: str) -> list[MeetingEvent]:
+def events_of(meeting: Meeting, type_: str) -> list[MeetingEvent]:
     return list(MeetingEvent.objects.filter(meeting=meeting, type=type_).order_by("seq"))
 
 
@@ -157,7 +160,7 @@ def test_the_clock_pauses_resumes_and_takes_more_time() -> None:
     room_services.move_to_item(actor=chair, meeting=room.meeting, item_id=room.public_item.pk)
     clock = ItemClock.objects.get(item=room.public_item)
     ItemClock.objects.filter(pk=clock.pk).update(
-        running_since=timezone.now() - timezone.timedelta(seconds=90)
+        running_since=timezone.now() - dt.timedelta(seconds=90)
     )
     room_services.pause_clock(actor=chair, meeting=room.meeting)
     clock.refresh_from_db()

@@ -10,13 +10,13 @@ from django.urls import reverse
 
 from cabinet.core.errors import ServiceError
 from cabinet.meetings.services import agenda as svc
-from cabinet.models import AgendaItem
+from cabinet.models import AgendaItem, Meeting
 from tests.factories import add_item, attach, make_meeting, secretary_of
 
 pytestmark = pytest.mark.django_db
 
 
-def titles(meeting, parent=None) -> list[str]:
+def titles(meeting: Meeting, parent: AgendaItem | None = None) -> list[str]:
     return list(
         AgendaItem.objects.filter(meeting=meeting, parent=parent)
         .order_by("position")

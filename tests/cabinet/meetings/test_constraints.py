@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -13,7 +14,7 @@ from tests.factories import add_item, attach, invite, make_meeting, make_unit, m
 pytestmark = pytest.mark.django_db
 
 
-def refused(create) -> bool:
+def refused(create: Callable[[], object]) -> bool:
     try:
         with transaction.atomic():
             create()

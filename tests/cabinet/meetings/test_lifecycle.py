@@ -7,13 +7,13 @@ import pytest
 from cabinet.core.errors import ServiceError
 from cabinet.live.services import session as session_services
 from cabinet.meetings.services import meetings as svc
-from cabinet.models import MeetingEvent, MeetingStatus
+from cabinet.models import Meeting, MeetingEvent, MeetingStatus, User
 from tests.factories import add_item, invite, make_meeting, make_user, secretary_of
 
 pytestmark = pytest.mark.django_db
 
 
-def ready_meeting():
+def ready_meeting() -> tuple[Meeting, User, User]:
     meeting = make_meeting()
     chair = invite(meeting, "chair")
     add_item(meeting, "Khai mạc")
@@ -51,7 +51,7 @@ def test_meeting_walks_the_whole_lifecycle_in_order() -> None:
         (["publish", "start", "end"], "archive"),  # archive before the conclusion
     ],
 )
-def test_illegal_transition_is_refused_and_changes_nothing(steps, illegal) -> None:
+def test_illegal_transition_is_refused_and_changes_nothing(steps: list[str], illegal: str) -> None:
     meeting, secretary, chair = ready_meeting()
     actions = {
         "publish": lambda: svc.publish_meeting(actor=secretary, meeting=meeting),

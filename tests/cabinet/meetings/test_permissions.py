@@ -71,7 +71,7 @@ def test_meeting_page(room: Room) -> None:
     "name",
     ["cabinet:meeting_edit", "cabinet:participants", "cabinet:agenda", "cabinet:paper_upload"],
 )
-def test_secretary_screens(room: Room, name) -> None:
+def test_secretary_screens(room: Room, name: str) -> None:
     url = reverse(name, args=[room.meeting.pk])
     expect(
         {
@@ -110,7 +110,7 @@ def test_secretary_screens(room: Room, name) -> None:
         ),
     ],
 )
-def test_paper_file(room: Room, paper, matrix) -> None:
+def test_paper_file(room: Room, paper: str, matrix: dict[str, int]) -> None:
     url = reverse("cabinet:paper_file", args=[getattr(room, paper).pk, 1])
     full = {"secretary": 200, "chair": 200, "outsider": 404, "anonymous": 302} | matrix
     expect(full, room, url)
@@ -158,7 +158,7 @@ def test_my_meetings_lists_only_my_meetings(room: Room) -> None:
 
 
 @pytest.mark.parametrize("action", ["publish", "start", "end"])
-def test_lifecycle_buttons_are_forbidden_to_members(room: Room, action) -> None:
+def test_lifecycle_buttons_are_forbidden_to_members(room: Room, action: str) -> None:
     url = reverse("cabinet:meeting_transition", args=[room.meeting.pk, action])
     assert client_for(room, "member").post(url).status_code == 403
     assert client_for(room, "outsider").post(url).status_code == 404

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
-from cabinet.models import PaperVersion, VersionStatus, WorkerHeartbeat
+from cabinet.models import PaperVersion, User, VersionStatus, WorkerHeartbeat
 from tests.factories import PASSWORD, make_meeting, make_user, pdf_upload, secretary_of
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def beat(seconds_ago: float) -> None:
     )
 
 
-def signed_in(user) -> Client:
+def signed_in(user: User) -> Client:
     client = Client()
     assert client.login(username=user.username, password=PASSWORD)
     return client

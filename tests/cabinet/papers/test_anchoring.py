@@ -5,7 +5,13 @@ from __future__ import annotations
 import time
 import unicodedata
 
-from cabinet.papers.lib.anchoring import Pages, collapse_whitespace, find_anchor, normalise
+from cabinet.papers.lib.anchoring import (
+    Anchor,
+    Pages,
+    collapse_whitespace,
+    find_anchor,
+    normalise,
+)
 
 BUDGET = (
     "Sở Tài chính đề nghị bổ sung dự toán ngân sách năm 2026 cho các đơn vị sự nghiệp công lập "
@@ -15,7 +21,7 @@ FILLER = "Ủy ban nhân dân thành phố giao các sở, ngành theo dõi và 
 QUOTE = "bổ sung dự toán ngân sách năm 2026"
 
 
-def located(pages: list[str], anchor) -> str:
+def located(pages: list[str], anchor: Anchor | None) -> str:
     assert anchor is not None
     return pages[anchor.page - 1][anchor.start : anchor.end]
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from docx import Document
+from docx.shared import Length
 
 from cabinet.core.errors import ServiceError
-from cabinet.models import Meeting, MeetingStatus, Paper, PaperComment
+from cabinet.models import Meeting, MeetingStatus, Paper, PaperComment, User
 from cabinet.papers.services import comments as comment_services
 from cabinet.records.documents.decree30 import LANDSCAPE_TEXT_WIDTH_MM, text_width_mm
 from tests.factories import Room, add_version, make_unit
@@ -25,21 +27,23 @@ def room() -> Room:
     return Room()
 
 
-def as_user(user) -> Client:
+def as_user(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def url(paper) -> str:
+def url(paper: Paper) -> str:
     return reverse("cabinet:paper_comments", args=[paper.pk])
 
 
-def export_url(paper) -> str:
+def export_url(paper: Paper) -> str:
     return reverse("cabinet:comments_export", args=[paper.pk])
 
 
-def comment(room: Room, user, body: str = "Đề nghị bổ sung số liệu.", **fields):
+def comment(
+    room: Room, user: User, body: str = "Đề nghị bổ sung số liệu.", **fields: Any
+) -> PaperComment:
     paper = fields.pop("paper", room.public_paper)
     return comment_services.add_comment(
         author=user, paper=paper, version=paper.versions.get(number=1), body=body, **fields
@@ -47,9 +51,11 @@ def comment(room: Room, user, body: str = "Đề nghị bổ sung số liệu.",
 
 
 @pytest.mark.parametrize("role", ["chair", "member", "guest", "secretary"])
-def test_participants_who_take_part_may_comment(room: Room, role) -> None:
+def test_participants_who_take_part_may_comment(room: Room, role: str) -> None:
     paper = room.guest_paper  # the one paper every one of these roles can read
-    created = comment(room, room.user(role), paper=paper, quote="Điều 2", page=1)
+    user = room.user(role)
+    assert user is not None
+    created = comment(room, user, paper=paper, quote="Điều 2", page=1)
     assert (created.paper, created.version.number, created.page) == (paper, 1, 1)
 
 
@@ -72,7 +78,7 @@ def test_no_comments_on_papers_one_cannot_read_or_outside_the_meeting(room: Room
 
 
 @pytest.mark.parametrize("status", [MeetingStatus.CONCLUDED, MeetingStatus.ARCHIVED])
-def test_no_comments_once_the_meeting_is_concluded(room: Room, status) -> None:
+def test_no_comments_once_the_meeting_is_concluded(room: Room, status: MeetingStatus) -> None:
     Meeting.objects.filter(pk=room.meeting.pk).update(status=status)
     paper = Paper.objects.get(pk=room.public_paper.pk)
     with pytest.raises(ServiceError, match="kết luận"):
@@ -83,7 +89,7 @@ def test_no_comments_once_the_meeting_is_concluded(room: Room, status) -> None:
 
 
 @pytest.mark.parametrize(("body", "message"), [("   ", "nội dung"), ("x" * 8001, "8000")])
-def test_empty_or_overlong_comments_are_refused(room: Room, body, message) -> None:
+def test_empty_or_overlong_comments_are_refused(room: Room, body: str, message: str) -> None:
     with pytest.raises(ServiceError, match=message):
         comment(room, room.member.user, body=body)
 
@@ -202,15 +208,22 @@ def test_export_is_a_docx_with_every_comment(room: Room) -> None:
     assert run.font.size.pt == 13
 
 
+def mm(length: Length | None) -> float:
+    """A length in millimetres; the summary sets its page's size and every column's width."""
+    assert length is not None
+    millimetres: float = length.mm  # python-docx leaves the property untyped
+    return millimetres
+
+
 def test_export_is_landscape_a4_and_its_columns_fit_what_they_hold(room: Room) -> None:
     comment(room, room.member.user, body="Đề nghị tăng vốn đối ứng.", page=1)
     response = as_user(room.secretary).get(export_url(room.public_paper))
     document = Document(io.BytesIO(response.content))
     section = document.sections[0]
-    assert (section.page_width.mm, section.page_height.mm) == pytest.approx((297, 210), abs=0.1)
+    assert (mm(section.page_width), mm(section.page_height)) == pytest.approx((297, 210), abs=0.1)
     # The grid is what LibreOffice lays the table out by: it fills the text width, the number and
     # the time stay on one line (with the cells' 3.8 mm of padding), the comment gets most room.
-    grid = [column.width.mm for column in document.tables[0].columns]
+    grid = [mm(column.width) for column in document.tables[0].columns]
     assert sum(grid) == pytest.approx(LANDSCAPE_TEXT_WIDTH_MM, abs=0.5)
     assert grid[0] >= text_width_mm("STT", 13, bold=True) + 3.8
     assert grid[4] >= text_width_mm("09:05 28/11/2026", 13) + 3.8
@@ -220,7 +233,8 @@ def test_export_is_landscape_a4_and_its_columns_fit_what_they_hold(room: Room) -
 def test_a_form_comment_goes_on_the_named_version_else_the_newest(room: Room) -> None:
     add_version(room.public_paper, upload=text_pdf_upload(["Bản sửa đổi."]))
     client = as_user(room.member.user)
-    form_page = client.get(url(room.public_paper), {"version": 1, "quote": "Điều 1"})
+    query: dict[str, int | str] = {"version": 1, "quote": "Điều 1"}
+    form_page = client.get(url(room.public_paper), query)
     assert 'name="version" value="1"' in form_page.content.decode()
     client.post(url(room.public_paper), {"body": "Về bản đầu.", "version": "1"})
     client.post(url(room.public_paper), {"body": "Về bản mới."})

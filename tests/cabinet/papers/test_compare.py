@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cabinet.papers.lib.compare import Op, Segment, compare_pages, diff_words
+from cabinet.papers.lib.compare import Comparison, Op, Segment, compare_pages, diff_words
 from tests.factories import Room, add_version, attach
 from tests.factories.papers import text_pdf_upload
 
@@ -18,7 +18,7 @@ P4 = "Điều 4. Quyết định có hiệu lực kể từ ngày ký ban hành.
 INSERTED = "Phụ lục. Danh mục các dự án ưu tiên đầu tư trong giai đoạn tới gồm nhiều hạng mục."
 
 
-def statuses(comparison) -> list[tuple[str, int | None, int | None]]:
+def statuses(comparison: Comparison) -> list[tuple[str, int | None, int | None]]:
     return [(p.status.value, p.old_number, p.new_number) for p in comparison.pages]
 
 

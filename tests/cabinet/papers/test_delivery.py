@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import os
 import warnings
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -18,13 +19,14 @@ from asgiref.sync import async_to_sync
 from django.core.handlers.asgi import ASGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.test import AsyncClient, Client
 from django.urls import reverse
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
 from pytest_django.fixtures import Settings
 
-from cabinet.models import MeetingEvent, Paper, PaperVersion
+from cabinet.models import MeetingEvent, Paper, PaperVersion, User
 from cabinet.papers.lib.delivery import ByteRange, RangeNotSatisfiable, parse_range
 from tests.factories import Room, attach, make_unit, pdf_upload
 
@@ -76,16 +78,26 @@ def download_url(paper: Paper, number: int = 1) -> str:
     return reverse("cabinet:paper_download", args=[paper.pk, number])
 
 
-def logged_in(user: Any) -> Client:
+def logged_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def body(response: Any) -> bytes:
-    if response.streaming:
-        return b"".join(response.streaming_content)
+def body(response: HttpResponseBase) -> bytes:
+    if isinstance(response, StreamingHttpResponse):  # what response.streaming says
+        return response.getvalue()  # b"".join(response.streaming_content)
+    assert isinstance(response, HttpResponse)
     return response.content
+
+
+def async_chunks(response: HttpResponseBase) -> AsyncIterator[bytes]:
+    """What a response streamed asynchronously (as under ASGI) sends, chunk by chunk."""
+    assert isinstance(response, StreamingHttpResponse)
+    assert response.is_async
+    chunks = response.streaming_content
+    assert isinstance(chunks, AsyncIterator)
+    return chunks
 
 
 # --- Range parsing ----------------------------------------------------------------------------
@@ -105,14 +117,16 @@ def body(response: Any) -> bytes:
         ("bytes=0-1,5-6", None),  # several ranges: the whole file
     ],
 )
-def test_range_header_is_read_as_one_byte_range(header, expected) -> None:
+def test_range_header_is_read_as_one_byte_range(
+    header: str | None, expected: ByteRange | None
+) -> None:
     assert parse_range(header, 1000) == expected
 
 
 @pytest.mark.parametrize(
     "header", ["bytes=1000-", "bytes=5-2", "bytes=-0", "bytes=abc", "bytes=-", "bytes=1-2-3"]
 )
-def test_unsatisfiable_or_malformed_ranges_are_refused(header) -> None:
+def test_unsatisfiable_or_malformed_ranges_are_refused(header: str) -> None:
     with pytest.raises(RangeNotSatisfiable):
         parse_range(header, 1000)
 
@@ -140,7 +154,9 @@ def test_full_file_with_validators_and_private_caching(room: Room) -> None:
     ("header", "start", "end"),
     [("bytes=10-109", 10, 109), ("bytes=50-", 50, None), ("bytes=-30", -30, None)],
 )
-def test_a_single_range_gets_206_with_exactly_those_bytes(room: Room, header, start, end) -> None:
+def test_a_single_range_gets_206_with_exactly_those_bytes(
+    room: Room, header: str, start: int, end: int | None
+) -> None:
     data = stored_bytes(room.public_paper)
     response = logged_in(room.member.user).get(file_url(room.public_paper), HTTP_RANGE=header)
     assert response.status_code == 206
@@ -152,7 +168,7 @@ def test_a_single_range_gets_206_with_exactly_those_bytes(room: Room, header, st
 
 
 @pytest.mark.parametrize("header", ["bytes=999999999-", "bytes=20-10", "bytes=x-y"])
-def test_unsatisfiable_range_gets_416_naming_the_size(room: Room, header) -> None:
+def test_unsatisfiable_range_gets_416_naming_the_size(room: Room, header: str) -> None:
     size = len(stored_bytes(room.public_paper))
     response = logged_in(room.member.user).get(file_url(room.public_paper), HTTP_RANGE=header)
     assert response.status_code == 416
@@ -178,7 +194,7 @@ def test_if_range_with_the_current_etag_honours_the_range(room: Room) -> None:
 
 
 @pytest.mark.parametrize("if_range", ['"0000"', "Sat, 21 Nov 2026 10:00:00 GMT"])
-def test_if_range_that_does_not_match_sends_the_whole_file(room: Room, if_range) -> None:
+def test_if_range_that_does_not_match_sends_the_whole_file(room: Room, if_range: str) -> None:
     response = logged_in(room.member.user).get(
         file_url(room.public_paper), HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE=if_range
     )
@@ -187,7 +203,7 @@ def test_if_range_that_does_not_match_sends_the_whole_file(room: Room, if_range)
 
 
 @pytest.mark.parametrize("form", ["{etag}", 'W/{etag}, "other"', "*"])
-def test_if_none_match_with_the_current_etag_gets_304_without_body(room: Room, form) -> None:
+def test_if_none_match_with_the_current_etag_gets_304_without_body(room: Room, form: str) -> None:
     etag = version_of(room.public_paper).etag
     response = logged_in(room.member.user).get(
         file_url(room.public_paper), HTTP_IF_NONE_MATCH=form.format(etag=etag)
@@ -238,6 +254,7 @@ def test_x_accel_redirect_hands_the_bytes_to_nginx_after_the_permission_check(
     response = logged_in(room.member.user).get(file_url(room.public_paper), HTTP_RANGE="bytes=0-9")
     assert response.status_code == 200
     assert body(response) == b""
+    assert version.file.name is not None
     assert response["X-Accel-Redirect"] == "/_protected/papers/" + version.file.name
     assert response["ETag"] == version.etag
     assert response["Content-Type"] == "application/pdf"
@@ -261,24 +278,25 @@ ROLES = ["secretary", "chair", "member", "listed_member", "guest", "observer", "
 
 @pytest.mark.parametrize("view", ["cabinet:paper_file", "cabinet:paper_download"])
 @pytest.mark.parametrize("paper", list(ALLOWED))
-def test_only_those_who_may_read_a_paper_get_its_bytes(room: Room, view, paper) -> None:
+def test_only_those_who_may_read_a_paper_get_its_bytes(room: Room, view: str, paper: str) -> None:
     url = reverse(view, args=[getattr(room, paper).pk, 1])
     got = {}
     for role in ROLES:
         user = room.user(role)
+        assert user is not None  # ROLES has no anonymous reader
         got[role] = logged_in(user).get(url).status_code
     assert got == {role: 200 if role in ALLOWED[paper] else 404 for role in ROLES}
 
 
 @pytest.mark.parametrize("view", ["cabinet:paper_file", "cabinet:paper_download"])
-def test_anonymous_readers_are_sent_to_the_login_page(room: Room, view) -> None:
+def test_anonymous_readers_are_sent_to_the_login_page(room: Room, view: str) -> None:
     response = Client().get(reverse(view, args=[room.public_paper.pk, 1]))
     assert response.status_code == 302
     assert "/login/" in response["Location"]
 
 
 @pytest.mark.parametrize("view", ["cabinet:paper_file", "cabinet:paper_download"])
-def test_a_version_that_does_not_exist_is_404(room: Room, view) -> None:
+def test_a_version_that_does_not_exist_is_404(room: Room, view: str) -> None:
     response = logged_in(room.secretary).get(reverse(view, args=[room.public_paper.pk, 2]))
     assert response.status_code == 404
 
@@ -286,7 +304,7 @@ def test_a_version_that_does_not_exist_is_404(room: Room, view) -> None:
 # --- The watermarked download -------------------------------------------------------------------
 
 
-def downloaded_pages(response: Any) -> list[str]:
+def downloaded_pages(response: HttpResponseBase) -> list[str]:
     assert response.status_code == 200
     return [page.extract_text() for page in PdfReader(io.BytesIO(body(response))).pages]
 
@@ -382,8 +400,8 @@ def test_download_leaves_no_temporary_file(
 
 def asgi_get(path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], list[bytes]]:
     """Run one GET through Django's real ASGI handler and collect what it sends."""
-    sent: list[dict[str, Any]] = []
-    request = {"type": "http.request", "body": b"", "more_body": False}
+    sent: list[Mapping[str, Any]] = []
+    request: dict[str, Any] | None = {"type": "http.request", "body": b"", "more_body": False}
 
     async def receive() -> dict[str, Any]:
         nonlocal request
@@ -393,7 +411,7 @@ def asgi_get(path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], l
         await asyncio.Event().wait()  # no disconnect: the client stays until the end
         return {}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Mapping[str, Any]) -> None:
         sent.append(message)
 
     scope = {
@@ -432,7 +450,7 @@ def asgi_get(path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], l
     return start["status"], response_headers, chunks
 
 
-def session_cookie(user: Any) -> str:
+def session_cookie(user: User) -> str:
     client = logged_in(user)
     return f"sessionid={client.cookies['sessionid'].value}"
 
@@ -478,8 +496,7 @@ def test_async_client_gets_exactly_the_requested_range(room: Room) -> None:
 
     async def fetch() -> tuple[int, bytes, str]:
         response = await client.get(file_url(room.public_paper), headers={"Range": "bytes=3-12"})
-        assert response.is_async
-        content = b"".join([chunk async for chunk in response.streaming_content])
+        content = b"".join([chunk async for chunk in async_chunks(response)])
         return response.status_code, content, response["Content-Range"]
 
     status, content, content_range = async_to_sync(fetch)()

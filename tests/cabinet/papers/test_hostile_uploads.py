@@ -8,7 +8,9 @@ import io
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -49,7 +51,7 @@ def served_files(media_root: Path) -> list[Path]:
     ids=["zero-bytes", "broken-zip", "html-polyglot", "not-a-document"],
 )
 def test_files_that_are_not_documents_are_refused_in_the_request(
-    content, message, private_media
+    content: bytes, message: str, private_media: Path
 ) -> None:
     meeting = make_meeting()
     with pytest.raises(ServiceError, match=message):
@@ -71,7 +73,9 @@ def test_files_that_are_not_documents_are_refused_in_the_request(
     ids=["decompression-bomb", "cyclic-page-tree", "deep-page-tree", "truncated", "garbage",
          "encrypted"],
 )  # fmt: skip
-def test_hostile_pdfs_are_quarantined_and_reported(make, reason, message, private_media) -> None:
+def test_hostile_pdfs_are_quarantined_and_reported(
+    make: Callable[[], bytes], reason: str, message: str, private_media: Path
+) -> None:
     meeting = make_meeting()
     paper = attach(meeting, upload=pdf_upload(content=make(), name="tai-lieu.pdf"))
     version = paper.versions.get()
@@ -114,7 +118,7 @@ def test_page_limit_is_checked_before_the_text_is_read(settings: Settings) -> No
 
 
 def test_a_parse_that_overruns_its_time_is_killed_and_quarantined(
-    settings: Settings, private_media
+    settings: Settings, private_media: Path
 ) -> None:
     settings.PAPER_PARSE_TIMEOUT = 0
     meeting = make_meeting()
@@ -126,7 +130,7 @@ def test_a_parse_that_overruns_its_time_is_killed_and_quarantined(
 def test_a_crash_inside_processing_is_contained(monkeypatch: pytest.MonkeyPatch) -> None:
     from cabinet.papers.services import processing as paper_processing
 
-    def crash(*args, **kwargs) -> None:
+    def crash(*args: Any, **kwargs: Any) -> None:
         raise OSError("disk on fire")
 
     monkeypatch.setattr(paper_processing, "run_limited", crash)

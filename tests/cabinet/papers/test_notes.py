@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from cabinet.core.errors import ServiceError
-from cabinet.models import AnchorStatus, PageText, PaperNote
+from cabinet.models import AnchorStatus, PageText, Paper, PaperNote, User
 from cabinet.papers.services import notes as note_services
 from tests.factories import Room, add_version, attach
 from tests.factories.papers import text_pdf_upload
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -30,28 +34,31 @@ def room() -> Room:
 
 
 @pytest.fixture
-def paper(room: Room):
+def paper(room: Room) -> Paper:
     return attach(
         room.meeting, room.public_item, upload=text_pdf_upload([KEPT + "\n" + MOVED, GONE])
     )
 
 
-def list_url(paper) -> str:
+def list_url(paper: Paper) -> str:
     return reverse("cabinet:note_list", args=[paper.pk])
 
 
-def detail_url(paper, note_id: int) -> str:
+def detail_url(paper: Paper, note_id: int) -> str:
     return reverse("cabinet:note_detail", args=[paper.pk, note_id])
 
 
-def as_user(user) -> Client:
+def as_user(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def post_json(client: Client, url: str, data: Any, method: str = "post"):
-    return getattr(client, method)(url, data=json.dumps(data), content_type="application/json")
+def post_json(
+    client: Client, url: str, data: Any, method: str = "post"
+) -> _MonkeyPatchedWSGIResponse:
+    send: Callable[..., _MonkeyPatchedWSGIResponse] = getattr(client, method)
+    return send(url, data=json.dumps(data), content_type="application/json")
 
 
 def note_data(**fields: Any) -> dict[str, Any]:
@@ -69,7 +76,7 @@ def note_data(**fields: Any) -> dict[str, Any]:
     return data | fields
 
 
-def test_a_member_creates_lists_edits_and_deletes_a_note(room: Room, paper) -> None:
+def test_a_member_creates_lists_edits_and_deletes_a_note(room: Room, paper: Paper) -> None:
     client = as_user(room.member.user)
     created = post_json(client, list_url(paper), note_data())
     assert created.status_code == 201
@@ -96,7 +103,7 @@ def test_a_member_creates_lists_edits_and_deletes_a_note(room: Room, paper) -> N
     assert not PaperNote.objects.exists()
 
 
-def test_notes_are_private_to_their_author(room: Room, paper) -> None:
+def test_notes_are_private_to_their_author(room: Room, paper: Paper) -> None:
     mine = post_json(as_user(room.member.user), list_url(paper), note_data()).json()["note"]
     other = as_user(room.chair.user)
     assert other.get(list_url(paper)).json() == {"notes": []}
@@ -119,13 +126,13 @@ def test_people_who_cannot_read_the_paper_get_404(room: Room) -> None:
     assert PaperNote.objects.count() == 1
 
 
-def test_signed_out_requests_get_401_not_a_login_page(paper) -> None:
+def test_signed_out_requests_get_401_not_a_login_page(paper: Paper) -> None:
     response = Client().get(list_url(paper))
     assert response.status_code == 401
     assert "error" in response.json()
 
 
-def test_wrong_methods_get_405(room: Room, paper) -> None:
+def test_wrong_methods_get_405(room: Room, paper: Paper) -> None:
     client = as_user(room.member.user)
     assert client.put(list_url(paper)).status_code == 405
     note = post_json(client, list_url(paper), note_data()).json()["note"]
@@ -149,7 +156,7 @@ def test_wrong_methods_get_405(room: Room, paper) -> None:
     ],
 )
 def test_invalid_notes_are_refused_with_a_vietnamese_message(
-    room: Room, paper, fields, message
+    room: Room, paper: Paper, fields: dict[str, Any], message: str
 ) -> None:
     response = post_json(as_user(room.member.user), list_url(paper), note_data(**fields))
     assert response.status_code == 400
@@ -157,7 +164,7 @@ def test_invalid_notes_are_refused_with_a_vietnamese_message(
     assert not PaperNote.objects.exists()
 
 
-def test_malformed_and_oversized_bodies_are_refused(room: Room, paper) -> None:
+def test_malformed_and_oversized_bodies_are_refused(room: Room, paper: Paper) -> None:
     client = as_user(room.member.user)
     bad = client.post(list_url(paper), data="{not json", content_type="application/json")
     assert bad.status_code == 400
@@ -168,7 +175,7 @@ def test_malformed_and_oversized_bodies_are_refused(room: Room, paper) -> None:
     assert not PaperNote.objects.exists()
 
 
-def test_csrf_protection_stays_on(room: Room, paper) -> None:
+def test_csrf_protection_stays_on(room: Room, paper: Paper) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(room.member.user)
     refused = post_json(client, list_url(paper), note_data())
@@ -184,7 +191,7 @@ def test_csrf_protection_stays_on(room: Room, paper) -> None:
     assert accepted.status_code == 201
 
 
-def test_only_the_author_may_change_a_note_in_the_service(room: Room, paper) -> None:
+def test_only_the_author_may_change_a_note_in_the_service(room: Room, paper: Paper) -> None:
     note = note_services.create_note(
         user=room.member.user,
         paper=paper,
@@ -199,7 +206,7 @@ def test_only_the_author_may_change_a_note_in_the_service(room: Room, paper) -> 
     assert PaperNote.objects.filter(pk=note.pk).exists()
 
 
-def test_notes_follow_the_paper_into_its_new_version(room: Room, paper) -> None:
+def test_notes_follow_the_paper_into_its_new_version(room: Room, paper: Paper) -> None:
     """Page 1 keeps its first passage; the second moves to a new page 2; page 2's passage is
     dropped. Each note ends where its text is, and the one whose text is gone stays, flagged."""
     member = as_user(room.member.user)
@@ -262,7 +269,7 @@ def test_notes_follow_the_paper_into_its_new_version(room: Room, paper) -> None:
     assert [n["id"] for n in on_v1] == [gone["note"]["id"]]
 
 
-def test_an_orphaned_note_comes_back_when_its_text_does(room: Room, paper) -> None:
+def test_an_orphaned_note_comes_back_when_its_text_does(room: Room, paper: Paper) -> None:
     member = as_user(room.member.user)
     gone = post_json(
         member, list_url(paper), note_data(page=2, quote="làm đầu mối tổng hợp báo cáo")
@@ -275,7 +282,9 @@ def test_an_orphaned_note_comes_back_when_its_text_does(room: Room, paper) -> No
     assert note.checked_version_number == 3
 
 
-def test_a_slightly_edited_passage_keeps_its_note_on_the_new_wording(room: Room, paper) -> None:
+def test_a_slightly_edited_passage_keeps_its_note_on_the_new_wording(
+    room: Room, paper: Paper
+) -> None:
     member = as_user(room.member.user)
     note = post_json(
         member,

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -83,7 +84,7 @@ def odt_bytes(text: str) -> bytes:
     return buffer.getvalue()
 
 
-def test_a_pdf_becomes_ready_with_its_pages_text_and_tells_the_room(private_media) -> None:
+def test_a_pdf_becomes_ready_with_its_pages_text_and_tells_the_room(private_media: Path) -> None:
     meeting = make_meeting()
     paper = attach(
         meeting,
@@ -112,7 +113,7 @@ def test_a_pdf_becomes_ready_with_its_pages_text_and_tells_the_room(private_medi
         ("to-trinh.odt", odt_bytes("Đề nghị UBND Thành phố phê duyệt kế hoạch số hóa."), "odt"),
     ],
 )
-def test_office_documents_are_converted_to_pdf(name, content, kind) -> None:
+def test_office_documents_are_converted_to_pdf(name: str, content: bytes, kind: str) -> None:
     meeting = make_meeting()
     paper = attach(meeting, upload=pdf_upload(name=name, content=content))
     version = paper.versions.get()
@@ -129,6 +130,7 @@ def test_a_real_legacy_doc_is_converted() -> None:
     paper = attach(meeting, upload=pdf_upload(name="phu-luc.doc", content=content))
     version = paper.versions.get()
     assert (version.status, version.source_kind) == (VersionStatus.READY, "doc")
+    assert version.page_count is not None
     assert version.page_count >= 10
     assert "Phụ lục III" in version.pages.get(number=1).text
 
@@ -170,7 +172,7 @@ def test_uploading_the_same_file_again_is_refused() -> None:
 
 
 def test_size_limit_is_enforced_before_anything_is_stored(
-    settings: Settings, private_media
+    settings: Settings, private_media: Path
 ) -> None:
     meeting = make_meeting()
     settings.PAPER_MAX_BYTES = 100
@@ -181,11 +183,11 @@ def test_size_limit_is_enforced_before_anything_is_stored(
 
 
 def test_a_failing_transaction_removes_the_file_it_wrote(
-    private_media, monkeypatch: pytest.MonkeyPatch
+    private_media: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     meeting = make_meeting()
 
-    def explode(**kwargs) -> None:
+    def explode(**kwargs: Any) -> None:
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(paper_services, "record_access", explode)

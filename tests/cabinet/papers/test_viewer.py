@@ -3,15 +3,21 @@ browser is told to keep and to forget."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 from fpdf import FPDF
 
-from cabinet.models import MeetingEvent, PaperRead
+from cabinet.core.text import fold  # the viewer's fold: it imports it from there
+from cabinet.models import MeetingEvent, Paper, PaperRead, User
 from cabinet.papers.services import papers as paper_services
-from cabinet.papers.views.viewer import fold, search_pages
+from cabinet.papers.views.viewer import search_pages
 from tests.factories import Room, add_version, attach, pdf_upload, secretary_of
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -33,14 +39,14 @@ def room() -> Room:
     return Room()
 
 
-def client_for(user) -> Client:
+def client_for(user: User | None) -> Client:
     client = Client()
     if user is not None:
         client.force_login(user)
     return client
 
 
-def view_url(paper, number: int = 1) -> str:
+def view_url(paper: Paper, number: int = 1) -> str:
     return reverse("cabinet:paper_view", args=[paper.pk, number])
 
 
@@ -56,7 +62,7 @@ def view_url(paper, number: int = 1) -> str:
         ("meeting_paper", {"guest": 404, "member": 200, "listed_member": 200, "observer": 200}),
     ],
 )
-def test_viewer_permission_matrix(room: Room, paper, matrix) -> None:
+def test_viewer_permission_matrix(room: Room, paper: str, matrix: dict[str, int]) -> None:
     url = view_url(getattr(room, paper))
     expected = {"secretary": 200, "chair": 200, "outsider": 404, "anonymous": 302} | matrix
     got = {role: client_for(room.user(role)).get(url).status_code for role in expected}
@@ -207,7 +213,7 @@ def test_search_caps_the_number_of_hits() -> None:
 # --- Offline reading -----------------------------------------------------------------------------------
 
 
-def manifest(room: Room, user):
+def manifest(room: Room, user: User | None) -> _MonkeyPatchedWSGIResponse:
     return client_for(user).post(reverse("cabinet:offline_manifest", args=[room.meeting.pk]))
 
 

@@ -12,6 +12,7 @@ import json
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import DatabaseError, connection, transaction
+from django.http import HttpResponseBase, StreamingHttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,15 @@ from pytest_django.fixtures import Settings
 
 from cabinet.core.audit import audit, client_address, ip_from
 from cabinet.meetings.services import meetings as meeting_services
-from cabinet.models import AppendOnlyError, AuditAction, AuditEntry, Poll, PollKind
+from cabinet.models import (
+    AppendOnlyError,
+    AuditAction,
+    AuditEntry,
+    Meeting,
+    Poll,
+    PollKind,
+    User,
+)
 from cabinet.trust.security_events import record_security_event
 from cabinet.voting import services as voting
 from tests.factories import (
@@ -36,6 +45,12 @@ pytestmark = pytest.mark.django_db
 IP = "203.0.113.7"
 
 
+def streamed(response: HttpResponseBase) -> bytes:
+    """The bytes of a streamed response (the CSV export)."""
+    assert isinstance(response, StreamingHttpResponse)
+    return response.getvalue()  # b"".join(response.streaming_content)
+
+
 def entries(action: str) -> list[AuditEntry]:
     return list(AuditEntry.objects.filter(action=action).order_by("id"))
 
@@ -50,7 +65,7 @@ def assert_recent_utc(row: AuditEntry) -> None:
     assert abs(timezone.now() - row.at) < dt.timedelta(minutes=1)
 
 
-def officer() -> object:
+def officer() -> User:
     user = make_user()
     group = Group.objects.create(name="An ninh thông tin (test)")
     group.permissions.add(Permission.objects.get(codename="view_audit"))
@@ -116,6 +131,7 @@ def test_paper_views_and_downloads_are_recorded_with_the_reader_and_address(clie
     member = room.member.user
     client.force_login(member)
     version = room.public_paper.current_version
+    assert version is not None
     args = [room.public_paper.pk, version.number]
 
     assert client.get(reverse("cabinet:paper_view", args=args), REMOTE_ADDR=IP).status_code == 200
@@ -158,7 +174,7 @@ def test_exports_are_recorded(client: Client) -> None:
 
 
 # --- Polls and ballots -------------------------------------------------------------------------------
-def _poll(kind: str = PollKind.OPEN, members: int = 3):
+def _poll(kind: str = PollKind.OPEN, members: int = 3) -> tuple[Meeting, User, list[User], Poll]:
     meeting, chair, people, item = voting_meeting(members=members)
     poll = voting.create_poll(
         actor=chair, meeting=meeting, question="Thông qua tờ trình", kind=kind, item_id=item.pk
@@ -240,9 +256,9 @@ def test_a_secret_ballot_never_says_how_anyone_voted() -> None:
 
 def test_a_lone_secret_voter_is_not_timed_either() -> None:
     meeting, chair, people, poll = _poll(PollKind.SECRET, members=1)
-    voting.cast_vote(
-        actor=people[0], poll_id=poll.pk, option_id=poll.options.first().pk, client_id="solo"
-    )
+    option = poll.options.first()
+    assert option is not None
+    voting.cast_vote(actor=people[0], poll_id=poll.pk, option_id=option.pk, client_id="solo")
     voting.close_poll(actor=chair, meeting=meeting, poll_id=poll.pk)
     poll.refresh_from_db()
     assert only(AuditAction.VOTE_CAST).at == poll.closed_at
@@ -358,7 +374,7 @@ def test_entries_cannot_be_changed_or_deleted_through_the_orm() -> None:
 @pytest.mark.parametrize(
     "statement", ["UPDATE cabinet_auditentry SET username = 'x'", "DELETE FROM cabinet_auditentry"]
 )
-def test_the_database_refuses_changes_whatever_code_tries(statement) -> None:
+def test_the_database_refuses_changes_whatever_code_tries(statement: str) -> None:
     audit(None, action=AuditAction.SECURITY_EVENT)
     with (
         pytest.raises(DatabaseError, match="append-only"),
@@ -392,7 +408,7 @@ def test_the_admin_is_read_only(client: Client) -> None:
 
 
 # --- The security officer's page and export -----------------------------------------------------------
-def _seed_log():
+def _seed_log() -> tuple[User, User]:
     alice, bob = make_user(username="alice"), make_user(username="bob")
     with client_address("10.0.0.1"):
         audit(None, action=AuditAction.SIGN_IN, actor=alice)
@@ -428,7 +444,7 @@ def test_the_page_filters_by_actor_action_address_meeting_text_and_utc_dates(
     client.force_login(officer())
     url = reverse("cabinet:audit_log")
 
-    def shown(**params: object) -> set[str]:
+    def shown(**params: str | int) -> set[str]:
         page = client.get(url, params).context["page"]
         return {f"{r.username}:{r.action}" for r in page}
 
@@ -460,7 +476,7 @@ def test_csv_export_has_a_bom_utc_times_actor_and_address_and_is_itself_audited(
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/csv")
         assert "attachment" in response["Content-Disposition"]
-        body = b"".join(response.streaming_content).decode("utf-8")
+        body = streamed(response).decode("utf-8")
         assert body.startswith("\ufeff")
         rows = csv.DictReader(io.StringIO(body.removeprefix("\ufeff")))
         return {(r["username"], r["action"]): r for r in rows}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -10,6 +12,9 @@ from pytest_django.fixtures import Settings
 from cabinet.trust.security import client_ip
 from tests.factories import PASSWORD, make_user
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
+
 pytestmark = pytest.mark.django_db
 
 ATTACKER = "203.0.113.66"
@@ -17,20 +22,20 @@ OFFICE = "10.20.0.15"
 
 
 @pytest.fixture
-def limit(settings: Settings):
+def limit(settings: Settings) -> int:
     settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = 3
     return 3
 
 
-def attempt(client: Client, username: str, password: str, ip: str):
+def attempt(client: Client, username: str, password: str, ip: str) -> _MonkeyPatchedWSGIResponse:
     return client.post(
         reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
     )
 
 
 def test_failures_lock_the_username_from_that_address_even_with_the_right_password(
-    client: Client, limit
+    client: Client, limit: int
 ) -> None:
     official = make_user()
     for _ in range(limit - 1):
@@ -43,7 +48,7 @@ def test_failures_lock_the_username_from_that_address_even_with_the_right_passwo
     assert "_auth_user_id" not in client.session
 
 
-def test_the_official_still_signs_in_from_another_address(client: Client, limit) -> None:
+def test_the_official_still_signs_in_from_another_address(client: Client, limit: int) -> None:
     official = make_user()
     for _ in range(limit + 2):
         attempt(client, official.username, "doan-bua", ATTACKER)
@@ -53,14 +58,14 @@ def test_the_official_still_signs_in_from_another_address(client: Client, limit)
     assert client.session["_auth_user_id"] == str(official.pk)
 
 
-def test_another_username_from_the_same_address_is_not_locked(client: Client, limit) -> None:
+def test_another_username_from_the_same_address_is_not_locked(client: Client, limit: int) -> None:
     official, colleague = make_user(), make_user()
     for _ in range(limit):
         attempt(client, official.username, "doan-bua", ATTACKER)
     assert attempt(client, colleague.username, PASSWORD, ATTACKER).status_code == 302
 
 
-def test_a_success_before_the_limit_forgets_the_failures(client: Client, limit) -> None:
+def test_a_success_before_the_limit_forgets_the_failures(client: Client, limit: int) -> None:
     official = make_user()
     for _ in range(limit - 1):
         attempt(client, official.username, "sai", OFFICE)
@@ -71,7 +76,7 @@ def test_a_success_before_the_limit_forgets_the_failures(client: Client, limit) 
     assert attempt(client, official.username, PASSWORD, OFFICE).status_code == 302
 
 
-def test_the_lockout_page_is_in_vietnamese(client: Client, limit, settings: Settings) -> None:
+def test_the_lockout_page_is_in_vietnamese(client: Client, limit: int, settings: Settings) -> None:
     settings.AXES_COOLOFF_TIME = __import__("datetime").timedelta(minutes=15)
     official = make_user()
     for _ in range(limit):

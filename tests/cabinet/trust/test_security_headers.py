@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings
@@ -19,9 +20,9 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def directives(response) -> dict[str, list[str]]:
+def directives(response: HttpResponseBase) -> dict[str, list[str]]:
     policy = response["Content-Security-Policy"]
-    parsed = {}
+    parsed: dict[str, list[str]] = {}
     for part in policy.split(";"):
         words = part.split()
         if words:
@@ -61,11 +62,11 @@ def test_templates_have_no_inline_script_handler_or_style() -> None:
 
 
 @pytest.fixture
-def room():
+def room() -> Room:
     return Room()
 
 
-def test_pages_with_meeting_content_and_papers_are_not_stored(client: Client, room) -> None:
+def test_pages_with_meeting_content_and_papers_are_not_stored(client: Client, room: Room) -> None:
     client.force_login(room.member.user)
     paper = room.public_paper
     version = paper.versions.get()

@@ -8,11 +8,12 @@ import time
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.sessions.models import Session
+from django.db.models import QuerySet
 from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings
 
-from cabinet.models import User
+from cabinet.models import AuditEntry, User
 from cabinet.trust import sessions
 from tests.factories import PASSWORD, make_user
 
@@ -41,9 +42,9 @@ def shift_session(client: Client, **seconds_ago: float) -> None:
 def assert_sent_to_login_with_purge(client: Client) -> None:
     response = client.get(HOME)
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("login"))
     assert response[sessions.PURGE_HEADER] == "1"
-    login = client.get(response.url)
+    login = client.get(response["Location"])
     assert login.status_code == 200
     assert login[sessions.PURGE_HEADER] == "1"
     assert login["Clear-Site-Data"] == '"cache", "storage"'
@@ -61,6 +62,7 @@ def test_signing_in_gives_a_new_session_id() -> None:
     before["visited"] = True  # an anonymous session with a key, as a planted cookie would have
     before.save()
     planted = before.session_key
+    assert planted is not None
     client.cookies["sessionid"] = planted
     response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
     assert response.status_code == 302
@@ -115,10 +117,8 @@ def test_a_session_ends_after_its_absolute_lifetime_however_busy(settings: Setti
     assert not response.wsgi_request.user.is_authenticated
 
 
-def security_events(name: str):
+def security_events(name: str) -> QuerySet[AuditEntry]:
     """The audit log's entries for a named security event."""
-    from cabinet.models import AuditEntry
-
     return AuditEntry.objects.filter(action="security", detail__event=name)
 
 

@@ -7,6 +7,8 @@ import base64
 import datetime as dt
 import io
 import secrets
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -23,16 +25,19 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.fixtures import Settings
 
 from cabinet.meetings.services import meetings as meeting_services
-from cabinet.models import AuditEntry, TwoFactorEnrolmentCode
+from cabinet.models import AuditEntry, Meeting, TwoFactorEnrolmentCode, User
 from cabinet.trust import two_factor
 from tests.factories import PASSWORD, add_item, invite, make_meeting, make_user, secretary_of
 from tests.realtime.sockets import communicator, new_session
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def enforced(settings: Settings):
+def enforced(settings: Settings) -> Settings:
     settings.TWO_FACTOR_ENFORCED = True
     settings.TWO_FACTOR_REQUIRED_FOR = ["organizers", "staff", "chairs"]
     return settings
@@ -55,7 +60,7 @@ def wrong_code(device: TOTPDevice) -> str:
     return next(c for c in ("000000", "111111", "222222", "333333") if c not in right)
 
 
-def enrolled(user, *, with_code: bool = True) -> tuple[TOTPDevice, list[str]]:
+def enrolled(user: User, *, with_code: bool = True) -> tuple[TOTPDevice, list[str]]:
     """An authenticator and its recovery codes; set up with an administrator's enrolment code
     (recorded as `confirm_enrolment` records it) unless `with_code` is False."""
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
@@ -72,7 +77,7 @@ def enrolled(user, *, with_code: bool = True) -> tuple[TOTPDevice, list[str]]:
     return device, two_factor.regenerate_recovery_codes(user)
 
 
-def sign_in(client: Client, user, *, ip: str = "127.0.0.1"):
+def sign_in(client: Client, user: User, *, ip: str = "127.0.0.1") -> _MonkeyPatchedWSGIResponse:
     response = client.post(
         reverse("login"),
         {"username": user.username, "password": PASSWORD},
@@ -82,12 +87,12 @@ def sign_in(client: Client, user, *, ip: str = "127.0.0.1"):
     return response
 
 
-def chair_user():
+def chair_user() -> User:
     meeting = make_meeting()
     return invite(meeting, "chair").user
 
 
-def enrolment_code_for(user, *reset: str) -> str:
+def enrolment_code_for(user: User, *reset: str) -> str:
     """The code the operator gets from `manage.py twofactor_enrolment_code USERNAME`."""
     out = io.StringIO()
     call_command("twofactor_enrolment_code", user.username, *reset, stdout=out)
@@ -96,7 +101,9 @@ def enrolment_code_for(user, *reset: str) -> str:
     return first.split(": ", 1)[1]
 
 
-def give_enrolment_code(client: Client, enrolment_code: str, **extra):
+def give_enrolment_code(
+    client: Client, enrolment_code: str, **extra: str
+) -> _MonkeyPatchedWSGIResponse:
     return client.post(reverse("two_factor_enrol"), {"enrolment_code": enrolment_code, **extra})
 
 
@@ -104,7 +111,7 @@ def give_enrolment_code(client: Client, enrolment_code: str, **extra):
 
 
 def test_secretaries_chairs_leaders_and_staff_must_have_two_factor_members_need_not(
-    enforced,
+    enforced: Settings,
 ) -> None:
     leader = make_user()
     leader.groups.add(Group.objects.create(name=enforced.TWO_FACTOR_LEADERS_GROUP))
@@ -131,13 +138,14 @@ def test_the_rule_follows_the_settings(settings: Settings) -> None:
 
 @pytest.mark.parametrize("who", ["secretary", "chair", "staff"])
 def test_a_required_user_without_an_authenticator_is_sent_to_enrolment_and_nowhere_else(
-    client: Client, enforced, who
+    client: Client, enforced: Settings, who: str
 ) -> None:
-    user = {
+    make: dict[str, Callable[[], User]] = {
         "secretary": lambda: make_user(organizer=True),
         "chair": chair_user,
         "staff": lambda: make_user(is_staff=True),
-    }[who]()
+    }
+    user = make[who]()
     sign_in(client, user)
     enrol = reverse("two_factor_enrol")
     for path in ("/", reverse("cabinet:tasks"), reverse("assistant:home"), "/admin/"):
@@ -174,7 +182,7 @@ def test_a_required_user_without_an_authenticator_is_sent_to_enrolment_and_nowhe
     assert client.post(reverse("logout")).status_code == 302
 
 
-def test_a_member_is_not_asked_to_enrol(client: Client, enforced) -> None:
+def test_a_member_is_not_asked_to_enrol(client: Client, enforced: Settings) -> None:
     meeting = make_meeting()
     member = invite(meeting, "member").user
     sign_in(client, member)
@@ -195,7 +203,7 @@ def test_with_enforcement_off_nobody_is_sent_to_enrolment(
 
 
 def test_enrolment_confirms_with_a_right_code_only_and_shows_ten_recovery_codes(
-    client: Client, enforced
+    client: Client, enforced: Settings
 ) -> None:
     enforced.OTP_TOTP_THROTTLE_FACTOR = 0  # a wrong code then the right one, without waiting
     secretary = make_user(organizer=True)
@@ -237,7 +245,7 @@ def test_the_enrolment_qr_code_holds_the_devices_key(client: Client, settings: S
 
 
 def test_with_the_leaders_password_alone_an_attacker_cannot_enrol_an_authenticator(
-    client: Client, enforced
+    client: Client, enforced: Settings
 ) -> None:
     enforced.OTP_TOTP_THROTTLE_FACTOR = 0
     leader = chair_user()
@@ -278,7 +286,9 @@ def test_with_the_leaders_password_alone_an_attacker_cannot_enrol_an_authenticat
     assert refusals.count() == 3
 
 
-def test_wrong_enrolment_codes_make_the_next_attempt_wait(client: Client, enforced) -> None:
+def test_wrong_enrolment_codes_make_the_next_attempt_wait(
+    client: Client, enforced: Settings
+) -> None:
     enforced.OTP_TOTP_THROTTLE_FACTOR = 60
     secretary = make_user(organizer=True)
     code = enrolment_code_for(secretary)
@@ -293,7 +303,7 @@ def test_wrong_enrolment_codes_make_the_next_attempt_wait(client: Client, enforc
     assert "otpauth://totp/" in client.get(reverse("two_factor_enrol")).content.decode()
 
 
-def test_a_code_issued_before_the_upgrade_still_enrols(client: Client, enforced) -> None:
+def test_a_code_issued_before_the_upgrade_still_enrols(client: Client, enforced: Settings) -> None:
     """Found by review: moving the module had changed the salt of the codes' hashes, so a code
     issued (and stored hashed) by the version before was refused after the upgrade."""
     enforced.OTP_TOTP_THROTTLE_FACTOR = 0
@@ -312,7 +322,7 @@ def test_a_code_issued_before_the_upgrade_still_enrols(client: Client, enforced)
     assert "otpauth://totp/" in client.get(reverse("two_factor_enrol")).content.decode()
 
 
-def test_an_expired_enrolment_code_is_refused(client: Client, enforced) -> None:
+def test_an_expired_enrolment_code_is_refused(client: Client, enforced: Settings) -> None:
     enforced.OTP_TOTP_THROTTLE_FACTOR = 0
     secretary = make_user(organizer=True)
     code = enrolment_code_for(secretary)
@@ -331,7 +341,7 @@ def test_an_expired_enrolment_code_is_refused(client: Client, enforced) -> None:
 
 
 def test_an_enrolment_code_expiring_after_it_was_given_cannot_confirm(
-    client: Client, enforced
+    client: Client, enforced: Settings
 ) -> None:
     enforced.OTP_TOTP_THROTTLE_FACTOR = 0
     secretary = make_user(organizer=True)
@@ -351,7 +361,7 @@ def test_an_enrolment_code_expiring_after_it_was_given_cannot_confirm(
 
 
 def test_an_enrolment_code_is_used_once_and_a_newer_one_replaces_it(
-    client: Client, enforced
+    client: Client, enforced: Settings
 ) -> None:
     enforced.OTP_TOTP_THROTTLE_FACTOR = 0
     enforced.OTP_STATIC_THROTTLE_FACTOR = 0
@@ -383,7 +393,7 @@ def test_an_enrolment_code_is_used_once_and_a_newer_one_replaces_it(
     assert "otpauth://" not in client.get(reverse("two_factor_enrol")).content.decode()
 
 
-def test_a_code_given_in_two_sessions_enrols_one_authenticator_only(enforced) -> None:
+def test_a_code_given_in_two_sessions_enrols_one_authenticator_only(enforced: Settings) -> None:
     from django.test import Client
 
     enforced.OTP_TOTP_THROTTLE_FACTOR = 0
@@ -404,7 +414,9 @@ def test_a_code_given_in_two_sessions_enrols_one_authenticator_only(enforced) ->
     assert again["Location"].startswith(reverse("two_factor_verify"))
 
 
-def test_a_member_enrols_of_their_own_accord_without_a_code(client: Client, enforced) -> None:
+def test_a_member_enrols_of_their_own_accord_without_a_code(
+    client: Client, enforced: Settings
+) -> None:
     member = invite(make_meeting(), "member").user
     sign_in(client, member)
     body = client.get(reverse("two_factor_enrol")).content.decode()
@@ -424,7 +436,7 @@ def test_in_the_demo_without_enforcement_a_secretary_needs_no_code(
 
 
 @pytest.fixture
-def security_admin(enforced):
+def security_admin(enforced: Settings) -> tuple[User, list[str]]:
     """A staff administrator allowed to issue enrolment codes, signed in with their own second
     factor."""
     admin_user = make_user(is_staff=True)
@@ -434,7 +446,7 @@ def security_admin(enforced):
     return admin_user, codes
 
 
-def admin_action(client: Client, action: str, *users):
+def admin_action(client: Client, action: str, *users: User) -> _MonkeyPatchedWSGIResponse:
     return client.post(
         reverse("admin:cabinet_user_changelist"),
         {"action": action, "_selected_action": [u.pk for u in users]},
@@ -442,7 +454,7 @@ def admin_action(client: Client, action: str, *users):
 
 
 def test_an_administrator_issues_a_code_shown_once_and_the_leader_enrols_with_it(
-    client: Client, security_admin
+    client: Client, security_admin: tuple[User, list[str]]
 ) -> None:
     admin_user, codes = security_admin
     leader = chair_user()
@@ -476,7 +488,7 @@ def test_an_administrator_issues_a_code_shown_once_and_the_leader_enrols_with_it
 
 
 def test_resetting_a_lost_phone_removes_it_and_issues_a_new_code(
-    client: Client, security_admin
+    client: Client, security_admin: tuple[User, list[str]]
 ) -> None:
     admin_user, codes = security_admin
     leader = chair_user()
@@ -494,7 +506,9 @@ def test_resetting_a_lost_phone_removes_it_and_issues_a_new_code(
     assert give_enrolment_code(client, code).status_code == 302
 
 
-def test_staff_without_the_permission_cannot_issue_codes(client: Client, enforced) -> None:
+def test_staff_without_the_permission_cannot_issue_codes(
+    client: Client, enforced: Settings
+) -> None:
     clerk = make_user(is_staff=True)
     for codename in ("view_user", "change_user"):
         clerk.user_permissions.add(Permission.objects.get(codename=codename))
@@ -598,7 +612,7 @@ def test_new_recovery_codes_replace_the_old_ones(client: Client, settings: Setti
 
 
 def test_a_member_may_switch_two_factor_off_with_a_code_a_secretary_may_not(
-    client: Client, enforced
+    client: Client, enforced: Settings
 ) -> None:
     enforced.OTP_TOTP_THROTTLE_FACTOR = 0
     member = make_user()
@@ -636,7 +650,7 @@ def test_a_redirect_after_the_code_stays_on_this_site(client: Client, settings: 
 
 
 @sync_to_async
-def meeting_with(enrolled_member: bool):
+def meeting_with(enrolled_member: bool) -> tuple[Meeting, User, User, TOTPDevice | None]:
     meeting = make_meeting()
     member = invite(meeting, "member").user
     chair = invite(meeting, "chair").user
@@ -647,7 +661,7 @@ def meeting_with(enrolled_member: bool):
 
 
 @sync_to_async
-def verified_session(user, device) -> str:
+def verified_session(user: User, device: TOTPDevice) -> str:
     from django.contrib.sessions.backends.db import SessionStore
 
     key = new_session(user)
@@ -689,7 +703,7 @@ async def test_a_chair_who_must_enrol_gets_no_socket_until_enrolled(
     await socket.disconnect()
 
 
-def test_the_enrolment_code_step_speaks_english_too(client: Client, enforced) -> None:
+def test_the_enrolment_code_step_speaks_english_too(client: Client, enforced: Settings) -> None:
     secretary = make_user(organizer=True)
     sign_in(client, secretary)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
@@ -722,7 +736,7 @@ def enrol_without_code(client: Client) -> tuple[str, list[str]]:
     return secret, codes
 
 
-def make_it_required(how: str, user, settings: Settings) -> None:
+def make_it_required(how: str, user: User, settings: Settings) -> None:
     if how == "leaders_group":
         group, _ = Group.objects.get_or_create(name=settings.TWO_FACTOR_LEADERS_GROUP)
         user.groups.add(group)
@@ -738,7 +752,7 @@ def make_it_required(how: str, user, settings: Settings) -> None:
 
 @pytest.mark.parametrize("how", ["leaders_group", "chair", "enforcement_on"])
 def test_a_device_enrolled_without_a_code_does_not_open_the_session_once_2fa_is_required(
-    client: Client, settings: Settings, how
+    client: Client, settings: Settings, how: str
 ) -> None:
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
     settings.OTP_STATIC_THROTTLE_FACTOR = 0
@@ -851,7 +865,7 @@ def test_the_step_to_enrol_again_speaks_english_too(client: Client, settings: Se
 
 
 def test_the_administrator_finds_who_must_set_up_again_and_issues_their_codes(
-    client: Client, security_admin
+    client: Client, security_admin: tuple[User, list[str]]
 ) -> None:
     admin_user, codes = security_admin
     unvouched = chair_user()  # e.g. enrolled before the check existed

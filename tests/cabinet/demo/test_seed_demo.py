@@ -43,6 +43,7 @@ def test_demo_has_a_meeting_in_session_with_a_live_room(demo: None) -> None:
     member = live.participants.get(user__username="gd.taichinh")
     state = snapshot_for(member)
     assert state["current_item"] == state["items"][1]["id"]
+    assert state["clock"] is not None
     assert state["clock"]["running_since"] is not None
     assert str(member.pk) not in state["attendance"]
     assert SpeakerRequest.objects.filter(meeting=live, status=RequestStatus.WAITING).count() == 3
@@ -51,6 +52,7 @@ def test_demo_has_a_meeting_in_session_with_a_live_room(demo: None) -> None:
     announced, prepared = state["polls"]
     assert announced["state"] == "published"
     assert announced["item"] == state["items"][0]["id"]
+    assert announced["result"] is not None
     assert [o["count"] for o in announced["result"]["options"]] == [5, 1, 0]
     assert announced["result"]["passed"] is True  # 5 of the 9 members: more than half
     assert prepared["state"] == "prepared"

@@ -370,6 +370,7 @@ def test_the_presenter_turns_pages_and_nobody_else_does() -> None:
     room_services.turn_page(actor=chair, meeting=room.meeting, page=4)
     assert room.meeting.events.count() == before  # same page: nothing announced
     presenter = snapshot_for(room.member)["presenter"]
+    assert presenter is not None
     assert presenter["page"] == 4
     assert presenter["title"] == "Báo cáo 5 trang"
 
@@ -400,7 +401,9 @@ def test_the_official_presenting_the_current_item_may_present_its_papers() -> No
         version=1,
         page=1,
     )
-    assert snapshot_for(room.chair)["presenter"]["participant"] == room.member.pk
+    presenter = snapshot_for(room.chair)["presenter"]
+    assert presenter is not None
+    assert presenter["participant"] == room.member.pk
     # Once the chair moves on, the item's presenter is an ordinary member again.
     room_services.move_to_item(
         actor=room.chair.user, meeting=room.meeting, item_id=room.guest_item.pk

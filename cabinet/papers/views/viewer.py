@@ -19,7 +19,6 @@ from cabinet.core.permissions import can_manage_meeting
 from cabinet.core.text import fold
 from cabinet.meetings import selectors
 from cabinet.models import PaperVersion, User, VersionStatus
-from cabinet.papers.selectors import search_pages as search_pages  # where the tests find it
 from cabinet.papers.selectors import search_version
 from cabinet.papers.services.reading import mark_paper_opened
 

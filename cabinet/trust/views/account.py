@@ -96,7 +96,9 @@ ENROLMENT_CODE_ERRORS = {
     two_factor.CodeCheck.REVOKED: gettext_lazy(
         "Mã thiết lập này đã được thay bằng mã mới hơn. Hãy nhập mã mới nhất được cấp."
     ),
-    two_factor.CodeCheck.THROTTLED: gettext_lazy("Nhập sai nhiều lần. Vui lòng chờ ít giây rồi thử lại."),
+    two_factor.CodeCheck.THROTTLED: gettext_lazy(
+        "Nhập sai nhiều lần. Vui lòng chờ ít giây rồi thử lại."
+    ),
 }
 
 

@@ -19,6 +19,7 @@ from assistant.search import text as assistant_text
 from assistant.search.embedding import verify
 from cabinet.followup import sentences
 from cabinet.models import Meeting
+from cabinet.papers.selectors import search_pages
 from cabinet.papers.views import viewer
 from cabinet.records.views import comments, records
 
@@ -173,7 +174,7 @@ def test_every_caller_folds_as_its_old_copy_did(caller: str, sample: str) -> Non
 )
 def test_the_viewer_search_finds_what_it_found_before(query: str) -> None:
     pages = list(enumerate(SAMPLES, 1))
-    found = [(h.page, h.snippet, h.match) for h in viewer.search_pages(pages, query, limit=100)]
+    found = [(h.page, h.snippet, h.match) for h in search_pages(pages, query, limit=100)]
     assert found == [
         (h.page, h.snippet, h.match) for h in old_search_pages(pages, query, limit=100)
     ]
@@ -201,7 +202,7 @@ def test_a_letter_without_a_one_letter_folding_stays_itself() -> None:
     from cabinet.core import text as core_text
 
     assert core_text.fold("한국") == "한국"
-    hits = viewer.search_pages([(1, "하고 한국")], "한국", limit=10)
+    hits = search_pages([(1, "하고 한국")], "한국", limit=10)
     assert [h.match for h in hits] == ["한국"]
     assert [h.match for h in old_search_pages([(1, "하고 한국")], "한국", limit=10)] == [
         "하고",

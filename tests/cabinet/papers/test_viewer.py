@@ -12,8 +12,8 @@ from fpdf import FPDF
 
 from cabinet.core.text import fold  # the viewer's fold: it imports it from there
 from cabinet.models import MeetingEvent, Paper, PaperRead, User
+from cabinet.papers.selectors import search_pages
 from cabinet.papers.services import papers as paper_services
-from cabinet.papers.views.viewer import search_pages
 from tests.factories import Room, add_version, attach, pdf_upload, secretary_of
 
 if TYPE_CHECKING:

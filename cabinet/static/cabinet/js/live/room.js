@@ -1,6 +1,7 @@
 // The live room's state on this tablet: a snapshot, then events applied by small reducers
-// (contract: /tmp/contract.md "Events"). Renderers subscribe and redraw from the whole state,
-// which keeps them free of ordering bugs: the state is the only truth on the page.
+// (the payloads: the TypedDicts of cabinet/live/snapshot.py, cabinet/voting/data.py and
+// cabinet/meetings/payloads.py). Renderers subscribe and redraw from the whole state, which keeps
+// them free of ordering bugs: the state is the only truth on the page.
 import { EVENT, EVENT_PREFIX } from "./protocol.js";
 
 // Events that change nothing the room state holds (papers are server-rendered lists).

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
 from tests.e2e.helpers import sign_in
@@ -64,7 +64,7 @@ def _held_meeting(page: Page, base: str) -> str:
 
 
 def test_a_task_typed_as_a_sentence_ends_in_an_issued_notice(
-    live_system, browser, artifacts
+    live_system: str, browser: Browser, artifacts: Path
 ) -> None:
     base = live_system
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
@@ -137,7 +137,9 @@ def test_a_task_typed_as_a_sentence_ends_in_an_issued_notice(
     context.close()
 
 
-def test_the_demo_notice_renders_to_pdf_and_png(live_system, tablet, artifacts) -> None:
+def test_the_demo_notice_renders_to_pdf_and_png(
+    live_system: str, tablet: Page, artifacts: Path
+) -> None:
     page = tablet
     sign_in(page, live_system, "thuky")
     page.get_by_role("link", name=PAST).first.click()
@@ -172,7 +174,7 @@ def test_the_demo_notice_renders_to_pdf_and_png(live_system, tablet, artifacts) 
 
 
 def test_a_unit_reports_its_overdue_task_and_the_office_confirms_it(
-    live_system, browser, tmp_path: Path
+    live_system: str, browser: Browser, tmp_path: Path
 ) -> None:
     """The demo's overdue task of the police: the police report it done with a PDF, the office
     confirms; the task leaves the overdue list and the police's reminder."""

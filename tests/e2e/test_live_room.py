@@ -5,6 +5,7 @@ page never reloads (a marker set on `window` survives to the end)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -38,7 +39,7 @@ def present_count(page: Page) -> int:
 
 
 def test_chair_runs_the_room_and_the_member_follows_without_reload(
-    live_system, browser, artifacts
+    live_system: str, browser: Browser, artifacts: Path
 ) -> None:
     base = live_system
     errors: list[str] = []

@@ -23,7 +23,7 @@ def choose_person(page: Page, select: str, name: str) -> None:
 
 
 def test_secretary_publishes_and_member_sees_it(
-    live_system, tablet, artifacts, tmp_path: Path
+    live_system: str, tablet: Page, artifacts: Path, tmp_path: Path
 ) -> None:
     base, page = live_system, tablet
     page.on("dialog", lambda dialog: dialog.accept())
@@ -105,7 +105,9 @@ def test_secretary_publishes_and_member_sees_it(
     expect(paper_link).to_be_visible()
     page.screenshot(path=str(artifacts / "member-meeting-1280x800.png"), full_page=True)
 
-    viewer_url = base + paper_link.get_attribute("href")  # /papers/<id>/v1/, the viewer
+    paper_href = paper_link.get_attribute("href")
+    assert paper_href is not None
+    viewer_url = base + paper_href  # /papers/<id>/v1/, the viewer
     response = page.request.get(viewer_url + "file/")
     assert response.status == 200
     assert response.body()[:5] == b"%PDF-"

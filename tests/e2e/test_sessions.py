@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.helpers import PASSWORD, open_meeting_tablet, sign_in
 
@@ -60,7 +61,7 @@ def save_offline(page: Page) -> int:
 
 
 def test_an_offline_copy_older_than_its_lifetime_is_refused_and_deleted(
-    live_system, tablet
+    live_system: str, tablet: Page
 ) -> None:
     base, page = live_system, tablet
     sign_in(page, base, "gd.noivu")
@@ -103,7 +104,7 @@ def test_an_offline_copy_older_than_its_lifetime_is_refused_and_deleted(
 
 
 def test_a_wipe_closes_the_tablets_connection_and_purges_its_offline_copies(
-    live_system, browser, artifacts
+    live_system: str, browser: Browser, artifacts: Path
 ) -> None:
     base = live_system
     errors: list[str] = []

@@ -11,7 +11,7 @@ import time
 
 import pytest
 from django_otp.oath import totp
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from tests.e2e.conftest import ROOT
 from tests.e2e.helpers import PASSWORD
@@ -42,7 +42,7 @@ def code(secret: str, *, later: int = 0) -> str:
 
 
 def watch_policy(page: Page, violations: list[str]) -> None:
-    def on_console(message) -> None:
+    def on_console(message: ConsoleMessage) -> None:
         if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
             violations.append(f"{page.url}: {message.text}")
 
@@ -51,7 +51,7 @@ def watch_policy(page: Page, violations: list[str]) -> None:
 
 
 def test_two_factor_sign_in_and_no_policy_violation_anywhere(
-    browser, live_system, live_env
+    browser: Browser, live_system: str, live_env: dict[str, str]
 ) -> None:
     made = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", MAKE_MEMBER],

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfWriter
 
 from cabinet.records.documents.paper_render import DocumentHeader, render_document
@@ -93,7 +93,7 @@ def add_note(page: Page, number: int, needle: str, body: str) -> None:
 
 
 def test_member_reads_notes_and_follows_a_new_version(
-    live_system, tablet, browser, artifacts, tmp_path: Path
+    live_system: str, tablet: Page, browser: Browser, artifacts: Path, tmp_path: Path
 ) -> None:
     base, page = live_system, tablet
     page.on("dialog", lambda dialog: dialog.accept())
@@ -192,12 +192,15 @@ def test_member_reads_notes_and_follows_a_new_version(
     assert not errors, errors
 
 
-def test_a_saved_meeting_opens_its_paper_offline(live_system, tablet, artifacts) -> None:
+def test_a_saved_meeting_opens_its_paper_offline(
+    live_system: str, tablet: Page, artifacts: Path
+) -> None:
     base, page = live_system, tablet
     sign_in(page, base, "gd.taichinh")
     page.get_by_role("link", name=MEETING).first.click()
     meeting_url = page.url
     paper_href = page.locator("a.paper-open", has_text=PAPER).get_attribute("href")
+    assert paper_href is not None
     # The live room panel fills in from the socket and moves the page down: click after that.
     expect(page.locator('#room[data-ready="true"]')).to_be_attached()
 

@@ -12,6 +12,7 @@ import json
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, WebSocketRoute, expect
@@ -88,7 +89,7 @@ def entitled_of(poll: Locator) -> int:
 
 
 def test_chair_runs_a_vote_and_every_tablet_shows_the_result(
-    live_system, browser, artifacts
+    live_system: str, browser: Browser, artifacts: Path
 ) -> None:
     base = live_system
     errors: list[str] = []
@@ -130,9 +131,9 @@ def test_chair_runs_a_vote_and_every_tablet_shows_the_result(
         expect(ballot(late)).to_contain_text("chưa điểm danh")
         expect(ballot(late).locator(".vote-option")).to_have_count(0)
         for page in (first, second):
-            height = (
-                ballot(page).get_by_role("button", name="Không tán thành").bounding_box()["height"]
-            )
+            box = ballot(page).get_by_role("button", name="Không tán thành").bounding_box()
+            assert box is not None  # None only when the button is not visible
+            height = box["height"]
             assert height >= 56, height
         show_votes(first)
         first.screenshot(path=str(artifacts / "vote-member-ballot-1280x800.png"))
@@ -207,7 +208,7 @@ VOTER = ("chanhvanphong", "Vũ Đăng Khoa")  # present in the demo
 
 
 def test_a_ballot_sent_while_the_link_drops_is_retried_with_one_id_and_counted_once(
-    live_system, browser, artifacts
+    live_system: str, browser: Browser, artifacts: Path
 ) -> None:
     """The socket dies each time the ballot goes out, HTTP fails too, and the member even reloads
     the page: the tablet keeps sending the same command id until the link comes back, and the
@@ -236,7 +237,9 @@ def test_a_ballot_sent_while_the_link_drops_is_retried_with_one_id_and_counted_o
         ws.on_message(from_page)
 
     def route_http(route: Route) -> None:
-        http_ids.append(route.request.post_data_json["client_id"])
+        body = route.request.post_data_json
+        assert body is not None  # the ballot is a JSON POST
+        http_ids.append(body["client_id"])
         if dropping:
             route.abort("internetdisconnected")
         else:

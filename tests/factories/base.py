@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.contrib.auth.models import Permission
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.test import TestCase
 from django.utils import timezone
 from pypdf import PdfWriter
@@ -84,7 +86,9 @@ def invite(
     )
 
 
-def voting_meeting(members: int = 4, *, absent: int = 0) -> tuple[Meeting, User, list[User], Any]:
+def voting_meeting(
+    members: int = 4, *, absent: int = 0
+) -> tuple[Meeting, User, list[User], AgendaItem]:
     """A meeting in session with a chair and `members` members with a vote and an agenda item;
     everyone checked in except the last `absent` members. Returns (meeting, the chair's user,
     the members' users, the item)."""
@@ -107,7 +111,7 @@ def add_item(meeting: Meeting, title: str = "Nội dung", **fields: Any) -> Agen
     )
 
 
-def processing_uploads() -> Any:
+def processing_uploads() -> AbstractContextManager[list[Callable[[], Any]]]:
     """Run the upload's background task when the service's transaction commits, as the worker would.
 
     Tests run inside a transaction that never commits, so the on-commit enqueue is captured and
@@ -131,7 +135,9 @@ def attach(
         )
 
 
-def add_version(paper: Paper, upload: Any = None, pages: int = 1, note: str = "") -> PaperVersion:
+def add_version(
+    paper: Paper, upload: UploadedFile[bytes] | None = None, pages: int = 1, note: str = ""
+) -> PaperVersion:
     with processing_uploads():
         version = paper_services.add_paper_version(
             actor=secretary_of(paper.meeting),

@@ -73,11 +73,13 @@ class TaskWorld:
         return make_task(lead=lead, meeting=fields.pop("meeting", self.meeting), **fields)
 
 
-def upload(name: str, data: bytes, content_type: str = "application/octet-stream") -> Any:
+def upload(
+    name: str, data: bytes, content_type: str = "application/octet-stream"
+) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
-def pdf_attachment(name: str = "bao-cao.pdf", pages: int = 1) -> Any:
+def pdf_attachment(name: str = "bao-cao.pdf", pages: int = 1) -> SimpleUploadedFile:
     return upload(name, pdf_bytes(pages), "application/pdf")
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import websockets
 from django.conf import settings
 from django.db import connection
+from websockets.asyncio.client import ClientConnection
 
 ROOT = Path(__file__).resolve().parents[2]
 ASGI_APP = "realtime.asgi:application"
@@ -67,7 +68,7 @@ def stop(server: subprocess.Popen[bytes]) -> None:
     server.wait(timeout=10)
 
 
-async def open_tablet(port: int, meeting_id: int, session_key: str) -> Any:
+async def open_tablet(port: int, meeting_id: int, session_key: str) -> ClientConnection:
     tablet = await websockets.connect(
         f"ws://127.0.0.1:{port}/ws/meetings/{meeting_id}/",
         origin=websockets.Origin(f"http://127.0.0.1:{port}"),
@@ -78,14 +79,14 @@ async def open_tablet(port: int, meeting_id: int, session_key: str) -> Any:
     return tablet
 
 
-async def next_of(tablet: Any, kind: str, timeout: float = 10) -> dict:
+async def next_of(tablet: ClientConnection, kind: str, timeout: float = 10) -> dict[str, Any]:
     while True:
-        message = json.loads(await asyncio.wait_for(tablet.recv(), timeout))
+        message: dict[str, Any] = json.loads(await asyncio.wait_for(tablet.recv(), timeout))
         if message["type"] == kind:
             return message
 
 
-async def ack_of(tablet: Any, client_id: str, timeout: float = 10) -> dict:
+async def ack_of(tablet: ClientConnection, client_id: str, timeout: float = 10) -> dict[str, Any]:
     """The ack of this command (events and progress that arrive first are skipped)."""
     while True:
         message = await next_of(tablet, "ack", timeout)

@@ -10,12 +10,13 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 
+from cabinet.models import User
 from realtime.asgi import application
 
 ORIGIN = b"http://127.0.0.1:8000"
 
 
-def new_session(user) -> str:
+def new_session(user: User) -> str:
     """A signed-in session for the user (what the login view leaves behind), by its key."""
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
@@ -28,15 +29,18 @@ def new_session(user) -> str:
 
 async def communicator(
     meeting_id: int,
-    user=None,
+    user: User | None = None,
     origin: bytes = ORIGIN,
     session_key: str | None = None,
     language: str | None = None,
 ) -> WebsocketCommunicator:
     headers = [(b"origin", origin), (b"host", b"127.0.0.1:8000")]
-    cookies = []
+    cookies: list[str] = []
     if user is not None or session_key is not None:
-        key = session_key or await sync_to_async(new_session)(user)
+        key = session_key
+        if not key:
+            assert user is not None  # without a session key, the caller passed a user
+            key = await sync_to_async(new_session)(user)
         cookies.append(f"{settings.SESSION_COOKIE_NAME}={key}")
     if language is not None:
         cookies.append(f"{settings.LANGUAGE_COOKIE_NAME}={language}")
@@ -45,7 +49,9 @@ async def communicator(
     return WebsocketCommunicator(application, f"/ws/meetings/{meeting_id}/", headers=headers)
 
 
-async def joined(meeting_id: int, user, **kwargs: Any) -> tuple[WebsocketCommunicator, dict]:
+async def joined(
+    meeting_id: int, user: User | None, **kwargs: Any
+) -> tuple[WebsocketCommunicator, dict[str, Any]]:
     """A connected socket and its hello."""
     socket = await communicator(meeting_id, user, **kwargs)
     connected, code = await socket.connect()
@@ -55,9 +61,11 @@ async def joined(meeting_id: int, user, **kwargs: Any) -> tuple[WebsocketCommuni
     return socket, hello
 
 
-async def receive_until(socket: WebsocketCommunicator, kind: str, timeout: float = 5) -> dict:
+async def receive_until(
+    socket: WebsocketCommunicator, kind: str, timeout: float = 5
+) -> dict[str, Any]:
     """The next message of a kind, skipping others (events of other changes, say)."""
     while True:
-        message = await socket.receive_json_from(timeout=timeout)
+        message: dict[str, Any] = await socket.receive_json_from(timeout=timeout)
         if message["type"] == kind:
             return message

@@ -22,7 +22,13 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 async def test_after_a_cut_tablets_resync_within_2_s_and_ballots_count_once(tmp_path: Path) -> None:
     poll, chair_user, members, keys = await meeting_with_voters(3)
-    option = await sync_to_async(lambda: poll.options.order_by("position").first().pk)()
+
+    def first_option() -> int:
+        option = poll.options.order_by("position").first()
+        assert option is not None
+        return option.pk
+
+    option = await sync_to_async(first_option)()
     chair_key = await sync_to_async(new_session)(chair_user)
     port, log = free_port(), tmp_path / "daphne.log"
     server = start_daphne(port, log)

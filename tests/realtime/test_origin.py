@@ -64,7 +64,7 @@ HOST = (b"host", b"127.0.0.1:8000")
         b"",
     ],
 )
-async def test_an_origin_other_than_the_sites_own_is_refused(origin) -> None:
+async def test_an_origin_other_than_the_sites_own_is_refused(origin: bytes) -> None:
     meeting_id, key = await member_of_a_published_meeting()
     assert not await handshake(meeting_id, key, HOST, (b"origin", origin))
 

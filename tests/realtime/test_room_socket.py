@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
 
 from cabinet.core.events import record_event
+from cabinet.live.selectors import Admission
 from cabinet.live.services import room as room_services
 from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import SpeakerRequest
@@ -32,7 +34,7 @@ def room_in_session() -> Room:
     return room
 
 
-def command(client_id: str, name: str, **args) -> dict:
+def command(client_id: str, name: str, **args: Any) -> dict[str, Any]:
     return {"type": "command", "id": client_id, "name": name, "args": args}
 
 
@@ -135,7 +137,11 @@ async def test_resume_from_nothing_or_too_far_back_sends_a_snapshot() -> None:
         with transaction.atomic():
             for n in range(events.REPLAY_LIMIT + 1):
                 record_event(
-                    meeting=room.meeting, type="test.tick", payload={"n": n}, actor=None, scope=""
+                    meeting=room.meeting,
+                    type="test.tick",  # type: ignore[arg-type]  # made up: only the count matters
+                    payload={"n": n},
+                    actor=None,
+                    scope="",
                 )
 
     await many_changes()
@@ -270,7 +276,7 @@ async def test_an_event_committed_during_a_replay_is_held_and_sent_after_it(
     start = hello["seq"]
     original = consumers._catch_up
 
-    async def catch_up_while_the_chair_acts(*args, **kwargs):
+    async def catch_up_while_the_chair_acts(*args: Any, **kwargs: Any) -> dict[str, Any]:
         replay = await original(*args, **kwargs)
         # The chair's change commits (and is broadcast) after the replay was read, before it
         # has been sent.
@@ -314,12 +320,14 @@ async def test_access_taken_away_during_the_handshake_refuses_the_socket(
     original_deliver = consumers.MeetingConsumer.deliver
     delivered = asyncio.Event()
 
-    async def deliver(self, message, text) -> None:
+    async def deliver(
+        self: consumers.MeetingConsumer, message: dict[str, Any], text: str | None
+    ) -> None:
         await original_deliver(self, message, text)
         if message.get("type") == "user.disconnect":
             delivered.set()
 
-    async def admit_while_the_account_is_deactivated(*args):
+    async def admit_while_the_account_is_deactivated(*args: Any) -> Admission | None:
         seq = await original(*args)
         # The deactivation's message arrives after the check passed, before the accept. Through
         # Redis it takes a moment to come back to this process: wait until the hub has handed it

@@ -4,19 +4,25 @@ session ends, is revoked (signed out everywhere, devices wiped, deactivated) or 
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
 from cabinet.meetings.services import meetings as meeting_services
-from cabinet.models import User
+from cabinet.models import Meeting, User
 from cabinet.trust import accounts, sessions
 from tests.factories import add_item, invite, make_meeting, make_user, secretary_of
 from tests.realtime.sockets import communicator, new_session
+
+if TYPE_CHECKING:
+    # What the test client returns (its extra attributes); the stubs' name, not importable.
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -24,7 +30,7 @@ CLOSED = {"type": "websocket.close", "code": 4401}
 
 
 @sync_to_async
-def meeting_and_member():
+def meeting_and_member() -> tuple[Meeting, User]:
     meeting = make_meeting()
     invite(meeting, "chair")
     member = invite(meeting, "member").user
@@ -44,7 +50,7 @@ def session_with_clock(user: User, *, started_ago: float = 0, seen_ago: float = 
     return key
 
 
-async def open_socket(meeting_id: int, key: str):
+async def open_socket(meeting_id: int, key: str) -> WebsocketCommunicator:
     socket = await communicator(meeting_id, session_key=key)
     connected, code = await socket.connect()
     assert connected, code
@@ -117,10 +123,10 @@ async def test_an_open_socket_closes_when_its_session_ended_meanwhile(
     assert await socket.receive_output(timeout=5) == CLOSED
 
 
-async def closes_within(sockets, seconds: float) -> list[float]:
+async def closes_within(sockets: list[WebsocketCommunicator], seconds: float) -> list[float]:
     """Each socket's close (4401), timed from now."""
     started = time.monotonic()
-    taken = []
+    taken: list[float] = []
     for socket in sockets:
         assert await socket.receive_output(timeout=seconds) == CLOSED
         taken.append(time.monotonic() - started)
@@ -145,7 +151,7 @@ async def test_signing_out_everywhere_closes_every_socket_of_the_user_within_5_s
 
 @pytest.mark.parametrize("action", ["wipe_devices", "deactivate_users"])
 async def test_an_administrators_wipe_or_deactivation_closes_the_users_sockets_within_5_s(
-    action,
+    action: str,
 ) -> None:
     meeting, member = await meeting_and_member()
     key = await session_with_clock(member)
@@ -165,7 +171,7 @@ async def test_an_administrators_wipe_or_deactivation_closes_the_users_sockets_w
     await closes_within([tablet, other], 5)
 
     @sync_to_async
-    def next_request_of_the_tablet():
+    def next_request_of_the_tablet() -> TestResponse:
         client = Client()
         client.cookies[settings.SESSION_COOKIE_NAME] = key
         return client.get("/")

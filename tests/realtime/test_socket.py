@@ -13,6 +13,7 @@ from django.conf import settings
 from pytest_django.fixtures import Settings
 
 from cabinet.meetings.services import meetings as meeting_services
+from cabinet.models import Meeting, User
 from tests.factories import add_item, invite, make_meeting, make_user, secretary_of
 from tests.realtime.sockets import communicator, new_session
 
@@ -20,7 +21,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 
 @sync_to_async
-def published_meeting():
+def published_meeting() -> tuple[Meeting, User, User, User]:
     meeting = make_meeting()
     chair = invite(meeting, "chair").user
     member = invite(meeting, "member").user

@@ -28,7 +28,7 @@ pytestmark = [
 
 async def test_a_change_through_one_process_reaches_tablets_on_the_other(tmp_path: Path) -> None:
     @sync_to_async
-    def prepare():
+    def prepare() -> tuple[Room, str, str]:
         room = Room()
         meeting_services.start_meeting(actor=room.chair.user, meeting=room.meeting)
         return room, new_session(room.chair.user), new_session(room.member.user)

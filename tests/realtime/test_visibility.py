@@ -17,13 +17,16 @@ from typing import Any
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.contrib.sessions.backends.base import SessionBase
 from pytest_django.fixtures import Settings
 
+from cabinet.live.selectors import Admission
 from cabinet.live.services import attendance as attendance_services
 from cabinet.live.services import room as room_services
 from cabinet.live.services import speakers as speaker_services
 from cabinet.meetings.services import agenda as agenda_services
 from cabinet.meetings.services import meetings as meeting_services
+from cabinet.models import Participant, User
 from cabinet.voting import services as voting_services
 from realtime import events
 from tests.factories import Room, secretary_of
@@ -44,9 +47,11 @@ def text_of(message: dict[str, Any]) -> str:
     return json.dumps(message, ensure_ascii=False)
 
 
-async def frames_until(socket: WebsocketCommunicator, seq: int, timeout: float = 10) -> list[dict]:
+async def frames_until(
+    socket: WebsocketCommunicator, seq: int, timeout: float = 10
+) -> list[dict[str, Any]]:
     """Every message up to and including the one numbered `seq` (an event or a skip)."""
-    frames = []
+    frames: list[dict[str, Any]] = []
     while True:
         message = await socket.receive_json_from(timeout=timeout)
         frames.append(message)
@@ -54,21 +59,21 @@ async def frames_until(socket: WebsocketCommunicator, seq: int, timeout: float =
             return frames
 
 
-async def more_frames(socket: WebsocketCommunicator, seconds: float) -> list[dict]:
+async def more_frames(socket: WebsocketCommunicator, seconds: float) -> list[dict[str, Any]]:
     """What else arrives until `seconds` pass without a message."""
-    frames = []
+    frames: list[dict[str, Any]] = []
     while not await socket.receive_nothing(timeout=seconds):
         frames.append(await socket.receive_json_from(timeout=1))
     return frames
 
 
-def assert_sees_none_of(frames: list[dict], secrets: list[str], who: str) -> None:
+def assert_sees_none_of(frames: list[dict[str, Any]], secrets: list[str], who: str) -> None:
     for frame in frames:
         for secret in secrets:
             assert secret not in text_of(frame), (who, secret, frame)
 
 
-def assert_no_gap(frames: list[dict], first: int, last: int, who: str) -> None:
+def assert_no_gap(frames: list[dict[str, Any]], first: int, last: int, who: str) -> None:
     numbered = [f["seq"] for f in frames if f["type"] in ("event", "skip")]
     assert numbered == list(range(first, last + 1)), (who, numbered)
 
@@ -94,6 +99,7 @@ def restricted_business(room: Room) -> int:
     )
     voting_services.open_poll(actor=chair, meeting=meeting, poll_id=poll.pk)
     option = poll.options.order_by("position").first()
+    assert option is not None
     voting_services.cast_vote(
         actor=room.listed_member.user,
         poll_id=poll.pk,
@@ -208,7 +214,7 @@ async def test_a_change_of_audience_reaches_open_sockets_at_once() -> None:
     item = room.restricted_item
 
     @sync_to_async
-    def set_audience(people) -> int:
+    def set_audience(people: list[Participant]) -> int:
         agenda_services.update_agenda_item(
             actor=secretary_of(room.meeting),
             item=item,
@@ -321,7 +327,9 @@ async def test_an_audience_change_heard_during_the_handshake_is_not_missed(
     room = await sync_to_async(Room)()
     original = consumers._admit
 
-    async def admit_then_change(user, session, meeting_id):
+    async def admit_then_change(
+        user: User, session: SessionBase, meeting_id: int
+    ) -> Admission | None:
         admission = await original(user, session, meeting_id)
         if user.pk == room.listed_member.user.pk:
             await take_off_the_audience_and_poll(room, QUESTION)
@@ -349,12 +357,12 @@ async def test_a_scope_refresh_that_fails_closes_the_socket_and_sends_nothing_he
     room = await sync_to_async(Room)()
     socket, _hello = await joined(room.meeting.pk, room.listed_member.user)
 
-    async def locked(user, meeting_id) -> None:
+    async def locked(user: User, meeting_id: int) -> None:
         raise OperationalError("database is locked")
 
     monkeypatch.setattr(consumers, "_scopes_now", locked)
     await take_off_the_audience_and_poll(room, QUESTION)
-    frames = []
+    frames: list[dict[str, Any]] = []
     while True:
         output = await socket.receive_output(timeout=5)
         if output["type"] == "websocket.close":

@@ -24,6 +24,7 @@ from asgiref.sync import sync_to_async
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, models
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from cabinet.models import (
@@ -60,12 +61,12 @@ def meeting_with_voters(count: int, **poll: Any) -> tuple[Poll, User, list[Parti
     return opened, chair.user, members, [new_session(m.user) for m in members]
 
 
-async def open_tablets(port: int, meeting_id: int, keys: list[str]) -> list[Any]:
+async def open_tablets(port: int, meeting_id: int, keys: list[str]) -> list[ClientConnection]:
     """Connect the tablets, 20 handshakes at a time: a room's tablets come in over a minute, not
     in one instant (and Daphne drops a handshake that waits more than 5 s)."""
     gate = asyncio.Semaphore(20)
 
-    async def one(key: str) -> Any:
+    async def one(key: str) -> ClientConnection:
         async with gate:
             return await open_tablet(port, meeting_id, key)
 
@@ -90,7 +91,7 @@ async def test_r3_a_killed_server_loses_no_acknowledged_ballot_and_counts_retrie
     server = start_daphne(port, log)
     acked: dict[int, str] = {}
 
-    async def vote(n: int, member: Participant, tablet: Any) -> None:
+    async def vote(n: int, member: Participant, tablet: ClientConnection) -> None:
         await asyncio.sleep(n * 0.01)  # 200 ballots over two seconds
         try:
             await tablet.send(cast(client_ids[member.pk], poll.pk, choice[member.pk]))
@@ -138,7 +139,7 @@ async def test_r3_a_killed_server_loses_no_acknowledged_ballot_and_counts_retrie
         await asyncio.to_thread(wait_for, port, server, log)
         tablets = await open_tablets(port, poll.meeting_id, keys)
 
-        async def resend(member: Participant, tablet: Any) -> str:
+        async def resend(member: Participant, tablet: ClientConnection) -> str:
             await tablet.send(cast(client_ids[member.pk], poll.pk, choice[member.pk]))
             ack = await ack_of(tablet, client_ids[member.pk], timeout=30)
             assert ack["ok"], ack
@@ -169,7 +170,9 @@ async def test_r3_a_killed_server_loses_no_acknowledged_ballot_and_counts_retrie
 # R5 ---------------------------------------------------------------------------------------
 
 
-def http_ballot(port: int, session_key: str, poll: Poll, option: int, client_id: str) -> dict:
+def http_ballot(
+    port: int, session_key: str, poll: Poll, option: int, client_id: str
+) -> dict[str, Any]:
     """Vote as a tablet without a socket would: get the CSRF cookie from the meeting page, then
     POST the ballot."""
     cookie = f"{settings.SESSION_COOKIE_NAME}={session_key}"
@@ -223,7 +226,7 @@ def inspect_database(poll: Poll, voting_order: list[int]) -> None:
         targets = {f.related_model for f in model._meta.concrete_fields if f.is_relation}
         if targets & person_models and PollOption in targets:
             poll_field = next(f for f in model._meta.concrete_fields if f.related_model is Poll)
-            assert not model.objects.filter(**{poll_field.name: poll}).exists(), model
+            assert not model._default_manager.filter(**{poll_field.name: poll}).exists(), model
     fields = SecretBallot._meta.concrete_fields
     assert not any(f.related_model in person_models for f in fields if f.is_relation)
     assert not any(isinstance(f, models.DateTimeField | models.DateField) for f in fields)

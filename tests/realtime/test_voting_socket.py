@@ -3,6 +3,8 @@ the count (throttled, never the choice) and then the result."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from asgiref.sync import sync_to_async
 
@@ -14,7 +16,7 @@ from tests.realtime.sockets import joined, receive_until
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 
-def command(client_id: str, name: str, **args) -> dict:
+def command(client_id: str, name: str, **args: Any) -> dict[str, Any]:
     return {"type": "command", "id": client_id, "name": name, "args": args}
 
 

@@ -41,6 +41,7 @@ def test_a_task_that_starts_like_a_formula_stays_text_in_the_excel_export(client
 
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
     rows = list(sheet.iter_rows(min_row=2))
     by_content = {row[1].value: row for row in rows}
     assert set(by_content) == {*FORMULAS, "Rà soát - tổng hợp"}
@@ -55,7 +56,7 @@ def test_a_task_that_starts_like_a_formula_stays_text_in_the_excel_export(client
 
 
 @pytest.mark.parametrize("value", FORMULAS)
-def test_the_audit_csv_and_the_excel_export_share_one_rule(value) -> None:
+def test_the_audit_csv_and_the_excel_export_share_one_rule(value: str) -> None:
     from cabinet.core.spreadsheet import neutralise_formula, starts_like_formula
 
     assert starts_like_formula(value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_django import DjangoAssertNumQueries
@@ -153,7 +154,7 @@ def test_a_report_needs_a_note_and_a_missing_task_is_not_found(world: TaskWorld)
     ],
 )
 def test_office_documents_and_images_are_accepted_by_content(
-    world: TaskWorld, private_media, name, data, suffix
+    world: TaskWorld, private_media: Path, name: str, data: bytes, suffix: str
 ) -> None:
     task = world.task(world.finance)
     update = report_progress(
@@ -163,13 +164,16 @@ def test_office_documents_and_images_are_accepted_by_content(
         status="in_progress",
         attachment=upload(name, data),
     )
+    assert update.attachment.name is not None
     assert update.attachment.name.endswith(suffix)
     assert update.attachment_name == name
     assert Path(update.attachment.path).read_bytes() == data
     assert stored_files(private_media) == [Path(update.attachment.path)]
 
 
-def test_a_pdf_is_accepted_after_its_pages_are_counted(world: TaskWorld, private_media) -> None:
+def test_a_pdf_is_accepted_after_its_pages_are_counted(
+    world: TaskWorld, private_media: Path
+) -> None:
     task = world.task(world.finance)
     update = report_progress(
         actor=world.finance_user,
@@ -178,6 +182,7 @@ def test_a_pdf_is_accepted_after_its_pages_are_counted(world: TaskWorld, private
         status="reported",
         attachment=pdf_attachment(pages=2),
     )
+    assert update.attachment.name is not None
     assert update.attachment.name.endswith(".pdf")
     assert len(stored_files(private_media)) == 1
 
@@ -192,6 +197,7 @@ def test_the_download_name_carries_the_real_extension(world: TaskWorld) -> None:
         attachment=upload("bao-cao.pdf", png_bytes()),
     )
     assert update.attachment_name == "bao-cao.pdf.png"
+    assert update.attachment.name is not None
     assert update.attachment.name.endswith(".png")
 
 
@@ -206,7 +212,7 @@ def test_the_download_name_carries_the_real_extension(world: TaskWorld) -> None:
     ],
 )
 def test_refused_attachments_leave_no_report_and_no_file(
-    world: TaskWorld, private_media, name, data, message
+    world: TaskWorld, private_media: Path, name: str, data: bytes, message: str
 ) -> None:
     task = world.task(world.finance)
     with pytest.raises(ServiceError, match=message):
@@ -224,7 +230,7 @@ def test_refused_attachments_leave_no_report_and_no_file(
 
 
 def test_an_attachment_over_the_size_limit_is_refused(
-    world: TaskWorld, private_media, settings: Settings
+    world: TaskWorld, private_media: Path, settings: Settings
 ) -> None:
     settings.TASK_ATTACHMENT_MAX_BYTES = 1024 * 1024
     task = world.task(world.finance)
@@ -242,11 +248,11 @@ def test_an_attachment_over_the_size_limit_is_refused(
 
 
 def test_a_failure_after_the_file_is_written_removes_the_file(
-    world: TaskWorld, private_media, monkeypatch: pytest.MonkeyPatch
+    world: TaskWorld, private_media: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     task = world.task(world.finance)
 
-    def fail(*args, **kwargs) -> None:
+    def fail(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(Task, "save", fail)
@@ -348,7 +354,7 @@ def test_the_filters_by_unit_meeting_status_and_words_without_diacritics(world: 
     digital = world.task(world.police, meeting=other_meeting, content="Đề án 06 về dữ liệu dân cư")
     late = world.task(world.police, deadline=MONDAY - dt.timedelta(days=1), status="in_progress")
 
-    def listed(**filters):
+    def listed(**filters: Any) -> set[Task]:
         return set(task_selectors.task_list(world.office, TaskFilters(**filters), today=MONDAY))
 
     assert listed(unit_id=world.finance.pk) == {budget}

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -14,9 +16,13 @@ from openpyxl import load_workbook
 from pytest_django import DjangoAssertNumQueries
 from pytest_django.fixtures import Settings
 
-from cabinet.models import TaskStatus
+from cabinet.models import TaskStatus, User
 from tests.factories import PASSWORD, make_meeting
 from tests.factories.tasks import TaskWorld, pdf_attachment, upload
+
+if TYPE_CHECKING:
+    # What the test client returns (its extra attributes); the stubs' name, not importable.
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +40,7 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
 
 
-def login(client: Client, user):
+def login(client: Client, user: User) -> Client:
     assert client.login(username=user.username, password=PASSWORD)
     return client
 
@@ -196,7 +202,8 @@ def test_the_attachment_is_downloaded_with_no_store_by_those_who_see_the_task(
     assert response["Content-Disposition"].startswith("attachment;")
     assert "B%C3%A1o%20c%C3%A1o" in response["Content-Disposition"]
     assert response["Cache-Control"] == "no-store"
-    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert isinstance(response, StreamingHttpResponse)  # a non-empty attachment is streamed
+    assert response.getvalue().startswith(b"%PDF-")  # getvalue() joins streaming_content
     from cabinet.models import AuditAction, AuditEntry
 
     taken = AuditEntry.objects.get(action=AuditAction.PAPER_DOWNLOADED, actor=world.home_user)
@@ -227,13 +234,15 @@ def test_the_dashboard_is_for_follow_up_users(client: Client, world: TaskWorld) 
     assert f"?unit={world.finance.pk}&amp;status=overdue" in html
 
 
-def read_export(response):
+def read_export(response: TestResponse) -> list[list[Any]]:
+    """The export's rows, as openpyxl reads the cells' values back (text, numbers, dates)."""
     assert response.status_code == 200
     assert response["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml"
     )
     assert response["Content-Disposition"].startswith("attachment;")
     sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 

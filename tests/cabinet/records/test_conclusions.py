@@ -4,6 +4,7 @@ issuing changes (numbers, tracked tasks, the meeting concluded, the record froze
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, TypedDict
 
 import pytest
 from django.test import Client
@@ -14,7 +15,17 @@ from cabinet.core.errors import ServiceError
 from cabinet.followup.sentences import UnitName, compose_task_sentence, parse_task_sentence
 from cabinet.live.services import session as session_services
 from cabinet.meetings.services import meetings as meeting_services
-from cabinet.models import ConclusionNotice, MeetingStatus, NoticeStatus, NoticeVariant, Task
+from cabinet.models import (
+    AgendaItem,
+    ConclusionNotice,
+    Meeting,
+    MeetingStatus,
+    NoticeStatus,
+    NoticeVariant,
+    Task,
+    Unit,
+    User,
+)
 from cabinet.records.services import conclusions as svc
 from cabinet.records.services import notices as notice_services
 from tests.factories import PASSWORD, add_item, invite, make_meeting, make_unit, secretary_of
@@ -22,8 +33,17 @@ from tests.factories import PASSWORD, add_item, invite, make_meeting, make_unit,
 pytestmark = pytest.mark.django_db
 
 
+class Held(TypedDict):
+    meeting: Meeting
+    secretary: User
+    chair: User
+    member: User
+    items: list[AgendaItem]
+    units: dict[str, Unit]  # by code
+
+
 @pytest.fixture
-def held():
+def held() -> Held:
     """A meeting that has been held and ended: a chair, a member, two agenda items, units."""
     meeting = make_meeting(days=-1)
     chair = invite(meeting, "chair", full_name="Nguyễn Thị Thu Hà", position="Phó Chủ tịch")
@@ -48,8 +68,8 @@ def held():
     }
 
 
-def _task(held, **fields):
-    data = {
+def _task(held: Held, **fields: Any) -> Task:
+    data: dict[str, Any] = {
         "actor": held["secretary"],
         "meeting": held["meeting"],
         "item_id": held["items"][0].pk,
@@ -62,7 +82,7 @@ def _task(held, **fields):
     return svc.add_task(**data)
 
 
-def test_the_secretary_and_the_chair_record_conclusions_and_a_member_cannot(held) -> None:
+def test_the_secretary_and_the_chair_record_conclusions_and_a_member_cannot(held: Held) -> None:
     meeting, item = held["meeting"], held["items"][0]
     svc.record_conclusion(
         actor=held["secretary"], meeting=meeting, item_id=item.pk, text="Thống nhất dự toán."
@@ -87,7 +107,7 @@ def test_nothing_is_recorded_before_the_meeting_starts() -> None:
         )
 
 
-def test_an_item_of_another_meeting_is_refused(held) -> None:
+def test_an_item_of_another_meeting_is_refused(held: Held) -> None:
     other = add_item(make_meeting())
     with pytest.raises(ServiceError):
         svc.record_conclusion(
@@ -96,7 +116,7 @@ def test_an_item_of_another_meeting_is_refused(held) -> None:
 
 
 def test_a_task_needs_a_known_lead_unit_and_content_and_a_deadline_not_before_the_meeting(
-    held,
+    held: Held,
 ) -> None:
     with pytest.raises(ServiceError, match="đơn vị chủ trì"):
         _task(held, lead_unit_id=None)
@@ -112,12 +132,12 @@ def test_a_task_needs_a_known_lead_unit_and_content_and_a_deadline_not_before_th
     assert task.tracked_since is None  # not tracked until the notice is issued
 
 
-def test_the_lead_unit_is_not_also_a_coordinating_unit(held) -> None:
+def test_the_lead_unit_is_not_also_a_coordinating_unit(held: Held) -> None:
     task = _task(held, coordinating_unit_ids=[held["units"]["stc"].pk, held["units"]["sxd"].pk])
     assert [u.code for u in task.coordinating_units.all()] == ["sxd"]
 
 
-def _approved(held, variant=NoticeVariant.COMMITTEE):
+def _approved(held: Held, variant: str = NoticeVariant.COMMITTEE) -> ConclusionNotice:
     notice_services.save_notice_draft(
         actor=held["secretary"], meeting=held["meeting"], variant=variant, content={}
     )
@@ -126,7 +146,7 @@ def _approved(held, variant=NoticeVariant.COMMITTEE):
     )
 
 
-def test_only_the_chair_approves_the_notice(held) -> None:
+def test_only_the_chair_approves_the_notice(held: Held) -> None:
     notice_services.save_notice_draft(
         actor=held["secretary"], meeting=held["meeting"], variant="committee", content={}
     )
@@ -141,14 +161,14 @@ def test_only_the_chair_approves_the_notice(held) -> None:
     assert notice.status == NoticeStatus.APPROVED
 
 
-def test_a_member_cannot_draft_the_notice(held) -> None:
+def test_a_member_cannot_draft_the_notice(held: Held) -> None:
     with pytest.raises(ServiceError):
         notice_services.save_notice_draft(
             actor=held["member"], meeting=held["meeting"], variant="committee", content={}
         )
 
 
-def test_any_change_after_approval_sends_the_notice_back_to_the_chair(held) -> None:
+def test_any_change_after_approval_sends_the_notice_back_to_the_chair(held: Held) -> None:
     _approved(held)
     _task(held)
     notice = ConclusionNotice.objects.get(meeting=held["meeting"])
@@ -163,7 +183,7 @@ def test_any_change_after_approval_sends_the_notice_back_to_the_chair(held) -> N
     assert ConclusionNotice.objects.get(meeting=held["meeting"]).status == NoticeStatus.DRAFT
 
 
-def test_an_unapproved_notice_cannot_be_issued(held) -> None:
+def test_an_unapproved_notice_cannot_be_issued(held: Held) -> None:
     notice_services.save_notice_draft(
         actor=held["secretary"], meeting=held["meeting"], variant="committee", content={}
     )
@@ -172,7 +192,7 @@ def test_an_unapproved_notice_cannot_be_issued(held) -> None:
 
 
 def test_issuing_numbers_the_notice_tracks_its_tasks_concludes_and_freezes_the_meeting(
-    held,
+    held: Held,
 ) -> None:
     task = _task(held)
     _approved(held)
@@ -282,11 +302,11 @@ def test_a_composed_sentence_keeps_names_and_says_when_there_is_no_report() -> N
 # --- The pages ------------------------------------------------------------------------------------
 
 
-def _login(client: Client, user) -> None:
+def _login(client: Client, user: User) -> None:
     assert client.login(username=user.username, password=PASSWORD)
 
 
-def test_the_record_page_is_for_the_secretary_and_chair_only(client: Client, held) -> None:
+def test_the_record_page_is_for_the_secretary_and_chair_only(client: Client, held: Held) -> None:
     url = reverse("cabinet:conclusions", args=[held["meeting"].pk])
     _login(client, held["member"])
     assert client.get(url).status_code == 403
@@ -299,7 +319,7 @@ def test_the_record_page_is_for_the_secretary_and_chair_only(client: Client, hel
     assert "Dự toán ngân sách 2027" in page.content.decode()
 
 
-def test_a_conclusion_is_saved_from_the_page(client: Client, held) -> None:
+def test_a_conclusion_is_saved_from_the_page(client: Client, held: Held) -> None:
     _login(client, held["secretary"])
     item = held["items"][1]
     response = client.post(
@@ -312,7 +332,7 @@ def test_a_conclusion_is_saved_from_the_page(client: Client, held) -> None:
 
 
 def test_typing_a_sentence_fills_the_task_form_and_saving_records_the_fields(
-    client: Client, held
+    client: Client, held: Held
 ) -> None:
     _login(client, held["secretary"])
     url = reverse("cabinet:task_new", args=[held["meeting"].pk])
@@ -350,7 +370,9 @@ def test_typing_a_sentence_fills_the_task_form_and_saving_records_the_fields(
     )
 
 
-def test_saving_a_task_without_a_lead_unit_says_so_in_vietnamese(client: Client, held) -> None:
+def test_saving_a_task_without_a_lead_unit_says_so_in_vietnamese(
+    client: Client, held: Held
+) -> None:
     _login(client, held["secretary"])
     page = client.post(
         reverse("cabinet:task_new", args=[held["meeting"].pk]),
@@ -360,7 +382,7 @@ def test_saving_a_task_without_a_lead_unit_says_so_in_vietnamese(client: Client,
     assert not Task.objects.exists()
 
 
-def test_a_pasted_paragraph_is_confirmed_one_task_at_a_time(client: Client, held) -> None:
+def test_a_pasted_paragraph_is_confirmed_one_task_at_a_time(client: Client, held: Held) -> None:
     _login(client, held["secretary"])
     url = reverse("cabinet:task_new", args=[held["meeting"].pk])
     paragraph = (
@@ -381,7 +403,7 @@ def test_a_pasted_paragraph_is_confirmed_one_task_at_a_time(client: Client, held
 
 
 def test_editing_a_task_can_move_it_to_another_item_and_keeps_the_new_sentence(
-    client: Client, held
+    client: Client, held: Held
 ) -> None:
     task = _task(held)
     _login(client, held["secretary"])
@@ -405,7 +427,9 @@ def test_editing_a_task_can_move_it_to_another_item_and_keeps_the_new_sentence(
     )
 
 
-def test_an_unknown_unit_in_the_sentence_is_reported_not_guessed(client: Client, held) -> None:
+def test_an_unknown_unit_in_the_sentence_is_reported_not_guessed(
+    client: Client, held: Held
+) -> None:
     _login(client, held["secretary"])
     page = client.post(
         reverse("cabinet:task_new", args=[held["meeting"].pk]),
@@ -415,7 +439,7 @@ def test_an_unknown_unit_in_the_sentence_is_reported_not_guessed(client: Client,
     assert "Sở Du lịch" in page
 
 
-def test_control_characters_pasted_from_word_are_not_stored(held) -> None:
+def test_control_characters_pasted_from_word_are_not_stored(held: Held) -> None:
     conclusion = svc.record_conclusion(
         actor=held["secretary"],
         meeting=held["meeting"],

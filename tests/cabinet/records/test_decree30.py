@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from pypdf import PdfReader
+from docx.shared import Length
+from docx.table import _Cell
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run as DocxRun
+from pypdf import PageObject, PdfReader
 from pytest_django.fixtures import Settings
 
 from cabinet.papers.lib.convert import conversion_available
@@ -56,7 +62,7 @@ def notice(*, items: int = 3, draft: bool = False, **fields: Any) -> AdminDocume
         blocks.append(Block("body", (Run("Giao Sở Tài chính ", bold=True), Run(TASK[17:]))))
     blocks.append(Block.of("plain", "- Đồng chí Nguyễn Thị Hằng, Giám đốc Sở Nội vụ."))
     blocks.append(Block.of("centered", "Phụ lục kèm theo"))
-    data = {
+    data: dict[str, Any] = {
         "parent_body": "UBND thành phố Hà Nội",
         "issuing_body": "Văn phòng",
         "number": "Số: 05/TB-VP",
@@ -72,31 +78,46 @@ def notice(*, items: int = 3, draft: bool = False, **fields: Any) -> AdminDocume
     return AdminDocument(**(data | fields))
 
 
-def read(doc: AdminDocument) -> Any:
+def read(doc: AdminDocument) -> DocxDocument:
     return Document(io.BytesIO(render_docx(doc)))
 
 
-def runs_of(paragraphs: Any) -> list[Any]:
+def runs_of(paragraphs: Iterable[Paragraph]) -> list[DocxRun]:
     return [run for paragraph in paragraphs for run in paragraph.runs if run.text.strip()]
 
 
-def paragraph_with(container: Any, text: str) -> Any:
+def paragraph_with(container: DocxDocument | _Cell, text: str) -> Paragraph:
     found = [p for p in container.paragraphs if text in p.text]
     assert found, f"no paragraph with {text!r}"
     return found[0]
 
 
-def rule_paragraphs(cell: Any) -> list[Any]:
+def rule_paragraphs(cell: _Cell) -> list[Paragraph]:
     return [p for p in cell.paragraphs if p._p.find(qn("w:pPr") + "/" + qn("w:pBdr")) is not None]
 
 
-def rule_length_mm(paragraph: Any, box_mm: float) -> float:
+def rule_length_mm(paragraph: Paragraph, box_mm: float) -> float:
     fmt = paragraph.paragraph_format
-    return box_mm - fmt.left_indent.mm - fmt.right_indent.mm
+    length: float = box_mm - fmt.left_indent.mm - fmt.right_indent.mm
+    return length
+
+
+def mm(length: Length | None) -> float:
+    """A length the document sets (python-docx reads one it does not set as None)."""
+    assert length is not None
+    millimetres: float = length.mm  # python-docx leaves the property unannotated
+    return millimetres
+
+
+def pt(length: Length | None) -> float:
+    """A length the document sets, in points (see mm)."""
+    assert length is not None
+    points: float = length.pt
+    return points
 
 
 @pytest.fixture(scope="module")
-def document() -> Any:
+def document() -> DocxDocument:
     return read(notice())
 
 
@@ -113,7 +134,9 @@ def document() -> Any:
         (dt.date(2025, 12, 31), "Hà Nội, ngày 31 tháng 12 năm 2025"),
     ],
 )
-def test_place_date_line_pads_days_below_ten_and_the_first_two_months(day, expected) -> None:
+def test_place_date_line_pads_days_below_ten_and_the_first_two_months(
+    day: dt.date, expected: str
+) -> None:
     assert place_date_line("Hà Nội", day) == expected
 
 
@@ -121,17 +144,19 @@ def test_place_date_line_pads_days_below_ten_and_the_first_two_months(day, expec
 # Geometry and fonts
 
 
-def test_the_page_is_a4_portrait_with_the_decree_margins(document: Any) -> None:
+def test_the_page_is_a4_portrait_with_the_decree_margins(document: DocxDocument) -> None:
     section = document.sections[0]
-    assert section.page_width.mm == pytest.approx(210, abs=0.1)
-    assert section.page_height.mm == pytest.approx(297, abs=0.1)
-    assert section.top_margin.mm == pytest.approx(20, abs=0.1)
-    assert section.bottom_margin.mm == pytest.approx(20, abs=0.1)
-    assert section.left_margin.mm == pytest.approx(30, abs=0.1)
-    assert section.right_margin.mm == pytest.approx(15, abs=0.1)
+    assert mm(section.page_width) == pytest.approx(210, abs=0.1)
+    assert mm(section.page_height) == pytest.approx(297, abs=0.1)
+    assert mm(section.top_margin) == pytest.approx(20, abs=0.1)
+    assert mm(section.bottom_margin) == pytest.approx(20, abs=0.1)
+    assert mm(section.left_margin) == pytest.approx(30, abs=0.1)
+    assert mm(section.right_margin) == pytest.approx(15, abs=0.1)
 
 
-def test_every_run_is_times_new_roman_in_every_script_slot_and_black(document: Any) -> None:
+def test_every_run_is_times_new_roman_in_every_script_slot_and_black(
+    document: DocxDocument,
+) -> None:
     body = document.element.body
     runs = body.findall(".//" + qn("w:r"))
     assert len(runs) > 20
@@ -149,7 +174,7 @@ def test_every_run_is_times_new_roman_in_every_script_slot_and_black(document: A
     assert normal.font.size.pt == 14
 
 
-def test_the_core_title_is_the_documents_title(document: Any) -> None:
+def test_the_core_title_is_the_documents_title(document: DocxDocument) -> None:
     assert document.core_properties.title == "Thông báo kết luận về Đề án 06"
 
 
@@ -157,7 +182,7 @@ def test_the_core_title_is_the_documents_title(document: Any) -> None:
 # Header
 
 
-def test_the_header_is_a_borderless_two_column_table(document: Any) -> None:
+def test_the_header_is_a_borderless_two_column_table(document: DocxDocument) -> None:
     table = document.tables[0]
     assert len(table.columns) == 2
     borders = table._tbl.tblPr.find(qn("w:tblBorders"))
@@ -168,20 +193,24 @@ def test_the_header_is_a_borderless_two_column_table(document: Any) -> None:
     assert sum(widths) == pytest.approx(165, abs=0.5)  # the text width: 210 − 30 − 15
 
 
-def test_the_left_column_holds_the_parent_and_issuing_bodies_and_the_number(document: Any) -> None:
+def test_the_left_column_holds_the_parent_and_issuing_bodies_and_the_number(
+    document: DocxDocument,
+) -> None:
     table = document.tables[0]
     left = table.rows[0].cells[0]
     parent = paragraph_with(left, "UBND THÀNH PHỐ HÀ NỘI")
-    assert [(r.bold, r.font.size.pt) for r in parent.runs] == [(False, 13)]
+    assert [(r.bold, pt(r.font.size)) for r in parent.runs] == [(False, 13)]
     issuing = paragraph_with(left, "VĂN PHÒNG")
     assert issuing.text == "VĂN PHÒNG"  # upper-cased from "Văn phòng"
-    assert all(r.bold and r.font.size.pt == 13 for r in issuing.runs)
+    assert all(r.bold and pt(r.font.size) == 13 for r in issuing.runs)
     assert issuing.alignment == WD_ALIGN_PARAGRAPH.CENTER
     number = paragraph_with(table.rows[1].cells[0], "Số: 05/TB-VP")
-    assert all(not r.bold and r.font.size.pt == 13 for r in number.runs)
+    assert all(not r.bold and pt(r.font.size) == 13 for r in number.runs)
 
 
-def test_the_rule_under_the_issuing_body_is_a_third_to_a_half_of_its_width(document: Any) -> None:
+def test_the_rule_under_the_issuing_body_is_a_third_to_a_half_of_its_width(
+    document: DocxDocument,
+) -> None:
     left = document.tables[0].rows[0].cells[0]
     (rule,) = rule_paragraphs(left)
     elements = [p._p for p in left.paragraphs]
@@ -191,29 +220,33 @@ def test_the_rule_under_the_issuing_body_is_a_third_to_a_half_of_its_width(docum
     assert text / 3 <= length <= text / 2
 
 
-def test_the_right_column_holds_the_national_title_motto_rule_and_place_date(document: Any) -> None:
+def test_the_right_column_holds_the_national_title_motto_rule_and_place_date(
+    document: DocxDocument,
+) -> None:
     table = document.tables[0]
     right = table.rows[0].cells[1]
     title = paragraph_with(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
-    assert all(r.bold and 12 <= r.font.size.pt <= 13 for r in title.runs)
+    assert all(r.bold and 12 <= pt(r.font.size) <= 13 for r in title.runs)
     motto = paragraph_with(right, "Độc lập - Tự do - Hạnh phúc")
-    assert all(r.bold and 13 <= r.font.size.pt <= 14 for r in motto.runs)
+    assert all(r.bold and 13 <= pt(r.font.size) <= 14 for r in motto.runs)
     (rule,) = rule_paragraphs(right)
     length = rule_length_mm(rule, decree30.HEADER_RIGHT_MM)
-    motto_width = text_width_mm(motto.text, motto.runs[0].font.size.pt, bold=True)
+    motto_width = text_width_mm(motto.text, pt(motto.runs[0].font.size), bold=True)
     assert length == pytest.approx(motto_width, abs=0.2)  # indents are whole twips
     date = paragraph_with(table.rows[1].cells[1], PLACE_DATE)
-    assert all(r.italic and not r.bold and 13 <= r.font.size.pt <= 14 for r in date.runs)
+    assert all(r.italic and not r.bold and 13 <= pt(r.font.size) <= 14 for r in date.runs)
 
 
-def test_the_document_type_and_summary_are_bold_centred_with_a_short_rule(document: Any) -> None:
+def test_the_document_type_and_summary_are_bold_centred_with_a_short_rule(
+    document: DocxDocument,
+) -> None:
     kind = paragraph_with(document, "THÔNG BÁO")
     assert kind.text == "THÔNG BÁO"
     assert kind.alignment == WD_ALIGN_PARAGRAPH.CENTER
-    assert all(r.bold and r.font.size.pt == 14 for r in kind.runs)
+    assert all(r.bold and pt(r.font.size) == 14 for r in kind.runs)
     summary = paragraph_with(document, SUMMARY)
     assert summary.alignment == WD_ALIGN_PARAGRAPH.CENTER
-    assert all(r.bold and r.font.size.pt == 14 for r in summary.runs)
+    assert all(r.bold and pt(r.font.size) == 14 for r in summary.runs)
     paragraphs = document.paragraphs
     elements = [p._p for p in paragraphs]
     rule = paragraphs[elements.index(summary._p) + 1]
@@ -227,7 +260,7 @@ def test_the_document_type_and_summary_are_bold_centred_with_a_short_rule(docume
 # Body
 
 
-def test_body_paragraphs_are_justified_indented_spaced_and_14_point(document: Any) -> None:
+def test_body_paragraphs_are_justified_indented_spaced_and_14_point(document: DocxDocument) -> None:
     body = [
         p for p in document.paragraphs if p.text.startswith("Sở Tài chính") or "rà soát" in p.text
     ]
@@ -236,15 +269,15 @@ def test_body_paragraphs_are_justified_indented_spaced_and_14_point(document: An
         fmt = paragraph.paragraph_format
         assert paragraph.alignment == WD_ALIGN_PARAGRAPH.JUSTIFY
         assert fmt.first_line_indent.cm == pytest.approx(1.27, abs=0.01)
-        assert fmt.space_after.pt >= 6
+        assert pt(fmt.space_after) >= 6
         assert 1.0 <= fmt.line_spacing <= 1.5
-        assert all(r.font.size.pt == 14 for r in paragraph.runs)
+        assert all(pt(r.font.size) == 14 for r in paragraph.runs)
     # Emphasis inside a block is kept: "Giao Sở Tài chính" bold, the rest regular.
     first = body[0]
     assert [r.bold for r in first.runs] == [True, False]
 
 
-def test_block_kinds_follow_their_layout(document: Any) -> None:
+def test_block_kinds_follow_their_layout(document: DocxDocument) -> None:
     section = paragraph_with(document, "I. ĐÁNH GIÁ CHUNG")
     assert all(r.bold for r in section.runs)
     assert not section.paragraph_format.first_line_indent
@@ -262,27 +295,29 @@ def test_block_kinds_follow_their_layout(document: Any) -> None:
 # Closing
 
 
-def test_recipients_left_and_the_signature_right_on_one_row(document: Any) -> None:
+def test_recipients_left_and_the_signature_right_on_one_row(document: DocxDocument) -> None:
     table = document.tables[-1]
     left, right = table.rows[0].cells
     heading = left.paragraphs[0]
     assert heading.text == "Nơi nhận:"
-    assert all(r.bold and r.italic and r.font.size.pt == 12 for r in heading.runs)
+    assert all(r.bold and r.italic and pt(r.font.size) == 12 for r in heading.runs)
     entries = [p.text for p in left.paragraphs[1:]]
     assert entries == [
         "- Chủ tịch UBND Thành phố (để b/c);",
         "- Các Sở: TC, NV;",
         "- Lưu: VT, TH.",
     ]
-    assert all(r.font.size.pt == 11 and not r.bold for r in runs_of(left.paragraphs[1:]))
+    assert all(pt(r.font.size) == 11 and not r.bold for r in runs_of(left.paragraphs[1:]))
     authority = [p for p in right.paragraphs if p.text]
     assert [p.text for p in authority] == ["TL. CHỦ TỊCH", "CHÁNH VĂN PHÒNG", "Nguyễn Văn An"]
-    assert all(r.bold and r.font.size.pt == 14 for r in runs_of(authority))
+    assert all(r.bold and pt(r.font.size) == 14 for r in runs_of(authority))
     # Room for the signature and the seal above the name.
     assert authority[-1].paragraph_format.space_before.pt >= 48
     # The signature does not stand alone on a page: the row stays whole and the last body
     # paragraph goes with it.
-    assert table.rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None
+    row_properties = table.rows[0]._tr.trPr
+    assert row_properties is not None
+    assert row_properties.find(qn("w:cantSplit")) is not None
     assert paragraph_with(document, "Phụ lục kèm theo").paragraph_format.keep_with_next
 
 
@@ -302,7 +337,7 @@ def test_two_signatures_go_left_and_right_and_the_recipients_below() -> None:
     after = document.element.body.index(table._tbl)
     recipients = paragraph_with(document, "Nơi nhận:")
     assert document.element.body.index(recipients._p) > after
-    assert paragraph_with(document, "- Lưu: VT, Hồ sơ.").runs[0].font.size.pt == 11
+    assert pt(paragraph_with(document, "- Lưu: VT, Hồ sơ.").runs[0].font.size) == 11
 
 
 def test_a_place_date_may_be_left_out() -> None:
@@ -314,7 +349,9 @@ def test_a_place_date_may_be_left_out() -> None:
 # Page numbers and the draft mark
 
 
-def test_page_numbers_are_a_page_field_in_the_header_except_on_page_one(document: Any) -> None:
+def test_page_numbers_are_a_page_field_in_the_header_except_on_page_one(
+    document: DocxDocument,
+) -> None:
     section = document.sections[0]
     assert section.different_first_page_header_footer
     header = section.header._element
@@ -339,7 +376,7 @@ def test_a_draft_carries_a_boxed_bold_mark_above_the_header() -> None:
     assert {child.tag.split("}")[1] for child in sides} == {"top", "left", "bottom", "right"}
 
 
-def test_a_final_document_has_no_draft_mark(document: Any) -> None:
+def test_a_final_document_has_no_draft_mark(document: DocxDocument) -> None:
     assert not [p for p in document.paragraphs if "DỰ THẢO" in p.text]
 
 
@@ -352,7 +389,7 @@ def long_pdf() -> PdfReader:
     return PdfReader(io.BytesIO(docx_to_pdf(render_docx(notice(items=14)))))
 
 
-def lines(page: Any) -> list[str]:
+def lines(page: PageObject) -> list[str]:
     return [line.strip() for line in page.extract_text().splitlines() if line.strip()]
 
 
@@ -440,16 +477,16 @@ def table_document(rows: int = 3) -> TableDocument:
 def test_a_table_document_is_a4_landscape_with_the_decree_margins_fonts_and_page_numbers() -> None:
     document = Document(io.BytesIO(render_table_docx(table_document())))
     section = document.sections[0]
-    assert (section.page_width.mm, section.page_height.mm) == pytest.approx((297, 210), abs=0.1)
+    assert (mm(section.page_width), mm(section.page_height)) == pytest.approx((297, 210), abs=0.1)
     margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
-    assert [m.mm for m in margins] == pytest.approx([20, 20, 30, 15], abs=0.1)
+    assert [mm(m) for m in margins] == pytest.approx([20, 20, 30, 15], abs=0.1)
     assert sum(c.width_mm for c in COLUMNS) == decree30.LANDSCAPE_TEXT_WIDTH_MM
     header = section.header._element
     assert any(i.text.strip() == "PAGE" for i in header.iter(qn("w:instrText")))
     assert section.different_first_page_header_footer
     title = paragraph_with(document, "TỔNG HỢP Ý KIẾN GÓP Ý")
     assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
-    assert all(r.bold and r.font.size.pt == 14 for r in title.runs)
+    assert all(r.bold and pt(r.font.size) == 14 for r in title.runs)
     assert all(r.italic for r in paragraph_with(document, "Cuộc họp:").runs)
     for run in document.element.body.iter(qn("w:r")):
         fonts = run.find(qn("w:rPr") + "/" + qn("w:rFonts"))
@@ -457,7 +494,7 @@ def test_a_table_document_is_a4_landscape_with_the_decree_margins_fonts_and_page
         assert fonts.get(qn("w:eastAsia")) == "Times New Roman"
     cell_runs = runs_of(document.tables[0].rows[1].cells[3].paragraphs)
     assert cell_runs
-    assert all(r.font.size.pt == 13 for r in cell_runs)
+    assert all(pt(r.font.size) == 13 for r in cell_runs)
 
 
 def test_a_table_documents_columns_keep_their_widths_and_its_heading_row_repeats() -> None:

@@ -25,7 +25,7 @@ from django_tasks_db.models import DBTaskResult
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
-from cabinet.models import GeneratedPdfJob, WorkerHeartbeat
+from cabinet.models import GeneratedPdfJob, Meeting, User, WorkerHeartbeat
 from cabinet.papers.lib.convert import libreoffice_binary
 from tests.factories import PASSWORD, add_item, make_meeting, make_user
 from tests.worker_process import start_worker, stop_worker, wait_for_start
@@ -69,7 +69,7 @@ def database_task_backend(settings: Settings) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
-def _meeting() -> tuple[object, object]:
+def _meeting() -> tuple[Meeting, User]:
     secretary = make_user(organizer=True)
     meeting = make_meeting(secretary=secretary, title="Phiên họp chuyên đề cải cách hành chính")
     add_item(meeting, "Báo cáo cải cách hành chính quý I")
@@ -91,7 +91,7 @@ def _converting_tasks() -> int:
 def test_ten_concurrent_first_requests_enqueue_one_conversion_that_the_worker_makes(
     live_server: LiveServer,
     conversions: Conversions,
-    database_task_backend,
+    database_task_backend: None,
     tmp_path: Path,
     settings: Settings,
 ) -> None:
@@ -160,7 +160,7 @@ def test_ten_concurrent_first_requests_enqueue_one_conversion_that_the_worker_ma
 
 @pytest.mark.django_db
 def test_the_pending_page_follows_the_conversion_and_says_when_no_worker_runs(
-    conversions: Conversions, database_task_backend
+    conversions: Conversions, database_task_backend: None
 ) -> None:
     meeting, secretary = _meeting()
     client = Client()
@@ -217,7 +217,7 @@ def test_the_pending_page_follows_the_conversion_and_says_when_no_worker_runs(
 
 @pytest.mark.django_db
 def test_a_failed_conversion_is_explained_and_the_next_download_tries_again(
-    settings: Settings, database_task_backend
+    settings: Settings, database_task_backend: None
 ) -> None:
     settings.LIBREOFFICE_BIN = "/nonexistent/soffice"
     meeting, secretary = _meeting()
@@ -247,7 +247,7 @@ def test_a_failed_conversion_is_explained_and_the_next_download_tries_again(
 
 
 @pytest.mark.django_db
-def test_a_poll_needs_the_documents_own_access(database_task_backend) -> None:
+def test_a_poll_needs_the_documents_own_access(database_task_backend: None) -> None:
     meeting, secretary = _meeting()
     client = Client()
     assert client.login(username=secretary.username, password=PASSWORD)
@@ -287,7 +287,7 @@ def test_the_pdf_is_made_again_only_when_what_it_shows_changes(conversions: Conv
 
 @pytest.mark.django_db
 def test_a_job_queued_before_the_tasks_moved_still_runs_after_the_upgrade(
-    conversions: Conversions, database_task_backend
+    conversions: Conversions, database_task_backend: None
 ) -> None:
     """A city upgrades with conversions still queued: those rows name the task by its old dotted
     path (cabinet.tasks.convert_generated_pdf); the worker still finds and runs it."""

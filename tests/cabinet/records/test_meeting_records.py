@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import re
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -19,7 +18,7 @@ from pytest_django.fixtures import Settings
 from cabinet.live.services import attendance as attendance_services
 from cabinet.live.services import session as session_services
 from cabinet.meetings.services import meetings as meeting_services
-from cabinet.models import Conclusion, SpeakerRequest, Task
+from cabinet.models import Conclusion, Poll, SpeakerRequest, Task, User
 from cabinet.papers.lib.convert import conversion_available
 from cabinet.records.documents.decree30 import AdminDocument, date_phrase, docx_to_pdf, render_docx
 from cabinet.records.documents.meeting_records import (
@@ -43,7 +42,7 @@ SECRET_QUESTION = "Tán thành phương án nhân sự Trưởng ban Quản lý 
 GENERAL_CONCLUSION = "Các sở, ngành khẩn trương hoàn thiện hồ sơ trình HĐND Thành phố."
 
 
-def _vote(poll: Any, user: Any, label: str) -> None:
+def _vote(poll: Poll, user: User, label: str) -> None:
     option = poll.options.get(label=label)
     voting.cast_vote(actor=user, poll_id=poll.pk, option_id=option.pk, client_id=f"c-{user.pk}")
 
@@ -453,7 +452,7 @@ def test_the_city_comes_from_settings(held: SimpleNamespace, settings: Settings)
 # Views
 
 
-def _client(client: Any, user: Any) -> Any:
+def _client(client: Client, user: User) -> Client:
     client.force_login(user)
     return client
 

@@ -11,12 +11,13 @@ from pytest_django.fixtures import Settings
 
 from cabinet.live.services import session as session_services
 from cabinet.meetings import selectors
+from cabinet.models import Meeting, User
 from tests.factories import secretary_of, voting_meeting
 
 pytestmark = pytest.mark.django_db
 
 
-def ended_meeting():
+def ended_meeting() -> tuple[Meeting, User, list[User]]:
     meeting, chair, members, _item = voting_meeting(members=2)
     meeting = session_services.end_meeting(actor=chair, meeting=meeting)
     return meeting, chair, members

@@ -5,6 +5,7 @@ result are those who may see it. And the one visibility rule, read both ways, ag
 from __future__ import annotations
 
 import itertools
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
@@ -13,9 +14,13 @@ from cabinet.live.services import attendance as attendance_services
 from cabinet.meetings.selectors import item_viewers_filter, visible_items_filter
 from cabinet.meetings.services import agenda as agenda_services
 from cabinet.meetings.services import meetings as meeting_services
-from cabinet.models import AgendaItem, Participant, Poll
+from cabinet.models import AgendaItem, Participant, Poll, User
 from cabinet.voting import services as voting_services
 from tests.factories import Room, invite, secretary_of
+
+if TYPE_CHECKING:
+    # What the test client returns (its extra attributes); the stubs' name, not importable.
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -38,13 +43,14 @@ def room_voting_on_restricted_item() -> tuple[Room, int]:
     return room, poll.pk
 
 
-def client_of(user) -> Client:
+def client_of(user: User | None) -> Client:
+    assert user is not None  # Room.user() of a role with an account
     client = Client()
     client.force_login(user)
     return client
 
 
-def ballot(client: Client, poll_id: int, option: int, client_id: str):
+def ballot(client: Client, poll_id: int, option: int, client_id: str) -> TestResponse:
     return client.post(
         f"/polls/{poll_id}/vote/",
         {"option": option, "client_id": client_id},
@@ -55,7 +61,9 @@ def ballot(client: Client, poll_id: int, option: int, client_id: str):
 def test_only_those_who_see_the_item_may_vote_and_the_result_counts_them() -> None:
     room, poll_id = room_voting_on_restricted_item()
     poll = Poll.objects.get(pk=poll_id)
-    option = poll.options.order_by("position").first().pk
+    first = poll.options.order_by("position").first()
+    assert first is not None
+    option = first.pk
     # Chair and the listed member: checked in, with a vote, and they see the item.
     assert poll.entitled_count == 2
     assert poll.members_count == 2
@@ -74,7 +82,9 @@ def test_only_those_who_see_the_item_may_vote_and_the_result_counts_them() -> No
 def test_the_named_record_of_a_restricted_poll_is_404_to_those_who_do_not_see_the_item() -> None:
     room, poll_id = room_voting_on_restricted_item()
     poll = Poll.objects.get(pk=poll_id)
-    option = poll.options.order_by("position").first().pk
+    first = poll.options.order_by("position").first()
+    assert first is not None
+    option = first.pk
     voting_services.cast_vote(
         actor=room.listed_member.user, poll_id=poll_id, option_id=option, client_id="ballot-1234"
     )

@@ -4,7 +4,9 @@ concurrent ballots and closes (R1, R2) against the database the suite runs on.""
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, ParamSpec, TypeVar
 
 import pytest
 from django.db import connection, connections
@@ -12,12 +14,12 @@ from django.db import connection, connections
 from cabinet.core.errors import ServiceError
 from cabinet.live.services import attendance as attendance_services
 from cabinet.meetings.services import meetings as meeting_services
-from cabinet.models import Ballot, MeetingEvent, Poll, PollVoter, SecretBallot
+from cabinet.models import Ballot, Meeting, MeetingEvent, Poll, PollVoter, SecretBallot, User
 from cabinet.voting import services as voting
 from tests.factories import add_item, invite, make_meeting, secretary_of, voting_meeting
 
 
-def opened(meeting, chair, **kwargs) -> Poll:
+def opened(meeting: Meeting, chair: User, **kwargs: Any) -> Poll:
     poll = voting.create_poll(actor=chair, meeting=meeting, question="Thông qua tờ trình", **kwargs)
     return voting.open_poll(actor=chair, meeting=meeting, poll_id=poll.pk)
 
@@ -140,7 +142,7 @@ def test_a_ballot_after_the_close_is_refused_and_says_so() -> None:
         ("two_thirds", [1, 1, 1, 1, 2], True),  # 4 of 5
     ],
 )
-def test_the_outcome_follows_the_chosen_rule(rule, votes, passed) -> None:
+def test_the_outcome_follows_the_chosen_rule(rule: str, votes: list[int], passed: bool) -> None:
     meeting, chair, members, _ = voting_meeting(4)
     poll = opened(meeting, chair, rule=rule)
     for n, (user, choice) in enumerate(zip([chair, *members], votes, strict=False)):
@@ -223,7 +225,11 @@ def test_a_secret_polls_stored_ballots_do_not_follow_the_order_of_voting() -> No
     assert by_id != cast
 
 
-def _in_thread(function, *args, **kwargs):
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _in_thread(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     try:
         return function(*args, **kwargs)
     finally:
@@ -240,7 +246,7 @@ def test_r1_concurrent_submissions_make_exactly_one_ballot_per_voter() -> None:
     receipts: dict[int, set[str]] = {u.pk: set() for u in voters}
     lock = threading.Lock()
 
-    def submit(user, attempt) -> None:
+    def submit(user: User, attempt: int) -> None:
         try:
             receipt = voting.cast_vote(
                 actor=user,
@@ -282,7 +288,7 @@ def test_r2_racing_closes_all_report_the_count_of_acknowledged_ballots() -> None
     lock = threading.Lock()
     start = threading.Event()  # every task waits for the gate, then they all race
 
-    def vote(user) -> None:
+    def vote(user: User) -> None:
         start.wait()
         try:
             voting.cast_vote(
@@ -303,7 +309,7 @@ def test_r2_racing_closes_all_report_the_count_of_acknowledged_ballots() -> None
 
     # 40 connections at a time: PostgreSQL's default limit is 100 clients for the whole machine.
     with ThreadPoolExecutor(max_workers=40) as pool:
-        futures = []
+        futures: list[Future[None]] = []
         for user in voters:
             futures += [pool.submit(_in_thread, vote, user), pool.submit(_in_thread, close)]
         start.set()

@@ -6,7 +6,9 @@ against a model of what a correct system must hold."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from fractions import Fraction
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -27,6 +29,9 @@ from cabinet.voting import services as voting
 from tests.factories import voting_meeting
 
 RULES = ["cast_majority", "members_majority", "two_thirds"]
+# What `ballots` draws: (members, (cast, in favour)).
+Counts = tuple[int, tuple[int, int]]
+T = TypeVar("T")
 
 
 def reference_outcome(rule: str, in_favour: int, cast: int, members: int) -> bool:
@@ -68,7 +73,7 @@ MANY = settings(max_examples=1000, deadline=None)
 @example(rule="two_thirds", counts=(3, (2, 2)))  # exactly two thirds carries
 @example(rule="members_majority", counts=(4, (4, 2)))  # exactly half does not
 @example(rule="cast_majority", counts=(9, (4, 2)))
-def test_the_outcome_follows_the_rule_exactly(rule, counts) -> None:
+def test_the_outcome_follows_the_rule_exactly(rule: str, counts: Counts) -> None:
     members, (cast, in_favour) = counts
     base, passed = voting.outcome(rule, in_favour, cast, members)
     assert base == (cast if rule == "cast_majority" else members)
@@ -77,7 +82,7 @@ def test_the_outcome_follows_the_rule_exactly(rule, counts) -> None:
 
 @MANY
 @given(counts=ballots)
-def test_a_stricter_rule_never_passes_what_a_looser_one_rejects(counts) -> None:
+def test_a_stricter_rule_never_passes_what_a_looser_one_rejects(counts: Counts) -> None:
     members, (cast, in_favour) = counts
     passes = {rule: voting.outcome(rule, in_favour, cast, members)[1] for rule in RULES}
     if passes["two_thirds"] and members > 1:
@@ -88,7 +93,7 @@ def test_a_stricter_rule_never_passes_what_a_looser_one_rejects(counts) -> None:
 
 @MANY
 @given(rule=st.sampled_from(RULES), counts=ballots)
-def test_one_more_vote_in_favour_never_defeats_a_motion(rule, counts) -> None:
+def test_one_more_vote_in_favour_never_defeats_a_motion(rule: str, counts: Counts) -> None:
     members, (cast, in_favour) = counts
     if cast == members:
         return
@@ -109,7 +114,7 @@ class PollMachine(RuleBasedStateMachine):
         allow_change=st.booleans(),
         options=st.integers(min_value=2, max_value=4),
     )
-    def start(self, kind, rule_name, allow_change, options) -> None:
+    def start(self, kind: str, rule_name: str, allow_change: bool, options: int) -> None:
         meeting, chair_user, member_users, item = voting_meeting(MEMBERS, absent=1)
         by_user = {p.user_id: p for p in meeting.participants.select_related("user")}
         chair = by_user[chair_user.pk]
@@ -134,10 +139,10 @@ class PollMachine(RuleBasedStateMachine):
         self.entitled: set[int] = set()
         self.choice: dict[int, int] = {}  # participant → option, as acknowledged
         self.last: dict[int, tuple[str, str]] = {}  # participant → (client id, receipt)
-        self.result = None
+        self.result: dict[str, Any] | None = None
         self.ids = (f"client-{n:05d}" for n in itertools.count())
 
-    def expect(self, succeeds: bool, call):
+    def expect(self, succeeds: bool, call: Callable[[], T]) -> T | None:
         if succeeds:
             return call()
         with pytest.raises(ServiceError):
@@ -158,16 +163,16 @@ class PollMachine(RuleBasedStateMachine):
     @rule(
         who=st.integers(min_value=0, max_value=MEMBERS), pick=st.integers(0, 3), retry=st.booleans()
     )
-    def cast(self, who, pick, retry) -> None:
+    def cast(self, who: int, pick: int, retry: bool) -> None:
         voter = self.voters[who]
         option = self.options[pick % len(self.options)]
         if retry and voter.pk in self.last:
             client_id, receipt = self.last[voter.pk]
-            got = voting.cast_vote(
+            again = voting.cast_vote(
                 actor=voter.user, poll_id=self.poll_id, option_id=option, client_id=client_id
             )
             # The same submission, whenever it is retried, gets the same receipt and no new ballot.
-            assert got.receipt == receipt
+            assert again.receipt == receipt
             return
         client_id = next(self.ids)
         ok = (
@@ -182,6 +187,7 @@ class PollMachine(RuleBasedStateMachine):
             ),
         )
         if ok:
+            assert got is not None  # expect() returns the call's answer when it succeeds
             self.choice[voter.pk] = option
             self.last[voter.pk] = (client_id, got.receipt)
 
@@ -194,6 +200,7 @@ class PollMachine(RuleBasedStateMachine):
         )
         if not ok:
             return
+        assert result is not None  # expect() returns the call's answer when it succeeds
         if self.state == "open":
             self.state = "closed"
             self.result = result

@@ -104,8 +104,9 @@ class TaskQuestion:
     unknown_unit: str = ""
 
 
-@dataclass(frozen=True)
-class TaskItem:
+class TaskItem(TypedDict):
+    """One task in the answer, as the page shows it."""
+
     id: int
     url: str
     content: str
@@ -121,22 +122,6 @@ class TaskItem:
     meeting_url: str
 
 
-class TaskItemJSON(TypedDict):
-    id: int
-    url: str
-    content: str
-    lead_unit: str
-    status: str
-    status_label: str
-    overdue: bool
-    days_late: int
-    days_left: int | None
-    deadline: str
-    deadline_display: str
-    meeting: str
-    meeting_url: str
-
-
 class TaskAnswerJSON(TypedDict):
     """TaskAnswer as the page's script and the question history (Question.answer) keep it."""
 
@@ -146,7 +131,7 @@ class TaskAnswerJSON(TypedDict):
     unknown_unit: str
     total: int
     summary: str
-    items: list[TaskItemJSON]
+    items: list[TaskItem]
 
 
 @dataclass
@@ -171,24 +156,7 @@ class TaskAnswer:
             "unknown_unit": self.unknown_unit,
             "total": self.total,
             "summary": self.summary,
-            "items": [
-                {
-                    "id": i.id,
-                    "url": i.url,
-                    "content": i.content,
-                    "lead_unit": i.lead_unit,
-                    "status": i.status,
-                    "status_label": i.status_label,
-                    "overdue": i.overdue,
-                    "days_late": i.days_late,
-                    "days_left": i.days_left,
-                    "deadline": i.deadline,
-                    "deadline_display": i.deadline_display,
-                    "meeting": i.meeting,
-                    "meeting_url": i.meeting_url,
-                }
-                for i in self.items
-            ],
+            "items": list(self.items),
         }
 
 

@@ -61,12 +61,12 @@ def ensure_decree(browser: Browser, base: str, tmp_path: Path) -> None:
     errors: list[str] = []
     page = tablet(browser, errors)
     sign_in(page, base, "admin")
-    page.goto(f"{base}/assistant/library/services/?q=30/2020")
+    page.goto(f"{base}/assistant/library/?q=30/2020")
     if page.locator(".directive").count() == 0:
         header = DocumentHeader("", "CHÍNH PHỦ", DECREE, "Hà Nội", dt.date(2020, 3, 5))
         path = tmp_path / "nghi-dinh-30-2020.pdf"
         path.write_bytes(render_document(header, DECREE_EXCERPT, title=DECREE))
-        page.goto(f"{base}/assistant/library/services/upload/")
+        page.goto(f"{base}/assistant/library/upload/")
         page.locator('input[type="file"]').set_input_files(path)
         page.get_by_label("Số ký hiệu").fill(DECREE)
         page.get_by_label("Loại văn bản").select_option("nghi_dinh")
@@ -77,7 +77,7 @@ def ensure_decree(browser: Browser, base: str, tmp_path: Path) -> None:
     # The row polls its status every 2 s until the worker has indexed it.
     row = page.locator(".directive", has_text=DECREE).first
     expect(row.locator(".state-ready")).to_be_visible(timeout=180_000)
-    page.goto(f"{base}/assistant/library/services/")
+    page.goto(f"{base}/assistant/library/")
     page.screenshot(path=str(ARTIFACTS / "assistant-library-1280x800.png"))
     page.context.close()
     assert not errors

@@ -133,12 +133,12 @@ def test_overdue_tasks_of_a_unit_are_listed_with_links_and_days_late(world: Task
     result = answer_task_question("nhiem vu qua han cua so tai chinh", user=world.office)
     assert result is not None
     assert result.found
-    assert [item.id for item in result.items] == [late.pk]
+    assert [item["id"] for item in result.items] == [late.pk]
     item = result.items[0]
-    assert item.url == reverse("cabinet:task", args=[late.pk])
-    assert item.days_late == 5
-    assert item.overdue
-    assert item.deadline == (TODAY - dt.timedelta(days=7)).isoformat()
+    assert item["url"] == reverse("cabinet:task", args=[late.pk])
+    assert item["days_late"] == 5
+    assert item["overdue"]
+    assert item["deadline"] == (TODAY - dt.timedelta(days=7)).isoformat()
     assert result.summary == "Sở Tài chính có 1 nhiệm vụ quá hạn."
 
 
@@ -152,7 +152,7 @@ def test_open_tasks_include_every_status_but_done(world: TaskWorld) -> None:
         "Các nhiệm vụ chưa hoàn thành của Công an Thành phố", user=world.office
     )
     assert result is not None
-    assert {item.id for item in result.items} == {t.pk for t in tasks}
+    assert {item["id"] for item in result.items} == {t.pk for t in tasks}
 
 
 def test_a_unit_member_asking_about_another_unit_sees_only_what_tasks_for_allows(
@@ -164,7 +164,7 @@ def test_a_unit_member_asking_about_another_unit_sees_only_what_tasks_for_allows
     world.task(world.finance, deadline=TODAY - dt.timedelta(days=2))  # not Sở Nội vụ's
     result = answer_task_question("Sở Tài chính còn nhiệm vụ nào quá hạn?", user=world.home_user)
     assert result is not None
-    assert [item.id for item in result.items] == [shared.pk]
+    assert [item["id"] for item in result.items] == [shared.pk]
     assert "phạm vi các nhiệm vụ đồng chí được xem" in result.summary
     nothing = answer_task_question("Sở Tài chính còn nhiệm vụ nào quá hạn?", user=world.police_user)
     assert nothing is not None
@@ -177,7 +177,7 @@ def test_without_a_unit_the_question_covers_what_the_user_sees(world: TaskWorld)
     world.task(world.police, deadline=TODAY - dt.timedelta(days=1))
     result = answer_task_question("Những nhiệm vụ nào đang quá hạn?", user=world.finance_user)
     assert result is not None
-    assert [i.id for i in result.items] == [mine.pk]
+    assert [i["id"] for i in result.items] == [mine.pk]
 
 
 def test_a_meeting_scoped_question_stays_in_that_meeting(world: TaskWorld) -> None:
@@ -190,7 +190,7 @@ def test_a_meeting_scoped_question_stays_in_that_meeting(world: TaskWorld) -> No
         "nhiem vu qua han cua STC", user=world.office, meeting_id=other.pk
     )
     assert result is not None
-    assert [i.id for i in result.items] == [there.pk]
+    assert [i["id"] for i in result.items] == [there.pk]
 
 
 # --- The ask path: answer(), the page, ask.json, the command -------------------------------------

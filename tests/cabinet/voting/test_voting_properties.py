@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -26,6 +26,7 @@ from cabinet.core.errors import ServiceError
 from cabinet.live.services import attendance as attendance_services
 from cabinet.models import Ballot, Poll, PollVoter, SecretBallot
 from cabinet.voting import services as voting
+from cabinet.voting.data import PollResult
 from tests.factories import voting_meeting
 
 RULES = ["cast_majority", "members_majority", "two_thirds"]
@@ -139,7 +140,7 @@ class PollMachine(RuleBasedStateMachine):
         self.entitled: set[int] = set()
         self.choice: dict[int, int] = {}  # participant → option, as acknowledged
         self.last: dict[int, tuple[str, str]] = {}  # participant → (client id, receipt)
-        self.result: dict[str, Any] | None = None
+        self.result: PollResult | None = None
         self.ids = (f"client-{n:05d}" for n in itertools.count())
 
     def expect(self, succeeds: bool, call: Callable[[], T]) -> T | None:

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from django.utils.translation import gettext as _
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
@@ -586,17 +587,28 @@ def _base_styles(document: Any) -> None:
         _set_fonts(style.element.get_or_add_rPr())
 
 
-def render_docx(doc: AdminDocument) -> bytes:
-    """The document as DOCX bytes in the layout of Decree 30/2020/NĐ-CP, Appendix I."""
+def _a4_document(*, landscape: bool) -> DocxDocument:
+    """An empty A4 document with Decree 30's margins, fonts and page numbers (from page 2)."""
     document = Document()
     _base_styles(document)
     section = document.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
+    width, height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = height, width
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = width, height
     section.top_margin, section.bottom_margin = Mm(MARGIN_TOP_MM), Mm(MARGIN_BOTTOM_MM)
     section.left_margin, section.right_margin = Mm(MARGIN_LEFT_MM), Mm(MARGIN_RIGHT_MM)
     section.gutter = Mm(0)
     _page_numbers(section)
+    return document
+
+
+def render_docx(doc: AdminDocument) -> bytes:
+    """The document as DOCX bytes in the layout of Decree 30/2020/NĐ-CP, Appendix I."""
+    document = _a4_document(landscape=False)
 
     # The template's body starts with no paragraph; the header table comes first.
     _header(document, doc)
@@ -680,15 +692,7 @@ def render_table_docx(doc: TableDocument) -> bytes:
     """The document as DOCX bytes: A4 landscape with Decree 30's margins, fonts and page numbers
     (from page 2), the title block centred above a grid table whose heading row repeats on each
     page."""
-    document = Document()
-    _base_styles(document)
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Mm(PAGE_HEIGHT_MM), Mm(PAGE_WIDTH_MM)
-    section.top_margin, section.bottom_margin = Mm(MARGIN_TOP_MM), Mm(MARGIN_BOTTOM_MM)
-    section.left_margin, section.right_margin = Mm(MARGIN_LEFT_MM), Mm(MARGIN_RIGHT_MM)
-    section.gutter = Mm(0)
-    _page_numbers(section)
+    document = _a4_document(landscape=True)
 
     # The template's body starts with no paragraph: the title block comes first.
     for line in doc.title:

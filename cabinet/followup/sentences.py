@@ -844,13 +844,19 @@ def _lower_first(body: str) -> bool:
     first = body.split(" ", 1)[0]
     if len(first) > 1 and first[1:].lower() != first[1:]:
         return False  # UBND, TP.HCM, iPhone
-    return fold_aligned(first) in _CLAUSE_VERBS
+    # Whole words, with their tone marks: folded, "Xây" would be "xay", no verb of the list; one
+    # syllable alone, "Đề" of "Đề án" would pass for "đề xuất".
+    words = [w.strip(",.;:") for w in unicodedata.normalize("NFC", body).lower().split()[:3]]
+    return any(tuple(words[: len(verb)]) == verb for verb in _CLAUSE_VERBS)
 
 
-# Verbs a task's content usually starts with; only these are lower-cased after "chủ trì".
-_CLAUSE_VERBS = frozenset(
-    """ra rà soát xây dựng tham mưu hoàn thiện tổ chức triển khai chỉ đạo đôn đốc kiểm tra
-    hướng dẫn nghiên cứu đề xuất báo cáo trình tổng hợp thực hiện bố trí cân đối lập khẩn
-    trương tiếp tục chủ động phối hợp rà đẩy tăng nâng cải đánh giá cập nhật bảo đảm đảm
-    xử lý giải quyết ban hành theo công bố cung cấp hỗ trợ""".split()
+# Verbs a task's content usually starts with; only these are lower-cased after "chủ trì". A
+# one-syllable entry ("đẩy", "tăng") opens several ("đẩy mạnh", "tăng cường").
+_CLAUSE_VERBS = tuple(
+    tuple(verb.split())
+    for verb in """ra, rà soát, rà, xây dựng, tham mưu, hoàn thiện, hoàn thành, tổ chức, triển khai,
+    chỉ đạo, đôn đốc, kiểm tra, hướng dẫn, nghiên cứu, đề xuất, báo cáo, trình, tổng hợp,
+    thực hiện, bố trí, cân đối, lập, khẩn trương, tiếp tục, chủ động, phối hợp, đẩy, tăng, nâng,
+    cải, đánh giá, cập nhật, bảo đảm, đảm bảo, xử lý, giải quyết, ban hành, theo dõi, công bố,
+    cung cấp, hỗ trợ""".split(",")
 )

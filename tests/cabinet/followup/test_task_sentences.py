@@ -14,6 +14,7 @@ from cabinet.followup.sentences import (
     MAX_SENTENCE_CHARS,
     ParsedTask,
     UnitName,
+    compose_task_sentence,
     normalize_for_match,
     parse_task_sentence,
     split_tasks,
@@ -654,3 +655,25 @@ def test_split_then_parse() -> None:
         (BY_ID[4], "kiểm tra chung cư mini", date(2026, 12, 1)),
         (BY_ID[2], "rà soát biên chế", date(2026, 11, 30)),
     ]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("Xây dựng kế hoạch chuyển đổi số", "xây dựng kế hoạch chuyển đổi số"),
+        ("Tham mưu UBND Thành phố ban hành quy chế", "tham mưu UBND Thành phố ban hành quy chế"),
+        ("Đôn đốc các phường hoàn thành", "đôn đốc các phường hoàn thành"),
+        ("Hướng dẫn các xã triển khai", "hướng dẫn các xã triển khai"),
+        ("Rà soát hồ sơ tồn đọng", "rà soát hồ sơ tồn đọng"),
+        # Names and abbreviations keep their capitals.
+        ("Đề án 06 triển khai tại các phường", "Đề án 06 triển khai tại các phường"),
+        ("UBND các phường tuyên truyền", "UBND các phường tuyên truyền"),
+    ],
+)
+def test_a_composed_sentence_lower_cases_the_verb_that_opens_the_content(
+    content: str, expected: str
+) -> None:
+    """The verbs are compared with their tone marks: a folded word ("xay") is not the verb
+    ("xây"), which left "Xây dựng", "Tham mưu" and "Đôn đốc" capitalised mid-sentence."""
+    sentence = compose_task_sentence(lead="Sở Nội vụ", content=content)
+    assert sentence == f"Giao Sở Nội vụ chủ trì {expected}."

@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cabinet.models import AuditEntry, TwoFactorEnrolmentCode, Unit, User
@@ -77,7 +77,10 @@ class UserAdmin(_UserAdminBase):
             _("Quyền"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        (_("Thời gian"), {"fields": ("last_login", "date_joined")}),
+        (
+            pgettext_lazy("dates of an account", "Thời gian"),
+            {"fields": ("last_login", "date_joined")},
+        ),
     )
     add_fieldsets = (
         (

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cabinet.meetings.selectors import invitable_users
 from cabinet.models import (
@@ -97,7 +98,7 @@ class InviteForm(forms.Form):
 
 
 class AgendaItemForm(forms.Form):
-    title = forms.CharField(label=_("Nội dung"), max_length=300)
+    title = forms.CharField(label=pgettext_lazy("agenda item", "Nội dung"), max_length=300)
     description = forms.CharField(
         label=_("Mô tả"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

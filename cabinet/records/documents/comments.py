@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cabinet.models import Paper, PaperComment
 from cabinet.records.documents.decree30 import (
@@ -70,7 +71,7 @@ def comments_document(paper: Paper, comments: list[PaperComment]) -> TableDocume
         _("Đại biểu"),
         _("Trang / đoạn trích"),
         _("Nội dung góp ý"),
-        _("Thời gian"),
+        pgettext("time of a comment", "Thời gian"),
     )
     columns = tuple(
         Column(heading, width, center=index == 0)

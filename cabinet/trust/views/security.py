@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from cabinet.core.audit import audit
@@ -53,7 +54,9 @@ class AuditFilterForm(forms.Form):
     )
     ip = forms.CharField(label=_("Địa chỉ IP"), required=False, max_length=45)
     meeting = forms.IntegerField(label=_("Mã cuộc họp"), required=False, min_value=1)
-    q = forms.CharField(label=_("Nội dung"), required=False, max_length=200)
+    q = forms.CharField(
+        label=pgettext_lazy("text searched for", "Nội dung"), required=False, max_length=200
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -135,7 +135,7 @@ def _looks_like_text(head: bytes) -> bool:
 
 def add_directive(
     *,
-    upload: UploadedFile[bytes],
+    upload: UploadedFile,
     actor: User,
     access: Access = Access(),
     fields: dict[str, Any] | None = None,

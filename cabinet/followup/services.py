@@ -128,7 +128,7 @@ def _pdf_refusal(code: str) -> str:
 
 
 @contextmanager
-def _on_disk(upload: UploadedFile[bytes]) -> Iterator[Path]:
+def _on_disk(upload: UploadedFile) -> Iterator[Path]:
     """A path to the upload's bytes: its temporary file, or a copy of an in-memory upload (deleted
     afterwards)."""
     temporary_path = getattr(upload, "temporary_file_path", None)
@@ -147,7 +147,7 @@ def _on_disk(upload: UploadedFile[bytes]) -> Iterator[Path]:
         os.unlink(name)
 
 
-def _check_pdf_pages(upload: UploadedFile[bytes]) -> None:
+def _check_pdf_pages(upload: UploadedFile) -> None:
     """Read the PDF's page count with the papers' probe (cabinet.papers.lib.pdf_probe) in the sandbox: a
     hostile PDF cannot hurt the web server, and one that is encrypted, broken or too long is
     refused here rather than found unreadable by the office later."""
@@ -189,7 +189,7 @@ def _check_pdf_pages(upload: UploadedFile[bytes]) -> None:
         raise UploadRejected(_pdf_refusal(refusal))
 
 
-def _checked_attachment(upload: UploadedFile[bytes]) -> str:
+def _checked_attachment(upload: UploadedFile) -> str:
     """The attachment's kind after every check, or UploadRejected. Nothing is stored yet."""
     kind = check_attachment(
         upload, size=upload.size or 0, max_bytes=settings.TASK_ATTACHMENT_MAX_BYTES
@@ -220,7 +220,7 @@ def report_progress(
     task_id: int,
     note: str,
     status: str,
-    attachment: UploadedFile[bytes] | None = None,
+    attachment: UploadedFile | None = None,
 ) -> TaskUpdate:
     """Record a progress report on a tracked, not-done task.
 
@@ -253,7 +253,7 @@ def _record_report(
     task_id: int,
     note: str,
     status: str,
-    attachment: UploadedFile[bytes] | None,
+    attachment: UploadedFile | None,
     kind: str,
 ) -> TaskUpdate:
     stored_name = ""

@@ -136,7 +136,7 @@ def attach(
 
 
 def add_version(
-    paper: Paper, upload: UploadedFile[bytes] | None = None, pages: int = 1, note: str = ""
+    paper: Paper, upload: UploadedFile | None = None, pages: int = 1, note: str = ""
 ) -> PaperVersion:
     with processing_uploads():
         version = paper_services.add_paper_version(

@@ -56,7 +56,7 @@ def _atomic_with_files() -> Iterator[_StoredFiles]:
         raise
 
 
-def _check_upload(upload: UploadedFile[bytes]) -> UploadFacts:
+def _check_upload(upload: UploadedFile) -> UploadFacts:
     facts = check_upload(upload, size=upload.size or 0)
     if facts.kind != SourceKind.PDF and not conversion_available():
         raise ServiceError(
@@ -68,7 +68,7 @@ def _check_upload(upload: UploadedFile[bytes]) -> UploadFacts:
 def _new_version(
     *,
     paper: Paper,
-    upload: UploadedFile[bytes],
+    upload: UploadedFile,
     facts: UploadFacts,
     actor: User,
     note: str,
@@ -114,7 +114,7 @@ def attach_paper(
     meeting: Meeting,
     title: str,
     kind: str,
-    upload: UploadedFile[bytes],
+    upload: UploadedFile,
     agenda_item: AgendaItem | None = None,
     note: str = "",
 ) -> Paper:
@@ -142,7 +142,7 @@ def attach_paper(
 
 
 def add_paper_version(
-    *, actor: User, paper: Paper, upload: UploadedFile[bytes], note: str = ""
+    *, actor: User, paper: Paper, upload: UploadedFile, note: str = ""
 ) -> PaperVersion:
     """Replace a paper: the old version stays; participants are told once the new one is READY."""
     require_manager(actor, paper.meeting)

@@ -1,5 +1,9 @@
 """The tasks' Excel export: the rows of the task list (cabinet.followup.selectors.rows_of) as an
-XLSX workbook with Vietnamese headers, real dates and every text cell kept as text."""
+XLSX workbook with Vietnamese headers, real dates and every text cell kept as text.
+
+The status is the list's: "Hoàn thành quá hạn" for a task done after its deadline (with its
+working days late), "… – Quá hạn" for an open one past it. "Ngày hoàn thành" is the day the unit
+reported it done, the day the lateness is counted from (cabinet.followup.selectors.with_done_on)."""
 
 from __future__ import annotations
 
@@ -25,13 +29,14 @@ EXPORT_HEADERS = (
     (gettext_noop("Đơn vị phối hợp"), 28),
     (gettext_noop("Cuộc họp"), 36),
     (gettext_noop("Ngày họp"), 12),
+    (gettext_noop("Số thông báo"), 14),
     (gettext_noop("Thời hạn"), 12),
     (gettext_noop("Tình trạng"), 16),
     (gettext_noop("Số ngày làm việc quá hạn"), 14),
     (gettext_noop("Ngày hoàn thành"), 14),
 )
-DATE_COLUMNS = (6, 7, 10)
-TEXT_COLUMNS = (2, 3, 4, 5, 8)
+DATE_COLUMNS = (6, 8, 11)
+TEXT_COLUMNS = (2, 3, 4, 5, 7, 9)
 
 
 def tasks_workbook(rows: Sequence[TaskRow]) -> bytes:
@@ -47,7 +52,6 @@ def tasks_workbook(rows: Sequence[TaskRow]) -> bytes:
     sheet.freeze_panes = "A2"
     for number, row in enumerate(rows, 1):
         task = row.task
-        completed = timezone.localtime(task.completed_at).date() if task.completed_at else None
         sheet.append(
             [
                 number,
@@ -56,10 +60,11 @@ def tasks_workbook(rows: Sequence[TaskRow]) -> bytes:
                 ", ".join(u.name for u in task.coordinating_units.all()),
                 task.meeting.title,
                 timezone.localtime(task.meeting.starts_at).date(),
+                row.notice_number or None,
                 task.deadline,
                 row.status_label + (f" – {_('Quá hạn')}" if row.overdue else ""),
                 row.days_late or None,
-                completed,
+                row.done_on,
             ]
         )
         for column in DATE_COLUMNS:

@@ -6,9 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cabinet.followup.selectors import MAX_QUERY_CHARS, STATUS_LABELS, TaskFilters
+from cabinet.followup.selectors import (
+    MAX_QUERY_CHARS,
+    ROMAN_QUARTERS,
+    STATUS_LABELS,
+    Period,
+    TaskFilters,
+)
 from cabinet.models import TaskStatus
 from cabinet.papers.lib.uploads import ATTACHMENT_KINDS
 
@@ -45,9 +52,7 @@ class TaskFilterForm(forms.Form):
         unit_field.choices = [("", _("Tất cả đơn vị")), *units]
         meeting_field.choices = [("", _("Tất cả cuộc họp")), *meetings]
         for name in ("unit", "meeting", "status"):
-            self.fields[name].error_messages["invalid_choice"] = _(
-                "Giá trị lọc không hợp lệ; đã bỏ qua điều kiện này."
-            )
+            self.fields[name].error_messages["invalid_choice"] = INVALID_FILTER
 
     def filters(self) -> TaskFilters:
         """The valid filters (a form that is not valid still yields its valid fields)."""
@@ -59,6 +64,52 @@ class TaskFilterForm(forms.Form):
             status=data.get("status") or "",
             query=(data.get("q") or "").strip(),
         )
+
+
+INVALID_FILTER = _("Giá trị lọc không hợp lệ; đã bỏ qua điều kiện này.")
+
+
+def _period_choices() -> list[tuple[str, str]]:
+    """Built per form, in the request's language (a lazy string formatted at import would not)."""
+    return [
+        ("", gettext("Cả năm")),
+        *((f"q{q}", gettext("Quý %(q)s") % {"q": roman}) for q, roman in ROMAN_QUARTERS.items()),
+        *((f"m{m}", gettext("Tháng %(m)s") % {"m": m}) for m in range(1, 13)),
+    ]
+
+
+class PeriodForm(forms.Form):
+    """The dashboard's period: all time, a year, a quarter or a month of the completions. An
+    invalid value is reported and ignored (all time, or the whole year)."""
+
+    year = forms.TypedChoiceField(label=_("Năm"), required=False, coerce=int)
+    period = forms.ChoiceField(label=_("Kỳ"), required=False)
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        year_field = self.fields["year"]
+        assert isinstance(year_field, forms.TypedChoiceField)
+        year_field.choices = [("", _("Toàn bộ thời gian")), *((y, str(y)) for y in years)]
+        period_field = self.fields["period"]
+        assert isinstance(period_field, forms.ChoiceField)
+        period_field.choices = _period_choices()
+        for name in ("year", "period"):
+            self.fields[name].error_messages["invalid_choice"] = INVALID_FILTER
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("period") and not data.get("year"):
+            self.add_error(
+                "period", _("Hãy chọn năm của quý hoặc tháng; đã tính toàn bộ thời gian.")
+            )
+        return data
+
+    def chosen(self) -> Period:
+        """The valid period (a form that is not valid still yields its valid fields)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        year = data.get("year") or None
+        return Period.of(year, (data.get("period") or "") if year else "")
 
 
 class AttachmentField(forms.FileField):

@@ -6,6 +6,11 @@ own. Untracked tasks (their notice is not issued yet) are part of a draft and ar
 
 "Quá hạn" (overdue) is derived, never stored: tracked, not done, deadline before today. How late
 is counted in working days (cabinet.core.workdays).
+
+"Hoàn thành quá hạn" (done late) is derived too: done, on a day after the deadline. A task is done
+on the day its lead unit reported it done (the last report before the office's confirmation, the
+one confirmed), not on the day the office confirmed it: a unit that reported on time is not made
+late by the office's delay. Days are the committee's (TIME_ZONE), not UTC's.
 """
 
 from __future__ import annotations
@@ -14,7 +19,21 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,9 +41,18 @@ from django.utils.translation import gettext_lazy as _
 from cabinet.core.permissions import AnyUser, can_follow_up_tasks
 from cabinet.core.workdays import Calendar
 from cabinet.followup.sentences import normalize_for_match
-from cabinet.models import Task, TaskStatus, Unit, User
+from cabinet.models import (
+    Participant,
+    ParticipantRole,
+    Task,
+    TaskStatus,
+    TaskUpdate,
+    Unit,
+    User,
+)
 
 OVERDUE = "overdue"
+DONE_LATE = "done_late"
 # The short labels of the list, the dashboard and the export ("Chờ xác nhận" rather than the
 # model's longer "Chờ xác nhận hoàn thành"); "overdue" is the virtual status.
 STATUS_LABELS = {
@@ -32,6 +60,7 @@ STATUS_LABELS = {
     TaskStatus.IN_PROGRESS.value: _("Đang thực hiện"),
     TaskStatus.REPORTED.value: _("Chờ xác nhận"),
     TaskStatus.DONE.value: _("Hoàn thành"),
+    DONE_LATE: _("Hoàn thành quá hạn"),
     OVERDUE: _("Quá hạn"),
 }
 STATUS_FILTERS = tuple(STATUS_LABELS)
@@ -41,7 +70,34 @@ WORKING_STATUSES = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS)
 
 
 def _tracked() -> QuerySet[Task]:
-    return Task.objects.filter(tracked_since__isnull=False)
+    return with_done_on(Task.objects.filter(tracked_since__isnull=False))
+
+
+def with_done_on(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """``done_on``: the committee's day on which a done task was reported done (None if not
+    done). The confirmed report is the last "reported" update up to the confirmation; a task
+    done without one (an import, the admin) counts from its confirmation."""
+    reported_at = Subquery(
+        TaskUpdate.objects.filter(
+            task=OuterRef("pk"),
+            status=TaskStatus.REPORTED,
+            created_at__lte=OuterRef("completed_at"),
+        )
+        .order_by("-created_at", "-pk")
+        .values("created_at")[:1]
+    )
+    return tasks.annotate(
+        done_on=TruncDate(
+            Coalesce(reported_at, F("completed_at")),
+            tzinfo=timezone.get_current_timezone(),
+            output_field=DateField(),
+        )
+    )
+
+
+def done_late_q() -> Q:
+    """Tasks done after their deadline, as a filter on a queryset annotated by with_done_on."""
+    return Q(status=TaskStatus.DONE, deadline__isnull=False, done_on__gt=F("deadline"))
 
 
 def _of_unit(unit_id: int) -> Q:
@@ -60,12 +116,12 @@ def overdue_q(today: dt.date) -> Q:
 def tasks_for(user: AnyUser) -> QuerySet[Task]:
     """The tracked tasks ``user`` may see."""
     if not user.is_authenticated or not user.is_active:
-        return Task.objects.none()
+        return with_done_on(Task.objects.none())
     if can_follow_up_tasks(user):
         return _tracked()
     assert isinstance(user, User)
     if user.unit_id is None:
-        return Task.objects.none()
+        return with_done_on(Task.objects.none())
     return _tracked().filter(_of_unit(user.unit_id))
 
 
@@ -73,7 +129,7 @@ def task_for(user: AnyUser, task_id: int) -> Task:
     """One task with what its page shows; 404 for a task the user may not see."""
     task = (
         tasks_for(user)
-        .select_related("lead_unit", "meeting", "agenda_item", "confirmed_by")
+        .select_related("lead_unit", "meeting", "agenda_item", "confirmed_by", "meeting__notice")
         .prefetch_related("coordinating_units")
         .filter(pk=task_id)
         .first()
@@ -103,7 +159,7 @@ def role_of(user: AnyUser, task: Task) -> str:
 class TaskFilters:
     unit_id: int | None = None  # the lead unit
     meeting_id: int | None = None
-    status: str = ""  # a TaskStatus value, "overdue", or "" for all
+    status: str = ""  # a TaskStatus value, "done_late", "overdue", or "" for all
     query: str = ""  # words of the content, the unit or the meeting, accents and case ignored
 
 
@@ -114,6 +170,8 @@ def filter_tasks(tasks: QuerySet[Task], filters: TaskFilters, *, today: dt.date)
         tasks = tasks.filter(meeting_id=filters.meeting_id)
     if filters.status == OVERDUE:
         tasks = tasks.filter(overdue_q(today))
+    elif filters.status == DONE_LATE:
+        tasks = tasks.filter(done_late_q())
     elif filters.status:
         tasks = tasks.filter(status=filters.status)
     if filters.query.strip():
@@ -156,7 +214,7 @@ def task_list(user: AnyUser, filters: TaskFilters, *, today: dt.date) -> QuerySe
     tasks = filter_tasks(tasks_for(user), filters, today=today)
     return (
         ordered(tasks, today=today)
-        .select_related("lead_unit", "meeting")
+        .select_related("lead_unit", "meeting", "meeting__notice")
         .prefetch_related("coordinating_units")
     )
 
@@ -168,8 +226,15 @@ def task_list(user: AnyUser, filters: TaskFilters, *, today: dt.date) -> QuerySe
 class TaskRow:
     task: Task
     overdue: bool
-    days_late: int  # working days past the deadline (0 unless overdue)
+    # Working days past the deadline: today's for an overdue task, the day it was done for a task
+    # done late; 0 otherwise.
+    days_late: int
     days_left: int | None  # working days left until the deadline (None: none, done, or late)
+    done_on: dt.date | None = None  # the day it was reported done (see with_done_on)
+
+    @property
+    def done_late(self) -> bool:
+        return self.task.status == TaskStatus.DONE and self.days_late > 0
 
     @property
     def due_soon(self) -> bool:
@@ -178,11 +243,29 @@ class TaskRow:
 
     @property
     def status_label(self) -> str:
-        return str(STATUS_LABELS[self.task.status])
+        return str(STATUS_LABELS[self.status])
+
+    @property
+    def notice_number(self) -> str:
+        """The number of the notice that assigned the task ("01/TB-UBND"), once issued."""
+        notice = getattr(self.task.meeting, "notice", None)  # no notice: an AttributeError
+        return notice.reference if notice is not None else ""
 
     @property
     def status(self) -> str:
-        return str(self.task.status)
+        """The stored status, or "done_late" for a task done after its deadline."""
+        return DONE_LATE if self.done_late else str(self.task.status)
+
+
+def done_on(task: Task) -> dt.date | None:
+    """The day ``task`` was done: the annotation of with_done_on, else (a task read without it)
+    the day of its confirmation."""
+    if task.status != TaskStatus.DONE:
+        return None
+    annotated: dt.date | None = getattr(task, "done_on", None)
+    if annotated is not None:
+        return annotated
+    return timezone.localtime(task.completed_at).date() if task.completed_at else None
 
 
 def row_of(task: Task, *, today: dt.date, calendar: Calendar | None = None) -> TaskRow:
@@ -190,6 +273,7 @@ def row_of(task: Task, *, today: dt.date, calendar: Calendar | None = None) -> T
     overdue = task.is_overdue(today)
     days_late = 0
     days_left = None
+    finished = done_on(task)
     if task.deadline is not None and task.status != TaskStatus.DONE:
         remaining = calendar.working_days_left(today, task.deadline)
         if overdue:
@@ -198,7 +282,12 @@ def row_of(task: Task, *, today: dt.date, calendar: Calendar | None = None) -> T
             days_late = max(1, -remaining)
         else:
             days_left = remaining
-    return TaskRow(task=task, overdue=overdue, days_late=days_late, days_left=days_left)
+    elif task.deadline is not None and finished is not None and finished > task.deadline:
+        # Done on a Saturday after a Friday deadline: late, by at least one day, as above.
+        days_late = max(1, -calendar.working_days_left(finished, task.deadline))
+    return TaskRow(
+        task=task, overdue=overdue, days_late=days_late, days_left=days_left, done_on=finished
+    )
 
 
 def rows_of(tasks: QuerySet[Task] | list[Task], *, today: dt.date) -> list[TaskRow]:
@@ -217,7 +306,8 @@ class UnitCounts:
     in_progress: int = 0
     reported: int = 0
     done: int = 0
-    overdue: int = 0
+    done_late: int = 0  # also counted in ``done``
+    overdue: int = 0  # also counted under their status
 
     @property
     def total(self) -> int:
@@ -233,8 +323,8 @@ class Dashboard:
 
 def dashboard(today: dt.date) -> Dashboard:
     """Every tracked task counted by lead unit and status (plus the overdue ones, which are also
-    counted under their status), and the overdue tasks, the latest first. For follow-up users
-    only: the caller checks."""
+    counted under their status, and the done-late ones, also counted as done), and the overdue
+    tasks, the latest first. For follow-up users only: the caller checks."""
     counts = (
         _tracked()
         .values("lead_unit_id", "lead_unit__name", "lead_unit__short_name")
@@ -243,6 +333,7 @@ def dashboard(today: dt.date) -> Dashboard:
             in_progress=Count("pk", filter=Q(status=TaskStatus.IN_PROGRESS)),
             reported=Count("pk", filter=Q(status=TaskStatus.REPORTED)),
             done=Count("pk", filter=Q(status=TaskStatus.DONE)),
+            done_late=Count("pk", filter=done_late_q()),
             overdue=Count("pk", filter=overdue_q(today)),
         )
         .order_by("lead_unit__name")
@@ -257,10 +348,11 @@ def dashboard(today: dt.date) -> Dashboard:
             in_progress=row["in_progress"],
             reported=row["reported"],
             done=row["done"],
+            done_late=row["done_late"],
             overdue=row["overdue"],
         )
         units.append(unit)
-        for key in (*(s.value for s in TaskStatus), OVERDUE):
+        for key in (*(s.value for s in TaskStatus), DONE_LATE, OVERDUE):
             setattr(totals, key, getattr(totals, key) + getattr(unit, key))
     late = (
         _tracked()
@@ -270,6 +362,158 @@ def dashboard(today: dt.date) -> Dashboard:
         .order_by("deadline", "pk")
     )
     return Dashboard(units=units, totals=totals, overdue=rows_of(late, today=today))
+
+
+# --- On-time rates: by lead unit, by leader, by period -------------------------------------------
+
+
+ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days whose completions are counted (both ends included; None: all time), and how the
+    by-period table breaks them down: "year" (all time), "month" (a year or a quarter) or ""
+    (a month: no breakdown)."""
+
+    label: str
+    first: dt.date | None = None
+    last: dt.date | None = None
+    step: str = "year"
+
+    @classmethod
+    def of(cls, year: int | None, part: str = "") -> Period:
+        """All time (no year), a year, a quarter ("q1".."q4") or a month ("m1".."m12")."""
+        if year is None:
+            return cls(label=str(_("Toàn bộ thời gian")), step="year")
+        if part.startswith("q"):
+            quarter = int(part[1:])
+            first = dt.date(year, 3 * quarter - 2, 1)
+            return cls(
+                label=str(_("Quý %(q)s/%(y)s") % {"q": ROMAN_QUARTERS[quarter], "y": year}),
+                first=first,
+                last=_month_end(year, 3 * quarter),
+                step="month",
+            )
+        if part.startswith("m"):
+            month = int(part[1:])
+            return cls(
+                label=str(_("Tháng %(m)s/%(y)s") % {"m": month, "y": year}),
+                first=dt.date(year, month, 1),
+                last=_month_end(year, month),
+                step="",
+            )
+        return cls(
+            label=str(_("Năm %(y)s") % {"y": year}),
+            first=dt.date(year, 1, 1),
+            last=dt.date(year, 12, 31),
+            step="month",
+        )
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return (dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)
+
+
+@dataclass
+class RateRow:
+    """Done tasks that had a deadline, and how many of them were done by it."""
+
+    name: str
+    detail: str = ""  # a leader's position
+    unit_id: int | None = None  # a lead unit's, for the link to its done-late tasks
+    done: int = 0
+    on_time: int = 0
+
+    @property
+    def late(self) -> int:
+        return self.done - self.on_time
+
+    @property
+    def rate(self) -> float | None:
+        """The on-time rate in percent (None when nothing was done)."""
+        return 100 * self.on_time / self.done if self.done else None
+
+    def count(self, on_time: bool) -> None:
+        self.done += 1
+        self.on_time += on_time
+
+
+@dataclass
+class Rates:
+    period: Period
+    total: RateRow
+    units: list[RateRow] = field(default_factory=list)
+    leaders: list[RateRow] = field(default_factory=list)
+    periods: list[RateRow] = field(default_factory=list)
+
+
+def _leader_id() -> Coalesce:
+    """Who assigned the task: the chair who approved the meeting's notice (the notice states
+    that leader's conclusions, and the approval stays as it was if the meeting's participants
+    change later), else the meeting's chair (a task tracked without an approved notice)."""
+    chair = Participant.objects.filter(
+        meeting=OuterRef("meeting_id"), role=ParticipantRole.CHAIR
+    ).values("user_id")[:1]
+    return Coalesce(
+        F("meeting__notice__approved_by_id"), Subquery(chair), output_field=IntegerField()
+    )
+
+
+def on_time_rates(period: Period) -> Rates:
+    """The on-time rate (done by the deadline / done) of the tracked tasks done within
+    ``period`` (by the day they were reported done), by lead unit, by leader and by
+    sub-period. A task without a deadline can be neither, and is left out. For follow-up users
+    only: the caller checks. Two queries, counted here (thousands of rows, not millions)."""
+    tasks = _tracked().filter(status=TaskStatus.DONE, deadline__isnull=False)
+    # Q objects: the annotation is not a model field the type checker knows of.
+    if period.first is not None:
+        tasks = tasks.filter(Q(done_on__gte=period.first))
+    if period.last is not None:
+        tasks = tasks.filter(Q(done_on__lte=period.last))
+    rows = tasks.annotate(leader_id=_leader_id()).values_list(
+        "lead_unit_id", "lead_unit__name", "leader_id", "done_on", "deadline"
+    )
+    total = RateRow(name=str(_("Tổng cộng")))
+    units: dict[int, RateRow] = {}
+    leaders: dict[int | None, RateRow] = {}
+    periods: dict[tuple[int, int], RateRow] = {}
+    for unit_id, unit_name, leader_id, finished, deadline in rows:
+        on_time = finished <= deadline
+        total.count(on_time)
+        units.setdefault(unit_id, RateRow(name=unit_name, unit_id=unit_id)).count(on_time)
+        leaders.setdefault(leader_id, RateRow(name="")).count(on_time)
+        key = (finished.year, finished.month if period.step == "month" else 0)
+        periods.setdefault(key, RateRow(name=_period_name(*key))).count(on_time)
+    people = User.objects.filter(pk__in=[pk for pk in leaders if pk is not None]).values_list(
+        "pk", "full_name", "position"
+    )
+    for pk, full_name, position in people:
+        leaders[pk].name, leaders[pk].detail = full_name, position
+    if None in leaders:
+        leaders[None].name = str(_("Chưa xác định lãnh đạo chủ trì"))
+    return Rates(
+        period=period,
+        total=total,
+        units=sorted(units.values(), key=lambda r: normalize_for_match(r.name)),
+        leaders=sorted(leaders.values(), key=lambda r: (-r.done, normalize_for_match(r.name))),
+        periods=[periods[key] for key in sorted(periods)] if period.step else [],
+    )
+
+
+def _period_name(year: int, month: int) -> str:
+    if month:
+        return str(_("Tháng %(m)s/%(y)s") % {"m": month, "y": year})
+    return str(_("Năm %(y)s") % {"y": year})
+
+
+def rate_years(today: dt.date) -> list[int]:
+    """The years the period filter offers: from the first completion to this year, latest first."""
+    first: dt.date | None = (
+        _tracked().filter(status=TaskStatus.DONE).aggregate(first=Min("done_on"))["first"]
+    )
+    start = first.year if first else today.year
+    return list(range(today.year, min(start, today.year) - 1, -1))
 
 
 # --- Reminders ----------------------------------------------------------------------------------

@@ -33,7 +33,13 @@ from cabinet.core.permissions import can_follow_up_tasks
 from cabinet.followup import selectors
 from cabinet.followup import services as task_followup
 from cabinet.followup.export import XLSX, tasks_workbook
-from cabinet.followup.forms import ConfirmForm, ReportForm, ReturnForm, TaskFilterForm
+from cabinet.followup.forms import (
+    ConfirmForm,
+    PeriodForm,
+    ReportForm,
+    ReturnForm,
+    TaskFilterForm,
+)
 from cabinet.models import AuditAction, Task, TaskStatus, TaskUpdate
 from cabinet.papers.lib.delivery import (
     ByteRange,
@@ -249,10 +255,17 @@ def task_dashboard(request: HttpRequest) -> HttpResponse:
     if not can_follow_up_tasks(request.user):
         raise PermissionDenied
     today = _today()
+    period_form = PeriodForm(request.GET or None, years=selectors.rate_years(today))
     return render(
         request,
         "cabinet/tasks/dashboard.html",
-        {"board": selectors.dashboard(today), "today": today, "statuses": selectors.STATUS_LABELS},
+        {
+            "board": selectors.dashboard(today),
+            "rates": selectors.on_time_rates(period_form.chosen()),
+            "period_form": period_form,
+            "today": today,
+            "statuses": selectors.STATUS_LABELS,
+        },
     )
 
 

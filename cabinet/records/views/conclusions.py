@@ -20,7 +20,8 @@ from cabinet.core.permissions import can_record_conclusions
 from cabinet.followup.sentences import split_tasks
 from cabinet.meetings import selectors
 from cabinet.meetings.selectors import MeetingAccess
-from cabinet.models import AgendaItem, ConclusionNotice, Task
+from cabinet.meetings.services import once
+from cabinet.models import AgendaItem, ConclusionNotice, Meeting, Task
 from cabinet.records.forms import ConclusionForm, TaskForm, parse_into_fields
 from cabinet.records.services import conclusions as conclusion_services
 
@@ -121,7 +122,16 @@ def _task_form(request: HttpRequest, access: MeetingAccess, *, task: Task | None
     queue_key = QUEUE_KEY.format(meeting=meeting.pk)
     warnings: list[str] = []
     if request.method == "POST":
+        if (
+            task is None
+            and request.POST.get("action") != "parse"
+            and once.created_by(current_user(request), request.POST.get("form_token", ""), ADD_TASK)
+            is not None
+        ):
+            return _already_added(request, access)
         form = TaskForm(request.POST, meeting=meeting)
+        if task is not None:
+            del form.fields["form_token"]  # editing is the same whether sent once or twice
         if form.is_valid() and request.POST.get("action") == "parse":
             sentences = split_tasks(form.cleaned_data["sentence"]) or [
                 form.cleaned_data["sentence"]
@@ -140,6 +150,8 @@ def _task_form(request: HttpRequest, access: MeetingAccess, *, task: Task | None
             form, warnings = _filled(meeting, sentences[0], form.cleaned_data.get("item"))
         elif form.is_valid():
             saved = _save_task(request, access, task, form.cleaned_data)
+            if saved is False:
+                return _already_added(request, access)
             if saved:
                 return _after_save(request, access, task)
     else:
@@ -147,6 +159,7 @@ def _task_form(request: HttpRequest, access: MeetingAccess, *, task: Task | None
         if task is not None:
             initial = TaskForm.initial_from(task)
             form = TaskForm(initial=initial, meeting=meeting)
+            del form.fields["form_token"]
         elif _queued(request, queue_key):
             queue = request.session[queue_key]
             sentences = list(queue["sentences"])
@@ -194,9 +207,21 @@ def _filled(meeting: Any, sentence: str, item: AgendaItem | None) -> tuple[TaskF
     return TaskForm(initial=values, meeting=meeting), warnings
 
 
+ADD_TASK = "form.task.add"  # the receipt's name for a task added from the task form
+
+
+def _already_added(request: HttpRequest, access: MeetingAccess) -> HttpResponse:
+    """The task form was sent again (Back, then Lưu nhiệm vụ): the task is not added twice."""
+    messages.info(request, _("Nhiệm vụ này đã được lưu từ lần gửi trước; không thêm lần nữa."))
+    return redirect("cabinet:conclusions", meeting_id=access.meeting.pk)
+
+
 def _save_task(
     request: HttpRequest, access: MeetingAccess, task: Task | None, data: dict[str, Any]
-) -> bool:
+) -> bool | None:
+    """True when saved, None when refused (the message is reported), False when this form had
+    already added its task."""
+    actor = current_user(request)
     fields = {
         "lead_unit_id": data["lead_unit"].pk if data.get("lead_unit") else None,
         "coordinating_unit_ids": [u.pk for u in data.get("coordinating_units") or []],
@@ -205,27 +230,37 @@ def _save_task(
         "deadline": data.get("deadline"),
         "report_to": data.get("report_to", ""),
     }
+    item_id = data["item"].pk if data.get("item") else None
     try:
         if task is None:
-            conclusion_services.add_task(
-                actor=current_user(request),
-                meeting=access.meeting,
-                item_id=data["item"].pk if data.get("item") else None,
-                source_text=data.get("sentence", ""),
-                **fields,
+
+            def create() -> tuple[Meeting, dict[str, object]]:
+                added = conclusion_services.add_task(
+                    actor=actor,
+                    meeting=access.meeting,
+                    item_id=item_id,
+                    source_text=data.get("sentence", ""),
+                    **fields,
+                )
+                return access.meeting, {"task": added.pk}
+
+            _result, created = once.create_once(
+                actor=actor, token=data.get("form_token", ""), name=ADD_TASK, create=create
             )
+            if not created:
+                return False
         else:
             conclusion_services.update_task(
-                actor=current_user(request),
+                actor=actor,
                 meeting=access.meeting,
                 task_id=task.pk,
-                item_id=data["item"].pk if data.get("item") else None,
+                item_id=item_id,
                 source_text=data.get("sentence", ""),
                 **fields,
             )
     except ServiceError as error:
         report(request, error)
-        return False
+        return None
     return True
 
 

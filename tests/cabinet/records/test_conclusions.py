@@ -4,6 +4,7 @@ issuing changes (numbers, tracked tasks, the meeting concluded, the record froze
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, TypedDict
 
 import pytest
@@ -448,3 +449,31 @@ def test_control_characters_pasted_from_word_are_not_stored(held: Held) -> None:
     )
     assert conclusion is not None
     assert conclusion.text == "Thống nhất\ndự toán."
+
+
+def test_the_same_task_form_sent_twice_adds_one_task(client: Client, held: Held) -> None:
+    """Back, then "Lưu nhiệm vụ" again: the task is not assigned twice."""
+    _login(client, held["secretary"])
+    url = reverse("cabinet:task_new", args=[held["meeting"].pk])
+    page = client.get(url).content.decode()
+    token = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert token
+    data = {
+        "action": "save",
+        "form_token": token.group(1),
+        "item": held["items"][0].pk,
+        "lead_unit": held["units"]["stc"].pk,
+        "content": "rà soát nhu cầu kinh phí",
+        "deadline": "2030-12-15",
+        "report_to": "UBND Thành phố",
+    }
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, data, follow=True)
+    assert Task.objects.filter(meeting=held["meeting"]).count() == 1
+    assert "đã được lưu từ lần gửi trước" in again.content.decode()
+    # A new form is a new task.
+    fresh = re.search(r'name="form_token" value="([^"]+)"', client.get(url).content.decode())
+    assert fresh
+    assert fresh.group(1) != token.group(1)
+    assert client.post(url, data | {"form_token": fresh.group(1)}).status_code == 302
+    assert Task.objects.filter(meeting=held["meeting"]).count() == 2

@@ -65,6 +65,8 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             if participant.is_organizer
             else None,
             "issued_notice": selectors.issued_notice_for(participant),
+            # Before its day the room is closed; the chair may open it early with a reason.
+            "before_day": not meeting_services.meeting_day_reached(access.meeting),
         },
     )
 

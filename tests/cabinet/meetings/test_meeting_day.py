@@ -151,6 +151,7 @@ def test_starting_early_over_http_needs_the_chairs_reason(client: Client) -> Non
     page = client.get(reverse("cabinet:meeting", args=[meeting.pk])).content.decode()
     assert "Chưa đến ngày họp" in page
     assert 'name="early_reason"' in page  # the chair is offered to start early, with a reason
+    assert "Điểm danh mở vào ngày họp." in page  # no check-in buttons to press in vain
 
     refused = client.post(url, follow=True).content.decode()
     assert "Chưa đến ngày họp" in refused

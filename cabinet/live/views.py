@@ -3,11 +3,14 @@ the meeting's lifecycle buttons (send the invitation, start, end)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise  # gettext_lazy's result
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -17,6 +20,7 @@ from cabinet.core.permissions import can_manage_meeting, can_run_meeting
 from cabinet.live.services import session as session_services
 from cabinet.meetings import selectors
 from cabinet.meetings.services import meetings as meeting_services
+from cabinet.models import Meeting, Participant, User
 
 
 @login_required
@@ -31,19 +35,32 @@ def console(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
 
 
+# A lifecycle button's service: (actor, meeting, the posted form) → the meeting.
+Service = Callable[[User, Meeting, QueryDict], Meeting]
+
 # action → (who may, service, message on success)
-LIFECYCLE_ACTIONS = {
+LIFECYCLE_ACTIONS: dict[str, tuple[Callable[[Participant | None], bool], Service, Promise]] = {
     "publish": (
         can_manage_meeting,
-        meeting_services.publish_meeting,
+        lambda actor, meeting, _form: meeting_services.publish_meeting(
+            actor=actor, meeting=meeting
+        ),
         gettext_lazy("Đã gửi giấy mời; đại biểu đã thấy chương trình và tài liệu."),
     ),
     "start": (
         can_run_meeting,
-        meeting_services.start_meeting,
+        # Before the meeting's day the chair gives the reason to start early (the service decides
+        # whether one is needed, and keeps it in the event log).
+        lambda actor, meeting, form: meeting_services.start_meeting(
+            actor=actor, meeting=meeting, early_reason=form.get("early_reason", "")
+        ),
         gettext_lazy("Cuộc họp đã bắt đầu."),
     ),
-    "end": (can_run_meeting, session_services.end_meeting, gettext_lazy("Cuộc họp đã kết thúc.")),
+    "end": (
+        can_run_meeting,
+        lambda actor, meeting, _form: session_services.end_meeting(actor=actor, meeting=meeting),
+        gettext_lazy("Cuộc họp đã kết thúc."),
+    ),
 }
 
 
@@ -57,7 +74,7 @@ def meeting_transition(request: HttpRequest, meeting_id: int, action: str) -> Ht
     if not allowed(access.participant):
         raise PermissionDenied
     try:
-        service(actor=current_user(request), meeting=access.meeting)
+        service(current_user(request), access.meeting, request.POST)
     except ServiceError as error:
         report(request, error)
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -21,6 +22,57 @@ from cabinet.models import (
 )
 
 
+class TextField(forms.CharField):
+    """A CharField whose limit the server enforces with a message, never the browser.
+
+    Django puts maxlength on the input, and a browser then cuts a pasted text at the limit without
+    a word (a 314-character title was saved as its first 300). Here the whole text reaches the
+    form, which refuses it and gives it back to be shortened by its author.
+    """
+
+    default_error_messages = {
+        "max_length": _(
+            "Nội dung này dài %(show_value)d ký tự, tối đa %(limit_value)d ký tự. "
+            "Hãy rút gọn rồi gửi lại."
+        ),
+    }
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
+# A form's one-time token: long enough not to be guessed, short enough for CommandReceipt.client_id.
+FORM_TOKEN_LENGTH = 32
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(24)  # 32 characters
+
+
+class OnceForm(forms.Form):
+    """A create form sent at most once: a hidden one-time token, issued with the empty form and
+    kept when the form comes back with errors. The view creates under it once
+    (cabinet.meetings.services.once); the same token sent again finds what it created.
+
+    A form sent without a token (a page opened before tokens existed, a script) is accepted and
+    creates as before; only a token that is not one of ours is refused.
+    """
+
+    form_token = forms.CharField(
+        widget=forms.HiddenInput,
+        required=False,
+        max_length=FORM_TOKEN_LENGTH,
+        error_messages={"max_length": _("Biểu mẫu không hợp lệ; hãy tải lại trang.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["form_token"].initial = new_form_token()
+
+
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -28,10 +80,10 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class MeetingForm(forms.Form):
-    title = forms.CharField(label=_("Tên cuộc họp"), max_length=300)
+class MeetingForm(OnceForm):
+    title = TextField(label=_("Tên cuộc họp"), max_length=300)
     kind = forms.ChoiceField(label=_("Loại cuộc họp"), choices=MeetingKind.choices)
-    location = forms.CharField(label=_("Địa điểm"), max_length=300)
+    location = TextField(label=_("Địa điểm"), max_length=300)
     starts_at = forms.DateTimeField(label=_("Bắt đầu"), widget=DateTimeInput())
     ends_at = forms.DateTimeField(label=_("Dự kiến kết thúc"), widget=DateTimeInput())
     organizer_unit = forms.ModelChoiceField(
@@ -97,8 +149,8 @@ class InviteForm(forms.Form):
         return data
 
 
-class AgendaItemForm(forms.Form):
-    title = forms.CharField(label=pgettext_lazy("agenda item", "Nội dung"), max_length=300)
+class AgendaItemForm(OnceForm):
+    title = TextField(label=pgettext_lazy("agenda item", "Nội dung"), max_length=300)
     description = forms.CharField(
         label=_("Mô tả"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -132,6 +184,7 @@ class AgendaItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         if item is not None:
             del self.fields["parent"]  # an item keeps its level; reordering is done in the list
+            del self.fields["form_token"]  # editing is the same whether sent once or twice
         else:
             self.fields["parent"].queryset = AgendaItem.objects.filter(  # type: ignore[attr-defined]
                 meeting=meeting, parent__isnull=True
@@ -170,7 +223,7 @@ class PaperFileField(forms.FileField):
 
 
 class PaperForm(forms.Form):
-    title = forms.CharField(label=_("Tên tài liệu"), max_length=300)
+    title = TextField(label=_("Tên tài liệu"), max_length=300)
     kind = forms.ChoiceField(label=_("Loại tài liệu"), choices=PaperKind.choices)
     agenda_item = forms.ModelChoiceField(
         label=_("Thuộc nội dung"),
@@ -193,4 +246,4 @@ class PaperVersionForm(forms.Form):
     file = PaperFileField(
         label=_("Tệp mới"), help_text=_("PDF, DOCX, DOC hoặc ODT (được chuyển sang PDF).")
     )
-    note = forms.CharField(label=_("Ghi chú thay đổi"), max_length=300, required=False)
+    note = TextField(label=_("Ghi chú thay đổi"), max_length=300, required=False)

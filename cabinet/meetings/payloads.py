@@ -3,7 +3,7 @@ reducers read these keys (cabinet/static/cabinet/js/live/room.js)."""
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 
 class MeetingTitlePayload(TypedDict):
@@ -13,8 +13,10 @@ class MeetingTitlePayload(TypedDict):
 
 
 # meeting.published, .started, .ended, .concluded, .archived: "from" is a Python keyword, hence
-# the functional form.
-MeetingStatusPayload = TypedDict("MeetingStatusPayload", {"from": str, "status": str})
+# the functional form. early_reason: why the chair started before the meeting's day (started only).
+MeetingStatusPayload = TypedDict(
+    "MeetingStatusPayload", {"from": str, "status": str, "early_reason": NotRequired[str]}
+)
 
 
 class ParticipantInvitedPayload(TypedDict):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cabinet.followup.sentences import ParsedTask, UnitName, parse_task_sentence
+from cabinet.meetings.forms import OnceForm, TextField
 from cabinet.meetings.selectors import item_numbers
 from cabinet.models import DEFAULT_REPORT_TO, AgendaItem, Meeting, Task, Unit
 
@@ -24,7 +25,7 @@ class DateInput(forms.DateInput):
 
 
 class ConclusionForm(forms.Form):
-    text = forms.CharField(
+    text = TextField(
         label=_("Kết luận"),
         required=False,
         max_length=20_000,
@@ -32,8 +33,8 @@ class ConclusionForm(forms.Form):
     )
 
 
-class TaskForm(forms.Form):
-    sentence = forms.CharField(
+class TaskForm(OnceForm):
+    sentence = TextField(
         label=_("Câu giao nhiệm vụ"),
         required=False,
         max_length=50_000,
@@ -69,7 +70,7 @@ class TaskForm(forms.Form):
     with_related_units = forms.BooleanField(
         label=_("Phối hợp với các cơ quan, đơn vị liên quan"), required=False
     )
-    content = forms.CharField(
+    content = TextField(
         label=_("Nội dung nhiệm vụ"),
         required=False,
         max_length=4000,
@@ -81,7 +82,7 @@ class TaskForm(forms.Form):
         widget=DateInput(),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
     )
-    report_to = forms.CharField(
+    report_to = TextField(
         label=_("Báo cáo"), required=False, max_length=200, initial=DEFAULT_REPORT_TO
     )
 

@@ -58,7 +58,9 @@ def pdf_upload(
     return SimpleUploadedFile(name, data, content_type="application/pdf")
 
 
-def make_meeting(*, secretary: User | None = None, days: int = 3, **fields: Any) -> Meeting:
+def make_meeting(*, secretary: User | None = None, days: int = 0, **fields: Any) -> Meeting:
+    """A draft meeting starting `days` from now: by default now, so that it can be started and
+    checked in to (both are refused before the meeting's day)."""
     secretary = secretary or make_user(organizer=True)
     starts = timezone.now() + dt.timedelta(days=days)
     data: dict[str, Any] = {

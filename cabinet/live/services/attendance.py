@@ -16,7 +16,11 @@ from cabinet.live.snapshot import (
     quorum_for,
 )
 from cabinet.meetings.selectors import MEETING_SCOPE
-from cabinet.meetings.services.meetings import lock_meeting
+from cabinet.meetings.services.meetings import (
+    before_day_message,
+    lock_meeting,
+    meeting_day_reached,
+)
 from cabinet.models import Attendance, AttendanceStatus, Meeting, MeetingStatus, Participant, User
 
 # Attendance is taken from the invitation on (members check in as they arrive) until the end.
@@ -27,6 +31,13 @@ UNKNOWN = "unknown"
 def _require_open(meeting: Meeting) -> None:
     if meeting.status not in OPEN_FOR_ATTENDANCE:
         raise ServiceError(_("Chỉ điểm danh được khi cuộc họp đã gửi giấy mời hoặc đang họp."))
+
+
+def _require_meeting_day(meeting: Meeting) -> None:
+    """Nobody is here before the meeting's day (unless the chair has opened it early): being
+    present or online is refused; an absence announced in advance is not."""
+    if meeting.status == MeetingStatus.PUBLISHED and not meeting_day_reached(meeting):
+        raise ServiceError(before_day_message(meeting) + " " + _("Chưa điểm danh có mặt được."))
 
 
 def _announce(*, actor: User, meeting: Meeting, participant: Participant) -> None:
@@ -54,6 +65,7 @@ def check_in(*, actor: User, meeting: Meeting, mode: str) -> Attendance:
         raise ServiceError(_("Hình thức tham dự không hợp lệ."))
     locked = lock_meeting(meeting)
     _require_open(locked)
+    _require_meeting_day(locked)
     participant = participant_for(actor, locked)
     if participant is None:
         raise ServiceError(_("Đồng chí không tham dự cuộc họp này."))
@@ -102,6 +114,8 @@ def mark_attendance(
             raise ServiceError(_("Cần ghi lý do vắng mặt."))
         if status == AttendanceStatus.REPRESENTED and not substitute:
             raise ServiceError(_("Cần ghi tên người dự thay."))
+        if status in (AttendanceStatus.PRESENT, AttendanceStatus.ONLINE):
+            _require_meeting_day(locked)
         attendance, _created = Attendance.objects.update_or_create(
             participant=participant,
             defaults={

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from cabinet.core.errors import ServiceError
@@ -66,6 +67,29 @@ def require_editable(meeting: Meeting) -> None:
         raise ServiceError(
             _("Cuộc họp đã diễn ra, không thể thay đổi chương trình hay thành phần.")
         )
+
+
+def meeting_day(meeting: Meeting) -> date:
+    """The meeting's date in the committee's own time zone (Vietnam: settings.TIME_ZONE), whatever
+    the time zone a request has activated."""
+    return timezone.localtime(meeting.starts_at, timezone.get_default_timezone()).date()
+
+
+def meeting_day_reached(meeting: Meeting, *, now: datetime | None = None) -> bool:
+    """Has the meeting's day come (in Vietnam)? Before it, the room stays closed: no start, no
+    check-in (a meeting three weeks ahead could be started and members checked in)."""
+    today = timezone.localtime(now or timezone.now(), timezone.get_default_timezone()).date()
+    return meeting_day(meeting) <= today
+
+
+def before_day_message(meeting: Meeting) -> str:
+    return _("Chưa đến ngày họp (%(day)s).") % {
+        "day": formats.date_format(meeting_day(meeting), "d/m/Y")
+    }
+
+
+# The reason the chair gives to start before the meeting's day, kept in the event log.
+EARLY_REASON_MAX = 500
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
@@ -219,9 +243,16 @@ def remove_participant(*, actor: User, participant: Participant) -> None:
     disconnect_user_on_commit(user_id, meeting_id=locked.pk)
 
 
-def transition(*, actor: User, meeting: Meeting, to: MeetingStatus, event: Event) -> Meeting:
-    """Move the meeting to `to`, if its lifecycle allows, and record `event`. Inside the caller's
-    transaction."""
+def transition(
+    *,
+    actor: User,
+    meeting: Meeting,
+    to: MeetingStatus,
+    event: Event,
+    early_reason: str = "",
+) -> Meeting:
+    """Move the meeting to `to`, if its lifecycle allows, and record `event` (with the reason the
+    chair gave to start early, if any). Inside the caller's transaction."""
     locked = lock_meeting(meeting)
     if to not in ALLOWED_TRANSITIONS[MeetingStatus(locked.status)]:
         raise ServiceError(
@@ -229,6 +260,8 @@ def transition(*, actor: User, meeting: Meeting, to: MeetingStatus, event: Event
             % {"from": locked.get_status_display(), "to": to.label}
         )
     payload: MeetingStatusPayload = {"from": locked.status, "status": to.value}
+    if early_reason:
+        payload["early_reason"] = early_reason
     locked.status = to
     locked.save(update_fields=["status", "updated_at"])
     record_event(
@@ -256,11 +289,39 @@ def publish_meeting(*, actor: User, meeting: Meeting) -> Meeting:
 
 
 @transaction.atomic
-def start_meeting(*, actor: User, meeting: Meeting) -> Meeting:
-    if not can_run_meeting(participant_for(actor, meeting)):
+def start_meeting(*, actor: User, meeting: Meeting, early_reason: str = "") -> Meeting:
+    """Open the session, on the meeting's day. Before it only the chair may, giving the reason
+    (an urgent session brought forward), which the meeting.started event keeps."""
+    participant = participant_for(actor, meeting)
+    if not can_run_meeting(participant):
         raise ServiceError(_("Chỉ chủ trì hoặc thư ký mới được bắt đầu cuộc họp."))
+    assert participant is not None
+    locked = lock_meeting(meeting)
+    early_reason = early_reason.strip()
+    if meeting_day_reached(locked):
+        early_reason = ""  # on the day there is nothing to explain
+    elif locked.status == MeetingStatus.PUBLISHED:
+        if participant.role != ParticipantRole.CHAIR:
+            raise ServiceError(
+                before_day_message(locked)
+                + " "
+                + _("Chỉ người chủ trì mới được bắt đầu cuộc họp trước ngày họp, có ghi lý do.")
+            )
+        if not early_reason:
+            raise ServiceError(
+                before_day_message(locked) + " " + _("Để bắt đầu sớm, người chủ trì cần ghi lý do.")
+            )
+        if len(early_reason) > EARLY_REASON_MAX:
+            raise ServiceError(
+                _("Lý do bắt đầu sớm dài %(n)d ký tự, tối đa %(max)d ký tự.")
+                % {"n": len(early_reason), "max": EARLY_REASON_MAX}
+            )
     return transition(
-        actor=actor, meeting=meeting, to=MeetingStatus.IN_SESSION, event=Event.MEETING_STARTED
+        actor=actor,
+        meeting=meeting,
+        to=MeetingStatus.IN_SESSION,
+        event=Event.MEETING_STARTED,
+        early_reason=early_reason,
     )
 
 

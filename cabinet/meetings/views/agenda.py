@@ -17,6 +17,7 @@ from cabinet.meetings import selectors
 from cabinet.meetings.forms import AgendaItemForm
 from cabinet.meetings.http import managed_meeting
 from cabinet.meetings.services import agenda as agenda_services
+from cabinet.meetings.services import once
 from cabinet.models import AgendaItem, Meeting
 
 
@@ -32,15 +33,26 @@ def agenda_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The agenda editor: the ordered list with its controls and the form to add an item."""
     access = managed_meeting(request, meeting_id)
     meeting = access.meeting
+    actor = current_user(request)
+    if once.created_by(actor, request.POST.get("form_token", ""), ADD_ITEM) is not None:
+        return _already_added(request, meeting)
     form = AgendaItemForm(request.POST or None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
+
+        def create() -> tuple[Meeting, dict[str, object]]:
+            item = agenda_services.add_agenda_item(actor=actor, meeting=meeting, **data)
+            return meeting, {"item": item.pk}
+
         try:
-            agenda_services.add_agenda_item(
-                actor=current_user(request), meeting=meeting, **form.cleaned_data
+            _result, created = once.create_once(
+                actor=actor, token=form.cleaned_data["form_token"], name=ADD_ITEM, create=create
             )
         except ServiceError as error:
             report(request, error)
         else:
+            if not created:
+                return _already_added(request, meeting)
             messages.success(request, _("Đã thêm nội dung vào chương trình."))
             return redirect("cabinet:agenda", meeting_id=meeting.pk)
     return render(
@@ -48,6 +60,17 @@ def agenda_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "cabinet/agenda_edit.html",
         {"meeting": meeting, "agenda": selectors.agenda_for(access.participant), "form": form},
     )
+
+
+ADD_ITEM = "form.agenda.add"  # the receipt's name for an item added from the agenda's form
+
+
+def _already_added(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    messages.info(
+        request,
+        _("Nội dung này đã được thêm từ lần gửi trước; không thêm lần nữa."),
+    )
+    return redirect("cabinet:agenda", meeting_id=meeting.pk)
 
 
 @login_required

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,7 +19,8 @@ from cabinet.meetings import selectors
 from cabinet.meetings.forms import MeetingForm
 from cabinet.meetings.http import managed_meeting
 from cabinet.meetings.services import meetings as meeting_services
-from cabinet.models import MeetingStatus
+from cabinet.meetings.services import once
+from cabinet.models import Meeting, MeetingStatus
 
 UPCOMING = (MeetingStatus.DRAFT, MeetingStatus.PUBLISHED)
 PAST = (MeetingStatus.ENDED, MeetingStatus.CONCLUDED, MeetingStatus.ARCHIVED)
@@ -62,6 +65,8 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             if participant.is_organizer
             else None,
             "issued_notice": selectors.issued_notice_for(participant),
+            # Before its day the room is closed; the chair may open it early with a reason.
+            "before_day": not meeting_services.meeting_day_reached(access.meeting),
         },
     )
 
@@ -70,20 +75,51 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def meeting_create(request: HttpRequest) -> HttpResponse:
     if not can_organize_meetings(request.user):
         raise PermissionDenied
+    actor = current_user(request)
+    token = request.POST.get("form_token", "")
+    earlier = once.created_by(actor, token, CREATE_MEETING)
+    if earlier is not None:
+        return _already_created(request, earlier)
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
+
+        def create() -> tuple[Meeting, dict[str, object]]:
+            meeting = meeting_services.create_meeting(actor=actor, **data)
+            return meeting, {"meeting": meeting.pk}
+
         try:
-            meeting = meeting_services.create_meeting(
-                actor=current_user(request), **form.cleaned_data
+            result, created = once.create_once(
+                actor=actor,
+                token=form.cleaned_data["form_token"],
+                name=CREATE_MEETING,
+                create=create,
             )
         except ServiceError as error:
             report(request, error)
         else:
+            if not created:
+                return _already_created(request, result)
             messages.success(
                 request, _("Đã tạo cuộc họp. Hãy mời thành phần và xây dựng chương trình.")
             )
-            return redirect("cabinet:meeting", meeting_id=meeting.pk)
+            return redirect("cabinet:meeting", meeting_id=result["meeting"])
     return render(request, "cabinet/meeting_form.html", {"form": form, "meeting": None})
+
+
+CREATE_MEETING = "form.meeting.create"  # the receipt's name for a meeting created from the form
+
+
+def _already_created(request: HttpRequest, earlier: Mapping[str, object]) -> HttpResponse:
+    """The form was sent again (Back, then Tạo cuộc họp): the meeting it created, not another."""
+    messages.info(
+        request,
+        _(
+            "Cuộc họp này đã được tạo từ lần gửi trước; không tạo thêm cuộc họp trùng. "
+            "Hãy sửa thông tin tại đây nếu cần."
+        ),
+    )
+    return redirect("cabinet:meeting", meeting_id=earlier["meeting"])
 
 
 @login_required
@@ -91,6 +127,7 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     access = managed_meeting(request, meeting_id)
     meeting = access.meeting
     form = MeetingForm(request.POST or None, initial=MeetingForm.initial_from(meeting))
+    del form.fields["form_token"]  # editing is the same whether sent once or twice
     if request.method == "POST" and form.is_valid():
         try:
             meeting_services.update_meeting(

@@ -3,11 +3,14 @@ item, the tasks it assigned, with the task form filled from a typed "Giao ..." s
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,8 +22,9 @@ from cabinet.core.http import current_user, report
 from cabinet.core.permissions import can_record_conclusions
 from cabinet.followup.sentences import split_tasks
 from cabinet.meetings import selectors
-from cabinet.meetings.selectors import MeetingAccess
-from cabinet.models import AgendaItem, ConclusionNotice, Task
+from cabinet.meetings.selectors import MeetingAccess, RecordedItem
+from cabinet.meetings.services import once
+from cabinet.models import AgendaItem, ConclusionNotice, Meeting, Task
 from cabinet.records.forms import ConclusionForm, TaskForm, parse_into_fields
 from cabinet.records.services import conclusions as conclusion_services
 
@@ -35,9 +39,46 @@ def recording_meeting(request: HttpRequest, meeting_id: int) -> MeetingAccess:
     return access
 
 
+@dataclass
+class Box:
+    """One conclusion box of the page: what it shows, and the saved text's fingerprint when the
+    page was made (so that saving the page changes only the boxes this user changed)."""
+
+    entry: RecordedItem
+    key: str  # "general" (the whole meeting) or the agenda item's id
+    text: str  # the saved text, or what was typed when the save was refused
+    version: str
+    error: str = ""
+    saved_meanwhile: str | None = None  # someone else's text, saved since the page was made
+
+
+def _normal(text: str) -> str:
+    """A box's text as compared: browsers send CRLF line ends, the record keeps LF."""
+    return text.replace("\r\n", "\n").strip()
+
+
+def _fingerprint(text: str) -> str:
+    return hashlib.sha256(_normal(text).encode()).hexdigest()[:24]
+
+
+def _key(entry: RecordedItem) -> str:
+    return str(entry.item.pk) if entry.item else "general"
+
+
 @login_required
 def conclusions_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
     access = recording_meeting(request, meeting_id)
+    record = selectors.conclusions_record(access.meeting)
+    boxes = [
+        Box(entry=e, key=_key(e), text=e.conclusion, version=_fingerprint(e.conclusion))
+        for e in record
+    ]
+    return _render_page(request, access, boxes)
+
+
+def _render_page(
+    request: HttpRequest, access: MeetingAccess, boxes: list[Box], *, status: int = 200
+) -> HttpResponse:
     meeting = access.meeting
     notice = ConclusionNotice.objects.filter(meeting=meeting).first()
     return render(
@@ -45,19 +86,79 @@ def conclusions_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "cabinet/conclusions.html",
         {
             "meeting": meeting,
-            "record": selectors.conclusions_record(meeting),
+            "boxes": boxes,
             "editable": selectors.record_is_open(access.meeting),
             "notice": notice,
             "notice_due": selectors.notice_due(meeting),
             "queued": _queued(request, QUEUE_KEY.format(meeting=meeting.pk)),
         },
+        status=status,
     )
 
 
 @login_required
 @require_POST
 def conclusion_save(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Save the page's conclusion boxes together (one Save per box used to keep that box only and
+    drop what was typed in the others). Only the boxes this user changed are written, so a box
+    someone else saved meanwhile is not undone; a box both changed is refused, and then nothing
+    is saved and the page comes back with every box as typed."""
     access = recording_meeting(request, meeting_id)
+    if "text" in request.POST:
+        return _save_one_box(request, access)
+    boxes: list[Box] = []
+    changes: list[tuple[int | None, str]] = []
+    for entry in selectors.conclusions_record(access.meeting):
+        key = _key(entry)
+        typed = request.POST.get(f"text-{key}")
+        current = _fingerprint(entry.conclusion)
+        if typed is None:  # not on the page that was sent (an item added meanwhile)
+            boxes.append(Box(entry=entry, key=key, text=entry.conclusion, version=current))
+            continue
+        shown = request.POST.get(f"version-{key}", "")
+        box = Box(entry=entry, key=key, text=typed, version=current)
+        boxes.append(box)
+        if _fingerprint(typed) == shown:
+            box.text = entry.conclusion  # untouched here: whatever is saved now stays
+            continue
+        form = ConclusionForm({"text": typed})
+        if not form.is_valid():
+            box.error = " ".join(str(e) for e in form.errors["text"])
+            box.version = shown
+        elif current != shown and _fingerprint(typed) != current:
+            box.error = _(
+                "Kết luận này vừa được người khác sửa sau khi đồng chí mở trang. Nội dung "
+                "đồng chí nhập vẫn ở dưới đây; hãy đối chiếu với bản vừa lưu rồi lưu lại."
+            )
+            box.saved_meanwhile = entry.conclusion
+        else:
+            changes.append((entry.item.pk if entry.item else None, form.cleaned_data["text"]))
+    if any(box.error for box in boxes):
+        messages.error(request, _("Chưa lưu: hãy xem các ô được đánh dấu bên dưới."))
+        return _render_page(request, access, boxes)
+    try:
+        with transaction.atomic():
+            for item_id, text in changes:
+                conclusion_services.record_conclusion(
+                    actor=current_user(request), meeting=access.meeting, item_id=item_id, text=text
+                )
+    except ServiceError as error:
+        report(request, error)
+        return _render_page(request, access, boxes)
+    if changes:
+        messages.success(request, _("Đã lưu các kết luận."))
+    else:
+        messages.info(request, _("Không có thay đổi nào cần lưu."))
+    anchor = request.POST.get("anchor", "")
+    known = {"general", *(f"item-{box.key}" for box in boxes if box.key != "general")}
+    return redirect(
+        request.build_absolute_uri(_page_url(meeting_id))
+        + (f"#{anchor}" if anchor in known else "")
+    )
+
+
+def _save_one_box(request: HttpRequest, access: MeetingAccess) -> HttpResponse:
+    """One box sent alone (item + text), as the page posted before it saved all boxes together."""
     form = ConclusionForm(request.POST)
     item_id = _item_id(request.POST.get("item"))
     if not form.is_valid():
@@ -75,7 +176,7 @@ def conclusion_save(request: HttpRequest, meeting_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã lưu kết luận."))
     anchor = f"#item-{item_id}" if item_id else "#general"
-    return redirect(request.build_absolute_uri(_page_url(meeting_id)) + anchor)
+    return redirect(request.build_absolute_uri(_page_url(access.meeting.pk)) + anchor)
 
 
 def _page_url(meeting_id: int) -> str:
@@ -121,7 +222,16 @@ def _task_form(request: HttpRequest, access: MeetingAccess, *, task: Task | None
     queue_key = QUEUE_KEY.format(meeting=meeting.pk)
     warnings: list[str] = []
     if request.method == "POST":
+        if (
+            task is None
+            and request.POST.get("action") != "parse"
+            and once.created_by(current_user(request), request.POST.get("form_token", ""), ADD_TASK)
+            is not None
+        ):
+            return _already_added(request, access)
         form = TaskForm(request.POST, meeting=meeting)
+        if task is not None:
+            del form.fields["form_token"]  # editing is the same whether sent once or twice
         if form.is_valid() and request.POST.get("action") == "parse":
             sentences = split_tasks(form.cleaned_data["sentence"]) or [
                 form.cleaned_data["sentence"]
@@ -140,6 +250,8 @@ def _task_form(request: HttpRequest, access: MeetingAccess, *, task: Task | None
             form, warnings = _filled(meeting, sentences[0], form.cleaned_data.get("item"))
         elif form.is_valid():
             saved = _save_task(request, access, task, form.cleaned_data)
+            if saved is False:
+                return _already_added(request, access)
             if saved:
                 return _after_save(request, access, task)
     else:
@@ -147,6 +259,7 @@ def _task_form(request: HttpRequest, access: MeetingAccess, *, task: Task | None
         if task is not None:
             initial = TaskForm.initial_from(task)
             form = TaskForm(initial=initial, meeting=meeting)
+            del form.fields["form_token"]
         elif _queued(request, queue_key):
             queue = request.session[queue_key]
             sentences = list(queue["sentences"])
@@ -194,9 +307,21 @@ def _filled(meeting: Any, sentence: str, item: AgendaItem | None) -> tuple[TaskF
     return TaskForm(initial=values, meeting=meeting), warnings
 
 
+ADD_TASK = "form.task.add"  # the receipt's name for a task added from the task form
+
+
+def _already_added(request: HttpRequest, access: MeetingAccess) -> HttpResponse:
+    """The task form was sent again (Back, then Lưu nhiệm vụ): the task is not added twice."""
+    messages.info(request, _("Nhiệm vụ này đã được lưu từ lần gửi trước; không thêm lần nữa."))
+    return redirect("cabinet:conclusions", meeting_id=access.meeting.pk)
+
+
 def _save_task(
     request: HttpRequest, access: MeetingAccess, task: Task | None, data: dict[str, Any]
-) -> bool:
+) -> bool | None:
+    """True when saved, None when refused (the message is reported), False when this form had
+    already added its task."""
+    actor = current_user(request)
     fields = {
         "lead_unit_id": data["lead_unit"].pk if data.get("lead_unit") else None,
         "coordinating_unit_ids": [u.pk for u in data.get("coordinating_units") or []],
@@ -205,27 +330,37 @@ def _save_task(
         "deadline": data.get("deadline"),
         "report_to": data.get("report_to", ""),
     }
+    item_id = data["item"].pk if data.get("item") else None
     try:
         if task is None:
-            conclusion_services.add_task(
-                actor=current_user(request),
-                meeting=access.meeting,
-                item_id=data["item"].pk if data.get("item") else None,
-                source_text=data.get("sentence", ""),
-                **fields,
+
+            def create() -> tuple[Meeting, dict[str, object]]:
+                added = conclusion_services.add_task(
+                    actor=actor,
+                    meeting=access.meeting,
+                    item_id=item_id,
+                    source_text=data.get("sentence", ""),
+                    **fields,
+                )
+                return access.meeting, {"task": added.pk}
+
+            _result, created = once.create_once(
+                actor=actor, token=data.get("form_token", ""), name=ADD_TASK, create=create
             )
+            if not created:
+                return False
         else:
             conclusion_services.update_task(
-                actor=current_user(request),
+                actor=actor,
                 meeting=access.meeting,
                 task_id=task.pk,
-                item_id=data["item"].pk if data.get("item") else None,
+                item_id=item_id,
                 source_text=data.get("sentence", ""),
                 **fields,
             )
     except ServiceError as error:
         report(request, error)
-        return False
+        return None
     return True
 
 

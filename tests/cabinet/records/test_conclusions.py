@@ -4,6 +4,7 @@ issuing changes (numbers, tracked tasks, the meeting concluded, the record froze
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, TypedDict
 
 import pytest
@@ -448,3 +449,144 @@ def test_control_characters_pasted_from_word_are_not_stored(held: Held) -> None:
     )
     assert conclusion is not None
     assert conclusion.text == "Thống nhất\ndự toán."
+
+
+def test_the_same_task_form_sent_twice_adds_one_task(client: Client, held: Held) -> None:
+    """Back, then "Lưu nhiệm vụ" again: the task is not assigned twice."""
+    _login(client, held["secretary"])
+    url = reverse("cabinet:task_new", args=[held["meeting"].pk])
+    page = client.get(url).content.decode()
+    token = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert token
+    data = {
+        "action": "save",
+        "form_token": token.group(1),
+        "item": held["items"][0].pk,
+        "lead_unit": held["units"]["stc"].pk,
+        "content": "rà soát nhu cầu kinh phí",
+        "deadline": "2030-12-15",
+        "report_to": "UBND Thành phố",
+    }
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, data, follow=True)
+    assert Task.objects.filter(meeting=held["meeting"]).count() == 1
+    assert "đã được lưu từ lần gửi trước" in again.content.decode()
+    # A new form is a new task.
+    fresh = re.search(r'name="form_token" value="([^"]+)"', client.get(url).content.decode())
+    assert fresh
+    assert fresh.group(1) != token.group(1)
+    assert client.post(url, data | {"form_token": fresh.group(1)}).status_code == 302
+    assert Task.objects.filter(meeting=held["meeting"]).count() == 2
+
+
+def _versions(page: str) -> dict[str, str]:
+    """The page's boxes' hidden versions, by field name (version-general, version-<item>)."""
+    return dict(re.findall(r'name="(version-[^"]+)" value="([^"]*)"', page))
+
+
+def test_one_save_keeps_every_box_typed_on_the_conclusions_page(client: Client, held: Held) -> None:
+    """The general assessment typed before saving item 2 is not lost: the page saves together."""
+    _login(client, held["secretary"])
+    url = reverse("cabinet:conclusions", args=[held["meeting"].pk])
+    page = client.get(url).content.decode()
+    first, second = held["items"]
+    assert page.count('form="conclusions-form"') >= 3  # every box belongs to the one form
+    response = client.post(
+        reverse("cabinet:conclusion_save", args=[held["meeting"].pk]),
+        _versions(page)
+        | {
+            "text-general": "Các sở đã chuẩn bị chu đáo.",
+            f"text-{first.pk}": "",
+            f"text-{second.pk}": "Đẩy nhanh số hóa hồ sơ.",
+            "anchor": f"item-{second.pk}",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#item-{second.pk}")
+    saved = dict(held["meeting"].conclusions.values_list("agenda_item_id", "text"))
+    assert saved == {None: "Các sở đã chuẩn bị chu đáo.", second.pk: "Đẩy nhanh số hóa hồ sơ."}
+
+
+def test_saving_the_page_leaves_alone_a_box_someone_else_changed(
+    client: Client, held: Held
+) -> None:
+    """The chair saved item 1 meanwhile; the secretary's page, untouched there, does not undo it."""
+    _login(client, held["secretary"])
+    page = client.get(reverse("cabinet:conclusions", args=[held["meeting"].pk])).content.decode()
+    first, second = held["items"]
+    svc.record_conclusion(
+        actor=held["chair"], meeting=held["meeting"], item_id=first.pk, text="Bản của chủ trì."
+    )
+    client.post(
+        reverse("cabinet:conclusion_save", args=[held["meeting"].pk]),
+        _versions(page)
+        | {"text-general": "", f"text-{first.pk}": "", f"text-{second.pk}": "Kết luận mục 2."},
+    )
+    saved = dict(held["meeting"].conclusions.values_list("agenda_item_id", "text"))
+    assert saved == {first.pk: "Bản của chủ trì.", second.pk: "Kết luận mục 2."}
+
+
+def test_a_box_changed_by_both_is_refused_and_what_was_typed_comes_back(
+    client: Client, held: Held
+) -> None:
+    _login(client, held["secretary"])
+    page = client.get(reverse("cabinet:conclusions", args=[held["meeting"].pk])).content.decode()
+    first, second = held["items"]
+    svc.record_conclusion(
+        actor=held["chair"], meeting=held["meeting"], item_id=first.pk, text="Bản của chủ trì."
+    )
+    response = client.post(
+        reverse("cabinet:conclusion_save", args=[held["meeting"].pk]),
+        _versions(page)
+        | {
+            "text-general": "Đánh giá chung của thư ký.",
+            f"text-{first.pk}": "Bản của thư ký.",
+            f"text-{second.pk}": "",
+        },
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "vừa được người khác sửa" in text
+    assert "Bản của thư ký." in text  # the secretary's text, to compare and save again
+    assert "Bản của chủ trì." in text  # and the one saved meanwhile
+    assert "Đánh giá chung của thư ký." in text  # the other boxes' text is not lost either
+    saved = dict(held["meeting"].conclusions.values_list("agenda_item_id", "text"))
+    assert saved == {first.pk: "Bản của chủ trì."}  # nothing of this submission was saved
+
+
+def test_an_overlong_conclusion_is_refused_and_every_box_keeps_its_text(
+    client: Client, held: Held
+) -> None:
+    _login(client, held["secretary"])
+    page = client.get(reverse("cabinet:conclusions", args=[held["meeting"].pk])).content.decode()
+    assert "maxlength" not in page  # the browser must not cut a pasted text silently
+    first, second = held["items"]
+    response = client.post(
+        reverse("cabinet:conclusion_save", args=[held["meeting"].pk]),
+        _versions(page)
+        | {
+            "text-general": "Đánh giá chung.",
+            f"text-{first.pk}": "x" * 20_001,
+            f"text-{second.pk}": "",
+        },
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "tối đa 20000 ký tự" in text
+    assert "Đánh giá chung." in text
+    assert "x" * 20_001 in text
+    assert not held["meeting"].conclusions.exists()
+
+
+def test_pages_with_long_text_warn_before_leaving_unsaved(client: Client, held: Held) -> None:
+    _login(client, held["secretary"])
+    page = client.get(reverse("cabinet:conclusions", args=[held["meeting"].pk])).content.decode()
+    assert "cabinet/js/unsaved.js" in page
+    assert "data-unsaved-warning" in page
+    for other in (
+        reverse("cabinet:task_new", args=[held["meeting"].pk]),
+        reverse("assistant:notice", args=[held["meeting"].pk]),
+    ):
+        other_page = client.get(other).content.decode()
+        assert "cabinet/js/unsaved.js" in other_page
+        assert "data-unsaved-warning" in other_page

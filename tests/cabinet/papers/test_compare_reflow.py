@@ -195,3 +195,20 @@ def test_the_viewers_link_to_the_changes_opens_them(room: Room, client: Client) 
     html = client.get(compare_url).content.decode()
     assert "3 thay đổi" in html
     assert len(change_blocks(html)) == 3
+
+
+@pytest.mark.django_db
+def test_the_changes_read_in_english(room: Room, client: Client) -> None:
+    paper = attach(room.meeting, room.public_item, upload=upload(flowing_pdf(paragraphs())))
+    add_version(paper, upload=upload(flowing_pdf(edited(paragraphs()))))
+    client.force_login(room.member.user)
+    url = reverse("cabinet:paper_compare", args=[paper.pk, 1, 2])
+    client.post(reverse("set_language"), {"language": "en", "next": url})
+    html = client.get(url).content.decode()
+    assert "3 changes" in html
+    assert ">Page 1</a>" in html
+    assert "(old version: <a href=" in html
+    assert ">Added</span>" in html
+    assert ">Removed</span>" in html
+    assert ">Changed</span>" in html
+    assert "line breaks, page breaks and page numbers do not count as changes" in html

@@ -5,12 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db.models import Count, Q
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cabinet.meetings.selectors import invitable_users
+from cabinet.meetings.services.invitations import meetings_to_copy_from
 from cabinet.models import (
     AgendaItem,
+    InvitationGroup,
     Meeting,
     MeetingKind,
     PaperKind,
@@ -78,7 +83,10 @@ class UserChoiceField(_UserChoiceBase):
 
 class InviteForm(forms.Form):
     user = UserChoiceField(label=_("Đại biểu"), queryset=User.objects.none())
-    role = forms.ChoiceField(label=_("Vai trò"), choices=ParticipantRole.choices)
+    # Most people invited are members; the one chair is invited once (issue 19: it defaulted to chair).
+    role = forms.ChoiceField(
+        label=_("Vai trò"), choices=ParticipantRole.choices, initial=ParticipantRole.MEMBER
+    )
     can_vote = forms.BooleanField(label=_("Có quyền biểu quyết"), required=False, initial=True)
     substitute_for = UserChoiceField(
         label=_("Dự thay cho"), queryset=User.objects.none(), required=False
@@ -95,6 +103,57 @@ class InviteForm(forms.Form):
         if data.get("role") == ParticipantRole.OBSERVER and data.get("can_vote"):
             self.add_error("can_vote", _("Người theo dõi không có quyền biểu quyết."))
         return data
+
+
+class InviteGroupForm(forms.Form):
+    """Invite a whole invitation group in one role (never the chair: a meeting has one)."""
+
+    prefix = "group"
+    group = forms.ModelChoiceField(
+        label=_("Nhóm đại biểu"),
+        queryset=InvitationGroup.objects.annotate(
+            size=Count("members", filter=Q(members__is_active=True))
+        ),
+    )
+    role = forms.ChoiceField(
+        label=_("Vai trò"),
+        choices=[c for c in ParticipantRole.choices if c[0] != ParticipantRole.CHAIR],
+        initial=ParticipantRole.MEMBER,
+    )
+    can_vote = forms.BooleanField(label=_("Có quyền biểu quyết"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].label_from_instance = lambda g: (  # type: ignore[attr-defined]
+            _("%(name)s (%(count)s người)") % {"name": g.name, "count": g.size}
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("role") == ParticipantRole.OBSERVER and data.get("can_vote"):
+            self.add_error("can_vote", _("Người theo dõi không có quyền biểu quyết."))
+        return data
+
+
+class CopyParticipantsForm(forms.Form):
+    """Copy the participants of another meeting the secretary prepares."""
+
+    prefix = "copy"
+    source = forms.ModelChoiceField(
+        label=_("Sao chép thành phần từ cuộc họp"), queryset=Meeting.objects.none()
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = meetings_to_copy_from(user, meeting)  # type: ignore[attr-defined]
+        self.fields["source"].label_from_instance = lambda m: (  # type: ignore[attr-defined]
+            _("%(date)s – %(title)s (%(count)s người)")
+            % {
+                "date": date_format(localtime(m.starts_at), "d/m/Y"),
+                "title": m.title,
+                "count": m.invited,
+            }
+        )
 
 
 class AgendaItemForm(forms.Form):

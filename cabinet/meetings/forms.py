@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -11,6 +13,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cabinet.core.text import fold
 from cabinet.meetings.selectors import invitable_users
 from cabinet.meetings.services.invitations import meetings_to_copy_from
 from cabinet.models import (
@@ -228,17 +231,85 @@ class PaperFileField(forms.FileField):
     )
 
 
+class _MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True  # renders `multiple`; the field reads every file sent
+
+
+class PaperFilesField(PaperFileField):
+    """Several paper uploads at once: cleans each file as the single field would, gives a list."""
+
+    widget = _MultipleFileInput(attrs=PaperFileField.widget.attrs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = list(data) if isinstance(data, list | tuple) else [data] if data else []
+        if not files:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return [super(PaperFilesField, self).clean(one, initial) for one in files]
+
+
+# One form posts at most this many files: each is checked and queued for processing.
+MAX_FILES_PER_UPLOAD = 20
+AUTO_KIND = "auto"
+# The paper types a file name announces, by the words it starts a phrase with (folded).
+_KIND_WORDS = (
+    ("du thao quyet dinh", PaperKind.DRAFT_DECISION),
+    ("du thao ke hoach", PaperKind.DRAFT_PLAN),
+    ("to trinh", PaperKind.PROPOSAL),
+    ("bao cao", PaperKind.REPORT),
+    ("chuong trinh", PaperKind.AGENDA),
+)
+
+
+def title_from_file_name(name: str) -> str:
+    """ "To_trinh_du_an.pdf" → "To trinh du an": without its extension, underscores as spaces,
+    composed (macOS sends names decomposed), at most the title's 300 characters."""
+    stem = unicodedata.normalize("NFC", name.rsplit("/", 1)[-1])
+    if "." in stem.strip("."):
+        stem = stem.rsplit(".", 1)[0]
+    title = " ".join(stem.replace("_", " ").split())
+    return title[:300] or str(_("Tài liệu"))
+
+
+def kind_from_title(title: str) -> str:
+    """The type the name announces first ("Báo cáo thẩm định Tờ trình …" is a report), else
+    "Tài liệu khác": a wrong "Chương trình" or "Báo cáo" would mislead the members."""
+    words = f" {re.sub(r'[^a-z0-9]+', ' ', fold(title))} "
+    found = [(words.find(f" {phrase} "), kind) for phrase, kind in _KIND_WORDS]
+    found = [(at, kind) for at, kind in found if at >= 0]
+    return min(found)[1] if found else PaperKind.OTHER
+
+
 class PaperForm(forms.Form):
-    title = forms.CharField(label=_("Tên tài liệu"), max_length=300)
-    kind = forms.ChoiceField(label=_("Loại tài liệu"), choices=PaperKind.choices)
+    # The files first: the title is then prefilled from the chosen file's name.
+    field_order = ["file", "title", "kind", "agenda_item"]
+
+    title = forms.CharField(
+        label=_("Tên tài liệu"),
+        max_length=300,
+        required=False,
+        help_text=_("Để trống để lấy theo tên tệp."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Loại tài liệu"),
+        choices=[(AUTO_KIND, _("Theo tên tệp")), *PaperKind.choices],
+        initial=AUTO_KIND,
+        help_text=_(
+            "Theo tên tệp: “Tờ trình …”, “Báo cáo …”, “Dự thảo quyết định …”; không rõ thì là "
+            "Tài liệu khác."
+        ),
+    )
     agenda_item = forms.ModelChoiceField(
         label=_("Thuộc nội dung"),
         queryset=AgendaItem.objects.none(),
         required=False,
         empty_label=_("— Tài liệu chung của cuộc họp —"),
     )
-    file = PaperFileField(
-        label=_("Tệp tài liệu"), help_text=_("PDF, DOCX, DOC hoặc ODT (được chuyển sang PDF).")
+    file = PaperFilesField(
+        label=_("Tệp tài liệu"),
+        help_text=_(
+            "PDF, DOCX, DOC hoặc ODT (được chuyển sang PDF). Chọn được nhiều tệp: mỗi tệp thành "
+            "một tài liệu."
+        ),
     )
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
@@ -246,6 +317,36 @@ class PaperForm(forms.Form):
         self.fields["agenda_item"].queryset = AgendaItem.objects.filter(  # type: ignore[attr-defined]
             meeting=meeting
         ).order_by("parent_id", "position")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        files = data.get("file") or []
+        if len(files) > MAX_FILES_PER_UPLOAD:
+            self.add_error(
+                "file",
+                _("Mỗi lần tải lên tối đa %(n)d tệp.") % {"n": MAX_FILES_PER_UPLOAD},
+            )
+        if len(files) > 1 and data.get("title", "").strip():
+            self.add_error(
+                "title",
+                _(
+                    "Khi tải lên nhiều tệp, tên mỗi tài liệu lấy từ tên tệp: hãy để trống ô này, "
+                    "hoặc tải lên từng tệp."
+                ),
+            )
+        return data
+
+    def papers(self) -> list[tuple[str, str, Any]]:
+        """(title, kind, file) for each file, in the order chosen."""
+        data = self.cleaned_data
+        files = data["file"]
+        typed = data["title"].strip() if len(files) == 1 else ""
+        result = []
+        for upload in files:
+            title = typed or title_from_file_name(upload.name or "")
+            kind = data["kind"] if data["kind"] != AUTO_KIND else kind_from_title(title)
+            result.append((title, kind, upload))
+        return result
 
 
 class PaperVersionForm(forms.Form):

@@ -1,4 +1,5 @@
-"""Django admin for the administrator (quản trị): units and users. Meetings are run from the app."""
+"""Django admin for the administrator (quản trị): units, users and invitation groups. Meetings are
+run from the app."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cabinet.models import AuditEntry, TwoFactorEnrolmentCode, Unit, User
+from cabinet.models import AuditEntry, InvitationGroup, TwoFactorEnrolmentCode, Unit, User
 from cabinet.trust import accounts, two_factor
 
 
@@ -23,6 +24,19 @@ class UnitAdmin(admin.ModelAdmin[Unit]):
     list_display = ["name", "short_name", "kind", "code", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name", "code"]
+
+
+@admin.register(InvitationGroup)
+class InvitationGroupAdmin(admin.ModelAdmin[InvitationGroup]):
+    """The lists of people invited together ("Giám đốc các Sở"), offered on the participants page."""
+
+    list_display = ["name", "member_count"]
+    search_fields = ["name", "members__full_name"]
+    filter_horizontal = ["members"]
+
+    @admin.display(description=_("số thành viên"))
+    def member_count(self, group: InvitationGroup) -> int:
+        return group.members.count()
 
 
 class TwoFactorFilter(admin.SimpleListFilter):

@@ -7,6 +7,7 @@
 - ``strip_diacritics``: the same letters with their case kept ("Đề án" → "De an"): questions as
   typed without a Vietnamese keyboard.
 - ``ascii_slug``: an ASCII file name part ("Báo cáo Đề án" → "bao-cao-de-an").
+- ``vietnamese_sort_key``: Vietnamese alphabetical order (Đặng before Trịnh), for lists of people.
 
 "đ" and "Đ" need their own rule: they are letters of their own, not "d" plus a mark, so Unicode
 does not decompose them. A combining mark is one with a non-zero canonical combining class.
@@ -65,3 +66,46 @@ def ascii_slug(text: str) -> str:
     plain = strip_diacritics(text, compatibility=True)
     ascii_text = plain.encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+
+
+# The Vietnamese alphabet, with the Latin letters it lacks (f j w z: foreign names) where the Latin
+# alphabet has them. ă â đ ê ô ơ ư are letters of their own, each after its base letter.
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_LETTER_RANK = {letter: rank for rank, letter in enumerate(_ALPHABET, start=1)}
+# The marks that make a letter (breve, circumflex, horn) and the tone marks in the dictionaries'
+# order: ngang (none), huyền, hỏi, ngã, sắc, nặng.
+_LETTER_MARKS = frozenset("\u0306\u0302\u031b")
+_TONE_RANK = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+_DIGITS_FIRST = 100  # digits sort before letters, letters before anything else
+_LETTERS_FROM = 200
+_OTHERS_FROM = 1000
+
+
+def vietnamese_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], str]:
+    """A key that sorts in Vietnamese alphabetical order: "Dương" < "Đặng" < "Đinh" < "Đỗ" <
+    "Trịnh" (sorting by code point puts every Đ after Z).
+
+    Letters first, over the whole text (a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x
+    y); the tone marks only between texts with the same letters ("Ma" < "Mà" < "Mả" < "Mã" <
+    "Má" < "Mạ"); then the text itself, so the order is total. Case and composition (combining or
+    precomposed marks) do not change the first two parts. Spaces sort before any letter, so
+    "An Bình" comes before "Anh".
+    """
+    letters: list[int] = []
+    tones: list[int] = []
+    for char in unicodedata.normalize("NFC", text):
+        decomposed = unicodedata.normalize("NFD", char.lower())
+        base, marks = decomposed[0], decomposed[1:]
+        letter = unicodedata.normalize(
+            "NFC", base + "".join(m for m in marks if m in _LETTER_MARKS)
+        )
+        if letter in _LETTER_RANK:
+            letters.append(_LETTERS_FROM + _LETTER_RANK[letter])
+        elif base.isspace():
+            letters.append(0)
+        elif base.isdigit():
+            letters.append(_DIGITS_FIRST + unicodedata.digit(base, 0))
+        else:
+            letters.append(_OTHERS_FROM + ord(base))
+        tones.append(max((_TONE_RANK.get(m, 0) for m in marks), default=0))
+    return tuple(letters), tuple(tones), text

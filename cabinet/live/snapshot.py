@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from cabinet.core.permissions import can_run_meeting
+from cabinet.meetings.ordering import in_protocol_order
 from cabinet.meetings.selectors import item_numbers, papers_for, visible_items_filter
 from cabinet.models import (
     ACTIVE_REQUEST_STATUSES,
@@ -363,8 +364,9 @@ def snapshot_for(participant: Participant) -> Snapshot:
     room = room_state_of(meeting)
     current = room.current_item if room else None
     clock = getattr(current, "clock", None) if current else None
-    people = Participant.objects.filter(meeting=meeting).select_related(
-        "user__unit", "substitute_for"
+    # The console's attendance list: chair, vice-chairs, members ... each rank in Vietnamese order.
+    people = in_protocol_order(
+        Participant.objects.filter(meeting=meeting).select_related("user__unit", "substitute_for")
     )
     polls, standing = polls_for(participant, visible)
     queue = SpeakerRequest.objects.filter(

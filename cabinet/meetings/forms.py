@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import re
 import secrets
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db.models import Count, Q
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cabinet.core.text import fold
 from cabinet.meetings.selectors import invitable_users
+from cabinet.meetings.services.invitations import meetings_to_copy_from
 from cabinet.models import (
     AgendaItem,
+    InvitationGroup,
     Meeting,
     MeetingKind,
     PaperKind,
@@ -130,7 +138,10 @@ class UserChoiceField(_UserChoiceBase):
 
 class InviteForm(forms.Form):
     user = UserChoiceField(label=_("Đại biểu"), queryset=User.objects.none())
-    role = forms.ChoiceField(label=_("Vai trò"), choices=ParticipantRole.choices)
+    # Most people invited are members; the one chair is invited once (issue 19: it defaulted to chair).
+    role = forms.ChoiceField(
+        label=_("Vai trò"), choices=ParticipantRole.choices, initial=ParticipantRole.MEMBER
+    )
     can_vote = forms.BooleanField(label=_("Có quyền biểu quyết"), required=False, initial=True)
     substitute_for = UserChoiceField(
         label=_("Dự thay cho"), queryset=User.objects.none(), required=False
@@ -147,6 +158,57 @@ class InviteForm(forms.Form):
         if data.get("role") == ParticipantRole.OBSERVER and data.get("can_vote"):
             self.add_error("can_vote", _("Người theo dõi không có quyền biểu quyết."))
         return data
+
+
+class InviteGroupForm(forms.Form):
+    """Invite a whole invitation group in one role (never the chair: a meeting has one)."""
+
+    prefix = "group"
+    group = forms.ModelChoiceField(
+        label=_("Nhóm đại biểu"),
+        queryset=InvitationGroup.objects.annotate(
+            size=Count("members", filter=Q(members__is_active=True))
+        ),
+    )
+    role = forms.ChoiceField(
+        label=_("Vai trò"),
+        choices=[c for c in ParticipantRole.choices if c[0] != ParticipantRole.CHAIR],
+        initial=ParticipantRole.MEMBER,
+    )
+    can_vote = forms.BooleanField(label=_("Có quyền biểu quyết"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].label_from_instance = lambda g: (  # type: ignore[attr-defined]
+            _("%(name)s (%(count)s người)") % {"name": g.name, "count": g.size}
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("role") == ParticipantRole.OBSERVER and data.get("can_vote"):
+            self.add_error("can_vote", _("Người theo dõi không có quyền biểu quyết."))
+        return data
+
+
+class CopyParticipantsForm(forms.Form):
+    """Copy the participants of another meeting the secretary prepares."""
+
+    prefix = "copy"
+    source = forms.ModelChoiceField(
+        label=_("Sao chép thành phần từ cuộc họp"), queryset=Meeting.objects.none()
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = meetings_to_copy_from(user, meeting)  # type: ignore[attr-defined]
+        self.fields["source"].label_from_instance = lambda m: (  # type: ignore[attr-defined]
+            _("%(date)s – %(title)s (%(count)s người)")
+            % {
+                "date": date_format(localtime(m.starts_at), "d/m/Y"),
+                "title": m.title,
+                "count": m.invited,
+            }
+        )
 
 
 class AgendaItemForm(OnceForm):
@@ -222,17 +284,85 @@ class PaperFileField(forms.FileField):
     )
 
 
+class _MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True  # renders `multiple`; the field reads every file sent
+
+
+class PaperFilesField(PaperFileField):
+    """Several paper uploads at once: cleans each file as the single field would, gives a list."""
+
+    widget = _MultipleFileInput(attrs=PaperFileField.widget.attrs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = list(data) if isinstance(data, list | tuple) else [data] if data else []
+        if not files:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return [super(PaperFilesField, self).clean(one, initial) for one in files]
+
+
+# One form posts at most this many files: each is checked and queued for processing.
+MAX_FILES_PER_UPLOAD = 20
+AUTO_KIND = "auto"
+# The paper types a file name announces, by the words it starts a phrase with (folded).
+_KIND_WORDS = (
+    ("du thao quyet dinh", PaperKind.DRAFT_DECISION),
+    ("du thao ke hoach", PaperKind.DRAFT_PLAN),
+    ("to trinh", PaperKind.PROPOSAL),
+    ("bao cao", PaperKind.REPORT),
+    ("chuong trinh", PaperKind.AGENDA),
+)
+
+
+def title_from_file_name(name: str) -> str:
+    """ "To_trinh_du_an.pdf" → "To trinh du an": without its extension, underscores as spaces,
+    composed (macOS sends names decomposed), at most the title's 300 characters."""
+    stem = unicodedata.normalize("NFC", name.rsplit("/", 1)[-1])
+    if "." in stem.strip("."):
+        stem = stem.rsplit(".", 1)[0]
+    title = " ".join(stem.replace("_", " ").split())
+    return title[:300] or str(_("Tài liệu"))
+
+
+def kind_from_title(title: str) -> str:
+    """The type the name announces first ("Báo cáo thẩm định Tờ trình …" is a report), else
+    "Tài liệu khác": a wrong "Chương trình" or "Báo cáo" would mislead the members."""
+    words = f" {re.sub(r'[^a-z0-9]+', ' ', fold(title))} "
+    found = [(words.find(f" {phrase} "), kind) for phrase, kind in _KIND_WORDS]
+    found = [(at, kind) for at, kind in found if at >= 0]
+    return min(found)[1] if found else PaperKind.OTHER
+
+
 class PaperForm(forms.Form):
-    title = TextField(label=_("Tên tài liệu"), max_length=300)
-    kind = forms.ChoiceField(label=_("Loại tài liệu"), choices=PaperKind.choices)
+    # The files first: the title is then prefilled from the chosen file's name.
+    field_order = ["file", "title", "kind", "agenda_item"]
+
+    title = TextField(
+        label=_("Tên tài liệu"),
+        max_length=300,
+        required=False,
+        help_text=_("Để trống để lấy theo tên tệp."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Loại tài liệu"),
+        choices=[(AUTO_KIND, _("Theo tên tệp")), *PaperKind.choices],
+        initial=AUTO_KIND,
+        help_text=_(
+            "Theo tên tệp: “Tờ trình …”, “Báo cáo …”, “Dự thảo quyết định …”; không rõ thì là "
+            "Tài liệu khác."
+        ),
+    )
     agenda_item = forms.ModelChoiceField(
         label=_("Thuộc nội dung"),
         queryset=AgendaItem.objects.none(),
         required=False,
         empty_label=_("— Tài liệu chung của cuộc họp —"),
     )
-    file = PaperFileField(
-        label=_("Tệp tài liệu"), help_text=_("PDF, DOCX, DOC hoặc ODT (được chuyển sang PDF).")
+    file = PaperFilesField(
+        label=_("Tệp tài liệu"),
+        help_text=_(
+            "PDF, DOCX, DOC hoặc ODT (được chuyển sang PDF). Chọn được nhiều tệp: mỗi tệp thành "
+            "một tài liệu."
+        ),
     )
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
@@ -240,6 +370,36 @@ class PaperForm(forms.Form):
         self.fields["agenda_item"].queryset = AgendaItem.objects.filter(  # type: ignore[attr-defined]
             meeting=meeting
         ).order_by("parent_id", "position")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        files = data.get("file") or []
+        if len(files) > MAX_FILES_PER_UPLOAD:
+            self.add_error(
+                "file",
+                _("Mỗi lần tải lên tối đa %(n)d tệp.") % {"n": MAX_FILES_PER_UPLOAD},
+            )
+        if len(files) > 1 and data.get("title", "").strip():
+            self.add_error(
+                "title",
+                _(
+                    "Khi tải lên nhiều tệp, tên mỗi tài liệu lấy từ tên tệp: hãy để trống ô này, "
+                    "hoặc tải lên từng tệp."
+                ),
+            )
+        return data
+
+    def papers(self) -> list[tuple[str, str, Any]]:
+        """(title, kind, file) for each file, in the order chosen."""
+        data = self.cleaned_data
+        files = data["file"]
+        typed = data["title"].strip() if len(files) == 1 else ""
+        result = []
+        for upload in files:
+            title = typed or title_from_file_name(upload.name or "")
+            kind = data["kind"] if data["kind"] != AUTO_KIND else kind_from_title(title)
+            result.append((title, kind, upload))
+        return result
 
 
 class PaperVersionForm(forms.Form):

@@ -10,6 +10,7 @@ from cabinet.live.models.room import (
     SpeakerRequest,
 )
 from cabinet.meetings.models.agenda import AgendaItem
+from cabinet.meetings.models.invitation_groups import InvitationGroup
 from cabinet.meetings.models.meetings import (
     ALLOWED_TRANSITIONS,
     Meeting,
@@ -93,6 +94,7 @@ __all__ = [
     "Conclusion",
     "ConclusionNotice",
     "GeneratedPdfJob",
+    "InvitationGroup",
     "ItemClock",
     "Meeting",
     "MeetingEvent",

@@ -25,7 +25,15 @@ from cabinet.live.services import session as session_services
 from cabinet.live.services import speakers as speaker_services
 from cabinet.meetings.services import agenda as agenda_services
 from cabinet.meetings.services import meetings as meeting_services
-from cabinet.models import AgendaItem, ItemClock, Meeting, Participant, Unit, User
+from cabinet.models import (
+    AgendaItem,
+    InvitationGroup,
+    ItemClock,
+    Meeting,
+    Participant,
+    Unit,
+    User,
+)
 from cabinet.papers.services import papers as paper_services
 from cabinet.papers.services.processing import process_version
 from cabinet.records.documents.paper_render import DocumentHeader, render_document
@@ -65,6 +73,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             units = self._units()
             users = self._people(units)
+            self._invitation_groups(users)
         for spec in MEETINGS:
             self._meeting(spec, units, users, today)
         self.stdout.write(self.style.SUCCESS("Demo loaded."))
@@ -108,6 +117,17 @@ class Command(BaseCommand):
                 user.groups.add(security)
             users[spec["username"]] = user
         return users
+
+    def _invitation_groups(self, users: dict[str, User]) -> None:
+        """The lists a secretary invites at once from the participants page (issue 19)."""
+        people = list(users.values())
+        directors = [u for u in people if u.position.startswith("Giám đốc ")]
+        committee = [u for u in people if u.unit is not None and u.unit.kind == "committee"]
+        chief_of_office = [u for u in people if u.position.startswith("Chánh Văn phòng")]
+        InvitationGroup.objects.create(name="Giám đốc các Sở, ngành").members.set(directors)
+        InvitationGroup.objects.create(name="Thành viên UBND Thành phố").members.set(
+            committee + chief_of_office + directors
+        )
 
     def _meeting(
         self, spec: dict[str, Any], units: dict[str, Unit], users: dict[str, User], today: dt.date

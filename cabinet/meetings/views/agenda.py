@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from cabinet.core.errors import ServiceError
 from cabinet.core.http import current_user, report
+from cabinet.core.text import vietnamese_sort_key
 from cabinet.meetings import selectors
 from cabinet.meetings.forms import AgendaItemForm
 from cabinet.meetings.http import managed_meeting
@@ -26,6 +27,20 @@ def _item(meeting: Meeting, item_id: int) -> AgendaItem:
     if item is None:
         raise Http404
     return item
+
+
+def _mark_audiences(agenda: list[AgendaItem]) -> None:
+    """Give each restricted item ``audience_names``: who may see it, for the mark's hover text."""
+    items = [i for top in agenda for i in (top, *getattr(top, "visible_children", []))]
+    restricted = {item.pk: item for item in items if item.restricted}
+    names: dict[int, list[str]] = {pk: [] for pk in restricted}
+    links = AgendaItem.audience.through.objects.filter(agendaitem_id__in=restricted)
+    for item_id, full_name, username in links.values_list(
+        "agendaitem_id", "participant__user__full_name", "participant__user__username"
+    ):
+        names[item_id].append(full_name or username)
+    for pk, item in restricted.items():
+        item.audience_names = ", ".join(sorted(names[pk], key=vietnamese_sort_key))
 
 
 @login_required
@@ -55,10 +70,10 @@ def agenda_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 return _already_added(request, meeting)
             messages.success(request, _("Đã thêm nội dung vào chương trình."))
             return redirect("cabinet:agenda", meeting_id=meeting.pk)
+    agenda = selectors.agenda_for(access.participant)
+    _mark_audiences(agenda)
     return render(
-        request,
-        "cabinet/agenda_edit.html",
-        {"meeting": meeting, "agenda": selectors.agenda_for(access.participant), "form": form},
+        request, "cabinet/agenda_edit.html", {"meeting": meeting, "agenda": agenda, "form": form}
     )
 
 

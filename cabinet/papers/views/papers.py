@@ -8,12 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cabinet.core.errors import ServiceError
 from cabinet.core.http import current_user
 from cabinet.meetings.forms import PaperForm, PaperVersionForm
 from cabinet.meetings.http import managed_meeting
-from cabinet.models import Paper, PaperVersion
+from cabinet.models import Meeting, Paper, PaperVersion
 from cabinet.papers.services import papers as paper_services
 
 
@@ -24,25 +25,29 @@ def paper_upload(request: HttpRequest, meeting_id: int) -> HttpResponse:
     initial = {"agenda_item": request.GET.get("item")} if request.GET.get("item") else None
     form = PaperForm(request.POST or None, request.FILES or None, meeting=meeting, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            paper_services.attach_paper(
-                actor=current_user(request),
-                meeting=meeting,
-                title=data["title"],
-                kind=data["kind"],
-                agenda_item=data["agenda_item"],
-                upload=data["file"],
-            )
-        except ServiceError as error:
-            form.add_error("file", str(error))
-        else:
-            messages.success(
-                request,
-                _("Đã tải lên tài liệu “%(title)s”; hệ thống đang kiểm tra và xử lý tệp.")
-                % {"title": data["title"]},
-            )
+        stored, refused = _attach_each(request, meeting, form)
+        if stored:
+            if len(stored) == 1:
+                messages.success(
+                    request,
+                    _("Đã tải lên tài liệu “%(title)s”; hệ thống đang kiểm tra và xử lý tệp.")
+                    % {"title": stored[0]},
+                )
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Đã tải lên %(count)d tài liệu; hệ thống đang kiểm tra và xử lý tệp.",
+                        "Đã tải lên %(count)d tài liệu; hệ thống đang kiểm tra và xử lý tệp.",
+                        len(stored),
+                    )
+                    % {"count": len(stored)},
+                )
+            for message in refused:
+                messages.error(request, message)
             return redirect("cabinet:meeting", meeting_id=meeting.pk)
+        for message in refused:  # nothing went in: the form again, with what was typed
+            form.add_error("file", message)
     limits = {
         "max_mb": settings.PAPER_MAX_BYTES // (1024 * 1024),
         "max_pages": settings.PAPER_MAX_PAGES,
@@ -50,6 +55,38 @@ def paper_upload(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(
         request, "cabinet/paper_upload.html", {"meeting": meeting, "form": form, **limits}
     )
+
+
+def _attach_each(
+    request: HttpRequest, meeting: Meeting, form: PaperForm
+) -> tuple[list[str], list[str]]:
+    """Each file becomes a paper through the service and its checks, each on its own: a refused
+    file does not keep the others out. Returns the stored titles and the refusals (by file name;
+    a single file's refusal as the service said it)."""
+    papers = form.papers()
+    stored: list[str] = []
+    refused: list[str] = []
+    for title, kind, upload in papers:
+        try:
+            paper_services.attach_paper(
+                actor=current_user(request),
+                meeting=meeting,
+                title=title,
+                kind=kind,
+                agenda_item=form.cleaned_data["agenda_item"],
+                upload=upload,
+            )
+        except ServiceError as error:
+            if len(papers) == 1:
+                refused.append(str(error))
+            else:
+                refused.append(
+                    _("Không nhận tệp “%(name)s”: %(reason)s")
+                    % {"name": upload.name, "reason": error}
+                )
+        else:
+            stored.append(title)
+    return stored, refused
 
 
 @login_required

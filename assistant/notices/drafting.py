@@ -62,8 +62,11 @@ from cabinet.records.documents.decree30 import (
 )
 from cabinet.records.documents.meeting_records import (
     city_name,
+    comrade,
+    discussed_item_ids,
     paragraphs,
     percent_text,
+    presenter_absent,
     task_sentence,
 )
 from cabinet.records.models.conclusions import NOTICE_SYMBOLS
@@ -96,6 +99,7 @@ DOC_TYPE_NAMES: dict[str, str] = {
     DocType.BAO_CAO: "Báo cáo",
     DocType.KHAC: "Văn bản",
 }
+OFFICE_RECIPIENT = "VP UBND Thành phố: CVP, các PCVP;"
 DEFAULT_ASSESSMENT = (
     "Đồng chí chủ trì cuộc họp ghi nhận, đánh giá cao sự chuẩn bị của các cơ quan, đơn vị; cơ "
     "bản thống nhất với nội dung các báo cáo và ý kiến phát biểu của các đại biểu dự họp."
@@ -298,6 +302,7 @@ class _Record:
     attendees: list[Participant]
     items: list[AgendaItem]
     numbers: dict[int, str]
+    heard: list[str]  # the units whose report the meeting heard, in agenda order
     conclusions: dict[int | None, Conclusion]
     tasks: list[Task]
     polls: list[Poll]
@@ -306,7 +311,7 @@ class _Record:
 def _read_record(meeting: Meeting) -> _Record:
     participants = list(
         Participant.objects.filter(meeting=meeting)
-        .select_related("user", "user__unit", "substitute_for")
+        .select_related("user", "user__unit", "substitute_for", "attendance")
         .order_by("pk")
     )
     chair = next((p.user for p in participants if p.role == ParticipantRole.CHAIR), None)
@@ -329,12 +334,14 @@ def _read_record(meeting: Meeting) -> _Record:
         .prefetch_related(Prefetch("coordinating_units", queryset=Unit.objects.order_by("name")))
         .order_by("position", "pk")
     )
+    numbers = item_numbers(items)
     return _Record(
         meeting=meeting,
         chair=chair,
         attendees=attendees,
         items=items,
-        numbers=item_numbers(items),
+        numbers=numbers,
+        heard=_heard(meeting, items, numbers, participants),
         conclusions={c.agenda_item_id: c for c in Conclusion.objects.filter(meeting=meeting)},
         tasks=tasks,
         polls=list(
@@ -343,6 +350,31 @@ def _read_record(meeting: Meeting) -> _Record:
             ).order_by("closed_at", "pk")
         ),
     )
+
+
+def _heard(
+    meeting: Meeting,
+    items: list[AgendaItem],
+    numbers: dict[int, str],
+    participants: list[Participant],
+) -> list[str]:
+    """The units "Sau khi nghe ... báo cáo" names: those presenting an item the record shows was
+    discussed, whose presenter attended (or someone of the unit did). An item never reached, or
+    whose presenter was absent, was not heard; the committee itself never "reports" to itself."""
+    discussed = discussed_item_ids(meeting)
+    heard: list[str] = []
+    for item in sorted(items, key=lambda i: tuple(int(n) for n in numbers[i.pk].split("."))):
+        unit = item.presenter_unit
+        if (
+            unit is None
+            or unit.kind == UnitKind.COMMITTEE
+            or item.pk not in discussed
+            or presenter_absent(item, participants)
+            or unit.name in heard
+        ):
+            continue
+        heard.append(unit.name)
+    return heard
 
 
 def _ordered_items(record: _Record) -> list[AgendaItem]:
@@ -358,7 +390,7 @@ def _attendee_phrase(p: Participant) -> str:
     if p.substitute_for_id and p.substitute_for is not None:
         phrase += f" (dự thay {person(p.substitute_for)})"
     elif mark is not None and mark.status == AttendanceStatus.REPRESENTED and mark.substitute_name:
-        phrase = f"{mark.substitute_name} (dự thay {person(p.user)})"
+        phrase = f"{comrade(mark.substitute_name)} (dự thay {person(p.user)})"
     if mark is not None and mark.status == AttendanceStatus.ONLINE:
         phrase += " (dự trực tuyến)"
     return phrase
@@ -375,13 +407,17 @@ def _defaults(record: _Record) -> dict[str, str]:
     day = timezone.localdate(meeting.starts_at)
     chair_phrase = person(chair) if chair else "đồng chí chủ trì"
     subject = meeting_subject(meeting)
-    presenters: list[str] = []
-    for item in _ordered_items(record):
-        unit = item.presenter_unit
-        if unit is not None and unit.kind != UnitKind.COMMITTEE and unit.name not in presenters:
-            presenters.append(unit.name)
-    heard = (", ".join(presenters[:-1]) + " và " + presenters[-1]) if len(presenters) > 1 else ""
-    heard = heard or (presenters[0] if presenters else "các cơ quan, đơn vị")
+    presenters = record.heard
+    if presenters:
+        heard = (
+            ", ".join(presenters[:-1]) + " và " + presenters[-1]
+            if len(presenters) > 1
+            else presenters[0]
+        )
+        listened = f"Sau khi nghe {heard} báo cáo, ý kiến của các đại biểu dự họp"
+    else:
+        # No report is on the record: say only what is.
+        listened = "Sau khi nghe ý kiến của các đại biểu dự họp"
     chair_short = f"đồng chí {chair.get_full_name()}" if chair else "đồng chí chủ trì"
     attendees = "; ".join(_attendee_phrase(p) for p in record.attendees)
     general = record.conclusions.get(None)
@@ -391,10 +427,7 @@ def _defaults(record: _Record) -> dict[str, str]:
             f"Ngày {day:%d/%m/%Y}, tại {meeting.location}, {chair_phrase} đã chủ trì {subject}."
         ),
         "attendees": f"Tham dự cuộc họp có: {attendees}." if attendees else "",
-        "transition": (
-            f"Sau khi nghe {heard} báo cáo, ý kiến của các đại biểu dự họp, {chair_short} "
-            "kết luận như sau:"
-        ),
+        "transition": (f"{listened}, {chair_short} kết luận như sau:"),
         "assessment": general.text if general and general.text else DEFAULT_ASSESSMENT,
         "closing": ("Văn phòng UBND Thành phố thông báo để các cơ quan, đơn vị biết, thực hiện./."),
         "recipients": "\n".join(_recipients(record)),
@@ -409,15 +442,42 @@ def _recipients(record: _Record) -> list[str]:
         "Chủ tịch UBND Thành phố;" if chair_is_head else "Chủ tịch UBND Thành phố (để báo cáo);",
         "Các Phó Chủ tịch UBND Thành phố;",
     ]
+    entries += [f"{name};" for name in _task_units(record)]
+    entries.append(OFFICE_RECIPIENT)
+    entries.append(f"Lưu: VT, {settings.NOTICE_FILING_CODE}.")
+    return entries
+
+
+def _task_units(record: _Record) -> list[str]:
+    """Every unit the conclusions give work to (a task's lead or coordinating unit), in task
+    order; the committee's office is on its own line (OFFICE_RECIPIENT)."""
     units: list[str] = []
     for task in record.tasks:
         for unit in [task.lead_unit, *task.coordinating_units.all()]:
             if unit.kind not in (UnitKind.COMMITTEE, UnitKind.OFFICE) and unit.name not in units:
                 units.append(unit.name)
-    entries += [f"{name};" for name in units]
-    entries.append("VP UBND Thành phố: CVP, các PCVP;")
-    entries.append(f"Lưu: VT, {settings.NOTICE_FILING_CODE}.")
-    return entries
+    return units
+
+
+def _with_task_units(lines: list[str], record: _Record) -> list[str]:
+    """The secretary's own Nơi nhận, completed with any unit given a task that it does not name
+    (a task added after she rewrote the list, or a line she removed): a unit that must act on
+    the notice has to receive it. The missing ones go before the office's and the filing lines."""
+    named = [fold(line) for line in lines]
+    missing = [
+        f"{name};" for name in _task_units(record) if not any(fold(name) in line for line in named)
+    ]
+    if not missing:
+        return lines
+    at = next(
+        (
+            index
+            for index, line in enumerate(named)
+            if line.startswith(("vp ubnd", "van phong ubnd", "luu"))
+        ),
+        len(lines),
+    )
+    return lines[:at] + missing + lines[at:]
 
 
 def _office_chief_name() -> str:
@@ -543,7 +603,9 @@ def build_notice(
         assessment=parts["assessment"],
         sections=_sections(record, content, references),
         closing=parts["closing"],
-        recipients=[line.strip() for line in parts["recipients"].splitlines() if line.strip()],
+        recipients=_with_task_units(
+            [line.strip() for line in parts["recipients"].splitlines() if line.strip()], record
+        ),
         authority=_authority(variant),
         signer_name=parts["signer_name"],
         is_draft=True,

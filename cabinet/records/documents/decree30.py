@@ -505,11 +505,15 @@ def _closing(document: Any, doc: AdminDocument) -> None:
         width = TEXT_WIDTH_MM / len(doc.signatures)
         table = _table(document, 1, tuple(width for _ in doc.signatures))
         _keep_rows_whole(table)
-        for cell, signature in zip(table.rows[0].cells, doc.signatures, strict=True):
+        cells = table.rows[0].cells
+        for cell, signature in zip(cells, doc.signatures, strict=True):
             _signature(cell, signature)
         if doc.recipients:
-            _paragraph(document)  # a line between the signatures and "Nơi nhận:"
-            _recipients(document, doc.recipients, reuse_first=False)
+            # "Nơi nhận:" under the first signature, in the same row: a row is never split
+            # across pages (cantSplit), so the block cannot leave its list alone on the next
+            # page, which LibreOffice does to a paragraph after a table whatever it is told.
+            _paragraph(cells[0])  # a line between the signature and "Nơi nhận:"
+            _recipients(cells[0], doc.recipients, reuse_first=False)
         return
     if doc.signatures:
         table = _table(document, 1, (CLOSING_LEFT_MM, CLOSING_RIGHT_MM))

@@ -9,19 +9,23 @@ when it registers it, outside this system.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.utils import timezone, translation
 
 from cabinet.core.event_types import Event
+from cabinet.core.text import fold
 from cabinet.followup.sentences import compose_task_sentence
 from cabinet.models import (
+    COUNTS_AS_PRESENT,
     AgendaItem,
     Attendance,
     AttendanceStatus,
     Ballot,
     Conclusion,
+    ItemClock,
     Meeting,
     MeetingEvent,
     MeetingStatus,
@@ -142,16 +146,40 @@ def _weekday_time_phrase(moment: dt.datetime) -> str:
 
 def _person(participant: Participant) -> str:
     """ "đồng chí Nguyễn Văn A, Giám đốc Sở Tài chính": name, position, and the unit unless the
-    position already names it."""
+    position already names it (also in short: "Phó Chủ tịch UBND Thành phố" names "Ủy ban nhân
+    dân Thành phố")."""
     user = participant.user
     parts = [user.full_name or user.username]
     position = user.position.strip()
     if position:
         parts.append(position)
     unit = user.unit
-    if unit is not None and unit.name.lower() not in position.lower():
+    if unit is not None and _unit_key(unit.name) not in _unit_key(position):
         parts.append(unit.name)
     return "đồng chí " + ", ".join(parts)
+
+
+def _unit_key(name: str) -> str:
+    """A unit's name folded, its "Ủy ban nhân dân" written "ubnd", so that a position written
+    with the abbreviation is seen to name the unit."""
+    return " ".join(fold(name).replace("uy ban nhan dan", "ubnd").split())
+
+
+# How a typed name may start: a title the documents do not use among "đồng chí" ("Ông Lại Văn
+# Tuấn" typed as a substitute's name reads "đồng chí Lại Văn Tuấn").
+_HONORIFIC = re.compile(r"^(?:đồng chí|đ/c|ông|bà)\s+", re.IGNORECASE)
+
+
+def comrade(name: str) -> str:
+    """A typed name as the documents write a person mid-sentence: "đồng chí <name>", whatever
+    title it was typed with ("Ông ...", "Bà ...", "Đồng chí ...", "đ/c ...")."""
+    bare = " ".join(name.split())
+    while True:
+        stripped = _HONORIFIC.sub("", bare)
+        if stripped == bare:
+            break
+        bare = stripped
+    return f"đồng chí {bare}" if bare else ""
 
 
 def _capitalize(text: str) -> str:
@@ -221,6 +249,10 @@ def _event_time(meeting: Meeting, event_type: str) -> dt.datetime | None:
     )
 
 
+def _minute(moment: dt.datetime) -> dt.datetime:
+    return timezone.localtime(moment).replace(second=0, microsecond=0)
+
+
 def _item_numbers(meeting: Meeting) -> list[tuple[str, AgendaItem, int]]:
     """Every agenda item in order with its number as the agenda shows it ("1", "1.1") and its
     depth (0 for a top-level item)."""
@@ -239,6 +271,80 @@ def _item_numbers(meeting: Meeting) -> list[tuple[str, AgendaItem, int]]:
         for m, child in enumerate(children.get(item.pk, []), start=1):
             numbered.append((f"{n}.{m}", child, 1))
     return numbered
+
+
+# ---------------------------------------------------------------------------------------------
+# What the record says happened to each item
+
+
+def room_followed_the_agenda(meeting: Meeting) -> bool:
+    """Whether the chair moved through the agenda in the room (an item was ever made current,
+    which starts its clock). When not, the record cannot tell an item skipped from one discussed
+    without a vote, a speaker or a conclusion, so the documents say nothing either way."""
+    return ItemClock.objects.filter(item__meeting=meeting).exists()
+
+
+def discussed_item_ids(meeting: Meeting) -> set[int]:
+    """The items the record shows were discussed: made current in the room (they have a clock),
+    voted on, spoken on, or concluded (a conclusion or a task recorded under them). A sub-item
+    discussed means its parent was too. Nothing else counts: the agenda is only the plan."""
+    ids: set[int] = set(
+        ItemClock.objects.filter(item__meeting=meeting).values_list("item_id", flat=True)
+    )
+    ids |= {
+        i
+        for i in Poll.objects.filter(
+            meeting=meeting, state__in=(PollState.CLOSED, PollState.PUBLISHED)
+        ).values_list("item_id", flat=True)
+        if i is not None
+    }
+    ids |= set(
+        SpeakerRequest.objects.filter(
+            meeting=meeting, status__in=(RequestStatus.DONE, RequestStatus.SPEAKING)
+        ).values_list("item_id", flat=True)
+    )
+    ids |= {
+        i
+        for i in Conclusion.objects.filter(meeting=meeting)
+        .exclude(text="")
+        .values_list("agenda_item_id", flat=True)
+        if i is not None
+    }
+    ids |= {
+        i
+        for i in Task.objects.filter(meeting=meeting).values_list("agenda_item_id", flat=True)
+        if i is not None
+    }
+    parents = dict(
+        AgendaItem.objects.filter(meeting=meeting, parent__isnull=False).values_list(
+            "pk", "parent_id"
+        )
+    )
+    return ids | {parents[i] for i in ids if i in parents}
+
+
+def presenter_absent(item: AgendaItem, participants: Iterable[Participant]) -> bool:
+    """Whether the item's presenter was marked absent, with nobody else of the presenting unit
+    attending (who could have presented in their place). Not marked is not absent: the record
+    says nothing then."""
+    if item.presenter_id is None:
+        return False
+    people = list(participants)
+    statuses = {p.user_id: _status(p) for p in people}
+    if statuses.get(item.presenter_id) != AttendanceStatus.ABSENT:
+        return False
+    if item.presenter_unit_id is None:
+        return True
+    return not any(
+        p.user.unit_id == item.presenter_unit_id and _status(p) in COUNTS_AS_PRESENT for p in people
+    )
+
+
+def _status(participant: Participant) -> str | None:
+    try:
+        return participant.attendance.status
+    except Attendance.DoesNotExist:
+        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -270,13 +376,15 @@ def _attendance_blocks(participants: list[Participant]) -> list[Block]:
         if participant.substitute_for is not None:
             line += f" (dự thay đồng chí {participant.substitute_for})"
         if attendance is None:
-            unknown.append(line)
+            # Observers are not in the roll call: not marked says nothing about them.
+            if participant.role != ParticipantRole.OBSERVER:
+                unknown.append(line)
         elif attendance.status == AttendanceStatus.PRESENT:
             present.append(line)
         elif attendance.status == AttendanceStatus.ONLINE:
             present.append(line + " (dự trực tuyến)")
         elif attendance.status == AttendanceStatus.REPRESENTED:
-            substitute = attendance.substitute_name or "người khác"
+            substitute = comrade(attendance.substitute_name) or "người khác"
             present.append(line + f" (vắng, cử {substitute} dự thay)")
         else:
             reason = attendance.reason.strip().rstrip(".")
@@ -353,6 +461,38 @@ def _poll_blocks(poll: Poll, names: dict[int, str]) -> list[Block]:
     outcome = "thông qua" if result.get("passed") else "không thông qua"
     blocks.append(Block("body", (Run("Nội dung biểu quyết "), Run(outcome + ".", bold=True))))
     return blocks
+
+
+def _presenter_blocks(
+    item: AgendaItem, participants: list[Participant], *, discussed: bool, followed: bool
+) -> list[Block]:
+    """Who presented the item, as far as the record tells: the presenting unit (and the official,
+    who attended) for an item discussed; "not discussed" for an item the room never reached
+    while it followed the agenda; only the plan, said to be the plan, when the room did not
+    follow the agenda and nothing else was recorded."""
+    unit = item.presenter_unit.name if item.presenter_unit is not None else ""
+    official = (
+        f"đồng chí {item.presenter.full_name or item.presenter.username}"
+        if item.presenter is not None
+        else ""
+    )
+    if not discussed:
+        if followed:
+            return [Block.of("body", "Nội dung này không được thảo luận tại cuộc họp.")]
+        planned = ", ".join(x for x in (unit, official) if x)
+        return (
+            [Block.of("body", f"Đơn vị trình bày (theo chương trình): {planned}.")]
+            if planned
+            else []
+        )
+    if presenter_absent(item, participants):
+        line = f"Người trình bày theo chương trình: {official}"
+        line += f", {unit}" if unit else ""
+        return [Block.of("body", line + " (vắng mặt).")]
+    presenter = [x for x in (unit, official) if x]
+    if not presenter:
+        return []
+    return [Block.of("body", f"Đơn vị trình bày: {', '.join(presenter)}.")]
 
 
 def _speaker_blocks(requests: list[SpeakerRequest]) -> list[Block]:
@@ -450,17 +590,16 @@ def _minutes_document(meeting: Meeting) -> AdminDocument:
     )
 
     numbered = _item_numbers(meeting)
+    discussed = discussed_item_ids(meeting)
+    followed = room_followed_the_agenda(meeting)
     for number, item, depth in numbered:
         kind: BlockKind = "item" if depth == 0 else "body"
         blocks.append(Block(kind, (Run(f"{number}. {item.title}", bold=True),)))
-        presenter = []
-        if item.presenter_unit is not None:
-            presenter.append(item.presenter_unit.name)
-        if item.presenter is not None:
-            presenter.append(f"đồng chí {item.presenter.full_name or item.presenter.username}")
-        if presenter:
-            blocks.append(Block.of("body", f"Đơn vị trình bày: {', '.join(presenter)}."))
-        blocks += [Block.of("body", text) for text in paragraphs(item.description)]
+        # The item's description is the plan ("Sở Y tế báo cáo ..."), not what happened: the
+        # minutes state who presented only from the record, and never print the description.
+        blocks += _presenter_blocks(
+            item, participants, discussed=item.pk in discussed, followed=followed
+        )
         blocks += _speaker_blocks([s for s in speakers if s.item_id == item.pk])
         for poll in (p for p in polls if p.item_id == item.pk):
             blocks += _poll_blocks(poll, names)
@@ -480,7 +619,13 @@ def _minutes_document(meeting: Meeting) -> AdminDocument:
         blocks += _conclusion_blocks(conclusions.get(None), general_tasks, "Kết luận của chủ tọa")
 
     ended = _event_time(meeting, Event.MEETING_ENDED)
-    if ended is not None and meeting.status not in (MeetingStatus.DRAFT, MeetingStatus.PUBLISHED):
+    if (
+        ended is not None
+        and meeting.status not in (MeetingStatus.DRAFT, MeetingStatus.PUBLISHED)
+        # An end in the same minute as the start is no record of a meeting held (a meeting
+        # opened and closed by mistake, or data loaded at once): the secretary fills it in.
+        and _minute(ended) > _minute(started)
+    ):
         local = timezone.localtime(ended)
         end_text = (
             f"Cuộc họp kết thúc vào {local:%H} giờ {local:%M} phút, {date_phrase(local.date())}./."

@@ -80,8 +80,9 @@ def test_a_task_typed_as_a_sentence_ends_in_an_issued_notice(
     page.get_by_role("link", name="Kết luận và nhiệm vụ").click()
     section = page.locator(".record-item", has_text="Phương án chống ngập úng")
     section.locator("textarea").fill("Thống nhất phương án của Sở Xây dựng.")
-    section.get_by_role("button", name="Lưu kết luận").click()
-    expect(page.get_by_text("Đã lưu kết luận.")).to_be_visible()
+    # One save for the page's boxes (issue 19, point 4).
+    section.get_by_role("button", name="Lưu các kết luận").click()
+    expect(page.get_by_text("Đã lưu các kết luận.")).to_be_visible()
     page.locator(".record-item", has_text="Phương án chống ngập úng").get_by_role(
         "link", name="+ Thêm nhiệm vụ"
     ).click()

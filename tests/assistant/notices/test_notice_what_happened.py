@@ -5,17 +5,17 @@ secretary downloads, for a meeting held otherwise than planned
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
 from django.test import Client
-from django.urls import reverse
-from docx import Document
 
 from cabinet.records.services import conclusions as record
 from cabinet.records.services import notices as notice_services
-from tests.cabinet.records.planned_vs_held import HeldOtherwise, held_otherwise_than_planned
-from tests.factories import PASSWORD
+from tests.cabinet.records.planned_vs_held import (
+    HeldOtherwise,
+    docx_lines,
+    held_otherwise_than_planned,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,17 +26,7 @@ def held() -> HeldOtherwise:
 
 
 def notice_lines(client: Client, held: HeldOtherwise) -> list[str]:
-    """Every paragraph of the draft notice's DOCX, the tables' cells included."""
-    client.login(username=held.secretary.username, password=PASSWORD)
-    response = client.get(reverse("assistant:notice_docx", args=[held.meeting.pk]))
-    assert response.status_code == 200
-    document = Document(io.BytesIO(response.content))
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            for cell in row.cells:
-                lines += [p.text for p in cell.paragraphs]
-    return lines
+    return docx_lines(client, held, "assistant:notice_docx")
 
 
 def test_only_the_reports_presented_were_heard(client: Client, held: HeldOtherwise) -> None:

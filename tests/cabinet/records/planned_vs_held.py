@@ -11,7 +11,12 @@ are not in the roll call). Conclusions gave work to Sở Tài chính and Sở X�
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
+
+from django.test import Client
+from django.urls import reverse
+from docx import Document
 
 from cabinet.live.services import attendance as attendance_services
 from cabinet.live.services import room as room_services
@@ -19,7 +24,7 @@ from cabinet.live.services import session as session_services
 from cabinet.meetings.services import meetings as meeting_services
 from cabinet.models import AgendaItem, Meeting, Participant, Unit, User
 from cabinet.records.services import conclusions as record
-from tests.factories import add_item, invite, make_meeting, make_unit, make_user
+from tests.factories import PASSWORD, add_item, invite, make_meeting, make_unit, make_user
 
 BUDGET_REPORT = "Sở Tài chính báo cáo dự toán thu, chi ngân sách năm 2027."
 FOOD_REPORT = "Sở Y tế báo cáo kế hoạch kiểm tra liên ngành dịp Tết."
@@ -167,3 +172,18 @@ def held_otherwise_than_planned() -> HeldOtherwise:
         procedures=procedures,
         units=units,
     )
+
+
+def docx_lines(client: Client, held: HeldOtherwise, url_name: str) -> list[str]:
+    """Every paragraph of the meeting's DOCX at ``url_name``, the tables' cells included, as
+    the secretary downloads it."""
+    client.login(username=held.secretary.username, password=PASSWORD)
+    response = client.get(reverse(url_name, args=[held.meeting.pk]))
+    assert response.status_code == 200
+    document = Document(io.BytesIO(response.content))
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                lines += [p.text for p in cell.paragraphs]
+    return lines

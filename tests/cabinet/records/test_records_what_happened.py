@@ -28,6 +28,7 @@ from tests.cabinet.records.planned_vs_held import (
     FOOD_REPORT,
     PROCEDURES_REPORT,
     HeldOtherwise,
+    docx_lines,
     held_otherwise_than_planned,
 )
 from tests.factories import PASSWORD, add_item, invite, make_meeting
@@ -45,17 +46,7 @@ def held() -> HeldOtherwise:
 
 
 def minutes_lines(client: Client, held: HeldOtherwise) -> list[str]:
-    """Every paragraph of the minutes' DOCX, the tables' cells included, as the secretary gets it."""
-    client.login(username=held.secretary.username, password=PASSWORD)
-    response = client.get(reverse("cabinet:minutes_docx", args=[held.meeting.pk]))
-    assert response.status_code == 200
-    document = Document(io.BytesIO(response.content))
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            for cell in row.cells:
-                lines += [p.text for p in cell.paragraphs]
-    return lines
+    return docx_lines(client, held, "cabinet:minutes_docx")
 
 
 def _under(lines: list[str], heading: str) -> list[str]:
